@@ -1,0 +1,93 @@
+// Starts the whole mesh on this machine: every service as its own process on its loopback port, then the
+// gateway on :8080. Embedded by default (SQLite, local disk, static registry); the environment passes through,
+// so the same command runs against MariaDB or Consul when their variables are set. Ctrl-C stops everything.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fromBuild = process.argv.includes('--dist');
+const apps = readdirSync(join(root, 'apps')).filter((app): app is MeshApp => app in EMBEDDED_PORTS && existsSync(entry(app)));
+const services = apps.filter((app) => app !== 'gateway');
+const children = new Map<MeshApp, ChildProcess>();
+let stopping = false;
+
+function entry(app: string): string {
+  return fromBuild ? join(root, 'apps', app, 'dist', 'src', 'main.js') : join(root, 'apps', app, 'src', 'main.ts');
+}
+
+function start(app: MeshApp): void {
+  // The telemetry preload must run before the app's modules load; it does nothing unless tracing is configured.
+  const args = fromBuild
+    ? ['--import', '@douyin/telemetry/preload', entry(app)]
+    : ['--import', 'tsx', '--import', './libs/telemetry/src/preload.ts', entry(app)];
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, PORT: String(EMBEDDED_PORTS[app]) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `${app.padEnd(8)}| `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(app);
+    if (!stopping) {
+      process.stderr.write(`${app} exited unexpectedly (${signal ?? code}); stopping the mesh\n`);
+      void stopAll(1);
+    }
+  });
+  children.set(app, child);
+}
+
+async function waitReady(app: MeshApp, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && !stopping) {
+    const ok = await fetch(`http://127.0.0.1:${EMBEDDED_PORTS[app]}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(200);
+  }
+  throw new Error(`${app} did not become ready`);
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // The gateway first, so no request reaches a service that is already draining.
+  const order = [...children.keys()].sort((a) => (a === 'gateway' ? -1 : 1));
+  for (const app of order) {
+    const child = children.get(app);
+    if (!child) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  process.exit(exitCode);
+}
+
+function lanAddress(): string {
+  const addresses = Object.values(networkInterfaces()).flat();
+  return addresses.find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+services.forEach(start);
+try {
+  await Promise.all(services.map((app) => waitReady(app)));
+  start('gateway');
+  await waitReady('gateway');
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  await stopAll(1);
+}
+process.stdout.write(
+  `\nmesh ready: ${services.join(', ')} behind the gateway at http://${lanAddress()}:${EMBEDDED_PORTS.gateway}` +
+    ` (point the APK there; Ctrl-C stops everything)\n\n`,
+);
