@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const positiveMs = z.coerce.number().int().positive();
+
+/** `NODE_ENV=production` turns on the checks that refuse development defaults (secrets, embedded storage). */
+export const RuntimeEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SERVICE_VERSION: z.string().default('0.1.0'),
+});
+
+/** Where an instance listens and how others reach it (the advertised address is what Consul hands out). */
+export const ServerEnv = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  ADVERTISE_HOST: z.string().optional(),
+  SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
+});
+
+/** Service discovery: Consul when CONSUL_HTTP_ADDR is set, otherwise the static list. */
+export const RegistryEnv = z.object({
+  CONSUL_HTTP_ADDR: z.url().optional(),
+  CONSUL_TOKEN: z.string().optional(),
+  // "user=127.0.0.1:9101,127.0.0.1:9111;video=127.0.0.1:9102"
+  STATIC_SERVICES: z
+    .string()
+    .regex(/^\s*[\w-]+\s*=\s*[^;=\s]+(\s*;\s*[\w-]+\s*=\s*[^;=\s]+)*\s*;?\s*$/, 'expected name=host:port[,host:port][;name=...]')
+    .optional(),
+});
+
+/** The mesh client's budget and resilience knobs. */
+export const MeshEnv = z.object({
+  MESH_TIMEOUT_MS: positiveMs.default(3_000),
+  MESH_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  MESH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  MESH_BREAKER_VOLUME: z.coerce.number().int().min(1).default(5),
+  MESH_BREAKER_RESET_MS: positiveMs.default(5_000),
+  // stream: persistent multiplexed connections; http: one POST per call (for comparison and odd proxies).
+  MESH_TRANSPORT: z.enum(['stream', 'http']).default('stream'),
+});
+
+/** DATABASE_URL=mysql://... for MySQL/MariaDB; unset = embedded SQLite under DATA_DIR. */
+export const DbEnv = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^mysql:\/\/.+/, 'expected mysql://user:password@host:port/database')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATA_DIR: z.string().default('data'),
+});
+
+export const AuthEnv = z.object({
+  JWT_SECRET: z.string().min(1).optional(),
+  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+});
+
+/** Tracing, read by the telemetry preload before any app code: off unless an exporter or an OTLP endpoint is set. */
+export const TelemetryEnv = z.object({
+  // Unset: `otlp` when OTEL_EXPORTER_OTLP_ENDPOINT is set, else `none`. `jaeger` is for Jaeger without OTLP ingest.
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'jaeger', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_JAEGER_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  SERVICE_VERSION: RuntimeEnv.shape.SERVICE_VERSION,
+});
+
+/** How many calls of one procedure a service runs at once before it answers TOO_MANY_REQUESTS. */
+export const RpcServerEnv = z.object({
+  RPC_CONCURRENCY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
+});
+
+const RATE = /^(\d+(?:\.\d+)?)\/(s|min|h)(?::(\d+))?$/;
+const UNIT_SECONDS = { s: 1, min: 60, h: 3600 } as const;
+/** A token bucket as "<amount>/<s|min|h>[:<burst>]" (burst defaults to the amount), or "off". */
+const bucket = z
+  .string()
+  .regex(/^off$|^\d+(\.\d+)?\/(s|min|h)(:\d+)?$/, 'expected <amount>/<s|min|h>[:<burst>] or off, e.g. 200/s:400')
+  .transform((spec) => {
+    const [, amount, unit, burst] = RATE.exec(spec) ?? [];
+    if (!amount || !unit) return null;
+    return { ratePerSec: Number(amount) / UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS], burst: Number(burst ?? amount) };
+  });
+
+/** Gateway token buckets (contract §8.3 defaults): every route per IP and per user, plus optional per-class buckets. */
+export const RateLimitEnv = z.object({
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  // Set: buckets live in Redis and every gateway replica shares them; unset: in this process' memory.
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected redis://host:port').optional(),
+  RATE_LIMIT_IP: bucket.prefault('200/s:400'),
+  RATE_LIMIT_USER: bucket.prefault('100/s:200'),
+  RATE_LIMIT_READ_IP: bucket.prefault('off'),
+  RATE_LIMIT_READ_USER: bucket.prefault('off'),
+  RATE_LIMIT_WRITE_IP: bucket.prefault('off'),
+  RATE_LIMIT_WRITE_USER: bucket.prefault('off'),
+  RATE_LIMIT_UPLOAD_USER: bucket.prefault('30/min'),
+  RATE_LIMIT_REGISTER_IP: bucket.prefault('60/min'),
+});
+
+/** A listening port with this app's embedded default. */
+export const portWithDefault = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -1,0 +1,24 @@
+export { ConfigError, loadConfig, loadConfigOrExit } from './load-config.js';
+export {
+  AuthEnv,
+  DbEnv,
+  MeshEnv,
+  RateLimitEnv,
+  RegistryEnv,
+  RpcServerEnv,
+  RuntimeEnv,
+  ServerEnv,
+  TelemetryEnv,
+  portWithDefault,
+} from './fragments.js';
+export {
+  EMBEDDED_PORTS,
+  EMBEDDED_SERVICES,
+  serviceEnv,
+  toDbConfig,
+  toServiceConfig,
+  type MeshApp,
+  type ServiceConfig,
+} from './service-config.js';
+export { StorageEnv, toStorageConfig } from './storage-config.js';
+export { CacheEnv, toCacheConfig } from './cache-config.js';

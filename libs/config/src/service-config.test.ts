@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EMBEDDED_SERVICES, loadConfig, serviceEnv, toServiceConfig } from '@douyin/config';
+
+test('a service with no environment runs embedded on its own loopback port with the static registry', () => {
+  const config = toServiceConfig('user', loadConfig(serviceEnv('user'), {}));
+  assert.equal(config.port, 9101);
+  assert.equal(config.advertiseHost, '127.0.0.1');
+  assert.equal(config.registry.consulUrl, undefined);
+  assert.equal(config.registry.staticServices, EMBEDDED_SERVICES);
+  assert.match(EMBEDDED_SERVICES, /user=127\.0\.0\.1:9101/);
+  assert.equal(config.production, false);
+});
+
+test('a wildcard bind advertises a dialable address', () => {
+  const config = toServiceConfig('user', loadConfig(serviceEnv('user'), { HOST: '0.0.0.0', NODE_ENV: 'production' }));
+  assert.equal(config.advertiseHost, '127.0.0.1');
+  assert.equal(config.production, true);
+  const pod = toServiceConfig('user', loadConfig(serviceEnv('user'), { HOST: '0.0.0.0', ADVERTISE_HOST: '10.1.2.3' }));
+  assert.equal(pod.advertiseHost, '10.1.2.3');
+});
+
+test('rejects a malformed static service list and a non-URL Consul address', () => {
+  assert.throws(() => loadConfig(serviceEnv('user'), { STATIC_SERVICES: 'user', CONSUL_HTTP_ADDR: 'nope' }), /STATIC_SERVICES[\s\S]*CONSUL_HTTP_ADDR|CONSUL_HTTP_ADDR[\s\S]*STATIC_SERVICES/);
+});

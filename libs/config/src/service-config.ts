@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { DbEnv, MeshEnv, RegistryEnv, RpcServerEnv, RuntimeEnv, ServerEnv, TelemetryEnv, portWithDefault } from './fragments.js';
+
+/** Loopback ports of the embedded mesh; the static registry's default list is built from them. */
+export const EMBEDDED_PORTS = {
+  gateway: 8080,
+  user: 9101,
+  video: 9102,
+  favorite: 9103,
+  comment: 9104,
+  relation: 9105,
+  message: 9106,
+} as const;
+export type MeshApp = keyof typeof EMBEDDED_PORTS;
+
+export const EMBEDDED_SERVICES = Object.entries(EMBEDDED_PORTS)
+  .filter(([name]) => name !== 'gateway')
+  .map(([name, port]) => `${name}=127.0.0.1:${port}`)
+  .join(';');
+
+/** Everything the shared server bootstrap and the mesh client need, for any app. */
+export interface ServiceConfig {
+  name: string;
+  version: string;
+  production: boolean;
+  logLevel: z.output<typeof RuntimeEnv>['LOG_LEVEL'];
+  host: string;
+  port: number;
+  advertiseHost: string;
+  shutdownGraceMs: number;
+  /** Concurrent calls per procedure a service runs before refusing more. */
+  rpcConcurrencyLimit: number;
+  registry: { consulUrl?: string; consulToken?: string; staticServices: string };
+  mesh: {
+    timeoutMs: number;
+    retries: number;
+    breaker: { errorPercent: number; volume: number; resetMs: number };
+    transport: 'stream' | 'http';
+  };
+}
+
+/** The environment every app reads, with the app's embedded port as the PORT default. */
+export const serviceEnv = (app: MeshApp) =>
+  z.object({
+    ...RuntimeEnv.shape,
+    ...ServerEnv.shape,
+    ...RegistryEnv.shape,
+    ...MeshEnv.shape,
+    ...TelemetryEnv.shape,
+    ...RpcServerEnv.shape,
+    PORT: portWithDefault(EMBEDDED_PORTS[app]),
+  });
+type ServiceEnvValues = z.output<ReturnType<typeof serviceEnv>>;
+
+export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConfig {
+  return {
+    name,
+    version: e.SERVICE_VERSION,
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT,
+    // Binding 0.0.0.0 is not an address anyone can dial; advertise loopback unless told otherwise.
+    advertiseHost: e.ADVERTISE_HOST ?? (e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    rpcConcurrencyLimit: e.RPC_CONCURRENCY_LIMIT,
+    registry: { consulUrl: e.CONSUL_HTTP_ADDR, consulToken: e.CONSUL_TOKEN, staticServices: e.STATIC_SERVICES ?? EMBEDDED_SERVICES },
+    mesh: {
+      timeoutMs: e.MESH_TIMEOUT_MS,
+      retries: e.MESH_RETRIES,
+      breaker: { errorPercent: e.MESH_BREAKER_ERROR_PERCENT, volume: e.MESH_BREAKER_VOLUME, resetMs: e.MESH_BREAKER_RESET_MS },
+      transport: e.MESH_TRANSPORT,
+    },
+  };
+}
+
+/** The database settings of one service, in the shape `createDb` takes. */
+export function toDbConfig(name: MeshApp, e: z.output<typeof DbEnv>) {
+  return { url: e.DATABASE_URL, dataDir: e.DATA_DIR, name, poolSize: e.DATABASE_POOL_SIZE };
+}

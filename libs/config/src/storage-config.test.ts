@@ -1,0 +1,19 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { ConfigError, DbEnv, StorageEnv, loadConfig, toStorageConfig } from '@douyin/config';
+
+const Schema = z.object({ ...StorageEnv.shape, DATA_DIR: DbEnv.shape.DATA_DIR }).transform(toStorageConfig);
+
+test('storage defaults to files under DATA_DIR/media', () => {
+  assert.deepEqual(loadConfig(Schema, {}), { kind: 'disk', root: 'data/media' });
+  assert.deepEqual(loadConfig(Schema, { STORAGE_DIR: '/srv/media' }), { kind: 'disk', root: '/srv/media' });
+});
+
+test('S3_ENDPOINT selects S3 and requires credentials', () => {
+  const s3 = loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' });
+  assert.equal(s3.kind, 's3');
+  assert.ok(s3.kind === 's3' && s3.partSize === 8 * 1024 * 1024 && s3.bucket === 'douyin');
+  assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000' }), ConfigError);
+  assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_PART_SIZE: '1024' }), /S3_PART_SIZE/);
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { Id, IdBatch } from './ids.js';
+import { procedure, router } from './trpc.js';
+
+export const FollowInput = z.object({ actorId: Id, targetId: Id });
+export type FollowInput = z.infer<typeof FollowInput>;
+
+export const RelationUserInput = z.object({ userId: Id });
+export type RelationUserInput = z.infer<typeof RelationUserInput>;
+
+export const RelationFactsInput = z.object({ userIds: IdBatch, viewerId: Id.optional() });
+export type RelationFactsInput = z.infer<typeof RelationFactsInput>;
+
+/** What the relation service knows about one user, relative to a viewer. */
+export interface RelationFacts {
+  userId: number;
+  followCount: number;
+  followerCount: number;
+  /** The viewer follows this user; false for an anonymous viewer and for the viewer themself. */
+  isFollow: boolean;
+}
+
+export interface RelationHandlers {
+  /** Idempotent. NOT_FOUND/user_not_found for an unknown target; BAD_REQUEST/self_action for oneself. */
+  follow(input: FollowInput): Promise<void>;
+  /** Idempotent, with the same checks as follow. */
+  unfollow(input: FollowInput): Promise<void>;
+  /** Ids of the users `userId` follows, most recent first; NOT_FOUND/user_not_found for an unknown user. */
+  following(input: RelationUserInput): Promise<number[]>;
+  /** Ids of the users following `userId`, most recent first; NOT_FOUND/user_not_found for an unknown user. */
+  followers(input: RelationUserInput): Promise<number[]>;
+  /** Ids of the users `userId` follows who follow back, in no particular order. */
+  friends(input: RelationUserInput): Promise<number[]>;
+  /** Counts and is_follow for a page of users in one call; every requested id gets an entry (zeros if unknown). */
+  facts(input: RelationFactsInput): Promise<RelationFacts[]>;
+}
+
+export const relationRouter = (h: RelationHandlers) =>
+  router({
+    follow: procedure.input(FollowInput).mutation(({ input }) => h.follow(input)),
+    unfollow: procedure.input(FollowInput).mutation(({ input }) => h.unfollow(input)),
+    following: procedure.input(RelationUserInput).query(({ input }) => h.following(input)),
+    followers: procedure.input(RelationUserInput).query(({ input }) => h.followers(input)),
+    friends: procedure.input(RelationUserInput).query(({ input }) => h.friends(input)),
+    facts: procedure.input(RelationFactsInput).query(({ input }) => h.facts(input)),
+  });
+export type RelationRouter = ReturnType<typeof relationRouter>;

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import { SqliteIntegerPlugin, mysqlNumberOptions } from './integers.js';
+import { queryMetrics, trackMysqlPool, trackSqlite } from './query-metrics.js';
+
+export interface DbConfig {
+  /** mysql://user:password@host:port/database; unset = embedded SQLite. */
+  url?: string;
+  /** Where the SQLite file lives when `url` is unset. */
+  dataDir: string;
+  /** The owning service, e.g. 'user'; names the SQLite file. */
+  name: string;
+  /** MySQL connections per process. */
+  poolSize?: number;
+}
+
+/** MySQL/MariaDB pool (mysql2) when url is set, else an embedded SQLite file `${dataDir}/${name}.sqlite` (better-sqlite3). */
+export function createDb<T>(config: DbConfig): Kysely<T> {
+  return config.url ? openMysql<T>(config.url, config.poolSize ?? 10, config.name) : openSqlite<T>(config.dataDir, config.name);
+}
+
+function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
+  const pool = createPool({
+    uri: url,
+    ...mysqlNumberOptions,
+    // Times are stored as epoch ms; UTC keeps any DATETIME the server computes independent of the host zone.
+    timezone: 'Z',
+    // utf8mb4, not MySQL's 3-byte utf8: emoji in names and comments must round-trip.
+    charset: 'utf8mb4',
+    connectionLimit: poolSize,
+    // Fail fast when the server is unreachable so callers can report SERVICE_UNAVAILABLE.
+    connectTimeout: 5_000,
+  });
+  trackMysqlPool(name, pool);
+  return new Kysely<T>({ dialect: new MysqlDialect({ pool }), log: queryMetrics(name) });
+}
+
+function openSqlite<T>(dataDir: string, name: string): Kysely<T> {
+  mkdirSync(dataDir, { recursive: true });
+  const database = new Database(join(dataDir, `${name}.sqlite`), { timeout: 5_000 });
+  // WAL lets readers proceed during a write; busy_timeout (the `timeout` above) waits for another process's lock.
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  // Integers arrive as bigint and SqliteIntegerPlugin decides number vs string, instead of silent rounding.
+  database.defaultSafeIntegers(true);
+  trackSqlite(name, database);
+  return new Kysely<T>({ dialect: new SqliteDialect({ database }), plugins: [new SqliteIntegerPlugin()], log: queryMetrics(name) });
+}

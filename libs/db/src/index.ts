@@ -1,0 +1,5 @@
+export { createDb, type DbConfig } from './create-db.js';
+export { dialectOf, type Dialect } from './dialect.js';
+export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
+export { migrateToLatest, type MigrateOptions } from './migrate.js';
+export { isDeadlock, transactionWithRetry } from './transaction.js';

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { isDeadlock, migrateToLatest, transactionWithRetry } from '@douyin/db';
+import { databaseModes } from '@douyin/testing';
+import { createAccount, freshDb, migrationFolder } from '../test/harness.js';
+
+interface Tables {
+  account: { id: number; name: string; balance: number };
+}
+
+test('a deadlock victim is retried; other failures and exhausted attempts are thrown', async (t) => {
+  const db = await freshDb<Tables>(t, 'sqlite');
+  let calls = 0;
+  const deadlock = Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK' });
+  const result = await transactionWithRetry(db, async () => {
+    calls += 1;
+    if (calls < 3) throw deadlock;
+    return 'done';
+  });
+  assert.deepEqual([result, calls], ['done', 3]);
+  await assert.rejects(transactionWithRetry(db, async () => Promise.reject(deadlock), 2), (err) => isDeadlock(err));
+  calls = 0;
+  await assert.rejects(
+    transactionWithRetry(db, async () => {
+      calls += 1;
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
+  assert.equal(calls, 1);
+});
+
+if (databaseModes().includes('mysql')) {
+  test('mysql: two transactions locking rows in opposite order both commit', async (t) => {
+    const db = await freshDb<Tables>(t, 'mysql');
+    await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_account.ts': createAccount('mysql') }), service: 'test' });
+    await db.insertInto('account').values([{ id: 1, name: 'a', balance: 0 }, { id: 2, name: 'b', balance: 0 }]).execute();
+    let attempts = 0;
+    // Each holds one row and then wants the other's: InnoDB must abort one, which then runs again.
+    const crossed = (first: number, second: number, bothLocked: Promise<unknown>, locked: () => void) =>
+      transactionWithRetry(db, async (trx) => {
+        attempts += 1;
+        await sql`update account set balance = balance + 1 where id = ${first}`.execute(trx);
+        locked();
+        await bothLocked;
+        await sql`update account set balance = balance + 1 where id = ${second}`.execute(trx);
+      });
+    let release!: () => void;
+    let count = 0;
+    const bothLocked = new Promise<void>((resolve) => (release = resolve));
+    const locked = () => {
+      count += 1;
+      if (count === 2) release();
+    };
+    await Promise.all([crossed(1, 2, bothLocked, locked), crossed(2, 1, bothLocked, locked)]);
+    const rows = await db.selectFrom('account').select(['id', 'balance']).orderBy('id').execute();
+    assert.deepEqual(rows, [{ id: 1, balance: 2 }, { id: 2, balance: 2 }]);
+    assert.equal(attempts, 3);
+  });
+}

@@ -1,0 +1,29 @@
+import type { Kysely, Transaction } from 'kysely';
+
+// InnoDB resolves a lock cycle by rolling one transaction back with this code; SQLite serialises writers instead.
+const DEADLOCK_CODES = new Set(['ER_LOCK_DEADLOCK']);
+const DEFAULT_ATTEMPTS = 5;
+
+/** True when the database rolled the transaction back to break a deadlock: running it again is safe. */
+export function isDeadlock(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && DEADLOCK_CODES.has(err.code);
+}
+
+/**
+ * Runs `fn` in a transaction and runs it again (up to `attempts` times in all) when the database aborted it as a
+ * deadlock victim. Concurrent INSERT IGNORE/DELETE of one unique key can deadlock on InnoDB by design; the victim
+ * was rolled back entirely, so `fn` must only touch the database (no side effects outside it).
+ */
+export async function transactionWithRetry<DB, T>(
+  db: Kysely<DB>,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+  attempts = DEFAULT_ATTEMPTS,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (err) {
+      if (!isDeadlock(err) || attempt >= attempts) throw err;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import CircuitBreaker from 'opossum';
+import type { ServiceMetrics } from '@douyin/metrics';
+import type { ServiceInstance } from '@douyin/registry';
+import type { Logger } from '@douyin/telemetry';
+import { RemoteError, type RpcRequest } from './transport.js';
+
+export interface BreakerOptions {
+  errorPercent: number;
+  volume: number;
+  resetMs: number;
+}
+
+// The breaker_state gauge's values: dashboards colour 0/1/2 as closed/half-open/open.
+const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+type Send = (instance: ServiceInstance, req: RpcRequest) => Promise<unknown>;
+export type InstanceBreaker = CircuitBreaker<[ServiceInstance, RpcRequest], unknown>;
+
+/** One opossum breaker per instance: a failing instance is skipped while its neighbours keep serving. */
+export class Breakers {
+  private readonly byInstance = new Map<string, InstanceBreaker>();
+
+  constructor(
+    private readonly send: Send,
+    private readonly options: BreakerOptions,
+    private readonly logger: Logger,
+    private readonly metrics?: ServiceMetrics,
+  ) {}
+
+  for(instance: ServiceInstance): InstanceBreaker {
+    let breaker = this.byInstance.get(instance.id);
+    if (!breaker) {
+      breaker = new CircuitBreaker(this.send, {
+        name: instance.service,
+        // Deadlines are enforced per call by the transport, not by a fixed breaker timeout.
+        timeout: false,
+        errorThresholdPercentage: this.options.errorPercent,
+        volumeThreshold: this.options.volume,
+        resetTimeout: this.options.resetMs,
+        rollingCountTimeout: 10_000,
+        // A typed answer (even NOT_FOUND) proves the instance is healthy; only 5xx-class answers count against it.
+        errorFilter: (err: unknown) => err instanceof RemoteError && err.status < 500,
+      });
+      const id = instance.id;
+      const labels = { target: instance.service, instance: id };
+      const record = (state: keyof typeof STATE_VALUE) => {
+        this.metrics?.breakerState.set(labels, STATE_VALUE[state]);
+        this.metrics?.breakerTransitions.inc({ target: instance.service, state });
+      };
+      this.metrics?.breakerState.set(labels, STATE_VALUE.closed);
+      breaker.on('open', () => {
+        this.logger.warn({ instance: id }, 'breaker opened');
+        record('open');
+      });
+      breaker.on('halfOpen', () => {
+        this.logger.info({ instance: id }, 'breaker half-open');
+        record('half_open');
+      });
+      breaker.on('close', () => {
+        this.logger.info({ instance: id }, 'breaker closed');
+        record('closed');
+      });
+      this.byInstance.set(id, breaker);
+    }
+    return breaker;
+  }
+
+  /** Each known instance's breaker state, for tests, logs and metrics. */
+  states(): Map<string, 'open' | 'half-open' | 'closed'> {
+    return new Map([...this.byInstance].map(([id, b]) => [id, b.opened ? 'open' : b.halfOpen ? 'half-open' : 'closed']));
+  }
+
+  isOpen(instanceId: string): boolean {
+    return this.byInstance.get(instanceId)?.opened ?? false;
+  }
+
+  /** Forgets instances that left discovery, so their timers do not pile up. */
+  retain(liveIds: ReadonlySet<string>): void {
+    for (const [id, breaker] of this.byInstance) {
+      if (!liveIds.has(id)) {
+        breaker.shutdown();
+        this.byInstance.delete(id);
+        // A departed instance's series would otherwise report its last state forever.
+        this.metrics?.breakerState.remove({ target: breaker.name, instance: id });
+      }
+    }
+  }
+
+  shutdown(): void {
+    for (const breaker of this.byInstance.values()) breaker.shutdown();
+    this.byInstance.clear();
+  }
+}

@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TRPCClientError } from '@trpc/client';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { runInScope, type MeshErrorData } from '@douyin/mesh';
+import { STREAM_PROTOCOL } from './frames.js';
+import { meshOver, startEcho, type EchoRouter } from '../test/echo-service.js';
+
+const codeOf = (err: unknown) => ((err as TRPCClientError<never>).data as MeshErrorData | undefined)?.code;
+
+function expectMeshError(code: string, reason?: string) {
+  return (err: unknown) => {
+    assert.ok(err instanceof TRPCClientError, `expected TRPCClientError, got ${String(err)}`);
+    assert.equal(codeOf(err), code);
+    if (reason) assert.equal((err.data as MeshErrorData).reason, reason);
+    return true;
+  };
+}
+
+for (const transport of ['stream', 'http'] as const) {
+  test(`[${transport}] round robin spreads calls over every instance`, async (t) => {
+    const a = await startEcho(t, 'a');
+    const b = await startEcho(t, 'b');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+    const echo = mesh.client<EchoRouter>('echo');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => echo.whoami.query()));
+    assert.equal(answers.filter((x) => x === 'a').length, 5);
+    assert.equal(answers.filter((x) => x === 'b').length, 5);
+  });
+
+  test(`[${transport}] typed errors cross the mesh with code and reason; internal details do not`, async (t) => {
+    const a = await startEcho(t, 'a');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${a.port}`);
+    const echo = mesh.client<EchoRouter>('echo');
+    await assert.rejects(echo.missing.query(), expectMeshError('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(echo.boom.query(), (err: unknown) => {
+      expectMeshError('INTERNAL_SERVER_ERROR')(err);
+      assert.doesNotMatch((err as Error).message, /SELECT/);
+      return true;
+    });
+  });
+
+  test(`[${transport}] an error relayed through a middle service keeps its code and reason`, async (t) => {
+    const leaf = await startEcho(t, 'leaf');
+    const { mesh: middleMesh } = meshOver(t, transport, `leaf=127.0.0.1:${leaf.port}`);
+    const middle = await startEcho(t, 'middle', { downstream: () => middleMesh });
+    const { mesh } = meshOver(t, transport, `middle=127.0.0.1:${middle.port}`);
+    await assert.rejects(mesh.client<EchoRouter>('middle').relay.query(), expectMeshError('NOT_FOUND', 'user_not_found'));
+  });
+
+  test(`[${transport}] the callee receives the remaining budget and the request id of the call scope`, async (t) => {
+    const leaf = await startEcho(t, 'leaf');
+    const { mesh: middleMesh } = meshOver(t, transport, `leaf=127.0.0.1:${leaf.port}`, { timeoutMs: 10_000 });
+    const middle = await startEcho(t, 'middle', { downstream: () => middleMesh });
+    const { mesh } = meshOver(t, transport, `middle=127.0.0.1:${middle.port}`, { timeoutMs: 10_000 });
+    const seen = await runInScope({ requestId: 'req-42', deadline: Date.now() + 800 }, () =>
+      mesh.client<EchoRouter>('middle').relayBudget.query(),
+    );
+    assert.ok(seen, 'leaf answered');
+    // The leaf sees the 800 ms budget of the outermost scope, not the 10 s defaults of either mesh.
+    assert.ok(seen.remainingMs > 0 && seen.remainingMs <= 800, `remaining ${seen.remainingMs}`);
+    assert.equal(seen.requestId, 'req-42');
+  });
+
+  test(`[${transport}] a call past its deadline fails with GATEWAY_TIMEOUT and is not retried`, async (t) => {
+    const a = await startEcho(t, 'a');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${a.port}`, { timeoutMs: 150 });
+    const started = Date.now();
+    await assert.rejects(mesh.client<EchoRouter>('echo').slow.query({ ms: 1000 }), expectMeshError('GATEWAY_TIMEOUT'));
+    assert.ok(Date.now() - started < 900, 'gave up at the deadline');
+  });
+
+  test(`[${transport}] queries move to a live instance when one is down, and its breaker opens`, async (t) => {
+    const live = await startEcho(t, 'live');
+    const dead = await startEcho(t, 'dead');
+    await dead.stop();
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${dead.port},127.0.0.1:${live.port}`);
+    const echo = mesh.client<EchoRouter>('echo');
+    for (let i = 0; i < 20; i++) assert.equal(await echo.whoami.query(), 'live');
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${dead.port}`), 'open');
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${live.port}`), 'closed');
+  });
+
+  test(`[${transport}] a mutation that reached the callee is never sent twice`, async (t) => {
+    // The callee reads the call, then drops the connection: the mutation may have run.
+    let received = 0;
+    const server = createServer((req) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        req.socket.destroy();
+      });
+    });
+    server.on('upgrade', (_req, socket: Socket) => {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${STREAM_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
+      socket.once('data', () => {
+        received++;
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    const { port } = server.address() as AddressInfo;
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${port}`, { retries: 3 });
+    await assert.rejects(mesh.client<EchoRouter>('echo').bump.mutate(), expectMeshError('SERVICE_UNAVAILABLE'));
+    assert.equal(received, 1);
+    // A query may be retried on the same failure.
+    received = 0;
+    await assert.rejects(mesh.client<EchoRouter>('echo').whoami.query(), expectMeshError('SERVICE_UNAVAILABLE'));
+    assert.ok(received >= 1);
+  });
+
+  test(`[${transport}] a mutation refused at connect goes to another instance exactly once`, async (t) => {
+    const state = { mutations: 0 };
+    const live = await startEcho(t, 'live', { state });
+    const dead = await startEcho(t, 'dead');
+    await dead.stop();
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${dead.port},127.0.0.1:${live.port}`);
+    const echo = mesh.client<EchoRouter>('echo');
+    await echo.bump.mutate();
+    await echo.bump.mutate();
+    assert.equal(state.mutations, 2);
+  });
+
+  test(`[${transport}] a service with no instances fails fast with SERVICE_UNAVAILABLE`, async (t) => {
+    const { mesh } = meshOver(t, transport, `other=127.0.0.1:1`);
+    await assert.rejects(mesh.client<EchoRouter>('echo').whoami.query(), expectMeshError('SERVICE_UNAVAILABLE'));
+  });
+}
+
+test('a stopping instance finishes the calls it took and the mesh sends new ones to its neighbour', async (t) => {
+  const leftState = { mutations: 0 };
+  const stayState = { mutations: 0 };
+  const leaving = await startEcho(t, 'leaving', { state: leftState });
+  const staying = await startEcho(t, 'staying', { state: stayState });
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${leaving.port},127.0.0.1:${staying.port}`);
+  const echo = mesh.client<EchoRouter>('echo');
+  await Promise.all([echo.whoami.query(), echo.whoami.query()]); // open streams to both
+  const slow = echo.slow.query({ ms: 300 }); // round robin: this one lands on `leaving`
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const stopping = leaving.stop();
+  const during = await Promise.all(Array.from({ length: 20 }, () => echo.whoami.query()));
+  // Mutations are never re-sent once they may have run, so none may land in the gap while the stream drains.
+  await Promise.all(Array.from({ length: 40 }, () => echo.bump.mutate()));
+  assert.equal(await slow, 'late');
+  await stopping;
+  assert.equal(leftState.mutations + stayState.mutations, 40);
+  assert.ok(during.every((name) => name === 'staying' || name === 'leaving'));
+  assert.deepEqual(await Promise.all([echo.whoami.query(), echo.whoami.query()]), ['staying', 'staying']);
+});

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTRPCClient, type TRPCClient, type TRPCLink } from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
+import { observable } from '@trpc/server/observable';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import type { ServiceMetrics } from '@douyin/metrics';
+import type { Registry, ServiceInstance } from '@douyin/registry';
+import type { Logger } from '@douyin/telemetry';
+import { Breakers, type BreakerOptions } from './breakers.js';
+import { currentScope } from './call-scope.js';
+import { InstancePicker } from './instance-picker.js';
+import { meshError } from './mesh-errors.js';
+import { SpanKind, endSpan, outcomeOfCode, rpcAttributes, tracer } from './rpc-outcome.js';
+import { HttpTransport } from './http-transport.js';
+import { StreamTransport } from './stream-transport.js';
+import { RemoteError, TransportError, type RpcRequest, type Transport } from './transport.js';
+
+export interface MeshOptions {
+  registry: Registry;
+  logger: Logger;
+  /** Budget of a call made outside any request; inside one, the caller's remaining budget is the budget. */
+  timeoutMs: number;
+  /** Extra attempts for queries, each on another instance. */
+  retries: number;
+  breaker: BreakerOptions;
+  /** Where calls, latencies and breaker states are counted; none in tests that do not look. */
+  metrics?: ServiceMetrics;
+  /** Persistent frame streams (default), or one HTTP request per call. */
+  transport?: 'stream' | 'http';
+}
+
+/** A typed client for one service's router; procedures are called as `client.byId.query(input)`. */
+export type MeshClient<R extends AnyTRPCRouter> = TRPCClient<R>;
+
+export interface Mesh {
+  /** The client every caller uses for `service`: discovery, round robin, breakers, deadlines, query retries. */
+  client<R extends AnyTRPCRouter>(service: string): MeshClient<R>;
+  /** Breaker state per instance id that this process has called. */
+  breakerStates(): Map<string, 'open' | 'half-open' | 'closed'>;
+  close(): Promise<void>;
+}
+
+const BACKOFF_BASE_MS = 20;
+
+const isOpenBreakerRejection = (err: unknown): boolean => (err as { code?: unknown }).code === 'EOPENBREAKER';
+
+/** Creates the process-wide mesh: shared connection pools and one breaker per instance. */
+export function createMesh(options: MeshOptions): Mesh {
+  const { registry, logger } = options;
+  const transport: Transport = options.transport === 'http' ? new HttpTransport() : new StreamTransport();
+  const breakers = new Breakers((instance, req) => transport.send(instance, req), options.breaker, logger, options.metrics);
+  const pickers = new Map<string, InstancePicker>();
+  const known = new Map<string, readonly ServiceInstance[]>();
+
+  async function discover(service: string, deadline: number): Promise<readonly ServiceInstance[]> {
+    let instances = registry.instances(service);
+    if (instances.length === 0) instances = await registry.ready(service, Math.max(0, deadline - Date.now()));
+    if (known.get(service) !== instances) {
+      known.set(service, instances);
+      const live = new Set([...known.values()].flatMap((list) => list.map((i) => i.id)));
+      breakers.retain(live);
+      transport.retain(live);
+    }
+    return instances;
+  }
+
+  async function call(service: string, path: string, type: 'query' | 'mutation', input: unknown): Promise<unknown> {
+    const scope = currentScope();
+    // Inside a request the caller's remaining budget is the budget; timeoutMs covers calls made outside any.
+    const deadline = scope?.deadline ?? Date.now() + options.timeoutMs;
+    const requestId = scope?.requestId ?? randomUUID();
+    const picker = pickers.get(service) ?? pickers.set(service, new InstancePicker()).get(service)!;
+    const tried = new Set<string>();
+    const unavailable = (message: string, cause?: Error) =>
+      meshError(service, path, { code: 'SERVICE_UNAVAILABLE', message }, 503, cause);
+    let lastFailure: TransportError | undefined;
+
+    for (let attempt = 0; ; attempt++) {
+      const budgetMs = deadline - Date.now();
+      if (budgetMs <= 0) {
+        throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, lastFailure);
+      }
+      const instances = await discover(service, deadline);
+      const instance = picker.pick(instances, (id) => breakers.isOpen(id), tried);
+      if (!instance) {
+        throw unavailable(instances.length ? `no healthy ${service} instance` : `no ${service} instance registered`, lastFailure);
+      }
+      const req: RpcRequest = { path, type, input, budgetMs, requestId };
+      try {
+        return await breakers.for(instance).fire(instance, req);
+      } catch (err) {
+        if (err instanceof RemoteError) throw meshError(service, path, err.wire, err.status);
+        tried.add(instance.id);
+        // The breaker opened between pick and fire: nothing was sent, so any other instance may take it.
+        if (isOpenBreakerRejection(err)) continue;
+        if (!(err instanceof TransportError)) throw err;
+        lastFailure = err;
+        logger.warn({ target: service, instance: instance.id, path, err: err.message }, 'mesh call failed');
+        if (err.timedOut) {
+          throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, err);
+        }
+        // Mutations are never re-sent once they may have run; an undelivered one is safe to send elsewhere.
+        const retryable = err.delivered ? type === 'query' && attempt < options.retries : tried.size < instances.length;
+        if (!retryable) throw unavailable(`${service} is unavailable`, err);
+        const backoff = Math.min(BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random()), deadline - Date.now());
+        if (backoff > 0) await sleep(backoff);
+      }
+    }
+  }
+
+  /** One CLIENT span and one latency sample per call, retries included: what the caller waited for. */
+  function observedCall(service: string, path: string, type: 'query' | 'mutation', input: unknown): Promise<unknown> {
+    const started = performance.now();
+    const done = (code: TRPC_ERROR_CODE_KEY | 'OK') => {
+      options.metrics?.rpcClientRequests.inc({ target: service, procedure: path, code });
+      const seconds = (performance.now() - started) / 1000;
+      options.metrics?.rpcClientDuration.observe({ target: service, procedure: path, outcome: outcomeOfCode(code) }, seconds);
+      return code;
+    };
+    return tracer.startActiveSpan(`${service}/${path}`, { kind: SpanKind.CLIENT, attributes: rpcAttributes(service, path) }, async (span) => {
+      try {
+        const result = await call(service, path, type, input);
+        endSpan(span, done('OK'));
+        return result;
+      } catch (err) {
+        const code = (err as { data?: { code?: TRPC_ERROR_CODE_KEY } }).data?.code ?? 'INTERNAL_SERVER_ERROR';
+        endSpan(span, done(code));
+        throw err;
+      }
+    });
+  }
+
+  function link<R extends AnyTRPCRouter>(service: string): TRPCLink<R> {
+    return () =>
+      ({ op }) =>
+        observable((observer) => {
+          if (op.type === 'subscription') {
+            observer.error(meshError(service, op.path, { code: 'METHOD_NOT_SUPPORTED', message: 'subscriptions are not served over the mesh' }, 405));
+            return;
+          }
+          observedCall(service, op.path, op.type, op.input).then(
+            (data) => {
+              observer.next({ result: { type: 'data', data } });
+              observer.complete();
+            },
+            (err) => observer.error(err),
+          );
+        });
+  }
+
+  return {
+    client<R extends AnyTRPCRouter>(service: string): MeshClient<R> {
+      registry.instances(service); // start watching now, so the first call finds a warm cache
+      return createTRPCClient<R>({ links: [link<R>(service)] });
+    },
+    breakerStates: () => breakers.states(),
+    async close() {
+      breakers.shutdown();
+      await transport.close();
+    },
+  };
+}

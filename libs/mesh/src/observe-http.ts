@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import { outcomeOf, type ServiceMetrics } from '@douyin/metrics';
+
+/** RED metrics for every route of `app`, labelled by route template, and GET /metrics for Prometheus. */
+export function observeHttp(app: FastifyInstance, metrics: ServiceMetrics): void {
+  app.addHook('onResponse', async (req, reply) => {
+    // The template (/douyin/user/), never the raw URL: ids and query strings would explode the series count.
+    const route = req.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return;
+    const { code, outcome } = outcomeOf(req, reply);
+    metrics.httpRequests.inc({ method: req.method, route, code, outcome });
+    metrics.httpDuration.observe({ method: req.method, route, outcome }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.exposition()));
+}

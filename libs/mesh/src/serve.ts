@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { ServiceConfig } from '@douyin/config';
+import { metricsFor } from '@douyin/metrics';
+import type { Registry } from '@douyin/registry';
+import { flushTraces, type Logger } from '@douyin/telemetry';
+import { observeHttp } from './observe-http.js';
+import { registerPrometheusSd } from './prometheus-sd.js';
+
+export type ShutdownHook = () => unknown;
+
+export interface ServeOptions {
+  app: FastifyInstance;
+  config: ServiceConfig;
+  registry: Registry;
+  logger: Logger;
+  /** Run in order after the server stopped taking requests; whoever opened a resource registers its close here. */
+  onShutdown?: ShutdownHook[];
+  /** Tests that run servers in-process leave the process' signals alone. */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  instanceId: string;
+  port: number;
+  /** Graceful stop: fail health checks, deregister, drain in-flight requests, then close resources. */
+  stop(): Promise<void>;
+}
+
+/** A Fastify instance configured the way every app in the mesh needs it. */
+export function createHttpApp(logger: Logger, options: { bodyLimit?: number } = {}): FastifyInstance {
+  return Fastify({
+    loggerInstance: logger,
+    // One line per request at info level would drown the logs under load; errors are logged where handled.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
+    // tRPC paths and long query strings must not turn into 414s.
+    // The APK calls /douyin/feed/ and tests call /douyin/feed: one handler for both, never a redirect.
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+}
+
+/**
+ * Listens, registers in discovery with a /healthz check, and stops gracefully on SIGTERM/SIGINT. Every app gets
+ * RED metrics per route with GET /metrics, and GET /sd/prometheus listing the mesh for Prometheus.
+ */
+export async function serve({ app, config, registry, logger, onShutdown = [], handleSignals = true }: ServeOptions): Promise<RunningServer> {
+  let draining = false;
+  app.get('/healthz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ok' }));
+  app.get('/readyz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ready' }));
+  observeHttp(app, metricsFor(config.name));
+  let port = config.port;
+  registerPrometheusSd(app, registry, config, () => port);
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  if (typeof address === 'object' && address) port = address.port;
+  const instanceId = `${config.name}-${config.advertiseHost}-${port}-${randomBytes(3).toString('hex')}`;
+  await registry.register({
+    service: config.name,
+    id: instanceId,
+    address: config.advertiseHost,
+    port,
+    // `prometheus` is what consul_sd_configs keeps: every instance serves /metrics on its own port.
+    tags: ['douyin', 'prometheus', `version-${config.version}`],
+    meta: { version: config.version, metrics_path: '/metrics' },
+    healthCheckUrl: `http://${config.advertiseHost}:${port}/healthz`,
+  });
+  logger.info({ instanceId, port }, `${config.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      const force = setTimeout(() => {
+        logger.error('graceful shutdown took too long; exiting');
+        process.exit(1);
+      }, config.shutdownGraceMs);
+      force.unref();
+      try {
+        // Leave discovery first so callers stop picking this instance, then let in-flight requests finish.
+        await registry.deregister(instanceId).catch((err: unknown) => logger.warn({ err }, 'deregistration failed'));
+        await app.close();
+        for (const hook of onShutdown) {
+          await Promise.resolve()
+            .then(hook)
+            .catch((err: unknown) => logger.error({ err }, 'shutdown hook failed'));
+        }
+        await registry.close();
+        await flushTraces().catch((err: unknown) => logger.warn({ err }, 'exporting the last spans failed'));
+        logger.info({ instanceId }, `${config.name} stopped`);
+      } finally {
+        clearTimeout(force);
+      }
+    })());
+
+  if (handleSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down');
+        void stop().then(() => process.exit(0));
+      });
+    }
+  }
+  return { instanceId, port, stop };
+}

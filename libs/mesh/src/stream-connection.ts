@@ -1,0 +1,126 @@
+import { connect, type Socket } from 'node:net';
+import type { ServiceInstance } from '@douyin/registry';
+import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
+import { RemoteError, TransportError } from './transport.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  /** Handed to the socket: from here on the callee may have run it. */
+  written: boolean;
+  frame: Buffer;
+}
+
+const CONNECT_TIMEOUT_MS = 1_000;
+const HEADER_END = '\r\n\r\n';
+
+/**
+ * One persistent, multiplexed frame stream to one instance: many calls in flight at once, answered by id.
+ * Calls made while it connects wait in a queue; if the connection never opens they fail as undelivered.
+ */
+export class StreamConnection {
+  private socket: Socket;
+  private open = false;
+  private closed = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly decoder = new FrameDecoder<ReplyFrame>();
+  private handshake = '';
+
+  constructor(private readonly instance: ServiceInstance) {
+    this.socket = connect({ host: instance.address, port: instance.port, noDelay: true });
+    this.socket.setTimeout(CONNECT_TIMEOUT_MS, () => this.fail(new Error(`connect to ${instance.id} timed out`)));
+    this.socket.once('connect', () => {
+      this.socket.setTimeout(0);
+      this.socket.write(
+        `GET ${STREAM_PATH} HTTP/1.1\r\nHost: ${instance.address}:${instance.port}\r\nConnection: Upgrade\r\nUpgrade: ${STREAM_PROTOCOL}\r\n\r\n`,
+      );
+    });
+    this.socket.on('data', (chunk: Buffer) => (this.open ? this.receive(chunk) : this.readHandshake(chunk)));
+    // The server ends a stream only once no call on it is running, and never starts a call after it began
+    // draining: whatever is still pending when it ends the stream was not run, and may go to another instance.
+    this.socket.on('end', () => this.fail(new Error(`${instance.id} is draining`), true));
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(new Error(`connection to ${instance.id} closed`)));
+  }
+
+  get usable(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends one call and resolves with its result; rejects with RemoteError or TransportError. */
+  call(frame: Omit<CallFrame, 'id'>): Promise<unknown> {
+    if (this.closed) return Promise.reject(new TransportError(`connection to ${this.instance.id} is closed`, false, false));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const pending = this.pending.get(id);
+        this.pending.delete(id);
+        reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending?.written ?? true, true));
+      }, Math.max(1, frame.budgetMs));
+      const pending: Pending = { resolve, reject, timer, written: false, frame: encodeFrame({ ...frame, id }) };
+      this.pending.set(id, pending);
+      if (this.open) this.write(pending);
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private write(pending: Pending): void {
+    pending.written = true;
+    this.socket.write(pending.frame);
+  }
+
+  private readHandshake(chunk: Buffer): void {
+    this.handshake += chunk.toString('latin1');
+    const end = this.handshake.indexOf(HEADER_END);
+    if (end < 0) {
+      if (this.handshake.length > 4096) this.fail(new Error(`bad handshake from ${this.instance.id}`));
+      return;
+    }
+    if (!this.handshake.startsWith('HTTP/1.1 101')) {
+      // Not our protocol (an old instance or another server): nothing was delivered.
+      this.fail(new Error(`${this.instance.id} refused the rpc stream: ${this.handshake.split('\r\n')[0]}`));
+      return;
+    }
+    const rest = Buffer.from(this.handshake.slice(end + HEADER_END.length), 'latin1');
+    this.handshake = '';
+    this.open = true;
+    for (const pending of this.pending.values()) this.write(pending);
+    if (rest.length > 0) this.receive(rest);
+  }
+
+  private receive(chunk: Buffer): void {
+    let frames: ReplyFrame[];
+    try {
+      frames = [...this.decoder.push(chunk)];
+    } catch (err) {
+      this.fail(err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      const pending = this.pending.get(frame.id);
+      if (!pending) continue; // answered after its deadline: the caller has moved on
+      this.pending.delete(frame.id);
+      clearTimeout(pending.timer);
+      if (frame.error && typeof frame.error.code === 'string') pending.reject(new RemoteError(frame.status, frame.error));
+      else if (frame.status === 200) pending.resolve(frame.result ?? null);
+      // 503 without an error: the instance is draining and did not run the call.
+      else pending.reject(new TransportError(`${this.instance.id} answered ${frame.status}`, frame.status !== 503, false));
+    }
+  }
+
+  private fail(cause: Error, undelivered = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new TransportError(cause.message, !undelivered && pending.written, false, { cause }));
+    }
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,92 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@douyin/telemetry';
+import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
+import type { Dispatch } from './rpc-dispatch.js';
+
+interface Stream {
+  socket: Socket;
+  inFlight: number;
+}
+
+/**
+ * Accepts frame streams on the app's HTTP port through an HTTP/1.1 Upgrade, and drains them on close: once the
+ * app is closing, new calls are refused unanswered-by-the-service (status 503, safe for the caller to send
+ * elsewhere) and each stream ends after its running calls have answered.
+ */
+export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logger: Logger): void {
+  const streams = new Set<Stream>();
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  const endIfIdle = (stream: Stream) => {
+    if (!closing || stream.inFlight > 0) return;
+    stream.socket.end();
+    streams.delete(stream);
+    if (streams.size === 0) drained?.();
+  };
+
+  function serveStream(socket: Socket, head: Buffer): void {
+    const stream: Stream = { socket, inFlight: 0 };
+    streams.add(stream);
+    socket.setNoDelay(true);
+    const decoder = new FrameDecoder<CallFrame>();
+    const receive = (chunk: Buffer) => {
+      try {
+        for (const frame of decoder.push(chunk)) void answer(stream, frame);
+      } catch (err) {
+        logger.warn({ err }, 'malformed rpc frame; closing the stream');
+        socket.destroy();
+      }
+    };
+    // Frames the client sent right behind its upgrade request arrive with it.
+    if (head.length > 0) receive(head);
+    socket.on('data', receive);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      streams.delete(stream);
+      if (closing && streams.size === 0) drained?.();
+    });
+  }
+
+  async function answer(stream: Stream, frame: CallFrame): Promise<void> {
+    if (closing) {
+      // Refused, not run: the caller may send it elsewhere (once the stream has ended, the end says the same).
+      if (stream.socket.writable) stream.socket.write(encodeFrame({ id: frame.id, status: 503 }));
+      return;
+    }
+    stream.inFlight++;
+    try {
+      const { status, body } = await dispatch({
+        path: frame.path,
+        type: frame.type === 'mutation' ? 'mutation' : 'query',
+        input: frame.input,
+        budgetMs: typeof frame.budgetMs === 'number' ? frame.budgetMs : Number.NaN,
+        requestId: String(frame.requestId),
+        traceCarrier: { traceparent: frame.traceparent, tracestate: frame.tracestate },
+      });
+      if (!stream.socket.destroyed) stream.socket.write(encodeFrame({ id: frame.id, status, ...body }));
+    } finally {
+      stream.inFlight--;
+      endIfIdle(stream);
+    }
+  }
+
+  app.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (req.url !== STREAM_PATH || req.headers.upgrade !== STREAM_PROTOCOL || closing) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${STREAM_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
+    serveStream(socket, head);
+  });
+
+  app.addHook('preClose', async () => {
+    closing = true;
+    if (streams.size === 0) return;
+    const done = new Promise<void>((resolve) => (drained = resolve));
+    for (const stream of [...streams]) endIfIdle(stream);
+    await done;
+  });
+}

@@ -1,0 +1,131 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '@douyin/telemetry';
+import { startFakeConsul, type FakeConsul } from '@douyin/testing';
+import { createConsulRegistry, type InstanceRegistration, type Registry } from '@douyin/registry';
+
+interface HealthServer { port: number; close(): Promise<void> }
+
+async function healthServer(t: TestContext): Promise<HealthServer> {
+  const server = createServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  t.after(close);
+  return { port: (server.address() as AddressInfo).port, close };
+}
+
+async function fakeConsul(t: TestContext, port?: number): Promise<FakeConsul> {
+  const consul = await startFakeConsul({ port });
+  t.after(() => consul.stop());
+  return consul;
+}
+
+function consulRegistry(t: TestContext, consul: FakeConsul): Registry {
+  const registry = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger() });
+  t.after(() => registry.close());
+  return registry;
+}
+
+// Short check intervals keep each test well under a second of waiting on the fake agent.
+const registration = (id: string, health: HealthServer): InstanceRegistration => ({
+  service: 'user', id, address: '127.0.0.1', port: health.port, tags: ['v1'], meta: { zone: 'a' },
+  healthCheckUrl: `http://127.0.0.1:${health.port}/healthz`, checkIntervalMs: 100, checkTimeoutMs: 500,
+});
+
+const ids = (registry: Registry) => registry.instances('user').map((i) => i.id);
+
+async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('discovers every registered instance whose health check passes', async (t) => {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  const [a, b] = [await healthServer(t), await healthServer(t)];
+  assert.deepEqual(registry.instances('user'), [], 'the first call returns at once, before any answer');
+
+  await registry.register(registration('user-1', a));
+  await registry.register(registration('user-2', b));
+  await until(() => ids(registry).length === 2);
+  assert.deepEqual(registry.instances('user'), [
+    { id: 'user-1', service: 'user', address: '127.0.0.1', port: a.port, tags: ['v1'], meta: { zone: 'a' } },
+    { id: 'user-2', service: 'user', address: '127.0.0.1', port: b.port, tags: ['v1'], meta: { zone: 'a' } },
+  ]);
+});
+
+test('an instance registered without an address is reached at its node address', async (t) => {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  await registry.register({ ...registration('user-1', await healthServer(t)), address: '' });
+  await until(() => ids(registry).length === 1);
+  assert.equal(registry.instances('user')[0]?.address, '127.0.0.1'); // the fake agent's node
+});
+
+test('an instance whose health endpoint stops answering leaves discovery', async (t) => {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  const [a, b] = [await healthServer(t), await healthServer(t)];
+  await registry.register(registration('user-1', a));
+  await registry.register(registration('user-2', b));
+  await until(() => ids(registry).length === 2);
+
+  await b.close();
+  await until(() => ids(registry).length === 1);
+  assert.deepEqual(ids(registry), ['user-1']);
+  assert.deepEqual(consul.services().map((s) => [s.id, s.status]), [['user-1', 'passing'], ['user-2', 'critical']]);
+});
+
+test('a deregistered instance is gone, and deregistering twice is harmless', async (t) => {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  await registry.register(registration('user-1', await healthServer(t)));
+  await until(() => ids(registry).length === 1);
+
+  await registry.deregister('user-1');
+  await until(() => ids(registry).length === 0);
+  assert.deepEqual(consul.services(), []);
+  await registry.deregister('user-1');
+});
+
+test('ready waits for the first answer, and gives up with the cache when consul is unreachable', async (t) => {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  await registry.register(registration('user-1', await healthServer(t)));
+  await until(() => consul.services()[0]?.status === 'passing');
+  assert.deepEqual((await registry.ready('user', 2000)).map((i) => i.id), ['user-1']);
+
+  await consul.stop();
+  const offline = consulRegistry(t, consul);
+  const started = Date.now();
+  assert.deepEqual(await offline.ready('user', 200), []);
+  assert.ok(Date.now() - started >= 150);
+});
+
+test('keeps serving the last known instances while consul is down, and resumes when it returns', async (t) => {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  const [a, b] = [await healthServer(t), await healthServer(t)];
+  await registry.register(registration('user-1', a));
+  await registry.register(registration('user-2', b));
+  await until(() => ids(registry).length === 2);
+
+  await consul.stop();
+  await new Promise((resolve) => setTimeout(resolve, 300)); // long enough for the watch to fail and retry
+  assert.deepEqual(ids(registry), ['user-1', 'user-2']);
+
+  // A restarted agent forgets its services until they register again; discovery follows what it now reports.
+  const restarted = await fakeConsul(t, consul.port);
+  await registry.register(registration('user-2', b));
+  await until(() => ids(registry).join() === 'user-2');
+  assert.deepEqual(restarted.services().map((s) => s.id), ['user-2']);
+});

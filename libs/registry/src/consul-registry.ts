@@ -1,0 +1,83 @@
+import Consul from 'consul';
+import type { Logger } from '@douyin/telemetry';
+import { watchService, type ServiceWatch } from './service-watch.js';
+import type { InstanceRegistration, Registry } from './types.js';
+
+export interface ConsulRegistryOptions {
+  consulUrl: string;
+  consulToken?: string;
+  logger: Logger;
+}
+
+// Consul durations are Go strings ("2s", "150ms").
+const goDuration = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+function toServiceDefinition(r: InstanceRegistration) {
+  return {
+    id: r.id,
+    name: r.service,
+    address: r.address,
+    port: r.port,
+    tags: r.tags ?? [],
+    meta: r.meta ?? {},
+    check: {
+      name: `Service '${r.service}' check`,
+      http: r.healthCheckUrl,
+      interval: goDuration(r.checkIntervalMs ?? 2_000),
+      timeout: goDuration(r.checkTimeoutMs ?? 1_000),
+      deregistercriticalserviceafter: goDuration(r.deregisterCriticalAfterMs ?? 60_000),
+    },
+  };
+}
+
+const statusCodeOf = (err: unknown) =>
+  typeof err === 'object' && err !== null && 'statusCode' in err ? err.statusCode : undefined;
+
+/** Registers with the local Consul agent and discovers passing instances through one blocking-query watch per service. */
+export function createConsulRegistry({ consulUrl, consulToken, logger }: ConsulRegistryOptions): Registry {
+  const url = new URL(consulUrl);
+  const secure = url.protocol === 'https:';
+  const consul = new Consul({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : secure ? 443 : 80,
+    secure,
+    ...(consulToken ? { defaults: { token: consulToken } } : {}),
+  });
+  const watches = new Map<string, ServiceWatch>();
+  let closed = false;
+
+  const watchOf = (service: string): ServiceWatch | undefined => {
+    let watch = watches.get(service);
+    if (!watch && !closed) {
+      watch = watchService(consul, service, logger);
+      watches.set(service, watch);
+    }
+    return watch;
+  };
+
+  return {
+    kind: 'consul',
+    async register(registration) {
+      await consul.agent.service.register(toServiceDefinition(registration));
+      logger.info({ target: registration.service, id: registration.id }, 'registered with consul');
+    },
+    async deregister(id) {
+      try {
+        await consul.agent.service.deregister(id);
+        logger.info({ id }, 'deregistered from consul');
+      } catch (err) {
+        // Already gone (the agent reaped it, or a second shutdown path ran): the outcome the caller wanted.
+        if (statusCodeOf(err) !== 404) throw err;
+        logger.debug({ id }, 'consul did not know the instance');
+      }
+    },
+    instances: (service) => watchOf(service)?.current() ?? [],
+    ready: async (service, timeoutMs) => (await watchOf(service)?.ready(timeoutMs)) ?? [],
+    async close() {
+      closed = true;
+      for (const watch of watches.values()) watch.stop();
+      // The client keeps sockets alive; without this a closed registry would hold the process open.
+      consul.destroy();
+    },
+  };
+}

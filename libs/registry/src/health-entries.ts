@@ -1,0 +1,32 @@
+import type { ServiceInstance } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isJson = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (!isJson(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Maps a `/v1/health/service/:name` answer to instances, skipping entries without an id or port. */
+export function toInstances(entries: unknown): ServiceInstance[] {
+  if (!Array.isArray(entries)) return [];
+  const instances: ServiceInstance[] = [];
+  for (const entry of entries) {
+    const service = isJson(entry) && isJson(entry.Service) ? entry.Service : undefined;
+    const node = isJson(entry) && isJson(entry.Node) ? entry.Node : {};
+    if (!service || !text(service.ID) || typeof service.Port !== 'number') continue;
+    instances.push({
+      id: text(service.ID),
+      service: text(service.Service),
+      // Consul leaves Service.Address empty when the service registered without one: it lives at the node's address.
+      address: text(service.Address) || text(node.Address),
+      port: service.Port,
+      tags: Array.isArray(service.Tags) ? service.Tags.filter((t): t is string => typeof t === 'string') : [],
+      meta: stringRecord(service.Meta),
+    });
+  }
+  return instances;
+}

@@ -1,0 +1,88 @@
+import type Consul from 'consul';
+import type { Logger } from '@douyin/telemetry';
+import { toInstances } from './health-entries.js';
+import type { ServiceInstance } from './types.js';
+
+/** The local view of one service's passing instances, kept current by a Consul blocking-query watch. */
+export interface ServiceWatch {
+  current(): readonly ServiceInstance[];
+  ready(timeoutMs: number): Promise<readonly ServiceInstance[]>;
+  stop(): void;
+}
+
+// Retry quickly after a blip, but never leave discovery stale for long once Consul is back.
+const BACKOFF_FACTOR_MS = 100;
+const BACKOFF_MAX_MS = 5_000;
+
+const sameIds = (a: readonly ServiceInstance[], b: readonly ServiceInstance[]) =>
+  a.length === b.length && a.every((instance, i) => instance.id === b[i]?.id);
+
+/** Watches `service` until stopped; while Consul is unreachable it keeps serving the last known instances. */
+export function watchService(consul: Consul, service: string, logger: Logger): ServiceWatch {
+  let cache: readonly ServiceInstance[] = Object.freeze([]);
+  let answered = false;
+  let lastFailure = 0; // 0 while Consul answers
+  let stopped = false;
+  let watch: ReturnType<Consul['watch']> | undefined;
+  let restart: NodeJS.Timeout | undefined;
+  const waiting = new Set<() => void>();
+
+  const release = () => {
+    for (const done of [...waiting]) done();
+  };
+
+  const start = () => {
+    const current = consul.watch({
+      method: consul.health.service,
+      options: { service, passing: 'true' },
+      backoffFactor: BACKOFF_FACTOR_MS,
+      backoffMax: BACKOFF_MAX_MS,
+    });
+    watch = current;
+    current.on('change', (entries: unknown) => {
+      const next = Object.freeze(toInstances(entries).sort((a, b) => a.id.localeCompare(b.id)));
+      if (lastFailure !== 0) logger.info({ target: service }, 'consul reachable again, discovery resumed');
+      if (!answered || !sameIds(cache, next)) logger.info({ target: service, instances: next.map((i) => i.id) }, 'service instances changed');
+      lastFailure = 0;
+      answered = true;
+      cache = next;
+      release();
+    });
+    current.on('error', (err: Error) => {
+      // An answer without news emits no 'change' but moves updateTime(): a success since the last failure means a new outage.
+      if (lastFailure === 0 || (current.updateTime() || 0) > lastFailure) {
+        logger.warn({ target: service, err, cached: cache.length }, 'consul watch failed, serving cached instances while retrying');
+      }
+      lastFailure = Date.now();
+    });
+    // The client ends a watch for good on a 400 or an unsupported answer; start a new one rather than go stale silently.
+    current.on('end', () => {
+      if (stopped) return;
+      logger.error({ target: service }, 'consul watch ended, starting a new one');
+      restart = setTimeout(start, BACKOFF_MAX_MS);
+    });
+  };
+  start();
+
+  return {
+    current: () => cache,
+    ready(timeoutMs) {
+      if (answered || stopped) return Promise.resolve(cache);
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiting.delete(done);
+          resolve(cache);
+        };
+        const timer = setTimeout(done, timeoutMs);
+        waiting.add(done);
+      });
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(restart);
+      watch?.end();
+      release();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Logger } from '@douyin/telemetry';
+
+/** One reachable copy of a service, as discovery hands it to callers. */
+export interface ServiceInstance {
+  id: string;
+  service: string;
+  address: string;
+  port: number;
+  tags: string[];
+  meta: Record<string, string>;
+}
+
+export interface InstanceRegistration {
+  service: string;
+  id: string;
+  address: string;
+  port: number;
+  tags?: string[];
+  meta?: Record<string, string>;
+  /** e.g. http://127.0.0.1:9101/healthz */
+  healthCheckUrl: string;
+  /** default 2000 */
+  checkIntervalMs?: number;
+  /** default 1000 */
+  checkTimeoutMs?: number;
+  /** default 60000 */
+  deregisterCriticalAfterMs?: number;
+}
+
+export interface Registry {
+  readonly kind: 'consul' | 'static';
+  register(registration: InstanceRegistration): Promise<void>;
+  deregister(id: string): Promise<void>;
+  /** Healthy instances from the local cache; the first call for a service starts watching it. Never waits on the network. */
+  instances(service: string): readonly ServiceInstance[];
+  /** Resolves with the healthy instances once the first answer for `service` arrived, or with what is cached after timeoutMs. */
+  ready(service: string, timeoutMs: number): Promise<readonly ServiceInstance[]>;
+  /** Stops every watch. */
+  close(): Promise<void>;
+}
+
+export interface RegistryConfig {
+  consulUrl?: string;
+  consulToken?: string;
+  staticServices?: string;
+  logger: Logger;
+}

@@ -1,0 +1,3 @@
+export { flushTraces } from './flush.js';
+export { createLogger, silentLogger, type Logger, type LoggerOptions } from './logger.js';
+export { appOfEntry, tracingSettings, type TracingSettings } from './tracing-settings.js';

@@ -1,0 +1,46 @@
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { TracingSettings } from './tracing-settings.js';
+
+// Probes and scrapes would bury the request traces under spans nobody reads.
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const untraced = (url: string | undefined) => UNTRACED_PATHS.has((url ?? '').split('?')[0] ?? '');
+
+async function exporterFor(settings: TracingSettings): Promise<SpanExporter> {
+  if (settings.exporter === 'jaeger') {
+    // Deprecated upstream and heavy (thrift): loaded only for Jaeger deployments without OTLP ingest.
+    const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
+    return new JaegerExporter({ endpoint: settings.endpoint });
+  }
+  return new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces` });
+}
+
+/** Starts the Node SDK: HTTP, Fastify, mysql2 and ioredis spans, W3C trace context, batch export. */
+export async function startTracing(settings: TracingSettings): Promise<NodeSDK> {
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      'service.name': settings.serviceName,
+      'service.version': settings.serviceVersion,
+      'service.instance.id': settings.instanceId,
+      'service.namespace': 'douyin',
+    }),
+    spanProcessors: [new BatchSpanProcessor(await exporterFor(settings))],
+    // Metrics are prom-client's job and logs are pino's: without these the SDK would default both to OTLP.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => untraced(req.url) }),
+      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => untraced(route.url) }),
+      new MySQL2Instrumentation(),
+      new IORedisInstrumentation(),
+    ],
+  });
+  sdk.start();
+  return sdk;
+}

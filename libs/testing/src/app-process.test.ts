@@ -1,0 +1,70 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, freshDatabase, startApp, startFakeConsul, type FakeConsul } from '@douyin/testing';
+
+async function fakeConsul(t: TestContext): Promise<FakeConsul> {
+  const consul = await startFakeConsul();
+  t.after(() => consul.stop());
+  return consul;
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// SQLite under a temp dir, whatever the developer's shell says about MySQL or Consul.
+const userEnv = async (t: TestContext, consul: FakeConsul) => ({
+  DATA_DIR: (await freshDatabase(t, 'sqlite')).dataDir,
+  DATABASE_URL: undefined,
+  CONSUL_HTTP_ADDR: consul.url,
+});
+
+test('freePort hands out a bindable loopback port', async () => {
+  const port = await freePort();
+  assert.ok(port > 0 && port < 65536);
+});
+
+test('a started app is ready and healthy; stop() exits 0 after it left discovery', async (t) => {
+  const consul = await fakeConsul(t);
+  const user = await startApp(t, 'user', await userEnv(t, consul));
+  assert.equal(user.url, `http://127.0.0.1:${user.port}`);
+  assert.equal((await fetch(`${user.url}/healthz`)).status, 200);
+  await until(() => consul.services().some((s) => s.id.startsWith(`user-127.0.0.1-${user.port}-`) && s.status === 'passing'));
+
+  assert.equal(await user.stop(), 0, user.output());
+  assert.deepEqual(consul.services(), []);
+  assert.equal(isRunning(user.pid), false);
+  assert.equal(await user.stop(), 0, 'stopping twice answers with the same exit');
+});
+
+test('kill() ends the process like a crash: it stays registered', async (t) => {
+  const consul = await fakeConsul(t);
+  const user = await startApp(t, 'user', await userEnv(t, consul));
+  await until(() => consul.services().length === 1);
+  await user.kill();
+  assert.equal(isRunning(user.pid), false);
+  assert.equal(consul.services().length, 1, 'only its failing health check will remove it');
+});
+
+test('an app that exits during startup rejects with what it printed', async (t) => {
+  const consul = await fakeConsul(t);
+  await assert.rejects(startApp(t, 'user', { ...(await userEnv(t, consul)), MESH_RETRIES: '99' }), (err: Error) => {
+    assert.match(err.message, /exited with code 78 before it was ready/);
+    assert.match(err.message, /MESH_RETRIES/);
+    return true;
+  });
+});

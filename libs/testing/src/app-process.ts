@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+/** One app running as its own process, as it runs in production. */
+export interface AppProcess {
+  app: string;
+  port: number;
+  url: string;
+  pid: number;
+  /** SIGTERM and wait for exit; resolves with the exit code */
+  stop(): Promise<number | null>;
+  /** SIGKILL, like a crash */
+  kill(): Promise<void>;
+  /** what it printed so far (stdout+stderr), for failure messages */
+  output(): string;
+}
+
+// libs/testing/src/ -> the repository root, where tsx finds the tsconfig that maps @douyin/* to sources.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// Tests read log lines back (what a process discovered), so keep a lot; the cap only stops a runaway app.
+const OUTPUT_LIMIT = 1024 * 1024;
+// A clean-up after a failed test should not wait for the app's own 10 s shutdown guard.
+const AFTER_TEST_GRACE_MS = 3_000;
+
+/** A port that was free on 127.0.0.1 a moment ago (another process may still take it before the app binds). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject).listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET without keep-alive, so polling leaves no idle socket that would hold the app's graceful close. */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+/**
+ * Starts apps/<app>/src/main.ts as its own process on a free loopback port with `env` added, and resolves once
+ * GET /readyz answers 200 (rejects with the output if it exits or is not ready in time). A PORT in `env` is used
+ * as given (to restart on the same port); an `undefined` value removes that variable from the inherited environment,
+ * so a developer's DATABASE_URL or CONSUL_HTTP_ADDR cannot leak into a test that means to run without it.
+ */
+export async function startApp(
+  t: { after(fn: () => unknown): void },
+  app: string,
+  env: Record<string, string | undefined>,
+  opts: { readyTimeoutMs?: number } = {},
+): Promise<AppProcess> {
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
+  const url = `http://127.0.0.1:${port}`;
+  const merged: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  const childEnv = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
+  // Started like production: the telemetry preload first (inert unless the env configures tracing).
+  const args = ['--import', 'tsx', '--import', './libs/telemetry/src/preload.ts', `apps/${app}/src/main.ts`];
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  const chunks: string[] = [];
+  let size = 0;
+  const collect = (text: string) => {
+    chunks.push(text);
+    size += text.length;
+    while (size > OUTPUT_LIMIT && chunks.length > 1) size -= chunks.shift()?.length ?? 0;
+  };
+  const output = () => chunks.join('');
+  // Decoded by the streams, so a character split across two chunks is not garbled.
+  child.stdout.setEncoding('utf8').on('data', collect);
+  child.stderr.setEncoding('utf8').on('data', collect);
+  let exitCode: number | null | undefined; // undefined while running
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('close', (code) => {
+      exitCode = code;
+      resolve(code);
+    });
+    child.once('error', (err) => {
+      collect(`spawn failed: ${err.message}\n`);
+      exitCode = null;
+      resolve(null);
+    });
+  });
+
+  const signal = (name: NodeJS.Signals) => {
+    if (exitCode === undefined) child.kill(name);
+    return exited;
+  };
+  const proc: AppProcess = {
+    app,
+    port,
+    url,
+    pid: child.pid ?? 0,
+    stop: () => signal('SIGTERM'),
+    kill: async () => void (await signal('SIGKILL')),
+    output,
+  };
+  t.after(async () => {
+    if (exitCode !== undefined) return;
+    const timer = setTimeout(() => child.kill('SIGKILL'), AFTER_TEST_GRACE_MS);
+    await proc.stop();
+    clearTimeout(timer);
+  });
+
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+  const describe = (why: string) => new Error(`${app} on port ${port} ${why}; its output:\n${output()}`);
+  for (;;) {
+    if (exitCode !== undefined) throw describe(`exited with code ${exitCode} before it was ready`);
+    if ((await statusOf(`${url}/readyz`)) === 200) return proc;
+    if (Date.now() > deadline) {
+      await proc.kill();
+      throw describe('was not ready in time');
+    }
+    await Promise.race([sleep(50), exited]);
+  }
+}
