@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { startPrivateRedis } from '@douyin/testing';
+import { silentLogger } from '@douyin/telemetry';
+import { createCache, type CacheKey } from '@douyin/cache';
+
+const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A loader over a plain map that records what it was asked for. */
+function loaderOf(values: Map<CacheKey, number>) {
+  const calls: CacheKey[][] = [];
+  const load = async (ids: CacheKey[]) => {
+    calls.push(ids);
+    return new Map(ids.flatMap((id) => (values.has(id) ? [[id, values.get(id) as number] as const] : [])));
+  };
+  return { load, calls };
+}
+
+async function sharedCache(t: { after(fn: () => unknown): void }, ttlSeconds = 60) {
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  const cache = await createCache({ url: SHARED_REDIS, ttlSeconds }, { prefix, logger: silentLogger() });
+  const raw = new Redis(SHARED_REDIS);
+  t.after(async () => {
+    const keys = await raw.keys(`${prefix}:*`);
+    if (keys.length > 0) await raw.del(...keys);
+    await raw.quit();
+    await cache.close();
+  });
+  return { cache, raw, prefix };
+}
+
+test('misses are loaded in one call and written back with the TTL; the next read is served from Redis', async (t) => {
+  const { cache, raw, prefix } = await sharedCache(t, 30);
+  const { load, calls } = loaderOf(new Map([[1, 10], [2, 20]]));
+  assert.deepEqual(await cache.many('count', [1, 2, 2, 3], load), new Map([[1, 10], [2, 20]]));
+  assert.deepEqual(calls, [[1, 2, 3]]);
+  const ttl = await raw.ttl(`${prefix}:count:1`);
+  assert.ok(ttl > 0 && ttl <= 30, `ttl ${ttl}`);
+  // An id the loader left out is not cached: it is asked for again.
+  assert.deepEqual(await cache.many('count', [2, 1, 3], load), new Map([[2, 20], [1, 10]]));
+  assert.deepEqual(calls, [[1, 2, 3], [3]]);
+  assert.deepEqual(cache.stats.of('count'), { hits: 2, misses: 4, failures: 0 });
+});
+
+test('an invalidated entry is reloaded; other spaces keep theirs', async (t) => {
+  const { cache } = await sharedCache(t);
+  const values = new Map<CacheKey, number>([[7, 1], ['7:8', 1]]);
+  const { load, calls } = loaderOf(values);
+  await cache.many('a', [7], load);
+  await cache.many('b', ['7:8'], load);
+  values.set(7, 2);
+  values.set('7:8', 2);
+  await cache.invalidate([['a', 7]]);
+  assert.deepEqual(await cache.many('a', [7], load), new Map([[7, 2]]));
+  assert.deepEqual(await cache.many('b', ['7:8'], load), new Map([['7:8', 1]]));
+  assert.equal(calls.length, 3);
+});
+
+test('a value read before a commit is not cached over that commit\'s invalidation', async (t) => {
+  const { cache } = await sharedCache(t);
+  let value = 1;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  // The slow reader reads the database before the write, and tries to cache what it read after the invalidation.
+  const slow = cache.many('count', [1], async () => {
+    const read = value;
+    await gate;
+    return new Map([[1, read]]);
+  });
+  await sleep(20);
+  value = 2;
+  await cache.invalidate([['count', 1]]);
+  release();
+  assert.deepEqual(await slow, new Map([[1, 1]]));
+  const { load } = loaderOf(new Map([[1, value]]));
+  assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 2]]));
+  assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 2]]));
+  assert.equal(cache.stats.of('count').hits, 1);
+});
+
+test('entries expire after the TTL even if nobody invalidates them', async (t) => {
+  const { cache } = await sharedCache(t, 1);
+  const values = new Map<CacheKey, number>([[1, 1]]);
+  const { load } = loaderOf(values);
+  await cache.many('count', [1], load);
+  values.set(1, 2);
+  assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 1]]));
+  await sleep(1_100);
+  assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 2]]));
+});
+
+test('without a URL every read goes to the loader', async () => {
+  const cache = await createCache({ ttlSeconds: 60 }, { prefix: 'none', logger: silentLogger() });
+  const { load, calls } = loaderOf(new Map([[1, 1]]));
+  await cache.many('count', [1], load);
+  await cache.many('count', [1], load);
+  await cache.invalidate([['count', 1]]);
+  assert.deepEqual(calls, [[1], [1]]);
+  assert.deepEqual(await cache.many('count', [], load), new Map());
+  await cache.close();
+});
+
+test('when Redis dies mid-run reads fall back to the loader and are counted; they hit again once it is back', async (t) => {
+  const redis = await startPrivateRedis(t);
+  const cache = await createCache({ url: redis.url, ttlSeconds: 60 }, { prefix: 'kill', logger: silentLogger() });
+  t.after(() => cache.close());
+  const values = new Map<CacheKey, number>([[1, 1], [2, 2]]);
+  const { load, calls } = loaderOf(values);
+  await cache.many('count', [1, 2], load);
+  await cache.many('count', [1, 2], load);
+  assert.equal(calls.length, 1);
+
+  await redis.kill();
+  values.set(1, 11);
+  for (let i = 0; i < 20; i++) {
+    const started = Date.now();
+    assert.deepEqual(await cache.many('count', [1, 2], load), new Map([[1, 11], [2, 2]]));
+    assert.ok(Date.now() - started < 1_000, 'a read waited for the dead Redis');
+  }
+  await cache.invalidate([['count', 1]]);
+  const { failures } = cache.stats.of('count');
+  assert.equal(failures, 21);
+
+  await redis.restart();
+  const deadline = Date.now() + 10_000;
+  while (cache.stats.of('count').hits < 4) {
+    assert.ok(Date.now() < deadline, 'the cache never reconnected');
+    await cache.many('count', [1, 2], load);
+    await sleep(50);
+  }
+});
+
+test('a Redis that is down at start-up does not stop the cache from being created or read', async (t) => {
+  const redis = await startPrivateRedis(t);
+  await redis.kill();
+  const started = Date.now();
+  const cache = await createCache({ url: redis.url, ttlSeconds: 60 }, { prefix: 'down', logger: silentLogger() });
+  t.after(() => cache.close());
+  assert.ok(Date.now() - started < 2_000);
+  const { load } = loaderOf(new Map([[1, 1]]));
+  assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 1]]));
+  assert.equal(cache.stats.of('count').failures, 1);
+});

@@ -1,0 +1,183 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis, type Result } from 'ioredis';
+import type { Logger } from '@douyin/telemetry';
+import { cacheStats, type CacheCounters, type CacheStats } from './stats.js';
+
+export type CacheKey = string | number;
+
+export interface CacheConfig {
+  /** redis://host:port; unset = no cache, every read goes to the loader. */
+  url?: string;
+  ttlSeconds: number;
+}
+
+export interface CacheOptions {
+  /** Prefixes every key, so services sharing one Redis never read each other's entries. */
+  prefix: string;
+  logger: Logger;
+  /** Extra sink for the counters (e.g. the service's metrics); the in-memory stats are always kept. */
+  counters?: CacheCounters;
+  /** How long a Redis command may take before the read falls back to the loader. */
+  commandTimeoutMs?: number;
+}
+
+export interface Cache {
+  /**
+   * Cache-aside read of many entries in one round trip: hits come from Redis, the rest from one `load` call
+   * whose results are written back with the TTL. When Redis fails, everything comes from `load` and the failure
+   * is counted; it never throws because of Redis. `load` may leave ids out (nothing is cached for them).
+   */
+  many<T>(space: string, ids: readonly CacheKey[], load: (missing: CacheKey[]) => Promise<Map<CacheKey, T>>): Promise<Map<CacheKey, T>>;
+  /** Deletes entries; call it after the commit that changed them. Never throws: a lost delete is counted and the TTL bounds it. */
+  invalidate(entries: ReadonlyArray<readonly [space: string, id: CacheKey]>): Promise<void>;
+  readonly stats: CacheStats;
+  close(): Promise<void>;
+}
+
+const CONNECT_WAIT_MS = 1_000;
+
+// KEYS: value1, gen1, value2, gen2, ...; ARGV: ttl, expectedGen1, value1, expectedGen2, value2, ...
+// Sets each value whose generation is still the one the reader saw ('' = none).
+const SET_IF_GENERATION = `
+for i = 1, #KEYS / 2 do
+  local current = redis.call('GET', KEYS[2 * i]) or ''
+  if current == ARGV[2 * i] then redis.call('SET', KEYS[2 * i - 1], ARGV[2 * i + 1], 'EX', ARGV[1]) end
+end
+return 0`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    setIfGeneration(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Result<number, Context>;
+  }
+}
+
+/** A cache over Redis when `config.url` is set, otherwise a pass-through that always calls the loader. */
+export async function createCache(config: CacheConfig, options: CacheOptions): Promise<Cache> {
+  const stats = cacheStats();
+  const counters = fanOut(stats.counters, options.counters);
+  if (!config.url) return passThrough(stats);
+
+  const redis = new Redis(config.url, {
+    keyPrefix: `${options.prefix}:`,
+    // Fail fast instead of queueing: a read waiting for Redis to come back would outlive the request.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: options.commandTimeoutMs ?? 250,
+    connectTimeout: 1_000,
+    // Keep reconnecting for as long as the process lives; reads use the database meanwhile.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  });
+  redis.defineCommand('setIfGeneration', { lua: SET_IF_GENERATION });
+  const health = redisHealth(redis, options.logger);
+  // Starting without Redis is allowed; waiting briefly lets a reachable Redis serve the very first reads.
+  await Promise.race([once(redis, 'ready'), sleep(CONNECT_WAIT_MS)]).catch(() => undefined);
+
+  const keyOf = (space: string, id: CacheKey) => `${space}:${id}`;
+  // Each entry has a generation that every invalidation bumps. A reader notes it before reading the database and
+  // writes back only if it is unchanged, so a value read before a commit cannot overwrite that commit's delete.
+  const genOf = (key: string) => `${key}:gen`;
+  const genTtl = config.ttlSeconds * 10;
+
+  return {
+    stats,
+    async many<T>(space: string, ids: readonly CacheKey[], load: (missing: CacheKey[]) => Promise<Map<CacheKey, T>>) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const keys = unique.map((id) => keyOf(space, id));
+      let cached: Array<string | null>;
+      try {
+        cached = await redis.mget([...keys, ...keys.map(genOf)]);
+        health.ok();
+      } catch (err) {
+        health.failed(err);
+        counters.failure(space, 'read');
+        return load(unique);
+      }
+      const found = new Map<CacheKey, T>();
+      const missing: Array<{ id: CacheKey; key: string; gen: string }> = [];
+      unique.forEach((id, i) => {
+        const raw = cached[i];
+        if (raw === null || raw === undefined) missing.push({ id, key: keys[i] as string, gen: cached[unique.length + i] ?? '' });
+        else found.set(id, JSON.parse(raw) as T);
+      });
+      counters.hit(space, found.size);
+      if (missing.length === 0) return found;
+      counters.miss(space, missing.length);
+      const loaded = await load(missing.map((m) => m.id));
+      const writes = missing.filter((m) => loaded.has(m.id));
+      if (writes.length > 0) {
+        const args = writes.flatMap((m) => [m.gen, JSON.stringify(loaded.get(m.id))]);
+        await redis
+          .setIfGeneration(writes.length * 2, ...writes.flatMap((m) => [m.key, genOf(m.key)]), config.ttlSeconds, ...args)
+          .catch((err: unknown) => {
+            health.failed(err);
+            counters.failure(space, 'write');
+          });
+      }
+      return new Map([...found, ...loaded]);
+    },
+
+    async invalidate(entries) {
+      if (entries.length === 0) return;
+      const write = redis.multi();
+      for (const [space, id] of entries) {
+        const key = keyOf(space, id);
+        write.incr(genOf(key)).expire(genOf(key), genTtl).del(key);
+      }
+      try {
+        // exec() resolves with per-command errors when the transaction ran; null when it was aborted.
+        const results = await write.exec();
+        const failed = results === null ? new Error('cache invalidation aborted') : results.find(([err]) => err)?.[0];
+        if (failed) throw failed;
+        health.ok();
+      } catch (err) {
+        health.failed(err);
+        for (const space of new Set(entries.map(([space]) => space))) counters.failure(space, 'invalidate');
+      }
+    },
+
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function passThrough(stats: CacheStats): Cache {
+  return {
+    stats,
+    many: (_space, ids, load) => (ids.length === 0 ? Promise.resolve(new Map()) : load([...new Set(ids)])),
+    invalidate: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+function fanOut(own: CacheCounters, extra: CacheCounters | undefined): CacheCounters {
+  if (!extra) return own;
+  return {
+    hit: (cache, n) => (own.hit(cache, n), extra.hit(cache, n)),
+    miss: (cache, n) => (own.miss(cache, n), extra.miss(cache, n)),
+    failure: (cache, operation) => (own.failure(cache, operation), extra.failure(cache, operation)),
+  };
+}
+
+// Logs a Redis outage once when it starts and once when it ends, not once per failed read.
+function redisHealth(redis: Redis, logger: Logger) {
+  let down = false;
+  const failed = (err: unknown) => {
+    if (down) return;
+    down = true;
+    logger.warn({ err }, 'cache unavailable; reading from the database');
+  };
+  // ioredis emits connection errors as events; without a listener it would print them itself.
+  redis.on('error', failed);
+  return {
+    failed,
+    ok() {
+      if (!down) return;
+      down = false;
+      logger.info('cache available again');
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { createBucketStore } from './bucket-store.js';
+export { RedisBuckets } from './redis-buckets.js';
+export { createRouteLimiter, type ClassLimits, type Requester, type RouteLimiter, type RouteLimits, type Verdict } from './route-limiter.js';
+export { MemoryBuckets, refillAndTake, type BucketSpec, type BucketStore, type TakeResult } from './token-bucket.js';

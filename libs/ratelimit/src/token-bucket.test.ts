@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { freePort } from '@douyin/testing';
+import { MemoryBuckets, RedisBuckets, type BucketStore } from '@douyin/ratelimit';
+
+const spec = { ratePerSec: 10, burst: 5 };
+
+async function takeAll(store: BucketStore, key: string, n: number): Promise<boolean[]> {
+  const out: boolean[] = [];
+  for (let i = 0; i < n; i++) out.push((await store.take(key, spec)).allowed);
+  return out;
+}
+
+test('memory: a burst of exactly `burst`, then one token per 1/rate, never more than burst after idling', async () => {
+  let now = 1_000_000;
+  const store = new MemoryBuckets(() => now);
+  assert.deepEqual(await takeAll(store, 'k', 6), [true, true, true, true, true, false]);
+  const refused = await store.take('k', spec);
+  assert.equal(refused.retryAfterMs, 100, 'one token comes back after 1/rate');
+
+  now += 99;
+  assert.equal((await store.take('k', spec)).allowed, false, 'not a millisecond early');
+  now += 1;
+  assert.equal((await store.take('k', spec)).allowed, true);
+  // Steady state: 10 per second, whatever the spacing of the requests.
+  let allowed = 0;
+  for (let ms = 0; ms < 1000; ms += 10) {
+    now += 10;
+    if ((await store.take('k', spec)).allowed) allowed++;
+  }
+  assert.equal(allowed, 10);
+
+  now += 60_000;
+  assert.deepEqual(await takeAll(store, 'k', 6), [true, true, true, true, true, false], 'idle time refills only up to the burst');
+  assert.deepEqual(await takeAll(store, 'other', 5), [true, true, true, true, true], 'keys are independent');
+});
+
+test('memory: retry-after of a fractional bucket is the time to the next whole token', async () => {
+  let now = 0;
+  const store = new MemoryBuckets(() => now);
+  const slow = { ratePerSec: 0.5, burst: 1 }; // 30/min
+  assert.equal((await store.take('u', slow)).allowed, true);
+  now += 500;
+  assert.deepEqual(await store.take('u', slow), { allowed: false, retryAfterMs: 1500 });
+});
+
+const redisUrl = process.env.REDIS_URL;
+if (redisUrl) {
+  test('redis: the Lua bucket gives a burst, then the steady rate, shared by every client of the key', async (t) => {
+    const a = new Redis(redisUrl);
+    const b = new Redis(redisUrl);
+    t.after(() => Promise.all([a.quit(), b.quit()]));
+    const key = `test:${process.pid}:${Date.now()}`;
+    const fail = (err: unknown) => assert.fail(`no fallback expected: ${String(err)}`);
+    const storeA = new RedisBuckets(a, new MemoryBuckets(), fail);
+    const storeB = new RedisBuckets(b, new MemoryBuckets(), fail);
+
+    const burst = [...(await takeAll(storeA, key, 3)), ...(await takeAll(storeB, key, 3))];
+    assert.deepEqual(burst, [true, true, true, true, true, false], 'two replicas share one bucket');
+    const refused = await storeA.take(key, spec);
+    assert.ok(refused.retryAfterMs > 0 && refused.retryAfterMs <= 100, `retry after ${refused.retryAfterMs}`);
+
+    // 250 ms at 10/s refill 2.5 tokens: two requests pass, the third does not.
+    await sleep(250);
+    assert.deepEqual(await takeAll(storeB, key, 3), [true, true, false]);
+    const ttl = await a.pttl(`ratelimit:${key}`);
+    assert.ok(ttl > 0 && ttl <= 1500, `the key expires once the bucket would be full again (pttl ${ttl})`);
+  });
+}
+
+test('redis unreachable: buckets fall back to memory and the error is reported', async (t) => {
+  const redis = new Redis({ port: await freePort(), host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => undefined);
+  t.after(() => redis.disconnect());
+  const errors: unknown[] = [];
+  const store = new RedisBuckets(redis, new MemoryBuckets(), (err) => errors.push(err));
+  assert.deepEqual(await takeAll(store, 'k', 6), [true, true, true, true, true, false]);
+  assert.equal(errors.length, 6);
+});

@@ -1,0 +1,40 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createDiskStore, newKey } from '@douyin/storage';
+import { failingBody, storeContract } from '../test/store-contract.js';
+
+async function tempRoot(t: { after(fn: () => unknown): void }): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'douyin-disk-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  return root;
+}
+
+storeContract('disk', async (t) => {
+  const store = createDiskStore({ root: await tempRoot(t) });
+  await store.prepare();
+  return store;
+});
+
+test('disk: a failed body leaves no partial file anywhere under the root', async (t) => {
+  const root = await tempRoot(t);
+  const store = createDiskStore({ root });
+  await store.prepare();
+  await assert.rejects(store.put(newKey('staging'), failingBody(randomBytes(200_000))), /client hung up/);
+  assert.deepEqual(await readdir(join(root, '.partial')), []);
+  assert.deepEqual((await readdir(root)).filter((name) => name !== '.partial' && name !== 'staging'), []);
+  assert.deepEqual(await readdir(join(root, 'staging')).catch(() => []), []);
+});
+
+test('disk: objects live under their key inside the root, nowhere else', async (t) => {
+  const root = await tempRoot(t);
+  const store = createDiskStore({ root });
+  const key = newKey('covers', 'jpg');
+  await store.put(key, Readable.from([Buffer.from('jpeg')]));
+  assert.deepEqual(await readdir(join(root, 'covers')), [key.slice('covers/'.length)]);
+  assert.equal(await store.presignGet(key, 3600), undefined);
+});

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertValidKey, contentTypeOf, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+
+// Bodies are written here first and renamed into place, so a half-written object is never visible under its key.
+const PARTIAL_DIR = '.partial';
+
+const isMissing = (err: unknown) => (err as { code?: unknown }).code === 'ENOENT';
+
+function unavailable(action: string, key: string, err: unknown): StorageUnavailableError {
+  return new StorageUnavailableError(`disk store could not ${action} ${key}`, { cause: err });
+}
+
+/** Objects as files under `root` (embedded mode); the gateway serves them over HTTP itself. */
+export function createDiskStore({ root }: { root: string }): ObjectStore {
+  const pathOf = (key: string) => {
+    assertValidKey(key);
+    return join(root, key);
+  };
+
+  async function statOf(key: string): Promise<ObjectInfo | undefined> {
+    const path = pathOf(key);
+    try {
+      const s = await stat(path);
+      // Keys are never rewritten, so size and write time identify the content of this file.
+      return { size: s.size, etag: `"${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}"`, contentType: contentTypeOf(key) };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw unavailable('stat', key, err);
+    }
+  }
+
+  return {
+    kind: 'disk',
+
+    async prepare() {
+      await mkdir(join(root, PARTIAL_DIR), { recursive: true });
+    },
+
+    async put(key: string, body: Readable) {
+      const target = pathOf(key);
+      const partial = join(root, PARTIAL_DIR, randomUUID());
+      let bodyError: unknown;
+      body.once('error', (err) => (bodyError ??= err));
+      try {
+        await mkdir(dirname(partial), { recursive: true });
+        await mkdir(dirname(target), { recursive: true });
+        await pipeline(body, createWriteStream(partial, { flags: 'wx' }));
+        await rename(partial, target);
+      } catch (err) {
+        await rm(partial, { force: true });
+        throw bodyError ?? unavailable('write', key, err);
+      }
+      const info = await statOf(key);
+      if (!info) throw unavailable('find the written object', key, new Error('vanished after rename'));
+      return info;
+    },
+
+    stat: statOf,
+
+    async get(key, range) {
+      let handle;
+      try {
+        handle = await open(pathOf(key), 'r');
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw unavailable('read', key, err);
+      }
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    },
+
+    async delete(key) {
+      try {
+        await rm(pathOf(key), { force: true });
+      } catch (err) {
+        throw unavailable('delete', key, err);
+      }
+    },
+
+    async presignGet() {
+      return undefined;
+    },
+  };
+}

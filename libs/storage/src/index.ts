@@ -1,0 +1,13 @@
+export { createDiskStore } from './disk-store.js';
+export {
+  StorageUnavailableError,
+  contentTypeOf,
+  isValidKey,
+  newKey,
+  storageUnavailable,
+  type ByteRange,
+  type ObjectInfo,
+  type ObjectStore,
+} from './object-store.js';
+export { createObjectStore, type StorageConfig } from './create-store.js';
+export { createS3Store, type S3StoreConfig } from './s3-store.js';

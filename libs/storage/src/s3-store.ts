@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Client } from 'minio';
+import { blocksOf } from './blocks.js';
+import { assertValidKey, contentTypeOf, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+
+export interface S3StoreConfig {
+  /** e.g. http://minio:9000, as this process reaches it */
+  endpoint: string;
+  /** The address phones reach, which presigned URLs embed (the signature covers the host); default `endpoint`. */
+  publicEndpoint?: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+  /** Bytes per multipart part (S3 minimum 5 MiB); an object that fits in one part goes up as one PUT. */
+  partSize: number;
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchObject']);
+const isMissing = (err: unknown) => NOT_FOUND.has(String((err as { code?: unknown }).code));
+
+function clientFor(endpoint: string, config: S3StoreConfig): Client {
+  const url = new URL(endpoint);
+  const useSSL = url.protocol === 'https:';
+  return new Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : useSSL ? 443 : 80,
+    useSSL,
+    accessKey: config.accessKey,
+    secretKey: config.secretKey,
+    // A known region means presigning needs no round trip to ask the bucket for it.
+    region: config.region,
+    pathStyle: true,
+    partSize: config.partSize,
+  });
+}
+
+const unavailable = (action: string, key: string, err: unknown) =>
+  new StorageUnavailableError(`object store could not ${action} ${key}`, { cause: err });
+
+/** Objects in an S3 bucket through the `minio` client (MinIO in production). */
+export function createS3Store(config: S3StoreConfig): ObjectStore {
+  const client = clientFor(config.endpoint, config);
+  const signer = config.publicEndpoint ? clientFor(config.publicEndpoint, config) : client;
+  const { bucket } = config;
+
+  async function statOf(key: string): Promise<ObjectInfo | undefined> {
+    assertValidKey(key);
+    try {
+      const s = await client.statObject(bucket, key);
+      return { size: s.size, etag: `"${s.etag}"`, contentType: contentTypeOf(key) };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw unavailable('stat', key, err);
+    }
+  }
+
+  // Parts are uploaded one at a time as they fill, so memory stays near two parts whatever the object's size.
+  // s3rver (the test server) answers NotImplemented to multipart calls, so this path runs only against MinIO/S3.
+  async function putMultipart(key: string, head: Buffer[], tail: AsyncIterator<Buffer>): Promise<void> {
+    const nextBlock = async (): Promise<Buffer | undefined> => {
+      const buffered = head.shift();
+      if (buffered) return buffered;
+      const next = await tail.next(); // the body's own error surfaces here, unwrapped
+      return next.done ? undefined : next.value;
+    };
+    const headers = { 'Content-Type': contentTypeOf(key) };
+    const uploadId = await client.initiateNewMultipartUpload(bucket, key, headers).catch((err: unknown) => {
+      throw unavailable('start a multipart upload of', key, err);
+    });
+    const parts: Array<{ part: number; etag: string }> = [];
+    try {
+      for (let block = await nextBlock(); block; block = await nextBlock()) {
+        const part = parts.length + 1;
+        const md5 = createHash('md5').update(block).digest('base64');
+        const res = await client
+          .makeRequestAsyncOmit(
+            { method: 'PUT', bucketName: bucket, objectName: key, query: `partNumber=${part}&uploadId=${uploadId}`, headers: { 'Content-Length': block.length, 'Content-MD5': md5 } },
+            block,
+          )
+          .catch((err: unknown) => {
+            throw unavailable(`upload part ${part} of`, key, err);
+          });
+        parts.push({ part, etag: String(res.headers.etag ?? '').replace(/^"|"$/g, '') });
+      }
+      await client.completeMultipartUpload(bucket, key, uploadId, parts).catch((err: unknown) => {
+        throw unavailable('complete the upload of', key, err);
+      });
+    } catch (err) {
+      // An aborted upload frees its parts; without this they would linger, invisible but stored.
+      await client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  return {
+    kind: 's3',
+
+    async prepare() {
+      try {
+        if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket, config.region);
+      } catch (err) {
+        throw new StorageUnavailableError(`object store bucket ${bucket} is not usable`, { cause: err });
+      }
+    },
+
+    async put(key, body: Readable) {
+      assertValidKey(key);
+      const blocks = blocksOf(body, config.partSize);
+      try {
+        const first = await blocks.next();
+        const second = first.done ? first : await blocks.next();
+        if (second.done) {
+          const whole = first.done ? Buffer.alloc(0) : first.value;
+          await client.putObject(bucket, key, whole, whole.length, { 'Content-Type': contentTypeOf(key) }).catch((err: unknown) => {
+            throw unavailable('write', key, err);
+          });
+        } else {
+          await putMultipart(key, [first.value as Buffer, second.value], blocks);
+        }
+      } finally {
+        // When the store failed first, this stops reading the body (the generator destroys it).
+        await blocks.return(undefined);
+      }
+      const info = await statOf(key);
+      if (!info) throw unavailable('find the written object', key, new Error('missing after upload'));
+      return info;
+    },
+
+    stat: statOf,
+
+    async get(key, range) {
+      assertValidKey(key);
+      try {
+        return range
+          ? await client.getPartialObject(bucket, key, range.start, range.end - range.start + 1)
+          : await client.getObject(bucket, key);
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw unavailable('read', key, err);
+      }
+    },
+
+    async delete(key) {
+      assertValidKey(key);
+      await client.removeObject(bucket, key).catch((err: unknown) => {
+        if (!isMissing(err)) throw unavailable('delete', key, err);
+      });
+    },
+
+    async presignGet(key, ttlSeconds) {
+      assertValidKey(key);
+      return signer.presignedGetObject(bucket, key, ttlSeconds);
+    },
+  };
+}
