@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gatewayFor } from '../test/harness.js';
+
+test('both /douyin/x/ and /douyin/x are served by one handler, without redirects', async (t) => {
+  const app = await gatewayFor(t);
+  for (const url of ['/douyin/user/register/?username=a1&password=secret1', '/douyin/user/register?username=a2&password=secret1']) {
+    const res = await app.inject({ method: 'POST', url });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().status_code, 0);
+  }
+});
+
+test('unknown /douyin routes get 404 with status 40404; other paths a plain 404', async (t) => {
+  const app = await gatewayFor(t);
+  const res = await app.inject({ method: 'GET', url: '/douyin/nope/' });
+  assert.equal(res.statusCode, 404);
+  assert.deepEqual(res.json(), { status_code: 40404, status_msg: 'route not found' });
+  assert.equal((await app.inject({ method: 'GET', url: '/elsewhere' })).statusCode, 404);
+});
+
+test('every response carries X-Request-Id, echoing the caller\'s', async (t) => {
+  const app = await gatewayFor(t);
+  const echoed = await app.inject({ method: 'GET', url: '/douyin/user/', headers: { 'x-request-id': 'abc-123' } });
+  assert.equal(echoed.headers['x-request-id'], 'abc-123');
+  const generated = await app.inject({ method: 'GET', url: '/douyin/user/' });
+  assert.ok(String(generated.headers['x-request-id']).length > 0);
+});
+
+test('a JSON or plain-text body is ignored; a broken multipart body is 40002', async (t) => {
+  const app = await gatewayFor(t);
+  const json = await app.inject({
+    method: 'POST',
+    url: '/douyin/user/register/?username=j1&password=secret1',
+    headers: { 'content-type': 'application/json' },
+    payload: '{not json',
+  });
+  assert.equal(json.json().status_code, 0);
+  const broken = await app.inject({
+    method: 'POST',
+    url: '/douyin/user/register/',
+    headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+    payload: '--zzz\r\nContent-Disposition: form-data; name="username"\r\n\r\nabc',
+  });
+  assert.equal(broken.statusCode, 200);
+  assert.equal(broken.json().status_code, 40002);
+});
+
+test('a text field over 1 MiB is 40003', async (t) => {
+  const app = await gatewayFor(t);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/douyin/user/register/?password=secret1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `username=${'x'.repeat(1024 * 1024 + 10)}`,
+  });
+  assert.equal(res.json().status_code, 40003);
+});

@@ -1,0 +1,63 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { createHttpApp } from '@douyin/mesh';
+import type { GatewayDeps } from './deps.js';
+import { apkErrorHandler } from './error-handler.js';
+import { registerRateLimits } from './rate-limit.js';
+import { commentRoutes } from './routes/comment.js';
+import { favoriteRoutes } from './routes/favorite.js';
+import { feedRoutes } from './routes/feed.js';
+import { mediaRoutes } from './routes/media.js';
+import { messageRoutes } from './routes/message.js';
+import { publishRoutes } from './routes/publish.js';
+import { relationRoutes } from './routes/relation.js';
+import { userRoutes } from './routes/user.js';
+import { ApkCode, STATUS_MSG } from './status.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's zero-valued fields, sent along with any error (contract §3). */
+    zero?: Record<string, unknown>;
+  }
+}
+
+const MAX_TEXT_FIELD_BYTES = 1024 * 1024;
+
+/** The APK-facing HTTP app. Never listens and never reads the environment. */
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = createHttpApp(deps.logger, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES });
+
+  // Parameters come from the query string or a form body (contract §1); any other body is ignored, not an error.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('*', (_req, payload, done) => {
+    payload.resume();
+    payload.on('end', () => done(null, undefined));
+    payload.on('error', done);
+  });
+  await app.register(formbody, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES });
+  // One byte past the text limit marks a field as truncated, which the params reader reports as 40003.
+  await app.register(multipart, { limits: { fieldSize: MAX_TEXT_FIELD_BYTES + 1, fields: 32, parts: 64 } });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.setErrorHandler(apkErrorHandler);
+  if (deps.limiter) registerRateLimits(app, deps.limiter, deps.auth);
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/douyin/')) {
+      return reply.code(404).send({ status_code: ApkCode.routeNotFound, status_msg: STATUS_MSG[ApkCode.routeNotFound] });
+    }
+    return reply.code(404).send({ error: 'not found' });
+  });
+
+  await app.register(userRoutes(deps));
+  await app.register(relationRoutes(deps));
+  await app.register(messageRoutes(deps));
+  await app.register(feedRoutes(deps));
+  await app.register(publishRoutes(deps));
+  await app.register(mediaRoutes(deps));
+  await app.register(favoriteRoutes(deps));
+  await app.register(commentRoutes(deps));
+  return app;
+}

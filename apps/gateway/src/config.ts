@@ -1,0 +1,64 @@
+import { networkInterfaces } from 'node:os';
+import { z } from 'zod';
+import { AuthEnv, DbEnv, RateLimitEnv, StorageEnv, serviceEnv, toServiceConfig, toStorageConfig } from '@douyin/config';
+import { FEED_MAX } from '@douyin/contracts';
+
+/** The machine's first LAN IPv4 address: what a phone on the same network dials (loopback if there is none). */
+function lanAddress(): string {
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  return addresses.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const GatewayEnv = z
+  .object({
+    ...serviceEnv('gateway').shape,
+    ...AuthEnv.shape,
+    DATA_DIR: DbEnv.shape.DATA_DIR,
+    // The APK on a phone reaches the gateway over the LAN, so it listens on every interface by default.
+    HOST: z.string().default('0.0.0.0'),
+    ...StorageEnv.shape,
+    ...RateLimitEnv.shape,
+    /** Absolute base of play_url/cover_url when the gateway serves media; default http://<LAN IPv4>:<PORT>. */
+    PUBLIC_BASE_URL: z.url().optional(),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+    /** Budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an ordinary call. */
+    PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+    FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(FEED_MAX).default(FEED_MAX),
+    /** IANA zone of Comment.create_date ("MM-DD", contract §2.3). */
+    TIME_ZONE: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  })
+  .transform((e) => ({
+    service: toServiceConfig('gateway', e),
+    auth: { secret: e.JWT_SECRET, ttlSeconds: e.JWT_TTL_SECONDS, dataDir: e.DATA_DIR },
+    storage: toStorageConfig(e),
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      redisUrl: e.REDIS_URL,
+      limits: {
+        all: { ip: e.RATE_LIMIT_IP, user: e.RATE_LIMIT_USER },
+        classes: {
+          read: { ip: e.RATE_LIMIT_READ_IP, user: e.RATE_LIMIT_READ_USER },
+          write: { ip: e.RATE_LIMIT_WRITE_IP, user: e.RATE_LIMIT_WRITE_USER },
+          upload: { ip: null, user: e.RATE_LIMIT_UPLOAD_USER },
+          register: { ip: e.RATE_LIMIT_REGISTER_IP, user: null },
+        },
+      },
+    },
+    video: {
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${lanAddress()}:${e.PORT}`).replace(/\/+$/, ''),
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+      publishTimeoutMs: e.PUBLISH_TIMEOUT_MS,
+      feedPageSize: e.FEED_PAGE_SIZE,
+    },
+    timeZone: e.TIME_ZONE,
+  }));
+export type GatewayConfig = z.output<typeof GatewayEnv>;

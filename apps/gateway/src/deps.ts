@@ -1,0 +1,38 @@
+import type { TokenIssuer } from '@douyin/auth';
+import type { CommentRouter, FavoriteRouter, MessageRouter, RelationRouter, UserRouter, VideoRouter } from '@douyin/contracts';
+import type { MeshClient } from '@douyin/mesh';
+import type { RouteLimiter } from '@douyin/ratelimit';
+import type { ObjectStore } from '@douyin/storage';
+import type { Logger } from '@douyin/telemetry';
+import type { Authenticator } from './auth.js';
+import type { MediaUrls } from './media-urls.js';
+import type { UserFactsSource } from './views/users.js';
+import type { VideoFactsSource } from './views/videos.js';
+
+/** Everything the routes need, as narrow as they use it, so tests can pass plain objects. */
+export interface GatewayDeps {
+  user: Pick<MeshClient<UserRouter>, 'register' | 'login' | 'byId' | 'byIds'>;
+  userFacts: readonly UserFactsSource[];
+  relation: Pick<MeshClient<RelationRouter>, 'follow' | 'unfollow' | 'following' | 'followers' | 'friends'>;
+  message: Pick<MeshClient<MessageRouter>, 'send' | 'conversation' | 'latest' | 'inbox'>;
+  video: Pick<MeshClient<VideoRouter>, 'publish' | 'feed' | 'byAuthor' | 'byIds'>;
+  videoFacts: readonly VideoFactsSource[];
+  favorite: Pick<MeshClient<FavoriteRouter>, 'like' | 'unlike' | 'likedVideos'>;
+  comment: Pick<MeshClient<CommentRouter>, 'add' | 'remove' | 'list'>;
+  /** IANA zone of Comment.create_date. */
+  timeZone: string;
+  /** Uploads stream into `store` (staging keys); media are served from it; URLs come from `urls`. */
+  media: {
+    store: Pick<ObjectStore, 'put' | 'stat' | 'get' | 'delete'>;
+    urls: MediaUrls;
+    maxUploadBytes: number;
+    /** Budget of one publish call; uploads near the size limit need more than MESH_TIMEOUT_MS. */
+    publishTimeoutMs: number;
+  };
+  feedPageSize: number;
+  logger: Logger;
+  tokens: Pick<TokenIssuer, 'issue'>;
+  auth: Authenticator;
+  /** Token buckets per IP and user (contract §8.3); absent = no limits (RATE_LIMITS=off, most tests). */
+  limiter?: RouteLimiter;
+}

@@ -1,0 +1,47 @@
+import type { CommentRouter, FavoriteRouter, MessageRouter, RelationRouter, UserRouter, VideoRouter } from '@douyin/contracts';
+import { createTokenIssuer, resolveJwtSecret } from '@douyin/auth';
+import { loadConfigOrExit } from '@douyin/config';
+import { createRuntime, serve } from '@douyin/mesh';
+import { createBucketStore, createRouteLimiter } from '@douyin/ratelimit';
+import { createObjectStore } from '@douyin/storage';
+import { buildApp } from './app.js';
+import { createAuthenticator } from './auth.js';
+import { GatewayEnv } from './config.js';
+import { mediaUrls } from './media-urls.js';
+import { userExists } from './user-exists.js';
+import { commentCountFacts } from './views/comment-counts.js';
+import { favoriteUserFacts, favoriteVideoFacts } from './views/favorite.js';
+import { relationFacts } from './views/relation.js';
+import { workCountFacts } from './views/work-counts.js';
+
+const config = loadConfigOrExit(GatewayEnv);
+const runtime = createRuntime(config.service);
+const secret = resolveJwtSecret({ secret: config.auth.secret, production: config.service.production, dataDir: config.auth.dataDir });
+const tokens = createTokenIssuer({ secret, ttlSeconds: config.auth.ttlSeconds });
+const user = runtime.mesh.client<UserRouter>('user');
+const relation = runtime.mesh.client<RelationRouter>('relation');
+const video = runtime.mesh.client<VideoRouter>('video');
+const favorite = runtime.mesh.client<FavoriteRouter>('favorite');
+const comment = runtime.mesh.client<CommentRouter>('comment');
+const store = createObjectStore(config.storage);
+const limits = config.rateLimits;
+const buckets = createBucketStore(limits.enabled ? limits.redisUrl : undefined, runtime.logger);
+
+const app = await buildApp({
+  user,
+  userFacts: [relationFacts(relation), workCountFacts(video), favoriteUserFacts(favorite)],
+  relation,
+  message: runtime.mesh.client<MessageRouter>('message'),
+  video,
+  videoFacts: [favoriteVideoFacts(favorite), commentCountFacts(comment)],
+  favorite,
+  comment,
+  timeZone: config.timeZone,
+  media: { store, urls: mediaUrls(store, config.video.publicBaseUrl), maxUploadBytes: config.video.maxUploadBytes, publishTimeoutMs: config.video.publishTimeoutMs },
+  feedPageSize: config.video.feedPageSize,
+  tokens,
+  auth: createAuthenticator({ tokens, userExists: userExists(user) }),
+  logger: runtime.logger,
+  limiter: limits.enabled ? createRouteLimiter(buckets, limits.limits, runtime.metrics) : undefined,
+});
+await serve({ app, config: config.service, registry: runtime.registry, logger: runtime.logger, onShutdown: [() => runtime.mesh.close(), () => buckets.close()] });

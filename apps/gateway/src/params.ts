@@ -1,0 +1,116 @@
+import type { FastifyRequest } from 'fastify';
+import { codePointLength, hasControlChars, isBlank } from '@douyin/contracts';
+import { ApkCode, ApkError } from './status.js';
+
+/** A route's parameters: first non-empty value per name, query string before form body (contract §1). */
+export type Params = ReadonlyMap<string, string>;
+
+const MAX_TEXT_BYTES = 1024 * 1024;
+
+/** Adds each name's first non-empty value from a query or body object, keeping values already present. */
+export function addAll(into: Map<string, string>, source: unknown): void {
+  if (!source || typeof source !== 'object') return;
+  for (const [name, raw] of Object.entries(source)) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    const value = values.find((v): v is string => typeof v === 'string' && v !== '');
+    if (value !== undefined && !into.has(name)) into.set(name, value);
+  }
+}
+
+/** Collects parameters from the query string, then an urlencoded or multipart body; file parts are skipped. */
+export async function collectParams(req: FastifyRequest): Promise<Params> {
+  const params = new Map<string, string>();
+  addAll(params, req.query);
+  if (req.isMultipart()) {
+    await addMultipartFields(params, req);
+  } else {
+    addAll(params, req.body);
+  }
+  return params;
+}
+
+async function addMultipartFields(params: Map<string, string>, req: FastifyRequest): Promise<void> {
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        part.file.resume(); // only publish/action takes a file; elsewhere it is drained and ignored
+        continue;
+      }
+      if (part.valueTruncated) throw new ApkError(ApkCode.outOfRange, `${part.fieldname} is too long`);
+      addAll(params, { [part.fieldname]: part.value });
+    }
+  } catch (err) {
+    if (err instanceof ApkError) throw err;
+    // The multipart parser reports a broken body (bad boundary, truncated part) as a plain Error.
+    throw new ApkError(ApkCode.malformedParam, 'malformed multipart body');
+  }
+}
+
+export interface TextRule {
+  min: number;
+  max: number;
+  /** Usernames allow no control characters at all; other text allows \n \r \t. */
+  strictControl?: boolean;
+  /** Passwords may be all spaces; every other text must not be blank. */
+  allowBlank?: boolean;
+}
+
+/** A required text parameter checked against the contract's length, control-character and blank rules. */
+export function requiredText(params: Params, name: string, rule: TextRule): string {
+  const value = params.get(name);
+  if (value === undefined) throw new ApkError(ApkCode.missingParam, `${name} is required`);
+  if (Buffer.byteLength(value) > MAX_TEXT_BYTES) throw new ApkError(ApkCode.outOfRange, `${name} is too long`);
+  const length = codePointLength(value);
+  if (length < rule.min || length > rule.max) {
+    throw new ApkError(ApkCode.outOfRange, `${name} must be ${rule.min}-${rule.max} characters`);
+  }
+  if (hasControlChars(value, rule.strictControl)) throw new ApkError(ApkCode.outOfRange, `${name} must not contain control characters`);
+  if (!rule.allowBlank && isBlank(value)) throw new ApkError(ApkCode.outOfRange, `${name} must not be blank`);
+  return value;
+}
+
+/** An optional id: decimal digits only, 1 … 2^53−1 (contract §1). */
+export function optionalId(params: Params, name: string): number | undefined {
+  const value = params.get(name);
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw new ApkError(ApkCode.malformedParam, `${name} must be a positive integer`);
+  const id = Number(value);
+  // Anything past 2^53−1 parses to at least 2^53, so this also rejects values that would round.
+  if (id < 1 || id > Number.MAX_SAFE_INTEGER) throw new ApkError(ApkCode.malformedParam, `${name} is out of range`);
+  return id;
+}
+
+/** A required id parameter. */
+export function requiredId(params: Params, name: string): number {
+  const id = optionalId(params, name);
+  if (id === undefined) throw new ApkError(ApkCode.missingParam, `${name} is required`);
+  return id;
+}
+
+/** An optional epoch-ms parameter: decimal digits only, 0 … 2^53−1; units are the caller's business. */
+export function optionalEpochMs(params: Params, name: string): number | undefined {
+  const value = params.get(name);
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw new ApkError(ApkCode.malformedParam, `${name} must be a non-negative integer`);
+  const ms = Number(value);
+  if (ms > Number.MAX_SAFE_INTEGER) throw new ApkError(ApkCode.malformedParam, `${name} is out of range`);
+  return ms;
+}
+
+/** A required `action_type`-like enum: missing → 40001, any value not listed (`3`, `0`, `x`) → 40004. */
+export function requiredAction<T extends string>(params: Params, name: string, allowed: readonly T[]): T {
+  const value = params.get(name);
+  if (value === undefined) throw new ApkError(ApkCode.missingParam, `${name} is required`);
+  const action = allowed.find((a) => a === value);
+  if (action === undefined) throw new ApkError(ApkCode.badActionType, `${name} must be one of ${allowed.join(', ')}`);
+  return action;
+}
+
+/** The caller's token: the `token` parameter, else an `Authorization: Bearer` header. */
+export function tokenOf(params: Params, req: FastifyRequest): string | undefined {
+  const fromParams = params.get('token');
+  if (fromParams !== undefined) return fromParams;
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}

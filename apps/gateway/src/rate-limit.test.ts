@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTokenIssuer } from '@douyin/auth';
+import { loadConfig } from '@douyin/config';
+import { createHttpApp } from '@douyin/mesh';
+import { MemoryBuckets, createRouteLimiter, type RouteLimits } from '@douyin/ratelimit';
+import { silentLogger } from '@douyin/telemetry';
+import { createAuthenticator } from './auth.js';
+import { GatewayEnv } from './config.js';
+import { apkErrorHandler } from './error-handler.js';
+import { registerRateLimits, routeClassOf } from './rate-limit.js';
+import { ok } from './reply.js';
+
+const limits: RouteLimits = {
+  all: { ip: { ratePerSec: 1, burst: 3 }, user: { ratePerSec: 1, burst: 2 } },
+  classes: { register: { ip: { ratePerSec: 1 / 60, burst: 1 }, user: null } },
+};
+
+async function limitedApp(t: { after(fn: () => unknown): void }) {
+  const tokens = createTokenIssuer({ secret: 'test-secret-that-is-long-enough-0123456789', ttlSeconds: 3600 });
+  const app = createHttpApp(silentLogger());
+  app.setErrorHandler(apkErrorHandler);
+  registerRateLimits(app, createRouteLimiter(new MemoryBuckets(() => 0), limits), createAuthenticator({ tokens, userExists: async () => true }));
+  app.get('/douyin/feed/', { config: { zero: { video_list: [], next_time: 0 } } }, async () => ok({ video_list: [], next_time: 1 }));
+  app.post('/douyin/user/register/', { config: { zero: { user_id: 0, token: '' } } }, async () => ok({ user_id: 1, token: 't' }));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  t.after(() => app.close());
+  return { app, token: await tokens.issue(42) };
+}
+
+test('an empty bucket answers HTTP 200, status_code 42901, Retry-After and the zero fields', async (t) => {
+  const { app } = await limitedApp(t);
+  const codes = [];
+  for (let i = 0; i < 4; i++) codes.push((await app.inject({ url: '/douyin/feed/', remoteAddress: '10.0.0.1' })).json().status_code);
+  assert.deepEqual(codes, [0, 0, 0, 42901]);
+  const refused = await app.inject({ url: '/douyin/feed/', remoteAddress: '10.0.0.1' });
+  assert.equal(refused.statusCode, 200);
+  assert.equal(refused.headers['retry-after'], '1');
+  assert.deepEqual(refused.json(), { video_list: [], next_time: 0, status_code: 42901, status_msg: 'too many requests, please retry in a moment' });
+  assert.equal((await app.inject({ url: '/douyin/feed/', remoteAddress: '10.0.0.2' })).json().status_code, 0, 'another IP has its own bucket');
+  assert.equal((await app.inject({ url: '/healthz', remoteAddress: '10.0.0.1' })).statusCode, 200, 'probes are never limited');
+});
+
+test('a signed-in user has a bucket of their own across IPs; a forged token counts as anonymous', async (t) => {
+  const { app, token } = await limitedApp(t);
+  const asUser = (ip: string, tok = token) => app.inject({ url: `/douyin/feed/?token=${tok}`, remoteAddress: ip });
+  assert.equal((await asUser('10.0.1.1')).json().status_code, 0);
+  assert.equal((await asUser('10.0.1.2')).json().status_code, 0);
+  assert.equal((await asUser('10.0.1.3')).json().status_code, 42901, 'the user bucket (2) is empty whatever the IP');
+  const forged = await app.inject({ url: '/douyin/feed/?token=not.a.token', remoteAddress: '10.0.1.4' });
+  assert.equal(forged.json().status_code, 0);
+});
+
+test('register has its own per-IP bucket on top of the general one', async (t) => {
+  const { app } = await limitedApp(t);
+  const register = () => app.inject({ method: 'POST', url: '/douyin/user/register/?username=a&password=secret1', remoteAddress: '10.0.2.1' });
+  assert.equal((await register()).json().status_code, 0);
+  const refused = await register();
+  assert.deepEqual([refused.json().status_code, refused.headers['retry-after']], [42901, '60']);
+  assert.equal((await app.inject({ url: '/douyin/feed/', remoteAddress: '10.0.2.1' })).json().status_code, 0, 'reads still pass');
+});
+
+test('route classes and the contract defaults; RATE_LIMITS=off and per-class overrides come from the environment', () => {
+  assert.deepEqual(
+    [routeClassOf('GET', '/douyin/feed/'), routeClassOf('POST', '/douyin/favorite/action/'), routeClassOf('POST', '/douyin/publish/action/'), routeClassOf('POST', '/douyin/user/register/')],
+    ['read', 'write', 'upload', 'register'],
+  );
+  const defaults = loadConfig(GatewayEnv, {}).rateLimits;
+  assert.equal(defaults.enabled, true);
+  assert.deepEqual(defaults.limits.all, { ip: { ratePerSec: 200, burst: 400 }, user: { ratePerSec: 100, burst: 200 } });
+  assert.deepEqual(defaults.limits.classes.upload, { ip: null, user: { ratePerSec: 0.5, burst: 30 } });
+  assert.deepEqual(defaults.limits.classes.register, { ip: { ratePerSec: 1, burst: 60 }, user: null });
+  const custom = loadConfig(GatewayEnv, { RATE_LIMITS: 'off', RATE_LIMIT_READ_IP: '50/s:80', RATE_LIMIT_IP: 'off' }).rateLimits;
+  assert.equal(custom.enabled, false);
+  assert.deepEqual(custom.limits.classes.read.ip, { ratePerSec: 50, burst: 80 });
+  assert.equal(custom.limits.all.ip, null);
+  assert.throws(() => loadConfig(GatewayEnv, { RATE_LIMIT_USER: '100 per second' }), /RATE_LIMIT_USER/);
+});

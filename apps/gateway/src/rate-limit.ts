@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import type { RouteLimiter } from '@douyin/ratelimit';
+import type { Authenticator } from './auth.js';
+import { addAll, tokenOf } from './params.js';
+import { ApkCode, ApkError } from './status.js';
+
+/** The route classes limits are configured by (contract §8.3). */
+export type RouteClass = 'read' | 'write' | 'upload' | 'register';
+
+/** A route's class from its method and template; routes added later fall into read or write by method. */
+export function routeClassOf(method: string, route: string): RouteClass {
+  if (route.startsWith('/douyin/user/register')) return 'register';
+  if (route.startsWith('/douyin/publish/action')) return 'upload';
+  return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+}
+
+/**
+ * Token buckets in front of every /douyin route: a refused request gets HTTP 200 with status_code 42901 and
+ * Retry-After (contract §8.2). It runs once the body is parsed, so a token in a form body counts per user;
+ * an upload's token is a multipart field, read only by the route, so uploads are limited per IP.
+ */
+export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, auth: Pick<Authenticator, 'viewer'>): void {
+  app.addHook('preHandler', async (req, reply) => {
+    const route = req.routeOptions.url ?? req.url;
+    if (!route.startsWith('/douyin/')) return;
+    const params = new Map<string, string>();
+    addAll(params, req.query);
+    // A url-encoded body is parsed by now; a multipart one is still a stream (its body is undefined here).
+    addAll(params, req.body);
+    // Only a signed token names a user: a forged one must not drain somebody else's bucket.
+    const userId = await auth.viewer(tokenOf(params, req));
+    const verdict = await limiter.check(routeClassOf(req.method, route), { ip: req.ip, userId });
+    if (verdict.allowed) return;
+    reply.header('retry-after', String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))));
+    throw new ApkError(ApkCode.rateLimited, 'too many requests, please retry in a moment');
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { isValidKey, type ByteRange } from '@douyin/storage';
+import type { GatewayDeps } from '../deps.js';
+import { MEDIA_PREFIX } from '../media-urls.js';
+
+/** The byte range a Range header asks for: undefined = the whole object, 'unsatisfiable' = answer 416. */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined | 'unsatisfiable' {
+  // Only single ranges: players seek with one; a multi-range request may be answered whole (RFC 9110 §14.2).
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const [, from = '', to = ''] = match;
+  if (from === '') {
+    const suffix = Number(to);
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(from);
+  const end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+const notFound = (reply: FastifyReply) => reply.code(404).type('text/plain; charset=utf-8').send('not found');
+
+/**
+ * GET/HEAD of stored objects (contract §7), plain HTTP rather than the APK envelope: exact bytes, Content-Type by
+ * key, Range → 206, a per-object ETag and immutable caching, since keys are never rewritten.
+ */
+export const mediaRoutes =
+  (deps: Pick<GatewayDeps, 'media'>): FastifyPluginAsync =>
+  async (app) => {
+    app.route<{ Params: { '*': string } }>({
+      method: ['GET', 'HEAD'],
+      url: `${MEDIA_PREFIX}*`,
+      exposeHeadRoute: false,
+      errorHandler: (err, req, reply) => {
+        req.log.error({ err, url: req.url }, 'media request failed');
+        void reply.code(503).type('text/plain; charset=utf-8').send('storage unavailable');
+      },
+      handler: async (req, reply) => {
+        const key = req.params['*'];
+        if (!isValidKey(key)) return notFound(reply);
+        const info = await deps.media.store.stat(key);
+        if (!info) return notFound(reply);
+        void reply
+          .header('content-type', info.contentType)
+          .header('accept-ranges', 'bytes')
+          .header('etag', info.etag)
+          .header('cache-control', 'public, max-age=31536000, immutable');
+        if (req.headers['if-none-match'] === info.etag) return reply.code(304).send();
+        const range = parseRange(req.headers.range, info.size);
+        if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${info.size}`).send();
+        if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
+        void reply.header('content-length', range ? range.end - range.start + 1 : info.size);
+        if (req.method === 'HEAD') return reply.send();
+        const body = await deps.media.store.get(key, range);
+        if (!body) return notFound(reply);
+        return reply.send(body);
+      },
+    });
+  };

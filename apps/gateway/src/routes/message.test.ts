@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { socialGateway, type Account } from '../../test/social-gateway.js';
+import { readEvents } from '../../test/sse.js';
+
+const ACTION = '/douyin/message/action/';
+const CHAT = '/douyin/message/chat/';
+
+test('message/action bad input: status codes in the contract check order; nothing is stored', async (t) => {
+  const { call, register, message } = await socialGateway(t);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  const code = async (query: Record<string, string | number>) => (await call('POST', ACTION, query)).status_code;
+  const ok = { token: ann.token, to_user_id: bob.user_id, action_type: 1, content: 'hi' };
+  assert.equal(await code({ ...ok, token: '' }), 40101);
+  assert.equal(await code({ ...ok, token: 'x.y.z' }), 40102);
+  assert.equal(await code({ ...ok, to_user_id: '' }), 40001);
+  for (const bad of ['abc', '-2', '2.0', '99999999999999999999']) assert.equal(await code({ ...ok, to_user_id: bad }), 40002, bad);
+  for (const bad of ['2', '0', 'send']) assert.equal(await code({ ...ok, action_type: bad }), 40004, bad);
+  assert.equal(await code({ ...ok, content: '' }), 40001); // present but empty is absent
+  for (const bad of [' \t\n', '\u3000', 'x'.repeat(1001), '😀'.repeat(1001), 'a\u0000b', 'a\u0007b']) {
+    assert.equal(await code({ ...ok, content: bad }), 40003, JSON.stringify(bad.slice(0, 8)));
+  }
+  assert.equal(await code({ ...ok, to_user_id: 999, action_type: 5 }), 40004);
+  assert.equal(await code({ ...ok, to_user_id: 999 }), 40401);
+  assert.equal(await code({ ...ok, to_user_id: ann.user_id }), 40007);
+  assert.equal(message.messages.length, 0);
+  assert.equal(await code({ ...ok, content: '😀'.repeat(1000) }), 0);
+  assert.equal(await code({ ...ok, content: ' line one\n\tline two ' }), 0);
+  assert.deepEqual(message.messages.map((m) => m.content), ['😀'.repeat(1000), ' line one\n\tline two ']);
+});
+
+test('message/chat: first load is the whole conversation, a poll only what the peer sent after pre_msg_time', async (t) => {
+  let clock = 1_700_000_000_000;
+  const { call, register } = await socialGateway(t, () => clock);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  const send = (from: Account, to: Account, content: string) => call('POST', ACTION, { token: from.token, to_user_id: to.user_id, action_type: 1, content });
+  // Same millisecond for all three: create times stay unique and increasing.
+  await send(ann, bob, 'a1');
+  await send(bob, ann, 'b1');
+  await send(ann, bob, 'a2');
+  const first = await call('GET', CHAT, { token: bob.token, to_user_id: ann.user_id });
+  assert.equal(first.status_code, 0);
+  assert.deepEqual(first.message_list, [
+    { id: 1, to_user_id: bob.user_id, from_user_id: ann.user_id, content: 'a1', create_time: clock },
+    { id: 2, to_user_id: ann.user_id, from_user_id: bob.user_id, content: 'b1', create_time: clock + 1 },
+    { id: 3, to_user_id: bob.user_id, from_user_id: ann.user_id, content: 'a2', create_time: clock + 2 },
+  ]);
+  assert.deepEqual((await call('GET', CHAT, { token: bob.token, to_user_id: ann.user_id, pre_msg_time: '' })).message_list, first.message_list);
+  assert.deepEqual((await call('GET', CHAT, { token: bob.token, to_user_id: ann.user_id, pre_msg_time: 0 })).message_list, first.message_list);
+  const poll = await call('GET', CHAT, { token: bob.token, to_user_id: ann.user_id, pre_msg_time: clock });
+  assert.deepEqual(poll.message_list.map((m: { content: string }) => m.content), ['a2']);
+  assert.deepEqual((await call('GET', CHAT, { token: ann.token, to_user_id: bob.user_id, pre_msg_time: clock + 2 })).message_list, []);
+  // pre_msg_time in seconds is not converted (§6.6): it is a time in 1970, so the poll returns all ann ever sent bob.
+  const seconds = await call('GET', CHAT, { token: bob.token, to_user_id: ann.user_id, pre_msg_time: Math.floor(clock / 1000) });
+  assert.deepEqual(seconds.message_list.map((m: { content: string }) => m.content), ['a1', 'a2']);
+});
+
+test('message/chat bad input', async (t) => {
+  const { call, register } = await socialGateway(t);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  const body = await call('GET', CHAT, { to_user_id: bob.user_id });
+  assert.deepEqual(body, { status_code: 40101, status_msg: body.status_msg, message_list: [] });
+  assert.equal((await call('GET', CHAT, { token: ann.token })).status_code, 40001);
+  assert.equal((await call('GET', CHAT, { token: ann.token, to_user_id: 'bob' })).status_code, 40002);
+  for (const bad of ['-1', '1.5', 'abc', '1e12', '9007199254740992']) {
+    assert.equal((await call('GET', CHAT, { token: ann.token, to_user_id: bob.user_id, pre_msg_time: bad })).status_code, 40002, bad);
+  }
+  assert.equal((await call('GET', CHAT, { token: ann.token, to_user_id: 999 })).status_code, 40401);
+});
+
+test('push channel: the token is checked like any route; messages arrive as server-sent events, each once', async (t) => {
+  const { app, call, register } = await socialGateway(t);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  assert.equal((await call('GET', '/douyin/message/push/', {})).status_code, 40101);
+  assert.equal((await call('GET', '/douyin/message/push/', { token: 'garbage' })).status_code, 40102);
+
+  await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content: 'before the stream' });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const res = await fetch(`${base}/douyin/message/push/?token=${bob.token}`);
+  assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  const events = readEvents(res.body!);
+  for (const content of ['one', 'two']) await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content });
+  await call('POST', ACTION, { token: bob.token, to_user_id: ann.user_id, action_type: 1, content: 'mine' });
+  const got = [await events.next(), await events.next(), await events.next()];
+  assert.deepEqual(got.map((m) => [m.from_user_id, m.content]), [[ann.user_id, 'one'], [ann.user_id, 'two'], [bob.user_id, 'mine']]);
+  // Later polls of the same window deliver nothing again.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.equal(events.pending(), 0);
+  await app.close(); // ends open streams instead of waiting for them
+  assert.equal(await events.ended, true);
+});

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { MESSAGE_CONTENT } from '@douyin/contracts';
+import { toApkMessage } from '../apk.js';
+import { createChatHub } from '../chat-hub.js';
+import type { GatewayDeps } from '../deps.js';
+import { collectParams, optionalEpochMs, requiredAction, requiredId, requiredText, tokenOf } from '../params.js';
+import { ok } from '../reply.js';
+import { MessageSchema, apkResponse } from '../schemas.js';
+
+// Comments every 15 s keep proxies and NATs from closing an idle push connection.
+const HEARTBEAT_MS = 15_000;
+
+export const messageRoutes =
+  (deps: GatewayDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/douyin/message/action/', { schema: { response: apkResponse() }, config: { zero: {} } }, async (req) => {
+      const params = await collectParams(req);
+      const fromId = await deps.auth.requireUser(tokenOf(params, req));
+      const toId = requiredId(params, 'to_user_id');
+      requiredAction(params, 'action_type', ['1']);
+      const content = requiredText(params, 'content', MESSAGE_CONTENT);
+      await deps.message.send.mutate({ fromId, toId, content });
+      return ok({});
+    });
+
+    app.get(
+      '/douyin/message/chat/',
+      { schema: { response: apkResponse({ message_list: { type: 'array', items: MessageSchema } }) }, config: { zero: { message_list: [] } } },
+      async (req) => {
+        const params = await collectParams(req);
+        const viewerId = await deps.auth.requireUser(tokenOf(params, req));
+        const peerId = requiredId(params, 'to_user_id');
+        // Taken as ms, never converted (§6.6): a seconds value lies in 1970, so that poll returns everything the
+        // peer ever sent the viewer, which an APK that appends polled messages would show twice.
+        const after = optionalEpochMs(params, 'pre_msg_time');
+        const messages = await deps.message.conversation.query({ viewerId, peerId, after });
+        return ok({ message_list: messages.map(toApkMessage) });
+      },
+    );
+
+    // Push channel (beyond the APK): server-sent events of every message the token's user sends or receives with
+    // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
+    // Message as data. A client that must not miss anything opens it before loading the chat and merges by id.
+    const hub = createChatHub({ message: deps.message, logger: deps.logger });
+    app.addHook('preClose', async () => hub.close());
+    app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
+      const params = await collectParams(req);
+      const userId = await deps.auth.requireUser(tokenOf(params, req));
+      const since = optionalEpochMs(params, 'since') ?? Date.now();
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': req.id,
+      });
+      res.write(': connected\n\n');
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+      const unsubscribe = hub.subscribe(userId, since, {
+        deliver: (m) => res.write(`event: message\ndata: ${JSON.stringify(toApkMessage(m))}\n\n`),
+        end: () => res.end(),
+      });
+      req.raw.once('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    });
+  };

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
+import { multipartBody, type FormPart } from '../../test/multipart.js';
+import { fakeVideoService, testMedia } from '../../test/video-fakes.js';
+import type { GatewayDeps } from '../deps.js';
+
+type After = { after(fn: () => unknown): void };
+
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => e.name);
+}
+
+async function setup(t: After, opts: { maxUploadBytes?: number; video?: GatewayDeps['video'] } = {}) {
+  const media = await testMedia(t, opts.maxUploadBytes);
+  const videos = fakeVideoService(media.store);
+  const app = await gatewayFor(t, fakeUserService().client, undefined, [], {}, { video: opts.video ?? videos.client, media });
+  const { user_id: userId, token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=poster&password=secret1' })).json();
+  const publish = async (parts: FormPart[], query = '') => {
+    const { payload, headers } = multipartBody(parts);
+    return (await app.inject({ method: 'POST', url: `/douyin/publish/action/${query}`, payload, headers })).json() as { status_code: number; status_msg: string };
+  };
+  return { app, media, videos, userId: userId as number, token: token as string, publish };
+}
+
+const data = (bytes: Buffer): FormPart => ({ name: 'data', value: bytes, filename: 'clip.png' });
+
+test('the upload is streamed to the video service under a staging key, in any part order, and the staging is consumed', async (t) => {
+  const { media, videos, userId, token, publish } = await setup(t);
+  const bytes = randomBytes(300_000);
+  const fieldsFirst = await publish([{ name: 'token', value: token }, { name: 'title', value: '标题 😀' }, data(bytes)]);
+  assert.deepEqual(fieldsFirst, { status_code: 0, status_msg: 'success' });
+  const dataFirst = await publish([data(bytes), { name: 'title', value: 'second' }, { name: 'token', value: token }]);
+  assert.equal(dataFirst.status_code, 0);
+  const viaQuery = await publish([data(bytes)], `?token=${token}&title=third`);
+  assert.equal(viaQuery.status_code, 0);
+  assert.deepEqual(videos.published.map((p) => [p.video.authorId, p.video.title]), [[userId, '标题 😀'], [userId, 'second'], [userId, 'third']]);
+  for (const p of videos.published) assert.ok(bytes.equals(p.bytes));
+  assert.deepEqual(await filesUnder(media.root), []);
+});
+
+test('step 1 in order: token (40101/40102), title (40001/40003), then data (40001); nothing reaches the service', async (t) => {
+  const { media, videos, token, publish } = await setup(t);
+  const bytes = randomBytes(1000);
+  const cases: Array<[number, FormPart[]]> = [
+    [40101, [{ name: 'title', value: 't' }, data(bytes)]],
+    [40102, [{ name: 'token', value: 'garbage' }, { name: 'title', value: 't' }, data(bytes)]],
+    [40102, [data(bytes), { name: 'token', value: 'garbage' }]],
+    [40001, [{ name: 'token', value: token }, data(bytes)]],
+    [40001, [{ name: 'token', value: token }, { name: 'title', value: '' }, data(bytes)]],
+    [40003, [{ name: 'token', value: token }, { name: 'title', value: ' \u3000\n' }, data(bytes)]],
+    [40003, [{ name: 'token', value: token }, { name: 'title', value: 'x'.repeat(101) }, data(bytes)]],
+    [40003, [{ name: 'token', value: token }, { name: 'title', value: 'a\u0001b' }, data(bytes)]],
+    [40001, [{ name: 'token', value: token }, { name: 'title', value: 'no file' }]],
+    [40101, [{ name: 'title', value: 'no file, no token' }]],
+  ];
+  for (const [code, parts] of cases) {
+    assert.equal((await publish(parts)).status_code, code, JSON.stringify(parts.map((p) => p.name + '=' + String(p.value).slice(0, 10))));
+  }
+  assert.equal((await publish([{ name: 'token', value: token }, { name: 'title', value: '😀'.repeat(100) }, data(bytes)])).status_code, 0);
+  assert.equal(videos.calls.filter((c) => c === 'publish').length, 1);
+  assert.deepEqual(await filesUnder(media.root), []);
+});
+
+test('an upload past MAX_UPLOAD_BYTES is 40006 and stores nothing, even before the token was read', async (t) => {
+  const { media, videos, token, publish } = await setup(t, { maxUploadBytes: 64 * 1024 });
+  assert.equal((await publish([{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(64 * 1024))])).status_code, 0);
+  for (const parts of [
+    [{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(64 * 1024 + 1))],
+    [data(randomBytes(1024 * 1024)), { name: 'token', value: token }, { name: 'title', value: 't' }],
+  ]) {
+    const body = await publish(parts);
+    assert.equal(body.status_code, 40006);
+    assert.match(body.status_msg, /64 KiB|65536 bytes/);
+  }
+  assert.equal(videos.calls.filter((c) => c === 'publish').length, 1);
+  assert.deepEqual(await filesUnder(media.root), []);
+});
+
+test('the video service decides what is a video; its failures reach the APK as their status codes', async (t) => {
+  for (const [reason, code] of [['not_a_video', 40005], ['media_unavailable', 50304], ['storage_unavailable', 50302], [undefined, 50303]] as const) {
+    const failing = {
+      publish: { mutate: async () => Promise.reject(remoteError(reason === 'not_a_video' ? 'BAD_REQUEST' : 'SERVICE_UNAVAILABLE', reason)) },
+    } as unknown as GatewayDeps['video'];
+    const { media, token, publish } = await setup(t, { video: failing });
+    const body = await publish([{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(5000))]);
+    assert.equal(body.status_code, code, String(reason));
+    assert.ok(body.status_msg.length > 0);
+    // Whatever the service did, the gateway removes the staged upload of a publish that did not succeed.
+    assert.deepEqual(await filesUnder(media.root), []);
+  }
+});
+
+test('a broken multipart body is 40002 and stores nothing', async (t) => {
+  const { app, media, token } = await setup(t);
+  const { payload, headers } = multipartBody([{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(200_000))]);
+  const res = await app.inject({ method: 'POST', url: '/douyin/publish/action/', payload: payload.subarray(0, 150_000), headers });
+  assert.equal(res.json().status_code, 40002);
+  assert.deepEqual(await filesUnder(media.root), []);
+});

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { runInScope } from '@douyin/mesh';
+import { LIMITS } from '@douyin/contracts';
+import type { GatewayDeps } from '../deps.js';
+import { collectParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
+import { ok } from '../reply.js';
+import { VideoSchema, apkResponse } from '../schemas.js';
+import { ApkCode, ApkError } from '../status.js';
+import { readUploadForm } from '../upload.js';
+import { loadUser } from '../views/users.js';
+import { loadVideos } from '../views/videos.js';
+
+export const publishRoutes =
+  (deps: GatewayDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/douyin/publish/action/', { schema: { response: apkResponse() }, config: { zero: {} } }, async (req, reply) => {
+      let authorId: number | undefined;
+      let title: string | undefined;
+      // Contract §4.5 step 1, in order: token, then title. Whatever is already known when the file begins is
+      // checked then, so a bad token stores nothing; the rest is checked once the form has been read.
+      const author = async (params: Params) => (authorId ??= await deps.auth.requireUser(tokenOf(params, req)));
+      const titleOf = (params: Params) => (title ??= requiredText(params, 'title', LIMITS.title));
+      const { store, maxUploadBytes } = deps.media;
+
+      const form = await readUploadForm(req, {
+        store,
+        maxBytes: maxUploadBytes,
+        beforeFile: async (params) => {
+          if (tokenOf(params, req) === undefined) return;
+          await author(params);
+          if (params.has('title')) titleOf(params);
+        },
+      }).catch((err: unknown) => {
+        // The rest of an oversized body is not read: the connection closes after this answer.
+        if (err instanceof ApkError && err.code === ApkCode.uploadTooLarge) void reply.header('connection', 'close');
+        throw err;
+      });
+      const { params, stagingKey } = form;
+      try {
+        const authorIdChecked = await author(params);
+        const titleChecked = titleOf(params);
+        if (stagingKey === undefined) throw new ApkError(ApkCode.missingParam, 'data (the video file) is required');
+        // The video service deletes the staged upload whatever happens; deleting here too covers a call that never arrived.
+        const scope = { requestId: req.id, deadline: Date.now() + deps.media.publishTimeoutMs };
+        await runInScope(scope, () => deps.video.publish.mutate({ authorId: authorIdChecked, title: titleChecked, stagingKey }));
+      } catch (err) {
+        if (stagingKey !== undefined) await store.delete(stagingKey).catch((e: unknown) => req.log.warn({ err: e }, 'could not delete a staged upload'));
+        throw err;
+      }
+      return ok({});
+    });
+
+    app.get(
+      '/douyin/publish/list/',
+      { schema: { response: apkResponse({ video_list: { type: 'array', items: VideoSchema } }) }, config: { zero: { video_list: [] } } },
+      async (req) => {
+        const params = await collectParams(req);
+        const userId = requiredId(params, 'user_id');
+        const viewerId = await deps.auth.viewer(tokenOf(params, req));
+        // The profile call also answers "does this user exist" (40401), and is the author of every video.
+        const [author, videos] = await Promise.all([loadUser(deps, userId, viewerId), deps.video.byAuthor.query({ authorId: userId })]);
+        return ok({ video_list: await loadVideos(deps, videos, viewerId, new Map([[userId, author]])) });
+      },
+    );
+  };

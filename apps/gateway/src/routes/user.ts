@@ -1,0 +1,46 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { LIMITS } from '@douyin/contracts';
+import { ZERO_USER } from '../apk.js';
+import type { GatewayDeps } from '../deps.js';
+import { collectParams, optionalId, requiredText, tokenOf, type Params } from '../params.js';
+import { UserSchema, apkResponse } from '../schemas.js';
+import { ApkCode, ApkError } from '../status.js';
+import { loadUser } from '../views/users.js';
+import { ok } from '../reply.js';
+
+const tokenRoute = {
+  schema: { response: apkResponse({ user_id: { type: 'integer' }, token: { type: 'string' } }) },
+  config: { zero: { user_id: 0, token: '' } },
+};
+
+const credentials = (params: Params) => ({
+  username: requiredText(params, 'username', { ...LIMITS.username, strictControl: true }),
+  password: requiredText(params, 'password', { ...LIMITS.password, allowBlank: true }),
+});
+
+export const userRoutes =
+  (deps: GatewayDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/douyin/user/register/', tokenRoute, async (req) => {
+      const { userId } = await deps.user.register.mutate(credentials(await collectParams(req)));
+      return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
+    });
+
+    app.post('/douyin/user/login/', tokenRoute, async (req) => {
+      const { userId } = await deps.user.login.query(credentials(await collectParams(req)));
+      return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
+    });
+
+    app.get(
+      '/douyin/user/',
+      { schema: { response: apkResponse({ user: UserSchema }) }, config: { zero: { user: ZERO_USER } } },
+      async (req) => {
+        const params = await collectParams(req);
+        const requested = optionalId(params, 'user_id');
+        const viewerId = await deps.auth.viewer(tokenOf(params, req));
+        const userId = requested ?? viewerId;
+        if (userId === undefined) throw new ApkError(ApkCode.missingParam, 'user_id is required');
+        return ok({ user: await loadUser(deps, userId, viewerId) });
+      },
+    );
+  };

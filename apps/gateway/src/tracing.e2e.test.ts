@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { databaseModes, freePort, freshDatabase, startApp, startOtlpReceiver, type ReceivedSpan } from '@douyin/testing';
+
+const SERVER = 2;
+const CLIENT = 3;
+// SQL spans come from the mysql2 instrumentation; embedded SQLite has none, so the richer mode is the one run.
+const mode = databaseModes().at(-1) ?? 'sqlite';
+
+test(`one APK request is one trace across gateway, relation and user processes (${mode})`, async (t) => {
+  const receiver = await startOtlpReceiver(t);
+  const db = await freshDatabase(t, mode);
+  const [userPort, relationPort] = [await freePort(), await freePort()];
+  const env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    DATA_DIR: db.dataDir,
+    DATABASE_URL: db.url,
+    CONSUL_HTTP_ADDR: undefined,
+    STATIC_SERVICES: `user=127.0.0.1:${userPort};relation=127.0.0.1:${relationPort}`,
+  };
+  const [user, relation] = await Promise.all([
+    startApp(t, 'user', { ...env, PORT: String(userPort) }),
+    startApp(t, 'relation', { ...env, PORT: String(relationPort) }),
+  ]);
+  const gateway = await startApp(t, 'gateway', env);
+
+  const call = async (path: string, params: Record<string, string | number>) => {
+    const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method: 'POST' });
+    return (await res.json()) as { status_code: number; user_id: number; token: string };
+  };
+  const alice = await call('/douyin/user/register/', { username: 'alice', password: 'secret1' });
+  const bob = await call('/douyin/user/register/', { username: 'bob', password: 'secret1' });
+  const follow = await call('/douyin/relation/action/', { token: alice.token, to_user_id: bob.user_id, action_type: 1 });
+  assert.equal(follow.status_code, 0, JSON.stringify(follow));
+
+  // A graceful stop exports what is still batched; the gateway first, as in production.
+  for (const app of [gateway, relation, user]) assert.equal(await app.stop(), 0, app.output());
+  const deadline = Date.now() + 5_000;
+  const followCall = () => receiver.spans().find((s) => s.service === 'gateway' && s.kind === CLIENT && s.name === 'relation/follow');
+  while (!followCall() && Date.now() < deadline) await sleep(50);
+  const anchor = followCall();
+  assert.ok(anchor, `no relation/follow client span from the gateway among ${receiver.spans().map((s) => `${s.service}:${s.name}`).join(', ')}`);
+
+  const trace = receiver.spans().filter((s) => s.traceId === anchor.traceId);
+  const byId = new Map(trace.map((s) => [s.spanId, s]));
+  const roots = trace.filter((s) => s.parentSpanId === '');
+  assert.equal(roots.length, 1, `one root: ${roots.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+  assert.deepEqual([roots[0]?.service, roots[0]?.kind], ['gateway', SERVER], 'the root is the gateway answering the APK');
+  for (const span of trace) {
+    if (span.parentSpanId) assert.ok(byId.has(span.parentSpanId), `${span.service}:${span.name} links to a span of the same trace`);
+  }
+  assert.deepEqual(new Set(trace.map((s) => s.service)), new Set(['gateway', 'relation', 'user']));
+
+  // Every hop: a CLIENT span in the caller is the parent of the callee's first span.
+  const calleeOf = (client: ReceivedSpan) => trace.find((s) => s.parentSpanId === client.spanId);
+  const hops = trace.filter((s) => s.kind === CLIENT && typeof s.attributes['rpc.service'] === 'string');
+  assert.ok(hops.some((c) => c.service === 'gateway' && c.attributes['rpc.service'] === 'relation'));
+  assert.ok(hops.some((c) => c.service === 'relation' && c.attributes['rpc.service'] === 'user'), 'relation calls user inside the same trace');
+  for (const client of hops) assert.equal(calleeOf(client)?.service, client.attributes['rpc.service'], `${client.service} -> ${client.name}`);
+
+  if (mode === 'mysql') {
+    const sql = trace.filter((s) => s.attributes['db.system'] === 'mysql' || s.attributes['db.system.name'] === 'mysql');
+    assert.ok(sql.some((s) => s.service === 'relation'), 'the follow INSERT is a span of the relation service');
+    for (const span of sql) assert.ok(byId.has(span.parentSpanId), 'SQL spans hang under the procedure that ran them');
+  }
+});

@@ -1,0 +1,80 @@
+import { Transform, pipeline, type Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { metricsFor } from '@douyin/metrics';
+import { StorageUnavailableError, newKey, type ObjectStore } from '@douyin/storage';
+import { addAll, collectParams, type Params } from './params.js';
+import { ApkCode, ApkError } from './status.js';
+
+/** The multipart file part that carries the video (contract §4.5); other file parts are drained and ignored. */
+const FILE_FIELD = 'data';
+
+export interface UploadForm {
+  params: Params;
+  /** The staging key the `data` part was streamed to, if there was one. */
+  stagingKey?: string;
+}
+
+export interface UploadOptions {
+  store: Pick<ObjectStore, 'put' | 'delete'>;
+  maxBytes: number;
+  /** Runs when the file part begins, with the parameters seen so far: a bad token known by then stores nothing. */
+  beforeFile(params: Params): Promise<void>;
+}
+
+class UploadTooLarge extends Error {}
+
+// Fails the stream as soon as it carries one byte more than allowed, so nothing past the limit is stored.
+function byteLimit(maxBytes: number): Transform {
+  let seen = 0;
+  const uploadBytes = metricsFor('gateway').uploadBytes;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      uploadBytes.inc(chunk.length);
+      done(seen > maxBytes ? new UploadTooLarge() : null, chunk);
+    },
+  });
+}
+
+/**
+ * Reads a publish form: fields join the query parameters (query first), and the `data` part is streamed into the
+ * store under a new staging key, never held in memory; reading stops at `maxBytes` (40006). On any failure the
+ * staged object is gone before this throws.
+ */
+export async function readUploadForm(req: FastifyRequest, { store, maxBytes, beforeFile }: UploadOptions): Promise<UploadForm> {
+  if (!req.isMultipart()) return { params: await collectParams(req) };
+  const params = new Map<string, string>();
+  addAll(params, req.query);
+  let stagingKey: string | undefined;
+  try {
+    // One byte over the limit reaches byteLimit, which fails the upload; busboy would only truncate quietly.
+    for await (const part of req.parts({ limits: { fileSize: maxBytes + 1 } })) {
+      if (part.type === 'field') {
+        if (part.valueTruncated) throw new ApkError(ApkCode.outOfRange, `${part.fieldname} is too long`);
+        addAll(params, { [part.fieldname]: part.value });
+      } else if (part.fieldname !== FILE_FIELD || stagingKey !== undefined) {
+        part.file.resume();
+      } else {
+        await beforeFile(params);
+        stagingKey = newKey('staging');
+        await store.put(stagingKey, pipeline(part.file, byteLimit(maxBytes), () => undefined) as Readable);
+      }
+    }
+    return { params, stagingKey };
+  } catch (err) {
+    if (stagingKey !== undefined) await store.delete(stagingKey).catch(() => undefined);
+    throw asApkError(err, maxBytes);
+  }
+}
+
+function asApkError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof ApkError) return err;
+  if (err instanceof UploadTooLarge || (err as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') {
+    const MiB = 1024 * 1024;
+    const limit = maxBytes >= MiB ? `${Math.round(maxBytes / MiB)} MiB` : `${maxBytes} bytes`;
+    return new ApkError(ApkCode.uploadTooLarge, `the video is larger than the ${limit} limit`);
+  }
+  if (err instanceof StorageUnavailableError) return new ApkError(ApkCode.storageUnavailable, 'storage unavailable, please retry later');
+  // A client that hung up mid-upload or a broken body: the multipart parser reports both as plain errors.
+  return new ApkError(ApkCode.malformedParam, 'malformed or interrupted upload');
+}

@@ -1,0 +1,16 @@
+import { TRPCClientError } from '@trpc/client';
+import type { UserRouter } from '@douyin/contracts';
+import type { MeshClient, MeshErrorData } from '@douyin/mesh';
+
+/** Asks the user service whether an account exists; any failure other than "not found" propagates. */
+export const userExists =
+  (user: Pick<MeshClient<UserRouter>, 'byId'>) =>
+  async (userId: number): Promise<boolean> => {
+    try {
+      await user.byId.query({ userId });
+      return true;
+    } catch (err) {
+      if (err instanceof TRPCClientError && (err.data as MeshErrorData | undefined)?.code === 'NOT_FOUND') return false;
+      throw err;
+    }
+  };

@@ -1,0 +1,122 @@
+import { readdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseModes, freePort, freshDatabase, mediaFixtures, startApp } from '@douyin/testing';
+import { multipartBody, type FormPart } from '../test/multipart.js';
+
+const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+
+/** The fields of APK answers this test reads. */
+interface Answer {
+  status_code: number;
+  status_msg: string;
+  token: string;
+  user_id: number;
+  next_time: number;
+  user: { work_count: number };
+  video_list: Array<{ title: string; author: { id: number; work_count: number }; play_url: string; cover_url: string }>;
+}
+
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+}
+
+// Real processes on loopback sharing one media folder, as `npm start` runs them; the generated MP4 goes through
+// the gateway's multipart streaming, the video service's ffprobe/ffmpeg, and back out through the media route.
+for (const mode of databaseModes()) {
+  test(`publish, play back, page the feed, and refuse bad uploads end to end (${mode})`, { timeout: 90_000 }, async (t) => {
+    const db = await freshDatabase(t, mode);
+    const storageDir = join(db.dataDir, 'media');
+    const [userPort, videoPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const shared = {
+      DATA_DIR: db.dataDir,
+      DATABASE_URL: db.url,
+      STORAGE_DIR: storageDir,
+      S3_ENDPOINT: undefined,
+      CONSUL_HTTP_ADDR: undefined,
+      STATIC_SERVICES: `user=127.0.0.1:${userPort};video=127.0.0.1:${videoPort}`,
+    };
+    const [fixtures] = await Promise.all([
+      mediaFixtures(t),
+      startApp(t, 'user', { ...shared, PORT: String(userPort) }),
+      startApp(t, 'video', { ...shared, PORT: String(videoPort) }),
+    ]);
+    const base = `http://127.0.0.1:${gatewayPort}`;
+    await startApp(t, 'gateway', { ...shared, PORT: String(gatewayPort), PUBLIC_BASE_URL: base, MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), FEED_PAGE_SIZE: '2' });
+
+    const api = async (method: string, path: string, init: { query?: Record<string, string | number>; form?: FormPart[] } = {}) => {
+      const query = new URLSearchParams(Object.entries(init.query ?? {}).map(([k, v]): [string, string] => [k, String(v)]));
+      const body = init.form ? multipartBody(init.form) : undefined;
+      const res = await fetch(`${base}${path}?${query}`, { method, body: body?.payload, headers: body?.headers });
+      assert.equal(res.status, 200);
+      return (await res.json()) as Answer;
+    };
+    const { token, user_id: userId } = await api('POST', '/douyin/user/register/', { query: { username: 'maker', password: 'secret1' } });
+    const upload = (data: Buffer, title = 'clip') =>
+      api('POST', '/douyin/publish/action/', { form: [{ name: 'token', value: token }, { name: 'title', value: title }, { name: 'data', value: data, filename: 'x.mp4' }] });
+
+    const started = Date.now();
+    assert.deepEqual(await upload(fixtures.mp4, '第一条'), { status_code: 0, status_msg: 'success' } as Answer);
+    assert.ok(Date.now() - started < 5_000, 'publishing answers well within the APK timeout');
+
+    const first = (await api('GET', '/douyin/feed/')).video_list[0]!;
+    assert.equal(first.title, '第一条');
+    assert.equal(first.author.id, userId);
+    assert.equal(first.author.work_count, 1);
+    assert.ok(first.play_url.startsWith(`${base}/media/videos/`) && first.play_url.endsWith('.mp4'));
+    const played = await fetch(first.play_url);
+    assert.equal(played.headers.get('content-type'), 'video/mp4');
+    assert.ok(fixtures.mp4.equals(Buffer.from(await played.arrayBuffer())), 'the exact uploaded bytes');
+    const seek = await fetch(first.play_url, { headers: { range: 'bytes=100-299' } });
+    assert.equal(seek.status, 206);
+    assert.ok(fixtures.mp4.subarray(100, 300).equals(Buffer.from(await seek.arrayBuffer())));
+    const cover = await fetch(first.cover_url);
+    assert.equal(cover.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual([...Buffer.from(await cover.arrayBuffer()).subarray(0, 2)], [0xff, 0xd8]);
+    const stored = await filesUnder(storageDir);
+    assert.equal(stored.length, 2, stored.join());
+
+    // Bad uploads: each gets its status and leaves the media folder as it was.
+    for (const [name, bytes, code] of [
+      ['text', fixtures.text, 40005],
+      ['png', fixtures.png, 40005],
+      ['gif', fixtures.gif, 40005],
+      ['empty', Buffer.alloc(0), 40005],
+      ['truncated', fixtures.truncatedMp4, 40005],
+      ['too large', Buffer.alloc(MAX_UPLOAD_BYTES + 1), 40006],
+    ] as const) {
+      assert.equal((await upload(bytes)).status_code, code, name);
+    }
+    assert.equal((await upload(fixtures.mp4, ' ')).status_code, 40003);
+    assert.equal((await api('POST', '/douyin/publish/action/', { form: [{ name: 'token', value: 'bad' }, { name: 'title', value: 't' }, { name: 'data', value: fixtures.mp4, filename: 'x' }] })).status_code, 40102);
+
+    // An upload cut off mid-body leaves nothing behind once the gateway notices.
+    await new Promise<void>((resolve) => {
+      const { payload, headers } = multipartBody([{ name: 'token', value: token }, { name: 'title', value: 'cut' }, { name: 'data', value: fixtures.mp4, filename: 'x' }]);
+      const req = request(`${base}/douyin/publish/action/`, { method: 'POST', headers: { ...headers, 'content-length': payload.length } });
+      req.on('error', () => resolve());
+      req.write(payload.subarray(0, Math.floor(payload.length / 2)), () => setTimeout(() => (req.destroy(), resolve()), 200));
+    });
+    await sleep(300);
+    assert.deepEqual(await filesUnder(storageDir), stored);
+
+    // Paging with a page size of 2 over three videos.
+    assert.equal((await upload(fixtures.mp4, 'second')).status_code, 0);
+    assert.equal((await upload(fixtures.mp4, 'third')).status_code, 0);
+    const page1 = await api('GET', '/douyin/feed/', { query: { token } });
+    assert.deepEqual(page1.video_list.map((v) => v.title), ['third', 'second']);
+    const page2 = await api('GET', '/douyin/feed/', { query: { latest_time: page1.next_time } });
+    assert.deepEqual(page2.video_list.map((v) => v.title), ['第一条']);
+    const page3 = await api('GET', '/douyin/feed/', { query: { latest_time: page2.next_time } });
+    assert.deepEqual(page3.video_list, []);
+    assert.ok(Math.abs(page3.next_time - Date.now()) < 5_000);
+    const list = await api('GET', '/douyin/publish/list/', { query: { user_id: userId } });
+    assert.deepEqual(list.video_list.map((v) => v.title), ['third', 'second', '第一条']);
+    assert.equal((await api('GET', '/douyin/user/', { query: { user_id: userId } })).user.work_count, 3);
+    assert.equal((await filesUnder(storageDir)).length, 6);
+  });
+}

@@ -1,0 +1,34 @@
+import { inBatches, type UserRouter } from '@douyin/contracts';
+import type { MeshClient } from '@douyin/mesh';
+import type { Logger } from '@douyin/telemetry';
+import { NO_EXTRAS, toApkUser, type ApkUser, type UserExtras } from '../apk.js';
+import { gatherFacts, type FactsSource } from './facts.js';
+
+/** Facts about users: follow counts and is_follow (relation), work_count (video), favorite counts (favorite). */
+export type UserFactsSource = FactsSource<UserExtras>;
+
+export interface UserViewDeps {
+  user: Pick<MeshClient<UserRouter>, 'byId' | 'byIds'>;
+  userFacts: readonly UserFactsSource[];
+  logger: Logger;
+}
+
+/** The APK's User objects for a page: one batched call to the user service and one per facts source. */
+export async function loadUsers(deps: UserViewDeps, userIds: readonly number[], viewerId: number | undefined): Promise<Map<number, ApkUser>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const [profiles, factsOf] = await Promise.all([
+    inBatches(ids, (userIds) => deps.user.byIds.query({ userIds })),
+    gatherFacts(deps.userFacts, ids, viewerId, NO_EXTRAS, deps.logger),
+  ]);
+  return new Map(profiles.map((profile) => [profile.id, toApkUser(profile, factsOf(profile.id))]));
+}
+
+/** One user's APK object; the user service's NOT_FOUND (user_not_found) propagates as 40401. */
+export async function loadUser(deps: UserViewDeps, userId: number, viewerId: number | undefined): Promise<ApkUser> {
+  const [profile, factsOf] = await Promise.all([
+    deps.user.byId.query({ userId }),
+    gatherFacts(deps.userFacts, [userId], viewerId, NO_EXTRAS, deps.logger),
+  ]);
+  return toApkUser(profile, factsOf(userId));
+}

@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApp, type AppProcess, type TestDatabase } from '@douyin/testing';
+
+type After = { after(fn: () => unknown): void };
+
+/** Where discovery comes from: a Consul agent, or the static list the gateway is given. */
+export type Discovery = { consulUrl: string } | { staticUser: string };
+
+// Every variable that picks a backend is set or removed explicitly, so the developer's shell cannot reroute a test.
+const backends = (db: TestDatabase, discovery: Discovery) => ({
+  DATA_DIR: db.dataDir,
+  DATABASE_URL: db.url,
+  CONSUL_HTTP_ADDR: 'consulUrl' in discovery ? discovery.consulUrl : undefined,
+  STATIC_SERVICES: 'staticUser' in discovery ? `user=${discovery.staticUser}` : undefined,
+});
+
+/** A user service process on the test's database. */
+export const startUser = (t: After, db: TestDatabase, discovery: Discovery, env: Record<string, string> = {}) =>
+  startApp(t, 'user', { ...backends(db, discovery), ...env });
+
+/** A gateway process; it shares DATA_DIR with the services only for its development JWT secret. */
+export const startGateway = (t: After, db: TestDatabase, discovery: Discovery, env: Record<string, string> = {}) =>
+  startApp(t, 'gateway', { ...backends(db, discovery), ...env });
+
+/** The APK envelope plus whatever the route adds. */
+export interface ApkBody {
+  status_code: number;
+  status_msg: string;
+  user_id?: number;
+  token?: string;
+  user?: { id: number; name: string };
+}
+
+/** The APK's user routes against a running gateway; every answer must be HTTP 200 JSON, errors included. */
+export function apk(gateway: AppProcess) {
+  const call = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number>): Promise<ApkBody> => {
+    const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
+    const res = await fetch(`${gateway.url}${path}?${query}`, { method });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text) as ApkBody;
+  };
+  return {
+    register: (username: string, password: string) => call('POST', '/douyin/user/register/', { username, password }),
+    login: (username: string, password: string) => call('POST', '/douyin/user/login/', { username, password }),
+    user: (params: { token?: string; user_id?: number }) => call('GET', '/douyin/user/', params),
+  };
+}
+
+/** Polls until `condition` holds; the error names what was awaited. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Resolves with the body when status_code is 0; rejects with the envelope otherwise. */
+export async function succeeded(answer: Promise<ApkBody>): Promise<ApkBody> {
+  const body = await answer;
+  if (body.status_code !== 0) throw new Error(`status ${body.status_code}: ${body.status_msg}`);
+  return body;
+}
+
+export interface Traffic {
+  ok: number;
+  failed: number;
+  /** The first few failures, for the assertion message. */
+  failures: string[];
+  /** Ends the stream and resolves once every worker's last call has finished. */
+  stop(): Promise<Traffic>;
+}
+
+/** Runs `call` in a closed loop on `workers` concurrent workers until stopped; a call fails by rejecting. */
+export function steadyTraffic(call: (n: number) => Promise<unknown>, workers = 4): Traffic {
+  let running = true;
+  let n = 0;
+  const traffic: Traffic = {
+    ok: 0,
+    failed: 0,
+    failures: [],
+    async stop() {
+      running = false;
+      await done;
+      return traffic;
+    },
+  };
+  const worker = async () => {
+    while (running) {
+      try {
+        await call(n++);
+        traffic.ok += 1;
+      } catch (err) {
+        traffic.failed += 1;
+        if (traffic.failures.length < 5) traffic.failures.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: workers }, worker));
+  return traffic;
+}
+
+/**
+ * The instance ids an app last logged as discovered for `service` (its info-level "service instances changed"
+ * line): the only outside view of what a running process's discovery cache holds.
+ */
+export function discoveredBy(app: AppProcess, service: string): string[] | undefined {
+  let latest: string[] | undefined;
+  for (const line of app.output().split('\n')) {
+    if (!line.includes('"service instances changed"')) continue;
+    try {
+      const entry = JSON.parse(line) as { target?: unknown; instances?: unknown };
+      if (entry.target === service && Array.isArray(entry.instances)) latest = entry.instances.map(String);
+    } catch {
+      // A line cut by the output limit: an older entry, not the latest.
+    }
+  }
+  return latest;
+}

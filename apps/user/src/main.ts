@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit } from '@douyin/config';
+import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
+import { createRuntime, startService } from '@douyin/mesh';
+import { UserEnv } from './config.js';
+import { createRouter } from './router.js';
+import type { UserTables } from './tables.js';
+
+const config = loadConfigOrExit(UserEnv);
+const runtime = createRuntime(config.service);
+const db = createDb<UserTables>(config.db);
+
+await startService(runtime, {
+  router: createRouter({ db }),
+  migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'user' }),
+  unavailable: [databaseUnavailable],
+  onShutdown: [() => db.destroy()],
+});
