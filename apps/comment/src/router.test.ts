@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseModes, fakeVideoLookup, rejectsWith } from '@douyin/testing';
+import { cacheFor, callerFor, freshSchema } from '../test/harness.js';
+import { createRouter } from './router.js';
+
+const VIDEO = 7;
+const OTHER_VIDEO = 8;
+
+async function setup(t: { after(fn: () => unknown): void }, mode: Parameters<typeof freshSchema>[1], redis = true) {
+  const db = await freshSchema(t, mode);
+  const cache = await cacheFor(t, { redis });
+  const { video } = fakeVideoLookup({ [VIDEO]: 100, [OTHER_VIDEO]: 100 });
+  let clock = 1_000;
+  const caller = callerFor(createRouter({ db, cache, video, now: () => clock++ }));
+  const countOf = async (videoId: number) => (await caller.counts({ videoIds: [videoId] }))[0]?.commentCount;
+  return { db, cache, caller, countOf };
+}
+
+for (const mode of databaseModes()) {
+  test(`text with SQL metacharacters, emoji and newlines is stored and returned verbatim (${mode})`, async (t) => {
+    const { caller } = await setup(t, mode);
+    const text = "Robert'); DROP TABLE comments;-- \\ % _ \" 😀👍🏽 抖音\nline two\t";
+    const added = await caller.add({ actorId: 1, videoId: VIDEO, text });
+    assert.equal(added.content, text);
+    assert.deepEqual(await caller.list({ videoId: VIDEO }), [added]);
+    const longest = '😀'.repeat(500);
+    assert.equal((await caller.add({ actorId: 1, videoId: VIDEO, text: longest })).content, longest);
+  });
+
+  test(`comments list newest first and counts follow adds and deletes (${mode})`, async (t) => {
+    const { caller, countOf } = await setup(t, mode);
+    const first = await caller.add({ actorId: 1, videoId: VIDEO, text: 'first' });
+    const second = await caller.add({ actorId: 2, videoId: VIDEO, text: 'second' });
+    await caller.add({ actorId: 2, videoId: OTHER_VIDEO, text: 'elsewhere' });
+    assert.deepEqual((await caller.list({ videoId: VIDEO })).map((c) => c.id), [second.id, first.id]);
+    assert.equal(await countOf(VIDEO), 2);
+    assert.deepEqual(await caller.remove({ actorId: 1, videoId: VIDEO, commentId: first.id }), first);
+    assert.equal(await countOf(VIDEO), 1);
+    assert.deepEqual(await caller.counts({ videoIds: [VIDEO, OTHER_VIDEO, 999] }), [
+      { videoId: VIDEO, commentCount: 1 },
+      { videoId: OTHER_VIDEO, commentCount: 1 },
+      { videoId: 999, commentCount: 0 },
+    ]);
+  });
+
+  test(`only the author deletes; twice, missing or on another video is comment_not_found; never a negative count (${mode})`, async (t) => {
+    const { caller, countOf } = await setup(t, mode);
+    const comment = await caller.add({ actorId: 1, videoId: VIDEO, text: 'mine' });
+    await assert.rejects(caller.remove({ actorId: 2, videoId: VIDEO, commentId: comment.id }), rejectsWith('FORBIDDEN'));
+    await assert.rejects(caller.remove({ actorId: 1, videoId: OTHER_VIDEO, commentId: comment.id }), rejectsWith('NOT_FOUND', 'comment_not_found'));
+    await assert.rejects(caller.remove({ actorId: 1, videoId: VIDEO, commentId: comment.id + 100 }), rejectsWith('NOT_FOUND', 'comment_not_found'));
+    await assert.rejects(caller.remove({ actorId: 1, videoId: 404, commentId: comment.id }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    assert.equal(await countOf(VIDEO), 1);
+    // Concurrent deletes of one comment: exactly one succeeds.
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => caller.remove({ actorId: 1, videoId: VIDEO, commentId: comment.id })));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') rejectsWith('NOT_FOUND', 'comment_not_found')(r.reason);
+    await assert.rejects(caller.remove({ actorId: 1, videoId: VIDEO, commentId: comment.id }), rejectsWith('NOT_FOUND', 'comment_not_found'));
+    assert.equal(await countOf(VIDEO), 0);
+  });
+
+  test(`bad text and unknown videos are rejected before anything is written (${mode})`, async (t) => {
+    const { caller, db } = await setup(t, mode);
+    for (const text of ['', '   ', '\u3000\n', 'x'.repeat(501), '😀'.repeat(501), 'nul\u0000here', 'bell\u0007']) {
+      await assert.rejects(caller.add({ actorId: 1, videoId: VIDEO, text }), rejectsWith('BAD_REQUEST'), JSON.stringify(text));
+    }
+    await assert.rejects(caller.add({ actorId: 1, videoId: 404, text: 'hello' }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    await assert.rejects(caller.list({ videoId: 404 }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    assert.equal((await db.selectFrom('comments').selectAll().execute()).length, 0);
+  });
+
+  test(`concurrent adds and deletes on one video leave the count equal to the rows (${mode})`, async (t) => {
+    const { caller, db, countOf } = await setup(t, mode);
+    const seeded = await Promise.all(Array.from({ length: 100 }, (_, i) => caller.add({ actorId: (i % 10) + 1, videoId: VIDEO, text: `c${i}` })));
+    const storm = [
+      ...seeded.map((c) => caller.remove({ actorId: c.userId, videoId: VIDEO, commentId: c.id })),
+      ...seeded.map((c) => caller.remove({ actorId: c.userId, videoId: VIDEO, commentId: c.id })),
+      ...Array.from({ length: 200 }, (_, i) => caller.add({ actorId: (i % 10) + 1, videoId: VIDEO, text: `d${i}` })),
+      ...Array.from({ length: 50 }, () => caller.counts({ videoIds: [VIDEO] })),
+    ];
+    await Promise.allSettled(storm);
+    const rows = (await db.selectFrom('comments').select('id').where('video_id', '=', VIDEO).execute()).length;
+    assert.equal(rows, 200);
+    assert.equal(await countOf(VIDEO), rows);
+  });
+
+  test(`without Redis counts come from the database (${mode})`, async (t) => {
+    const { caller, countOf, cache } = await setup(t, mode, false);
+    await caller.add({ actorId: 1, videoId: VIDEO, text: 'hi' });
+    assert.equal(await countOf(VIDEO), 1);
+    assert.deepEqual(cache.stats.total(), { hits: 0, misses: 0, failures: 0 });
+  });
+}

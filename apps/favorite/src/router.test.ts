@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseModes, fakeUserLookup, fakeVideoLookup, rejectsWith } from '@douyin/testing';
+import { cacheFor, callerFor, freshSchema } from '../test/harness.js';
+import { createRouter } from './router.js';
+
+const AUTHOR = 100;
+const VIDEO = 7;
+
+async function setup(t: { after(fn: () => unknown): void }, mode: Parameters<typeof freshSchema>[1], redis = true) {
+  const db = await freshSchema(t, mode);
+  const cache = await cacheFor(t, { redis });
+  const { video, calls } = fakeVideoLookup({ [VIDEO]: AUTHOR, 8: AUTHOR, 9: 200 });
+  const { user } = fakeUserLookup([1, 2, 3, AUTHOR, 200]);
+  let clock = 1_000;
+  const caller = callerFor(createRouter({ db, cache, video, user, now: () => clock++ }));
+  return { db, cache, caller, videoCalls: calls };
+}
+
+/** The counters recomputed from the like rows, to compare with what the service keeps. */
+async function countsFromRows(db: Awaited<ReturnType<typeof freshSchema>>) {
+  const rows = await db.selectFrom('favorites').select(['user_id', 'video_id', 'author_id']).execute();
+  const tally = (key: (r: (typeof rows)[number]) => number) =>
+    rows.reduce((m, r) => m.set(key(r), (m.get(key(r)) ?? 0) + 1), new Map<number, number>());
+  return { rows: rows.length, byVideo: tally((r) => r.video_id), byUser: tally((r) => r.user_id), byAuthor: tally((r) => r.author_id) };
+}
+
+for (const mode of databaseModes()) {
+  test(`liking twice counts once, unliking twice uncounts once, for video, liker and author (${mode})`, async (t) => {
+    const { caller } = await setup(t, mode);
+    await caller.like({ actorId: 1, videoId: VIDEO });
+    await caller.like({ actorId: 1, videoId: VIDEO });
+    await caller.like({ actorId: AUTHOR, videoId: VIDEO }); // authors may like their own videos
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 }), [
+      { videoId: VIDEO, favoriteCount: 2, isFavorite: true },
+      { videoId: 8, favoriteCount: 0, isFavorite: false },
+    ]);
+    assert.deepEqual(await caller.userFacts({ userIds: [1, AUTHOR, 3] }), [
+      { userId: 1, favoriteCount: 1, totalFavorited: 0 },
+      { userId: AUTHOR, favoriteCount: 1, totalFavorited: 2 },
+      { userId: 3, favoriteCount: 0, totalFavorited: 0 },
+    ]);
+    await caller.unlike({ actorId: 1, videoId: VIDEO });
+    await caller.unlike({ actorId: 1, videoId: VIDEO });
+    await caller.unlike({ actorId: 2, videoId: VIDEO }); // never liked: nothing changes, no error
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO], viewerId: 1 }), [{ videoId: VIDEO, favoriteCount: 1, isFavorite: false }]);
+    assert.deepEqual(await caller.userFacts({ userIds: [1, AUTHOR] }), [
+      { userId: 1, favoriteCount: 0, totalFavorited: 0 },
+      { userId: AUTHOR, favoriteCount: 1, totalFavorited: 1 },
+    ]);
+  });
+
+  test(`an unknown video is NOT_FOUND for like and unlike, and nothing is written (${mode})`, async (t) => {
+    const { caller, db } = await setup(t, mode);
+    await assert.rejects(caller.like({ actorId: 1, videoId: 404 }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    await assert.rejects(caller.unlike({ actorId: 1, videoId: 404 }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    await assert.rejects(caller.like({ actorId: 0, videoId: VIDEO }), rejectsWith('BAD_REQUEST'));
+    assert.equal((await db.selectFrom('favorites').selectAll().execute()).length, 0);
+    assert.equal((await db.selectFrom('video_favorite_counts').selectAll().execute()).length, 0);
+  });
+
+  test(`liked videos come most recently liked first; an unknown user is NOT_FOUND (${mode})`, async (t) => {
+    const { caller } = await setup(t, mode);
+    await caller.like({ actorId: 1, videoId: 8 });
+    await caller.like({ actorId: 1, videoId: 9 });
+    await caller.like({ actorId: 1, videoId: VIDEO });
+    await caller.like({ actorId: 1, videoId: 9 }); // a repeated like does not move it up
+    assert.deepEqual(await caller.likedVideos({ userId: 1 }), [VIDEO, 9, 8]);
+    assert.deepEqual(await caller.likedVideos({ userId: 2 }), []);
+    await assert.rejects(caller.likedVideos({ userId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+  });
+
+  test(`facts are served from Redis and a like invalidates exactly what it changed (${mode})`, async (t) => {
+    const { caller, cache } = await setup(t, mode);
+    await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });
+    await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });
+    assert.deepEqual(cache.stats.of('video-count'), { hits: 2, misses: 2, failures: 0 });
+    assert.deepEqual(cache.stats.of('liked'), { hits: 2, misses: 2, failures: 0 });
+    await caller.like({ actorId: 1, videoId: VIDEO });
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 }), [
+      { videoId: VIDEO, favoriteCount: 1, isFavorite: true },
+      { videoId: 8, favoriteCount: 0, isFavorite: false },
+    ]);
+    assert.deepEqual(cache.stats.of('video-count'), { hits: 3, misses: 3, failures: 0 });
+  });
+
+  test(`1,000 concurrent likes and unlikes from many users on one video leave counts equal to rows (${mode})`, async (t) => {
+    const { caller, db } = await setup(t, mode);
+    const users = Array.from({ length: 20 }, (_, i) => i + 1); // 50 requests per (user, video) pair
+    const calls = Array.from({ length: 1_000 }, (_, i) => {
+      const actorId = users[(i * 37) % users.length] as number;
+      return i % 3 === 2 ? caller.unlike({ actorId, videoId: VIDEO }) : caller.like({ actorId, videoId: VIDEO });
+    });
+    // Readers run during the storm, so the cache sees reads racing the writes' invalidations.
+    const reads = Array.from({ length: 50 }, (_, i) => caller.videoFacts({ videoIds: [VIDEO], viewerId: users[i] }));
+    const results = await Promise.allSettled([...calls, ...reads]);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.deepEqual(failed.map((r) => String(r.reason)).slice(0, 3), []);
+
+    const truth = await countsFromRows(db);
+    assert.ok(truth.rows > 0 && truth.rows <= users.length);
+    const [facts] = await caller.videoFacts({ videoIds: [VIDEO] });
+    assert.equal(facts?.favoriteCount, truth.byVideo.get(VIDEO));
+    const userFacts = await caller.userFacts({ userIds: [...users, AUTHOR] });
+    for (const f of userFacts) {
+      assert.equal(f.favoriteCount, truth.byUser.get(f.userId) ?? 0, `favorite_count of user ${f.userId}`);
+    }
+    assert.equal(userFacts.find((f) => f.userId === AUTHOR)?.totalFavorited, truth.byAuthor.get(AUTHOR));
+    const stored = await db.selectFrom('video_favorite_counts').select('favorite_count').where('video_id', '=', VIDEO).executeTakeFirstOrThrow();
+    assert.equal(stored.favorite_count, truth.rows);
+    const liked = await caller.videoFacts({ videoIds: [VIDEO], viewerId: 1 });
+    const row = await db.selectFrom('favorites').select('id').where('user_id', '=', 1).where('video_id', '=', VIDEO).executeTakeFirst();
+    assert.equal(liked[0]?.isFavorite, row !== undefined);
+  });
+
+  test(`without Redis the service answers the same from the database (${mode})`, async (t) => {
+    const { caller } = await setup(t, mode, false);
+    await caller.like({ actorId: 2, videoId: 9 });
+    assert.deepEqual(await caller.videoFacts({ videoIds: [9], viewerId: 2 }), [{ videoId: 9, favoriteCount: 1, isFavorite: true }]);
+    assert.deepEqual(await caller.userFacts({ userIds: [200] }), [{ userId: 200, favoriteCount: 0, totalFavorited: 1 }]);
+  });
+}

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseModes, fakeUserLookup, rejectsWith } from '@douyin/testing';
+import { callerFor, freshSchema } from '../test/harness.js';
+import { createRouter } from './router.js';
+
+for (const mode of databaseModes()) {
+  const setup = async (t: { after(fn: () => unknown): void }, now?: () => number) => {
+    const db = await freshSchema(t, mode);
+    const users = fakeUserLookup([1, 2, 3, 4]);
+    const router = () => createRouter({ db, user: users.user, now });
+    return { db, users, caller: callerFor(router()), router };
+  };
+
+  test(`a send stores exactly one message, verbatim (${mode})`, async (t) => {
+    const { caller, db } = await setup(t);
+    const content = "hi 😀 抖音 '; DROP TABLE messages; -- \"\\\n\tok";
+    const sent = await caller.send({ fromId: 1, toId: 2, content });
+    assert.deepEqual([sent.fromId, sent.toId, sent.content], [1, 2, content]);
+    assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1 }), [sent]);
+    assert.equal((await db.selectFrom('messages').selectAll().execute()).length, 1);
+  });
+
+  test(`unknown recipients, oneself and bad content are rejected; nothing is written (${mode})`, async (t) => {
+    const { caller, db } = await setup(t);
+    await assert.rejects(caller.send({ fromId: 1, toId: 99, content: 'x' }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.send({ fromId: 1, toId: 1, content: 'x' }), rejectsWith('BAD_REQUEST', 'self_action'));
+    for (const content of ['', ' \u3000\n', 'x'.repeat(1001), 'a\u0000b', 'a\u001bb']) {
+      await assert.rejects(caller.send({ fromId: 1, toId: 2, content }), rejectsWith('BAD_REQUEST'));
+    }
+    await caller.send({ fromId: 1, toId: 2, content: '😀'.repeat(1000) }); // 1000 code points, 2000 UTF-16 units
+    await assert.rejects(caller.conversation({ viewerId: 1, peerId: 99 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    assert.equal((await db.selectFrom('messages').selectAll().execute()).length, 1);
+  });
+
+  test(`sends in the same millisecond get unique, increasing create times per conversation (${mode})`, async (t) => {
+    const { caller } = await setup(t, () => 5_000);
+    const times = [];
+    for (let i = 0; i < 4; i++) times.push((await caller.send({ fromId: i % 2 ? 1 : 2, toId: i % 2 ? 2 : 1, content: `m${i}` })).createTime);
+    assert.deepEqual(times, [5_000, 5_001, 5_002, 5_003]);
+    // Another conversation has its own clock.
+    assert.equal((await caller.send({ fromId: 1, toId: 3, content: 'other' })).createTime, 5_000);
+  });
+
+  test(`chat: a first load is the whole conversation; a poll is what the peer sent after pre_msg_time (${mode})`, async (t) => {
+    let clock = 1_700_000_000_000;
+    const { caller } = await setup(t, () => clock++);
+    const a1 = await caller.send({ fromId: 1, toId: 2, content: 'a1' });
+    const b1 = await caller.send({ fromId: 2, toId: 1, content: 'b1' });
+    const a2 = await caller.send({ fromId: 1, toId: 2, content: 'a2' });
+    await caller.send({ fromId: 3, toId: 2, content: 'elsewhere' });
+    assert.deepEqual(await caller.conversation({ viewerId: 1, peerId: 2 }), [a1, b1, a2]);
+    assert.deepEqual(await caller.conversation({ viewerId: 1, peerId: 2, after: 0 }), [a1, b1, a2]);
+    // The viewer's own messages never come back in a poll (the APK already shows them).
+    assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: a1.createTime - 1 }), [a1, a2]);
+    assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: a1.createTime }), [a2]);
+    assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: a2.createTime }), []);
+    // pre_msg_time in seconds is not converted (§6.6): as ms it lies in 1970, so the poll returns all the peer sent.
+    assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: Math.floor(a2.createTime / 1000) }), [a1, a2]);
+  });
+
+  test(`concurrent senders in two instances and a poller: every message exactly once, in order (${mode})`, async (t) => {
+    const { router, caller } = await setup(t, () => 42_000); // a frozen clock: every send in the same millisecond
+    const [one, two] = [callerFor(router()), callerFor(router())];
+    // The APK opens the chat with a first load (pre_msg_time 0), then polls with the largest create_time it saw.
+    const opening = await one.send({ fromId: 1, toId: 2, content: 'hello' });
+    const [first] = await caller.conversation({ viewerId: 2, peerId: 1, after: 0 });
+    assert.deepEqual(first, opening);
+    const received: number[] = [opening.id];
+    let last = opening.createTime;
+    let sending = true;
+    const poll = async () => {
+      const batch = await caller.conversation({ viewerId: 2, peerId: 1, after: last });
+      for (const m of batch) {
+        assert.ok(m.createTime > last, 'a poll never goes back in time');
+        received.push(m.id);
+        last = m.createTime;
+      }
+    };
+    const poller = (async () => {
+      while (sending) await poll();
+    })();
+    const sends = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).send({ fromId: i % 4 < 2 ? 1 : 2, toId: i % 4 < 2 ? 2 : 1, content: `m${i}` })),
+    );
+    sending = false;
+    await poller;
+    await poll();
+    const all = [opening, ...sends];
+    const fromOne = all.filter((m) => m.fromId === 1).sort((a, b) => a.createTime - b.createTime);
+    assert.deepEqual(received, fromOne.map((m) => m.id));
+    const times = all.map((m) => m.createTime).sort((a, b) => a - b);
+    assert.deepEqual(times, Array.from({ length: 41 }, (_, i) => 42_000 + i));
+    const history = await caller.conversation({ viewerId: 1, peerId: 2 });
+    assert.deepEqual(history.map((m) => m.createTime), times);
+  });
+
+  test(`latest answers many conversations in one call with the direction (${mode})`, async (t) => {
+    let clock = 1_000;
+    const { caller } = await setup(t, () => clock++);
+    await caller.send({ fromId: 1, toId: 2, content: 'to two' });
+    const reply = await caller.send({ fromId: 2, toId: 1, content: 'from two' });
+    const mine = await caller.send({ fromId: 1, toId: 3, content: 'to three' });
+    const latest = await caller.latest({ userId: 1, peerIds: [2, 3, 4, 2] });
+    assert.deepEqual(
+      latest.sort((a, b) => a.peerId - b.peerId),
+      [
+        { peerId: 2, message: reply },
+        { peerId: 3, message: mine },
+      ],
+    );
+    assert.deepEqual(await caller.latest({ userId: 4, peerIds: [1] }), []);
+  });
+
+  test(`inbox returns what the users sent or received after a time, with the service clock (${mode})`, async (t) => {
+    let clock = 10_000;
+    const { caller } = await setup(t, () => clock++);
+    const m1 = await caller.send({ fromId: 1, toId: 2, content: 'a' });
+    const m2 = await caller.send({ fromId: 3, toId: 1, content: 'b' });
+    await caller.send({ fromId: 3, toId: 4, content: 'not ours' });
+    const { messages, now } = await caller.inbox({ userIds: [1], since: 0 });
+    assert.deepEqual(messages, [m1, m2]);
+    assert.equal(now, clock - 1);
+    assert.deepEqual((await caller.inbox({ userIds: [2], since: m1.createTime })).messages, []);
+  });
+}

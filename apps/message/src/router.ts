@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import { INBOX_LIMIT, Reason, domainError, messageRouter, requireUsers, type Message, type MessageHandlers, type UserLookup } from '@douyin/contracts';
+import { transactionWithRetry } from '@douyin/db';
+import * as repo from './repository.js';
+import type { MessageTables } from './tables.js';
+
+export interface MessageDeps {
+  db: Kysely<MessageTables>;
+  /** The user service's contract: existence of ids is its business, never a read of its table. */
+  user: UserLookup;
+  now?: () => number;
+}
+
+const toMessage = (row: repo.MessageRow): Message => ({
+  id: row.id,
+  fromId: row.from_id,
+  toId: row.to_id,
+  content: row.content,
+  createTime: row.create_time,
+});
+
+export function createRouter({ db, user, now = Date.now }: MessageDeps) {
+  const handlers: MessageHandlers = {
+    async send({ fromId, toId, content }) {
+      // Contract check order: an unknown recipient (40401) is reported before messaging oneself (40007).
+      await requireUsers(user, [toId]);
+      if (fromId === toId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot message yourself');
+      const pair = repo.pairOf(fromId, toId);
+      await repo.ensureConversation(db, pair);
+      return transactionWithRetry(db, async (trx) => {
+        // The clock is read under the conversation's lock, so max(now, last + 1) is decided by the database's
+        // locking for every sender in every instance, and commits happen in create-time order.
+        const last = await repo.lockConversation(trx, pair);
+        const createTime = Math.max(now(), last + 1);
+        const row = { user_low: pair.low, user_high: pair.high, from_id: fromId, to_id: toId, content, create_time: createTime };
+        const id = await repo.insertMessage(trx, row);
+        await repo.setLatest(trx, pair, id, createTime);
+        return toMessage({ id, ...row });
+      });
+    },
+
+    async conversation({ viewerId, peerId, after }) {
+      await requireUsers(user, [peerId]);
+      // §6.6: a first load (no or zero pre_msg_time) is the whole conversation; a poll only returns what the peer
+      // sent since, because the APK already shows its own messages once message/action succeeded.
+      const rows = after ? await repo.listSentAfter(db, peerId, viewerId, after) : await repo.listConversation(db, repo.pairOf(viewerId, peerId));
+      return rows.map(toMessage);
+    },
+
+    async latest({ userId, peerIds }) {
+      const rows = await repo.listLatest(db, userId, [...new Set(peerIds)]);
+      return rows.map((row) => ({ peerId: row.from_id === userId ? row.to_id : row.from_id, message: toMessage(row) }));
+    },
+
+    async inbox({ userIds, since }) {
+      // The clock is read before the query: anything committed later has a create time of at least about now.
+      const at = now();
+      const rows = await repo.listInvolving(db, [...new Set(userIds)], since, INBOX_LIMIT);
+      return { messages: rows.map(toMessage), now: at };
+    },
+  };
+  return messageRouter(handlers);
+}

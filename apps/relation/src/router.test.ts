@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { databaseModes, fakeUserLookup, rejectsWith } from '@douyin/testing';
+import { callerFor, freshSchema } from '../test/harness.js';
+import { createRouter } from './router.js';
+
+const USERS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+
+for (const mode of databaseModes()) {
+  const setup = async (t: { after(fn: () => unknown): void }) => {
+    const db = await freshSchema(t, mode);
+    const users = fakeUserLookup(USERS);
+    return { db, users, caller: callerFor(createRouter({ db, user: users.user })) };
+  };
+  const factsOf = async (caller: Awaited<ReturnType<typeof setup>>['caller'], userId: number, viewerId?: number) =>
+    (await caller.facts({ userIds: [userId], viewerId }))[0];
+
+  test(`follow and unfollow are idempotent and counts equal the rows (${mode})`, async (t) => {
+    const { caller } = await setup(t);
+    await caller.follow({ actorId: 1, targetId: 2 });
+    await caller.follow({ actorId: 1, targetId: 2 });
+    assert.deepEqual(await factsOf(caller, 1, 1), { userId: 1, followCount: 1, followerCount: 0, isFollow: false });
+    assert.deepEqual(await factsOf(caller, 2, 1), { userId: 2, followCount: 0, followerCount: 1, isFollow: true });
+    await caller.unfollow({ actorId: 1, targetId: 2 });
+    await caller.unfollow({ actorId: 1, targetId: 2 });
+    await caller.unfollow({ actorId: 3, targetId: 2 }); // never followed: succeeds, changes nothing
+    assert.deepEqual(await factsOf(caller, 2, 1), { userId: 2, followCount: 0, followerCount: 0, isFollow: false });
+    assert.deepEqual(await factsOf(caller, 1), { userId: 1, followCount: 0, followerCount: 0, isFollow: false });
+  });
+
+  test(`unknown targets are NOT_FOUND before oneself is BAD_REQUEST/self_action; nothing is written (${mode})`, async (t) => {
+    const { caller, db } = await setup(t);
+    await assert.rejects(caller.follow({ actorId: 1, targetId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.unfollow({ actorId: 1, targetId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.follow({ actorId: 1, targetId: 1 }), rejectsWith('BAD_REQUEST', 'self_action'));
+    await assert.rejects(caller.follow({ actorId: 1, targetId: 0 }), rejectsWith('BAD_REQUEST'));
+    await assert.rejects(caller.following({ userId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.followers({ userId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    assert.deepEqual(await db.selectFrom('follows').selectAll().execute(), []);
+    assert.deepEqual(await db.selectFrom('follow_counts').selectAll().execute(), []);
+  });
+
+  test(`lists are most recent first; friends are mutual follows (${mode})`, async (t) => {
+    const { caller } = await setup(t);
+    for (const targetId of [2, 3, 4]) await caller.follow({ actorId: 1, targetId });
+    await caller.follow({ actorId: 3, targetId: 1 });
+    await caller.follow({ actorId: 4, targetId: 1 });
+    await caller.follow({ actorId: 5, targetId: 1 });
+    assert.deepEqual(await caller.following({ userId: 1 }), [4, 3, 2]);
+    assert.deepEqual(await caller.followers({ userId: 1 }), [5, 4, 3]);
+    assert.deepEqual((await caller.friends({ userId: 1 })).sort(), [3, 4]);
+    assert.deepEqual(await caller.friends({ userId: 2 }), []);
+    // Refollowing makes the relation the most recent one.
+    await caller.unfollow({ actorId: 1, targetId: 2 });
+    await caller.follow({ actorId: 1, targetId: 2 });
+    assert.deepEqual(await caller.following({ userId: 1 }), [2, 4, 3]);
+  });
+
+  test(`facts answer a whole page in one call, zeros for strangers (${mode})`, async (t) => {
+    const { caller } = await setup(t);
+    await caller.follow({ actorId: 1, targetId: 2 });
+    await caller.follow({ actorId: 3, targetId: 2 });
+    const facts = await caller.facts({ userIds: [2, 3, 2, 77], viewerId: 3 });
+    assert.deepEqual(facts, [
+      { userId: 2, followCount: 0, followerCount: 2, isFollow: true },
+      { userId: 3, followCount: 1, followerCount: 0, isFollow: false },
+      { userId: 77, followCount: 0, followerCount: 0, isFollow: false },
+    ]);
+    assert.deepEqual(await caller.facts({ userIds: [] }), []);
+  });
+
+  test(`a concurrent follow/unfollow storm ends with counts equal to the rows (${mode})`, async (t) => {
+    const { caller, db } = await setup(t);
+    const fans = USERS.filter((id) => id !== 1);
+    // Every fan hammers the same star with interleaved follows and unfollows, and the star follows them back.
+    const ops = fans.flatMap((fan, i) => [
+      caller.follow({ actorId: fan, targetId: 1 }),
+      caller.follow({ actorId: fan, targetId: 1 }),
+      caller.unfollow({ actorId: fan, targetId: 1 }),
+      caller.follow({ actorId: 1, targetId: fan }),
+      ...(i % 2 === 0 ? [caller.follow({ actorId: fan, targetId: 1 })] : []),
+      caller.unfollow({ actorId: fan, targetId: 1 }),
+      caller.follow({ actorId: fan, targetId: 1 }),
+    ]);
+    await Promise.all(ops);
+    const rows = await db.selectFrom('follows').selectAll().execute();
+    const counts = await caller.facts({ userIds: USERS });
+    for (const { userId, followCount, followerCount } of counts) {
+      assert.equal(followCount, rows.filter((r) => r.follower_id === userId).length, `follow_count of ${userId}`);
+      assert.equal(followerCount, rows.filter((r) => r.followee_id === userId).length, `follower_count of ${userId}`);
+    }
+    // The last operation each fan issued was a follow, but concurrency decides the order: only exactness is promised.
+    assert.equal(new Set(rows.map((r) => `${r.follower_id}>${r.followee_id}`)).size, rows.length);
+    assert.equal(rows.filter((r) => r.follower_id === 1).length, fans.length);
+  });
+
+  test(`one pair followed and unfollowed by many concurrent calls stays exact (${mode})`, async (t) => {
+    const { caller, db } = await setup(t);
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        i % 3 === 2 ? caller.unfollow({ actorId: 2, targetId: 3 }) : caller.follow({ actorId: 2, targetId: 3 }),
+      ),
+    );
+    const rows = await db.selectFrom('follows').selectAll().execute();
+    const [two, three] = await caller.facts({ userIds: [2, 3] });
+    assert.equal(two?.followCount, rows.length);
+    assert.equal(three?.followerCount, rows.length);
+    assert.ok(rows.length <= 1);
+  });
+}

@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import { Reason, domainError, relationRouter, requireUsers, type RelationHandlers, type UserLookup } from '@douyin/contracts';
+import { transactionWithRetry } from '@douyin/db';
+import * as repo from './repository.js';
+import type { RelationTables } from './tables.js';
+
+export interface RelationDeps {
+  db: Kysely<RelationTables>;
+  /** The user service's contract: existence of ids is its business, never a read of its table. */
+  user: UserLookup;
+  now?: () => number;
+}
+
+export function createRouter({ db, user, now = Date.now }: RelationDeps) {
+  // Contract check order: an unknown target (40401) is reported before following oneself (40007).
+  async function checkTarget(actorId: number, targetId: number) {
+    await requireUsers(user, [targetId]);
+    if (actorId === targetId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot follow yourself');
+  }
+
+  const handlers: RelationHandlers = {
+    async follow({ actorId, targetId }) {
+      await checkTarget(actorId, targetId);
+      await repo.ensureCounts(db, [actorId, targetId]);
+      // Counts move in the transaction that inserts the row, and only if it really inserted one.
+      await transactionWithRetry(db, async (trx) => {
+        if (await repo.insertFollow(trx, actorId, targetId, now())) await repo.addToCounts(trx, actorId, targetId, 1);
+      });
+    },
+
+    async unfollow({ actorId, targetId }) {
+      await checkTarget(actorId, targetId);
+      await transactionWithRetry(db, async (trx) => {
+        if (await repo.deleteFollow(trx, actorId, targetId)) await repo.addToCounts(trx, actorId, targetId, -1);
+      });
+    },
+
+    async following({ userId }) {
+      await requireUsers(user, [userId]);
+      return repo.listFollowees(db, userId);
+    },
+
+    async followers({ userId }) {
+      await requireUsers(user, [userId]);
+      return repo.listFollowers(db, userId);
+    },
+
+    friends: ({ userId }) => repo.listFriends(db, userId),
+
+    async facts({ userIds, viewerId }) {
+      const ids = [...new Set(userIds)];
+      const [counts, followed] = await Promise.all([
+        repo.listCounts(db, ids),
+        viewerId === undefined ? [] : repo.listFollowedAmong(db, viewerId, ids),
+      ]);
+      const countsOf = new Map(counts.map((row) => [row.user_id, row]));
+      const followedSet = new Set(followed);
+      return ids.map((userId) => ({
+        userId,
+        followCount: countsOf.get(userId)?.follow_count ?? 0,
+        followerCount: countsOf.get(userId)?.follower_count ?? 0,
+        isFollow: followedSet.has(userId),
+      }));
+    },
+  };
+  return relationRouter(handlers);
+}

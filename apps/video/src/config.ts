@@ -1,0 +1,24 @@
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+import { DbEnv, StorageEnv, serviceEnv, toDbConfig, toServiceConfig, toStorageConfig } from '@douyin/config';
+
+export const VideoEnv = z
+  .object({
+    ...serviceEnv('video').shape,
+    ...DbEnv.shape,
+    ...StorageEnv.shape,
+    // Debian's ffmpeg package provides both; point these elsewhere for a custom build.
+    FFMPEG_PATH: z.string().default('ffmpeg'),
+    FFPROBE_PATH: z.string().default('ffprobe'),
+    MEDIA_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+    /** Scratch space for probing uploads: up to one upload plus its cover per publish in flight. */
+    MEDIA_WORK_DIR: z.string().default(tmpdir()),
+  })
+  .transform((e) => ({
+    service: toServiceConfig('video', e),
+    db: toDbConfig('video', e),
+    storage: toStorageConfig(e),
+    media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, timeoutMs: e.MEDIA_TIMEOUT_MS },
+    workDir: e.MEDIA_WORK_DIR,
+  }));
+export type VideoConfig = z.output<typeof VideoEnv>;

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit } from '@douyin/config';
+import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
+import { createRuntime, startService } from '@douyin/mesh';
+import { createObjectStore, storageUnavailable } from '@douyin/storage';
+import { VideoEnv } from './config.js';
+import { createRouter } from './router.js';
+import type { VideoTables } from './tables.js';
+
+const config = loadConfigOrExit(VideoEnv);
+const runtime = createRuntime(config.service);
+const db = createDb<VideoTables>(config.db);
+const store = createObjectStore(config.storage);
+
+await startService(runtime, {
+  router: createRouter({ db, store, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),
+  migrate: async () => {
+    await migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'video' });
+    await store.prepare();
+  },
+  unavailable: [databaseUnavailable, storageUnavailable],
+  onShutdown: [() => db.destroy()],
+});

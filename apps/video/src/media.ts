@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { open, stat } from 'node:fs/promises';
+import { Reason, domainError } from '@douyin/contracts';
+
+export interface MediaTools {
+  ffprobePath: string;
+  ffmpegPath: string;
+  /** A probe or a cover taking longer than this is a tool failure, not the upload's fault. */
+  timeoutMs: number;
+}
+
+/** What the probe learned about an upload: the extension its key gets, which decides its Content-Type. */
+export interface ProbedVideo {
+  extension: string;
+}
+
+interface ProbeOutput {
+  format?: { format_name?: string };
+  streams?: Array<{ codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }>;
+}
+
+// ffprobe reads still images as a one-frame "video" stream; the contract says they are not videos (§4.5).
+const IMAGE_FORMATS = new Set(['image2', 'gif', 'ico', 'apng', 'webp', 'bmp', 'png', 'jpeg', 'tiff', 'svg', 'alias_pix', 'brender_pix']);
+const isImageFormat = (name: string) => name.split(',').some((part) => IMAGE_FORMATS.has(part) || part.endsWith('_pipe'));
+
+const WEBM_CODECS = new Set(['vp8', 'vp9', 'av1', 'opus', 'vorbis']);
+
+function extensionOf(format: string, codecs: string[]): string {
+  if (format.includes('mp4') || format.includes('mov')) return 'mp4';
+  if (format.includes('matroska')) return codecs.every((c) => WEBM_CODECS.has(c)) ? 'webm' : 'mkv';
+  const known: Record<string, string> = { avi: 'avi', flv: 'flv', mpegts: 'ts', ogg: 'ogv', mpeg: 'mpg', asf: 'wmv' };
+  return known[format] ?? 'bin';
+}
+
+const notAVideo = (why: string) => domainError('BAD_REQUEST', Reason.notAVideo, `upload is not a video: ${why}`);
+
+interface RunResult {
+  stdout: string;
+  /** The tool ran and rejected the input (non-zero exit). */
+  rejected: boolean;
+  stderr: string;
+}
+
+/** Runs a tool; a missing binary, a timeout or a crash is media_unavailable, a non-zero exit is the input's fault. */
+function run(path: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(path, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (!err) return resolve({ stdout, stderr, rejected: false });
+      const exit = err as NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: string | null };
+      if (typeof exit.code === 'number' && !exit.killed && !exit.signal) return resolve({ stdout, stderr, rejected: true });
+      reject(domainError('SERVICE_UNAVAILABLE', Reason.mediaUnavailable, `${path} failed: ${err.message}`, err));
+    });
+  });
+}
+
+/** Probes the container (never the name or MIME type): a media file with a video stream that is not a still image. */
+export async function probeVideo(tools: MediaTools, file: string): Promise<ProbedVideo> {
+  if ((await stat(file)).size === 0) throw notAVideo('the file is empty');
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+  const { stdout, rejected } = await run(tools.ffprobePath, args, tools.timeoutMs);
+  if (rejected) throw notAVideo('not a media container');
+  const probe = JSON.parse(stdout) as ProbeOutput;
+  const format = probe.format?.format_name ?? '';
+  const streams = probe.streams ?? [];
+  if (!format || isImageFormat(format)) throw notAVideo(`still image or unknown format (${format || 'none'})`);
+  // Cover art in an audio file is a "video" stream too, flagged as an attached picture.
+  if (!streams.some((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)) throw notAVideo('no video stream');
+  return { extension: extensionOf(format, streams.map((s) => s.codec_name ?? '')) };
+}
+
+/** Writes the first frame as JPEG; a first frame that cannot be decoded means the upload is not a playable video. */
+export async function extractCover(tools: MediaTools, input: string, output: string): Promise<void> {
+  const args = ['-v', 'error', '-nostdin', '-y', '-i', input, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', output];
+  const { rejected } = await run(tools.ffmpegPath, args, tools.timeoutMs);
+  if (rejected || !(await startsWithJpegMarker(output))) throw notAVideo('the first frame cannot be decoded');
+}
+
+async function startsWithJpegMarker(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0xff && buffer[1] === 0xd8;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { dialectOf } from '@douyin/db';
+import type { VideoTables, VideosTable } from './tables.js';
+
+export type VideoRow = Selectable<VideosTable>;
+
+export interface NewVideo {
+  authorId: number;
+  title: string;
+  videoKey: string;
+  coverKey: string;
+}
+
+/**
+ * Inserts a video whose publish time is max(now, latest + 1), computed by the database in the same statement,
+ * so publish times are unique and increasing across every instance. Two concurrent inserts may compute the same
+ * time; the unique index refuses the second, which the caller retries.
+ */
+export async function insertVideo(db: Kysely<VideoTables>, video: NewVideo, now: number): Promise<number> {
+  const greatest = dialectOf(db) === 'mysql' ? sql.raw('GREATEST') : sql.raw('MAX');
+  const result = await sql`
+    INSERT INTO videos (author_id, title, video_key, cover_key, published_at)
+    SELECT ${video.authorId}, ${video.title}, ${video.videoKey}, ${video.coverKey},
+           ${greatest}(${now}, COALESCE(MAX(published_at), 0) + 1)
+    FROM videos`.execute(db);
+  return Number(result.insertId);
+}
+
+export function findVideoById(db: Kysely<VideoTables>, id: number): Promise<VideoRow | undefined> {
+  return db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Newest first, strictly before `before` when given; served by the published_at index. */
+export function listFeed(db: Kysely<VideoTables>, before: number | undefined, limit: number): Promise<VideoRow[]> {
+  let query = db.selectFrom('videos').selectAll();
+  if (before !== undefined) query = query.where('published_at', '<', before);
+  return query.orderBy('published_at', 'desc').limit(limit).execute();
+}
+
+export function listVideosByAuthor(db: Kysely<VideoTables>, authorId: number): Promise<VideoRow[]> {
+  return db.selectFrom('videos').selectAll().where('author_id', '=', authorId).orderBy('published_at', 'desc').execute();
+}
+
+export async function listVideosByIds(db: Kysely<VideoTables>, ids: readonly number[]): Promise<VideoRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('videos').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+}
+
+export async function countVideosByAuthors(db: Kysely<VideoTables>, authorIds: readonly number[]): Promise<Array<{ authorId: number; count: number }>> {
+  if (authorIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('videos')
+    .select(['author_id', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('author_id', 'in', [...new Set(authorIds)])
+    .groupBy('author_id')
+    .execute();
+  return rows.map((r) => ({ authorId: Number(r.author_id), count: Number(r.count) }));
+}

@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buffer } from 'node:stream/consumers';
+import { TRPCError } from '@trpc/server';
+import { databaseModes, mediaFixtures, rejectsWith } from '@douyin/testing';
+import { StorageUnavailableError, newKey } from '@douyin/storage';
+import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
+import * as repo from './repository.js';
+import { createRouter } from './router.js';
+
+for (const mode of databaseModes()) {
+  test(`publish keeps the bytes unchanged, makes a JPEG cover and consumes the staged upload (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    const before = Date.now();
+    const video = await caller.publish({ authorId: 7, title: '第一条 😀 <b>', stagingKey: await stage(deps.store, mp4) });
+    assert.equal(video.authorId, 7);
+    assert.equal(video.title, '第一条 😀 <b>');
+    assert.match(video.videoKey, /^videos\/[0-9a-f-]{36}\.mp4$/);
+    assert.match(video.coverKey, /^covers\/[0-9a-f-]{36}\.jpg$/);
+    assert.ok(video.publishedAt >= before && video.publishedAt <= Date.now());
+    assert.ok(mp4.equals(await buffer((await deps.store.get(video.videoKey))!)));
+    const cover = await buffer((await deps.store.get(video.coverKey))!);
+    assert.deepEqual([...cover.subarray(0, 2)], [0xff, 0xd8]);
+    assert.deepEqual(await filesUnder(deps.storeRoot), [video.coverKey, video.videoKey].sort());
+    assert.deepEqual(await filesUnder(deps.workDir), []);
+    assert.deepEqual(await caller.feed({}), [video]);
+  });
+
+  test(`uploads that are not videos are refused and leave nothing behind (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const fixtures = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    for (const [name, bytes] of Object.entries({ ...fixtures, empty: Buffer.alloc(0), mp4: undefined })) {
+      if (!bytes) continue;
+      const stagingKey = await stage(deps.store, bytes);
+      await assert.rejects(caller.publish({ authorId: 1, title: name, stagingKey }), rejectsWith('BAD_REQUEST', 'not_a_video'), name);
+    }
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+    assert.deepEqual(await filesUnder(deps.workDir), []);
+    assert.deepEqual(await caller.feed({}), []);
+  });
+
+  test(`a missing ffprobe is media_unavailable, not the upload's fault (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter({ ...deps, media: { ...deps.media, ffprobePath: '/nonexistent/ffprobe' } }));
+    const stagingKey = await stage(deps.store, mp4);
+    await assert.rejects(caller.publish({ authorId: 1, title: 't', stagingKey }), rejectsWith('SERVICE_UNAVAILABLE', 'media_unavailable'));
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
+  test(`a storage failure after the video was stored deletes it; no row, no staged upload (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const failingCovers = {
+      ...deps.store,
+      put: async (key: string, body: Parameters<typeof deps.store.put>[1]) => {
+        if (key.startsWith('covers/')) throw new StorageUnavailableError('disk full');
+        return deps.store.put(key, body);
+      },
+    };
+    const caller = callerFor(createRouter({ ...deps, store: failingCovers }));
+    const stagingKey = await stage(deps.store, mp4);
+    await assert.rejects(caller.publish({ authorId: 1, title: 't', stagingKey }), (err: unknown) => {
+      assert.ok(err instanceof TRPCError && err.cause instanceof StorageUnavailableError);
+      return true;
+    });
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+    assert.deepEqual(await caller.feed({}), []);
+  });
+
+  test(`a database failure deletes both stored objects (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    const stagingKey = await stage(deps.store, mp4);
+    await deps.db.schema.dropTable('videos').execute();
+    await assert.rejects(caller.publish({ authorId: 1, title: 't', stagingKey }), rejectsWith('INTERNAL_SERVER_ERROR'));
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
+  test(`concurrent publishes in one millisecond get unique, increasing publish times (${mode})`, async (t) => {
+    const frozen = 1_700_000_000_000;
+    const deps = await videoDeps(t, mode, { now: () => frozen });
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    const keys = await Promise.all(Array.from({ length: 6 }, () => stage(deps.store, mp4)));
+    const videos = await Promise.all(keys.map((stagingKey, i) => caller.publish({ authorId: 1, title: `v${i}`, stagingKey })));
+    const times = videos.map((v) => v.publishedAt).sort((a, b) => a - b);
+    assert.deepEqual(times, Array.from({ length: 6 }, (_, i) => frozen + i));
+    // Later ids never get earlier times: publish order is id order.
+    const byId = [...videos].sort((a, b) => a.id - b.id).map((v) => v.publishedAt);
+    assert.deepEqual(byId, times);
+  });
+
+  test(`feed pages strictly before a time, newest first; lists, lookups and counts (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const caller = callerFor(createRouter(deps));
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const video = { authorId: i % 2 === 0 ? 10 : 20, title: `v${i}`, videoKey: newKey('videos', 'mp4'), coverKey: newKey('covers', 'jpg') };
+      ids.push(await repo.insertVideo(deps.db, video, 1000 + i * 10));
+    }
+    const page1 = await caller.feed({ limit: 3 });
+    assert.deepEqual(page1.map((v) => v.publishedAt), [1060, 1050, 1040]);
+    const page2 = await caller.feed({ limit: 3, before: page1.at(-1)!.publishedAt });
+    assert.deepEqual(page2.map((v) => v.publishedAt), [1030, 1020, 1010]);
+    const page3 = await caller.feed({ limit: 3, before: page2.at(-1)!.publishedAt });
+    assert.deepEqual(page3.map((v) => v.title), ['v0']);
+    assert.deepEqual(await caller.feed({ before: 1000 }), []);
+    assert.equal((await caller.feed({ before: 1001 })).length, 1);
+    assert.deepEqual((await caller.byAuthor({ authorId: 20 })).map((v) => v.title), ['v5', 'v3', 'v1']);
+    assert.deepEqual(await caller.byAuthor({ authorId: 30 }), []);
+    assert.deepEqual((await caller.byIds({ videoIds: [ids[2]!, ids[0]!, 99_999] })).map((v) => v.id).sort((a, b) => a - b), [ids[0], ids[2]]);
+    const counts = await caller.workCounts({ userIds: [10, 20, 30] });
+    assert.deepEqual(counts.sort((a, b) => a.userId - b.userId), [{ userId: 10, count: 4 }, { userId: 20, count: 3 }]);
+  });
+
+  test(`bad input is refused before anything is read (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const caller = callerFor(createRouter(deps));
+    const stagingKey = newKey('staging');
+    for (const bad of [
+      { authorId: 1, title: '', stagingKey },
+      { authorId: 1, title: ' \u3000 ', stagingKey },
+      { authorId: 1, title: 'x'.repeat(101), stagingKey },
+      { authorId: 1, title: 'a\u0000b', stagingKey },
+      { authorId: 0, title: 'ok', stagingKey },
+      { authorId: 1, title: 'ok', stagingKey: '../etc/passwd' },
+      { authorId: 1, title: 'ok', stagingKey: newKey('videos', 'mp4') },
+    ]) {
+      await assert.rejects(caller.publish(bad), rejectsWith('BAD_REQUEST'), JSON.stringify(bad));
+    }
+    // 100 emoji are 100 code points: the title passes, and the missing staged upload is what fails.
+    await assert.rejects(caller.publish({ authorId: 1, title: '😀'.repeat(100), stagingKey }), /staged upload .* not found/);
+    await assert.rejects(caller.feed({ limit: 31 }), rejectsWith('BAD_REQUEST'));
+  });
+}

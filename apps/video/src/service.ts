@@ -1,0 +1,91 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TRPCError } from '@trpc/server';
+import type { Kysely } from 'kysely';
+import type { PublishInput, Video } from '@douyin/contracts';
+import { isUniqueViolation } from '@douyin/db';
+import { newKey, type ObjectStore } from '@douyin/storage';
+import type { Logger } from '@douyin/telemetry';
+import { extractCover, probeVideo, type MediaTools } from './media.js';
+import * as repo from './repository.js';
+import type { VideoTables } from './tables.js';
+
+export interface PublishDeps {
+  db: Kysely<VideoTables>;
+  store: Pick<ObjectStore, 'put' | 'get' | 'delete'>;
+  media: MediaTools;
+  /** Where uploads are copied for ffprobe/ffmpeg, which need a seekable file (MP4 indexes may sit at the end). */
+  workDir: string;
+  logger: Logger;
+  now: () => number;
+}
+
+export const toVideo = (row: repo.VideoRow): Video => ({
+  id: row.id,
+  authorId: row.author_id,
+  title: row.title,
+  videoKey: row.video_key,
+  coverKey: row.cover_key,
+  publishedAt: row.published_at,
+});
+
+const INSERT_ATTEMPTS = 10;
+// MariaDB may pick one of two concurrent INSERT ... SELECT MAX() statements as a deadlock victim.
+const isDeadlock = (err: unknown) => (err as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
+
+async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Promise<repo.VideoRow> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const id = await repo.insertVideo(deps.db, video, deps.now());
+      const row = await repo.findVideoById(deps.db, id);
+      if (!row) throw new Error(`video ${id} vanished right after its insert`);
+      return row;
+    } catch (err) {
+      // Another publish took the same millisecond: the next attempt reads the new maximum.
+      if (attempt < INSERT_ATTEMPTS && (isUniqueViolation(err) || isDeadlock(err))) {
+        await sleep(Math.random() * 5 * attempt); // spread the contenders so the next round has fewer
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+/**
+ * The publish rules: probe the staged upload, take its first frame as the cover, store both under new keys, insert
+ * the row. Any failure deletes what was stored; the staged upload is deleted in every case.
+ */
+export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput): Promise<Video> {
+  const { store } = deps;
+  const stored: string[] = [];
+  const dir = await mkdtemp(join(deps.workDir, 'publish-'));
+  try {
+    const upload = await store.get(stagingKey);
+    if (!upload) throw new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${stagingKey} not found` });
+    const input = join(dir, 'upload');
+    await pipeline(upload, createWriteStream(input));
+    const { extension } = await probeVideo(deps.media, input);
+    const cover = join(dir, 'cover.jpg');
+    await extractCover(deps.media, input, cover);
+
+    const videoKey = newKey('videos', extension);
+    const coverKey = newKey('covers', 'jpg');
+    stored.push(videoKey, coverKey);
+    await store.put(videoKey, createReadStream(input));
+    await store.put(coverKey, createReadStream(cover));
+    return toVideo(await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey }));
+  } catch (err) {
+    await Promise.all(stored.map((key) => forget(deps, key)));
+    throw err;
+  } finally {
+    await forget(deps, stagingKey);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function forget(deps: PublishDeps, key: string): Promise<void> {
+  await deps.store.delete(key).catch((err: unknown) => deps.logger.error({ err, key }, 'could not delete an object of a failed or finished publish'));
+}

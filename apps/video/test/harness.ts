@@ -1,0 +1,61 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import { createCallerFactory } from '@douyin/contracts';
+import { createDb, migrateToLatest } from '@douyin/db';
+import { createDiskStore, newKey, type ObjectStore } from '@douyin/storage';
+import { silentLogger } from '@douyin/telemetry';
+import { freshDatabase, type DatabaseMode } from '@douyin/testing';
+import { createRouter, type VideoDeps } from '../src/router.js';
+import type { VideoTables } from '../src/tables.js';
+
+type After = { after(fn: () => unknown): void };
+
+export const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+export const MEDIA_TOOLS = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 };
+
+/** A migrated, empty video schema on the given dialect, destroyed after the test. */
+export async function freshSchema(t: After, mode: DatabaseMode): Promise<Kysely<VideoTables>> {
+  const database = await freshDatabase(t, mode);
+  const db = createDb<VideoTables>({ ...database, name: 'video' });
+  t.after(() => db.destroy());
+  await migrateToLatest(db, { folder: MIGRATIONS, service: 'video' });
+  return db;
+}
+
+async function tempDir(t: After, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Every file under a folder, relative to it (the disk store's partial-upload folder included). */
+export async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+}
+
+/** Everything a video router needs, on a fresh schema, a temp disk store and a temp work dir. */
+export async function videoDeps(t: After, mode: DatabaseMode, overrides: Partial<VideoDeps> = {}): Promise<VideoDeps & { storeRoot: string; workDir: string }> {
+  const storeRoot = await tempDir(t, 'douyin-store-');
+  const workDir = await tempDir(t, 'douyin-work-');
+  const store = createDiskStore({ root: storeRoot });
+  await store.prepare();
+  const deps = { db: await freshSchema(t, mode), store, media: MEDIA_TOOLS, workDir, logger: silentLogger(), now: Date.now, ...overrides };
+  return { ...deps, storeRoot, workDir };
+}
+
+/** Stages an upload the way the gateway does: bytes under a fresh staging key. */
+export async function stage(store: Pick<ObjectStore, 'put'>, bytes: Buffer): Promise<string> {
+  const key = newKey('staging');
+  await store.put(key, Readable.from([bytes]));
+  return key;
+}
+
+/** Calls the router in-process, as the mesh server would, with a generous deadline. */
+export function callerFor(router: ReturnType<typeof createRouter>) {
+  return createCallerFactory(router)({ requestId: 'test', deadline: Date.now() + 60_000 });
+}
