@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
+import { APPS, ROOT, envNamesOf, readYamlDocs } from './workspace.js';
+
+interface Resource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: Record<string, unknown>;
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown };
+}
+interface Container {
+  args: string[];
+  ports: { containerPort: number }[];
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string } }[];
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+}
+
+const files = readdirSync(join(ROOT, 'deploy/k8s')).filter((f) => f.endsWith('.yaml'));
+const resources = files.filter((f) => f !== 'kustomization.yaml').flatMap((f) => readYamlDocs(`deploy/k8s/${f}`) as Resource[]);
+const find = (kind: string, name: string) => resources.find((r) => r.kind === kind && r.metadata.name === name);
+const containerOf = (app: string) =>
+  ((find('Deployment', app)?.spec?.template as { spec: { containers: Container[] } }).spec.containers[0] as Container);
+
+test('every app has a Deployment and a Service on its port, and kustomize lists every file', () => {
+  for (const app of APPS) {
+    const port = EMBEDDED_PORTS[app as MeshApp];
+    assert.ok(find('Deployment', app), `Deployment ${app}`);
+    assert.deepEqual(containerOf(app).args, [app]);
+    assert.equal(containerOf(app).ports[0]?.containerPort, port);
+    const service = find('Service', app)?.spec as { ports: { port: number }[] } | undefined;
+    assert.equal(service?.ports[0]?.port, port, `Service ${app}`);
+  }
+  const kustomization = readYamlDocs('deploy/k8s/kustomization.yaml')[0] as { resources: string[] };
+  assert.deepEqual([...kustomization.resources].sort(), files.filter((f) => f !== 'kustomization.yaml').sort());
+});
+
+test('probes: readiness on /readyz, liveness on /healthz', () => {
+  for (const app of APPS) {
+    assert.equal(containerOf(app).readinessProbe?.httpGet?.path, '/readyz', app);
+    assert.equal(containerOf(app).livenessProbe?.httpGet?.path, '/healthz', app);
+  }
+});
+
+test('variable names match the config schemas; secrets come from the Secret, the JWT key included', async () => {
+  const config = find('ConfigMap', 'douyin-config');
+  const secret = find('Secret', 'douyin-secrets');
+  assert.ok(config?.data && secret?.stringData);
+  const everyName = new Set<string>();
+  for (const app of APPS) for (const name of await envNamesOf(app)) everyName.add(name);
+  for (const name of Object.keys(config.data)) assert.ok(everyName.has(name), `ConfigMap ${name} is read by no app`);
+
+  for (const app of APPS) {
+    const known = await envNamesOf(app);
+    const container = containerOf(app);
+    assert.deepEqual(container.envFrom?.map((e) => e.configMapRef?.name), ['douyin-config']);
+    for (const env of container.env ?? []) {
+      assert.ok(known.has(env.name), `${app}: ${env.name} is not in its config schema`);
+      const ref = env.valueFrom?.secretKeyRef;
+      if (ref) assert.ok(ref.name === 'douyin-secrets' && ref.key in secret.stringData, `${app}: secret key ${ref.key}`);
+    }
+    if (known.has('DATABASE_URL')) assert.ok(container.env?.some((e) => e.name === 'DATABASE_URL' && e.valueFrom?.secretKeyRef), `${app}: DATABASE_URL from the Secret`);
+    assert.ok(container.env?.some((e) => e.name === 'ADVERTISE_HOST' && e.valueFrom?.fieldRef), `${app} advertises its pod IP`);
+  }
+  assert.ok(containerOf('gateway').env?.some((e) => e.name === 'JWT_SECRET' && e.valueFrom?.secretKeyRef?.key === 'jwt-secret'));
+});
+
+test('the gateway and the video service scale horizontally', () => {
+  for (const app of ['gateway', 'video']) {
+    const hpa = find('HorizontalPodAutoscaler', app)?.spec as { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number };
+    assert.deepEqual(hpa.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: app });
+    assert.ok(hpa.minReplicas >= 2 && hpa.maxReplicas > hpa.minReplicas);
+  }
+});

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { freePort, freshDatabase, mediaFixtures, startApp, startPrivateRedis, type AppProcess } from '@douyin/testing';
+import { APPS, dashboards, readYaml } from './workspace.js';
+
+type Body = { status_code: number; status_msg: string; user_id?: number; token?: string; video_list?: { id: number }[] };
+
+/** Debian's prometheus (2.42, no consul_sd_configs) on the shipped http_sd config, scraping every second. */
+async function startPrometheus(t: { after(fn: () => unknown): void }, dir: string, sdUrl: string): Promise<string> {
+  const config = readYaml('deploy/prometheus/prometheus-http-sd.yml') as {
+    global: Record<string, string>;
+    scrape_configs: { http_sd_configs: { url: string; refresh_interval: string }[] }[];
+  };
+  config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
+  const sd = config.scrape_configs[0]!.http_sd_configs[0]!;
+  Object.assign(sd, { url: sdUrl, refresh_interval: '1s' });
+  writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+  const port = await freePort();
+  const args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`];
+  const child = spawn('prometheus', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)));
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  t.after(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; !(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)); i++) {
+    assert.ok(i < 100 && child.exitCode === null, `prometheus did not start:\n${output}`);
+    await sleep(100);
+  }
+  return url;
+}
+
+async function query(prometheus: string, expr: string): Promise<unknown[]> {
+  const res = await fetch(`${prometheus}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+  const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+  assert.equal(body.status, 'success', `${expr}: ${body.error}`);
+  return body.data?.result ?? [];
+}
+
+test('Prometheus discovers the running mesh through /sd/prometheus and every dashboard query returns data', { timeout: 180_000 }, async (t) => {
+  const db = await freshDatabase(t, 'sqlite');
+  const [redis, media] = await Promise.all([startPrivateRedis(t), mediaFixtures(t)]);
+  const services = APPS.filter((app) => app !== 'gateway');
+  const ports = new Map(await Promise.all(services.map(async (app) => [app, await freePort()] as const)));
+  // A relation instance that never answers: its breaker opens while the live one keeps serving.
+  const dead = await freePort();
+  const staticServices = services.map((app) => `${app}=127.0.0.1:${ports.get(app)}${app === 'relation' ? `,127.0.0.1:${dead}` : ''}`).join(';');
+  const env = {
+    DATA_DIR: db.dataDir,
+    DATABASE_URL: undefined,
+    CONSUL_HTTP_ADDR: undefined,
+    OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+    OTEL_TRACES_EXPORTER: undefined,
+    STATIC_SERVICES: staticServices,
+    REDIS_URL: redis.url,
+  };
+  const running = new Map<string, AppProcess>(
+    await Promise.all(
+      services.map(async (app) => {
+        // One call at a time per user procedure, so a burst shows the concurrency limit at work.
+        const extra = app === 'user' ? { RPC_CONCURRENCY_LIMIT: '1' } : {};
+        return [app, await startApp(t, app, { ...env, ...extra, PORT: String(ports.get(app)) }, { readyTimeoutMs: 60_000 })] as const;
+      }),
+    ),
+  );
+  const gateway = await startApp(t, 'gateway', { ...env, RATE_LIMIT_REGISTER_IP: '2/min' }, { readyTimeoutMs: 60_000 });
+  const prometheus = await startPrometheus(t, db.dataDir, `${gateway.url}/sd/prometheus`);
+  const scraped = async () => ((await query(prometheus, 'count(up == 1)'))[0] as { value?: [number, string] } | undefined)?.value?.[1];
+  for (let i = 0; Number(await scraped()) !== APPS.length; i++) {
+    const targets = await (await fetch(`${prometheus}/api/v1/targets`)).text();
+    assert.ok(i < 150, `not every app was discovered and scraped: ${targets}`);
+    await sleep(200);
+  }
+
+  const apk = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number> = {}, body?: FormData): Promise<Body> => {
+    const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method, body });
+    return (await res.json()) as Body;
+  };
+  const alice = await apk('POST', '/douyin/user/register/', { username: 'alice', password: 'secret1' });
+  const bob = await apk('POST', '/douyin/user/register/', { username: 'bob', password: 'secret1' });
+  assert.equal((await apk('POST', '/douyin/user/register/', { username: 'carol', password: 'secret1' })).status_code, 42901);
+  assert.equal((await apk('POST', '/douyin/user/login/', { username: 'alice', password: 'wrong-password' })).status_code, 40103);
+  const form = new FormData();
+  form.set('token', alice.token ?? '');
+  form.set('title', 'first');
+  form.set('data', new Blob([media.mp4], { type: 'video/mp4' }), 'v.mp4');
+  assert.equal((await apk('POST', '/douyin/publish/action/', {}, form)).status_code, 0);
+  const feed = await apk('GET', '/douyin/feed/', { token: bob.token ?? '' });
+  const videoId = feed.video_list?.[0]?.id ?? 0;
+  assert.equal((await apk('POST', '/douyin/favorite/action/', { token: bob.token ?? '', video_id: videoId, action_type: 1 })).status_code, 0);
+  assert.equal((await apk('POST', '/douyin/comment/action/', { token: bob.token ?? '', video_id: videoId, action_type: 1, comment_text: 'hi' })).status_code, 0);
+  for (let i = 0; i < 8; i++) {
+    await apk('GET', '/douyin/feed/', { token: bob.token ?? '' });
+    await apk('GET', '/douyin/comment/list/', { video_id: videoId });
+    await apk('GET', '/douyin/user/', { user_id: alice.user_id ?? 0, token: bob.token ?? '' });
+  }
+  assert.equal((await apk('GET', '/douyin/user/', { user_id: 999_999 })).status_code, 40401);
+  for (let round = 0; !(await gatewayRefusedByUser()); round++) assert.ok(round < 20, 'the user service never hit its concurrency limit');
+  // A stopped service: the gateway's calls to it fail as unavailable.
+  await running.get('message')?.stop();
+  assert.equal((await apk('GET', '/douyin/message/chat/', { token: alice.token ?? '', to_user_id: bob.user_id ?? 0 })).status_code, 50303);
+
+  async function gatewayRefusedByUser(): Promise<boolean> {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => apk('POST', '/douyin/user/login/', { username: 'bob', password: 'secret1' })));
+    return answers.some((a) => a.status_code === 42901);
+  }
+
+  await sleep(3_000); // a few scrapes after the last request
+  const empty: string[] = [];
+  for (const dashboard of dashboards()) {
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        const promql = expr.replaceAll('$__rate_interval', '30s').replaceAll('$service', '.+');
+        if ((await query(prometheus, promql)).length === 0) empty.push(`${dashboard.title} / ${panel.title}: ${promql}`);
+      }
+    }
+  }
+  assert.deepEqual(empty, [], 'queries without data');
+});

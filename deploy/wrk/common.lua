@@ -1,0 +1,89 @@
+-- Shared by every deploy/wrk script (each loads it with dofile next to itself). Environment:
+--   TOKENS     file of "<user id> <token>" lines (npm run bench writes one; any deployment can produce its own
+--              by logging users in); scripts that need a token pick a random line per request
+--   USER_MAX   highest user id to aim at (default: the highest id in TOKENS, else 1000)
+--   VIDEO_MAX  highest video id to aim at (default 10000)
+-- Every answer is checked: an HTTP 200 whose status_code is not 0 counts as an APK error, reported at the end
+-- (wrk itself only counts non-2xx answers).
+local common = {}
+
+local function load_tokens(path)
+  local list = {}
+  if not path or path == "" then return list end
+  local file = assert(io.open(path, "r"), "cannot open TOKENS file " .. path)
+  for line in file:lines() do
+    local id, token = line:match("^(%d+)%s+(%S+)")
+    if id then list[#list + 1] = { id = tonumber(id), token = token } end
+  end
+  file:close()
+  return list
+end
+
+common.tokens = load_tokens(os.getenv("TOKENS"))
+local highest = 0
+for _, entry in ipairs(common.tokens) do if entry.id > highest then highest = entry.id end end
+common.user_max = tonumber(os.getenv("USER_MAX") or "") or (highest > 0 and highest or 1000)
+common.video_max = tonumber(os.getenv("VIDEO_MAX") or "") or 10000
+
+function common.user() return math.random(1, common.user_max) end
+function common.video() return math.random(1, common.video_max) end
+
+-- A random logged-in user: { id = ..., token = ... }.
+function common.login()
+  assert(#common.tokens > 0, "this script needs TOKENS=<file of '<user id> <token>' lines>")
+  return common.tokens[math.random(1, #common.tokens)]
+end
+
+-- Another user than `id`, for follows and messages (following or messaging oneself is an error by contract).
+function common.other(id)
+  local other = common.user()
+  while other == id and common.user_max > 1 do other = common.user() end
+  return other
+end
+
+local function encode(value)
+  return (tostring(value):gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+-- An APK request: parameters in the query string (contract §1 accepts query or form body).
+function common.request(method, path, params)
+  local query = {}
+  for key, value in pairs(params or {}) do query[#query + 1] = key .. "=" .. encode(value) end
+  local url = path
+  if #query > 0 then url = path .. "?" .. table.concat(query, "&") end
+  return wrk.format(method, url)
+end
+
+-- Installs wrk's per-thread callbacks that count APK errors and print them with the summary.
+function common.check_answers()
+  local threads = {}
+  function setup(thread)
+    thread:set("id", #threads + 1)
+    threads[#threads + 1] = thread
+  end
+  function init(args)
+    math.randomseed(os.time() * 1000 + id)
+    apk_errors, apk_ok, first_error = 0, 0, nil
+  end
+  function response(status, headers, body)
+    local code = body and body:match('"status_code":%s*(%d+)')
+    if status == 200 and code == "0" then
+      apk_ok = apk_ok + 1
+    else
+      apk_errors = apk_errors + 1
+      if not first_error then first_error = status .. " " .. (body or ""):sub(1, 200) end
+    end
+  end
+  function done(summary, latency, requests)
+    local ok, errors, sample = 0, 0, nil
+    for _, thread in ipairs(threads) do
+      ok = ok + thread:get("apk_ok")
+      errors = errors + thread:get("apk_errors")
+      sample = sample or thread:get("first_error")
+    end
+    io.write(string.format("APK answers: %d ok, %d with status_code != 0\n", ok, errors))
+    if sample then io.write("first APK error: " .. sample .. "\n") end
+  end
+end
+
+return common
