@@ -1,0 +1,26 @@
+import { createConnection } from 'mysql2/promise';
+
+/** The MariaDB server the bench uses: DATABASE_URL's server (its database part is ignored), or the local default. */
+export const serverUrl = (env: NodeJS.ProcessEnv = process.env): string => env.DATABASE_URL ?? 'mysql://douyin:douyin@127.0.0.1:3306/test';
+
+/** The bench's own databases are all named bench_*, so nothing here can touch anybody else's. */
+export function benchDatabaseName(label: string): string {
+  const name = `bench_${label.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  if (!/^bench_[a-z0-9_]{1,50}$/.test(name)) throw new Error(`bad bench database label ${label}`);
+  return name;
+}
+
+/** Creates `name` on the server if missing (kept between runs: seeding is the slow part) and returns its URL. */
+export async function ensureDatabase(server: string, name: string): Promise<string> {
+  if (!name.startsWith('bench_')) throw new Error(`the bench only creates bench_* databases, not ${name}`);
+  const url = new URL(server);
+  url.pathname = '/';
+  const connection = await createConnection({ uri: url.toString(), connectTimeout: 5_000 });
+  try {
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await connection.end();
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,73 @@
+// The in-process baseline of mesh_vs_inprocess: the gateway's own routes and every service's own router in ONE
+// process, wired with tRPC's localLink instead of libs/mesh, on the same database, Redis caches and libs. The
+// feed does exactly the reads it does through the mesh; only the network hops (and their per-call work) are gone.
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { createTRPCClient, unstable_localLink } from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
+import { createTokenIssuer } from '@douyin/auth';
+import { FEED_MAX } from '@douyin/contracts';
+import { createCache } from '@douyin/cache';
+import { createDb } from '@douyin/db';
+import { serve, type MeshClient } from '@douyin/mesh';
+import { createStaticRegistry } from '@douyin/registry';
+import { createObjectStore } from '@douyin/storage';
+import { createLogger } from '@douyin/telemetry';
+import { buildApp } from '../../../apps/gateway/src/app.js';
+import { createAuthenticator } from '../../../apps/gateway/src/auth.js';
+import { mediaUrls } from '../../../apps/gateway/src/media-urls.js';
+import { userExists } from '../../../apps/gateway/src/user-exists.js';
+import { commentCountFacts } from '../../../apps/gateway/src/views/comment-counts.js';
+import { favoriteUserFacts, favoriteVideoFacts } from '../../../apps/gateway/src/views/favorite.js';
+import { relationFacts } from '../../../apps/gateway/src/views/relation.js';
+import { workCountFacts } from '../../../apps/gateway/src/views/work-counts.js';
+import { createRouter as commentRouter } from '../../../apps/comment/src/router.js';
+import { createRouter as favoriteRouter } from '../../../apps/favorite/src/router.js';
+import { createRouter as messageRouter } from '../../../apps/message/src/router.js';
+import { createRouter as relationRouter } from '../../../apps/relation/src/router.js';
+import { createRouter as userRouter } from '../../../apps/user/src/router.js';
+import { createRouter as videoRouter } from '../../../apps/video/src/router.js';
+import { benchServiceConfig } from '../hop/mesh-config.js';
+
+const env = process.env;
+const config = benchServiceConfig('gateway');
+const logger = createLogger({ service: 'inprocess', level: config.logLevel });
+const url = env.DATABASE_URL;
+if (!url || !env.REDIS_URL || !env.JWT_SECRET || !env.STORAGE_DIR) throw new Error('DATABASE_URL, REDIS_URL, JWT_SECRET and STORAGE_DIR are required');
+const db = createDb<any>({ url, dataDir: tmpdir(), name: 'inprocess', poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) * 6 });
+const cacheConfig = { url: env.REDIS_URL, ttlSeconds: 60 };
+const store = createObjectStore({ kind: 'disk', root: env.STORAGE_DIR });
+
+/** A client with the mesh client's type that calls `router` in this process. */
+const local = <R extends AnyTRPCRouter>(router: R): MeshClient<R> =>
+  createTRPCClient<R>({
+    // The cast: localLink's option type is conditional on the router's transformer, which a generic R leaves open.
+    links: [unstable_localLink<R>({ router, createContext: async () => ({ requestId: randomUUID(), deadline: Date.now() + config.mesh.timeoutMs }) } as never)],
+  });
+
+const user = local(userRouter({ db }));
+const video = local(
+  videoRouter({ db, store, media: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 }, workDir: tmpdir(), logger, now: Date.now }),
+);
+const relation = local(relationRouter({ db, user }));
+const favorite = local(favoriteRouter({ db, cache: await createCache(cacheConfig, { prefix: 'favorite', logger }), video, user }));
+const comment = local(commentRouter({ db, cache: await createCache(cacheConfig, { prefix: 'comment', logger }), video }));
+const tokens = createTokenIssuer({ secret: env.JWT_SECRET, ttlSeconds: 24 * 3600 });
+
+const app = await buildApp({
+  user,
+  userFacts: [relationFacts(relation), workCountFacts(video), favoriteUserFacts(favorite)],
+  relation,
+  message: local(messageRouter({ db, user })),
+  video,
+  videoFacts: [favoriteVideoFacts(favorite), commentCountFacts(comment)],
+  favorite,
+  comment,
+  timeZone: 'Asia/Shanghai',
+  media: { store, urls: mediaUrls(store, `http://127.0.0.1:${config.port}`), maxUploadBytes: 100 * 1024 * 1024, publishTimeoutMs: 120_000 },
+  feedPageSize: FEED_MAX,
+  tokens,
+  auth: createAuthenticator({ tokens, userExists: userExists(user) }),
+  logger,
+});
+await serve({ app, config, registry: createStaticRegistry({ logger }), logger, onShutdown: [() => db.destroy()] });

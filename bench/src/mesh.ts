@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTokenIssuer } from '@douyin/auth';
+import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
+import { freePort, startApp, type AppProcess } from '@douyin/testing';
+import { REPO_ROOT, type Hooks } from './processes.js';
+
+export interface RunningMesh {
+  gateway: AppProcess;
+  apps: Map<MeshApp, AppProcess>;
+  /** A signed token for a seeded user, as the gateway checks them. */
+  token(userId: number): Promise<string>;
+  /** Writes `<user id> <token>` lines for users 1..count, the file deploy/wrk scripts read (TOKENS=...). */
+  writeTokens(count: number): Promise<string>;
+  /** Where uploads land: the same disk store the gateway writes to. */
+  storageDir: string;
+}
+
+/** Every app folder with a src/main.ts: services that land later join the bench without a change here. */
+export const meshServices = (): MeshApp[] =>
+  (Object.keys(EMBEDDED_PORTS) as MeshApp[]).filter((app) => app !== 'gateway' && existsSync(join(REPO_ROOT, 'apps', app, 'src', 'main.ts')));
+
+/**
+ * Starts every service and then the gateway as processes on free loopback ports over `databaseUrl` and `redisUrl`,
+ * the way production runs them (static discovery, rate limits off so wrk measures the mesh, tracing to `otlpUrl`).
+ */
+export async function startMesh(hooks: Hooks, opts: { databaseUrl: string; redisUrl: string; otlpUrl: string }): Promise<RunningMesh> {
+  const scratch = await mkdtemp(join(tmpdir(), 'douyin-bench-'));
+  hooks.after(() => rm(scratch, { recursive: true, force: true }));
+  const services = meshServices();
+  const ports = new Map<MeshApp, number>();
+  for (const app of [...services, 'gateway' as const]) ports.set(app, await freePort());
+  const secret = randomBytes(32).toString('base64url');
+  const storageDir = join(scratch, 'media');
+  const shared = {
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: opts.redisUrl,
+    DATA_DIR: scratch,
+    STORAGE_DIR: storageDir,
+    S3_ENDPOINT: undefined,
+    CONSUL_HTTP_ADDR: undefined,
+    STATIC_SERVICES: services.map((app) => `${app}=127.0.0.1:${ports.get(app)}`).join(';'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: opts.otlpUrl,
+    JWT_SECRET: secret,
+    LOG_LEVEL: 'warn',
+  };
+  const apps = new Map<MeshApp, AppProcess>();
+  await Promise.all(
+    services.map(async (app) => apps.set(app, await startApp(hooks, app, { ...shared, PORT: String(ports.get(app)) }, { readyTimeoutMs: 60_000 }))),
+  );
+  const gatewayPort = ports.get('gateway')!;
+  const gateway = await startApp(hooks, 'gateway', {
+    ...shared,
+    PORT: String(gatewayPort),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}`,
+    RATE_LIMITS: 'off',
+    MAX_UPLOAD_BYTES: String(512 * 1024 * 1024),
+    PUBLISH_TIMEOUT_MS: '300000',
+  });
+  apps.set('gateway', gateway);
+  const issuer = createTokenIssuer({ secret, ttlSeconds: 24 * 3600 });
+  return {
+    gateway,
+    apps,
+    storageDir,
+    token: (userId) => issuer.issue(userId),
+    async writeTokens(count) {
+      const lines = await Promise.all(Array.from({ length: count }, async (_, i) => `${i + 1} ${await issuer.issue(i + 1)}`));
+      const file = join(scratch, 'tokens.txt');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      return file;
+    },
+  };
+}
+

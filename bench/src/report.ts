@@ -1,0 +1,76 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT } from './processes.js';
+import type { WrkResult } from './wrk.js';
+
+/** bench/results/latest.json: the issue's keys at the top, then what they were measured from. */
+export interface BenchResults {
+  mode: 'quick' | 'full';
+  measured_at: string;
+  mesh_vs_inprocess: number;
+  mesh_feed: LatencyFigures;
+  inprocess_feed: LatencyFigures;
+  hop_vs_bare: number;
+  stock_trpc_hop_vs_bare: number;
+  moleculer_hop_vs_bare: number;
+  feed_p50_1m_over_10k: number;
+  favorite_list_p50_1m_over_10k: number;
+  like_storm_exact: boolean;
+  upload_rss_growth_mb: number;
+  upload_vs_raw_put: number;
+  /** Scales, settings and caveats, so a reader knows what each figure means (quick mode says it is smaller). */
+  notes: string[];
+  details: Record<string, unknown>;
+}
+
+export interface LatencyFigures {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  /** Timeouts, socket errors and answers whose status_code was not 0. */
+  errors: number;
+}
+
+export const latency = (r: WrkResult): LatencyFigures => ({
+  rps: round(r.rps),
+  p50_ms: round(r.p50Ms),
+  p99_ms: round(r.p99Ms),
+  requests: r.requests,
+  errors: r.errors,
+});
+
+export const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
+
+/** The issue's goals, printed next to each figure. */
+const GOALS: Array<[string, (r: BenchResults) => string, (r: BenchResults) => boolean]> = [
+  [
+    'mesh_vs_inprocess (≥ 0.5, p99 < 50 ms)',
+    (r) => `${r.mesh_vs_inprocess} (mesh ${r.mesh_feed.rps} req/s p50 ${r.mesh_feed.p50_ms} p99 ${r.mesh_feed.p99_ms} ms; in-process ${r.inprocess_feed.rps} req/s p50 ${r.inprocess_feed.p50_ms} p99 ${r.inprocess_feed.p99_ms} ms)`,
+    (r) => r.mesh_vs_inprocess >= 0.5 && r.mesh_feed.p99_ms < 50,
+  ],
+  ['hop_vs_bare (≥ 0.55)', (r) => String(r.hop_vs_bare), (r) => r.hop_vs_bare >= 0.55],
+  ['stock_trpc_hop_vs_bare (reference)', (r) => String(r.stock_trpc_hop_vs_bare), () => true],
+  ['moleculer_hop_vs_bare (reference)', (r) => String(r.moleculer_hop_vs_bare), () => true],
+  ['feed_p50_1m_over_10k (≤ 1.2)', (r) => String(r.feed_p50_1m_over_10k), (r) => r.feed_p50_1m_over_10k <= 1.2],
+  ['favorite_list_p50_1m_over_10k (≤ 1.2)', (r) => String(r.favorite_list_p50_1m_over_10k), (r) => r.favorite_list_p50_1m_over_10k <= 1.2],
+  ['like_storm_exact (true)', (r) => String(r.like_storm_exact), (r) => r.like_storm_exact],
+  ['upload_rss_growth_mb (< 50)', (r) => String(r.upload_rss_growth_mb), (r) => r.upload_rss_growth_mb < 50],
+  ['upload_vs_raw_put (≥ 0.5)', (r) => String(r.upload_vs_raw_put), (r) => r.upload_vs_raw_put >= 0.5],
+];
+
+/** The table printed at the end of a run. */
+export function table(results: BenchResults): string {
+  const width = Math.max(...GOALS.map(([name]) => name.length));
+  const lines = GOALS.map(([name, value, met]) => `${name.padEnd(width)}  ${met(results) ? 'met ' : 'MISS'}  ${value(results)}`);
+  return [`${'figure (goal)'.padEnd(width)}  goal  value`, ...lines, '', ...results.notes.map((note) => `note: ${note}`)].join('\n');
+}
+
+/** Writes bench/results/latest.json and returns its path. */
+export async function writeResults(results: BenchResults): Promise<string> {
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}

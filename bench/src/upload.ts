@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { createReadStream, existsSync, openAsBlob, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createObjectStore, newKey } from '@douyin/storage';
+import type { RunningMesh } from './mesh.js';
+import { REPO_ROOT, rssMb } from './processes.js';
+
+export interface UploadResult {
+  bytes: number;
+  /** Highest RSS growth of the gateway and the video service while the upload ran. */
+  rssGrowthMb: number;
+  uploadMBps: number;
+  rawPutMBps: number;
+}
+
+const CACHE = join(REPO_ROOT, 'bench', '.cache');
+
+/** A real MP4 of at least `megabytes` (noise compresses badly, so it gets big fast), made once and kept. */
+async function videoOfSize(megabytes: number): Promise<string> {
+  const file = join(CACHE, `upload-${megabytes}mb.mp4`);
+  if (existsSync(file) && statSync(file).size >= megabytes * 1024 * 1024) return file;
+  await mkdir(CACHE, { recursive: true });
+  // mpeg4 at a fixed high bitrate: the size follows the duration, which is cheap to compute from the bitrate.
+  const seconds = Math.ceil((megabytes * 8) / 80) + 1;
+  await promisify(execFile)('ffmpeg', [
+    '-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`,
+    '-c:v', 'mpeg4', '-b:v', '80M', '-minrate', '80M', '-maxrate', '80M', '-bufsize', '80M', file,
+  ]);
+  return file;
+}
+
+/**
+ * Publishes one `megabytes` video through the gateway while sampling the RSS of the gateway and the video service,
+ * then PUTs the same file straight into the same kind of store: the upload's overhead is the ratio of the two.
+ */
+export async function measureUpload(mesh: RunningMesh, megabytes: number): Promise<UploadResult> {
+  const file = await videoOfSize(megabytes);
+  const bytes = statSync(file).size;
+  const pids = [mesh.gateway.pid, mesh.apps.get('video')?.pid ?? 0].filter((pid) => pid > 0);
+  const before = await Promise.all(pids.map(rssMb));
+  let growth = 0;
+  const sampler = setInterval(() => {
+    void Promise.all(pids.map(rssMb)).then((now) => (growth = Math.max(growth, ...now.map((mb, i) => mb - before[i]!))), () => undefined);
+  }, 50);
+  const form = new FormData();
+  form.set('token', await mesh.token(1));
+  form.set('title', 'bench upload');
+  form.set('data', await openAsBlob(file, { type: 'video/mp4' }), 'bench.mp4');
+  const started = performance.now();
+  try {
+    const res = await fetch(`${mesh.gateway.url}/douyin/publish/action/`, { method: 'POST', body: form });
+    const body = (await res.json()) as { status_code: number; status_msg: string };
+    if (body.status_code !== 0) throw new Error(`upload answered ${body.status_code} ${body.status_msg}`);
+  } finally {
+    clearInterval(sampler);
+  }
+  const uploadSeconds = (performance.now() - started) / 1000;
+
+  const root = join(mesh.storageDir, '..', 'raw-put');
+  const store = createObjectStore({ kind: 'disk', root });
+  await store.prepare();
+  const putStarted = performance.now();
+  await store.put(newKey('staging', 'mp4'), createReadStream(file));
+  const putSeconds = (performance.now() - putStarted) / 1000;
+  await rm(root, { recursive: true, force: true });
+  const mb = bytes / 1024 / 1024;
+  return { bytes, rssGrowthMb: growth, uploadMBps: mb / uploadSeconds, rawPutMBps: mb / putSeconds };
+}
