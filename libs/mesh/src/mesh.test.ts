@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TRPCClientError } from '@trpc/client';
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { runInScope, type MeshErrorData } from '@douyin/mesh';
 import { STREAM_PROTOCOL } from './frames.js';
@@ -121,6 +122,24 @@ for (const transport of ['stream', 'http'] as const) {
     await echo.bump.mutate();
     await echo.bump.mutate();
     assert.equal(state.mutations, 2);
+  });
+
+  test(`[${transport}] a call in flight to an instance that leaves discovery still gets its answer`, async (t) => {
+    const state = { mutations: 0 };
+    const leaving = await startEcho(t, 'leaving', { state });
+    const staying = await startEcho(t, 'staying');
+    const { mesh, registry } = meshOver(t, transport, `echo=127.0.0.1:${leaving.port},127.0.0.1:${staying.port}`);
+    const echo = mesh.client<EchoRouter>('echo');
+    const both = registry.instances('echo');
+    let current = both;
+    registry.instances = () => current;
+    const inFlight = echo.slowBump.mutate({ ms: 300 }); // round robin: the first call lands on `leaving`
+    await sleep(50);
+    // The watch drops `leaving` (it deregistered and is draining) while the mutation runs there.
+    current = both.filter((instance) => instance.port === staying.port);
+    assert.equal(await echo.whoami.query(), 'staying');
+    assert.equal(await inFlight, 1, 'the mutation answered, not cut off and reported as unavailable');
+    assert.equal(state.mutations, 1);
   });
 
   test(`[${transport}] a service with no instances fails fast with SERVICE_UNAVAILABLE`, async (t) => {

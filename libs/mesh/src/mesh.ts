@@ -84,7 +84,8 @@ export function createMesh(options: MeshOptions): Mesh {
       const instances = await discover(service, deadline);
       const instance = picker.pick(instances, (id) => breakers.isOpen(id), tried);
       if (!instance) {
-        throw unavailable(instances.length ? `no healthy ${service} instance` : `no ${service} instance registered`, lastFailure);
+        const reason = lastFailure ? `${service} is unavailable` : instances.length ? `no healthy ${service} instance` : `no ${service} instance registered`;
+        throw unavailable(reason, lastFailure);
       }
       const req: RpcRequest = { path, type, input, budgetMs, requestId };
       try {
@@ -100,8 +101,9 @@ export function createMesh(options: MeshOptions): Mesh {
         if (err.timedOut) {
           throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, err);
         }
-        // Mutations are never re-sent once they may have run; an undelivered one is safe to send elsewhere.
-        const retryable = err.delivered ? type === 'query' && attempt < options.retries : tried.size < instances.length;
+        // Mutations are never re-sent once they may have run; an undelivered call is safe to send to any instance
+        // not tried yet. Discovery may have dropped the failed one meanwhile, so the next pick decides, not a count.
+        const retryable = err.delivered ? type === 'query' && attempt < options.retries : true;
         if (!retryable) throw unavailable(`${service} is unavailable`, err);
         const backoff = Math.min(BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random()), deadline - Date.now());
         if (backoff > 0) await sleep(backoff);

@@ -23,6 +23,7 @@ export class StreamConnection {
   private socket: Socket;
   private open = false;
   private closed = false;
+  private retired = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly decoder = new FrameDecoder<ReplyFrame>();
@@ -46,18 +47,19 @@ export class StreamConnection {
   }
 
   get usable(): boolean {
-    return !this.closed;
+    return !this.closed && !this.retired;
   }
 
   /** Sends one call and resolves with its result; rejects with RemoteError or TransportError. */
   call(frame: Omit<CallFrame, 'id'>): Promise<unknown> {
-    if (this.closed) return Promise.reject(new TransportError(`connection to ${this.instance.id} is closed`, false, false));
+    if (!this.usable) return Promise.reject(new TransportError(`connection to ${this.instance.id} is closed`, false, false));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const pending = this.pending.get(id);
         this.pending.delete(id);
         reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending?.written ?? true, true));
+        this.closeIfRetiredAndIdle();
       }, Math.max(1, frame.budgetMs));
       const pending: Pending = { resolve, reject, timer, written: false, frame: encodeFrame({ ...frame, id }) };
       this.pending.set(id, pending);
@@ -67,6 +69,19 @@ export class StreamConnection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * Takes no new calls and closes once the calls in flight have settled. Discovery drops a draining instance
+   * while it still answers what it took; cutting the stream then would fail calls that are about to succeed.
+   */
+  retire(): void {
+    this.retired = true;
+    this.closeIfRetiredAndIdle();
+  }
+
+  private closeIfRetiredAndIdle(): void {
+    if (this.retired && this.pending.size === 0) this.socket.destroy();
   }
 
   private write(pending: Pending): void {
@@ -111,6 +126,7 @@ export class StreamConnection {
       // 503 without an error: the instance is draining and did not run the call.
       else pending.reject(new TransportError(`${this.instance.id} answered ${frame.status}`, frame.status !== 503, false));
     }
+    this.closeIfRetiredAndIdle();
   }
 
   private fail(cause: Error, undelivered = false): void {

@@ -30,7 +30,7 @@ export class StreamTransport implements Transport {
     for (const [id, slot] of this.byInstance) {
       if (liveIds.has(id)) continue;
       this.byInstance.delete(id);
-      for (const connection of slot.connections) connection?.destroy();
+      for (const connection of slot.connections) connection?.retire();
     }
   }
 

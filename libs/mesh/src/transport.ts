@@ -36,7 +36,7 @@ export class TransportError extends Error {
 /** How a call travels to an instance; the mesh client picks the instance and handles breakers, retries, deadlines. */
 export interface Transport {
   send(instance: ServiceInstance, req: RpcRequest): Promise<unknown>;
-  /** Closes the connections of instances that are gone. */
+  /** Closes the connections of instances that are gone, once the calls in flight on them have settled. */
   retain(liveIds: ReadonlySet<string>): void;
   close(): Promise<void>;
 }

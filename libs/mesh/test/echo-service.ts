@@ -24,6 +24,10 @@ function leafProcedures(name: string, state: { mutations: number }) {
       throw new Error('SELECT secret FROM hosts');
     }),
     bump: t.procedure.mutation(() => ++state.mutations),
+    slowBump: t.procedure.input(z.object({ ms: z.number() })).mutation(async ({ input }) => {
+      await new Promise((resolve) => setTimeout(resolve, input.ms));
+      return ++state.mutations;
+    }),
   };
 }
 const leafRouter = (name: string, state: { mutations: number }) => t.router(leafProcedures(name, state));
