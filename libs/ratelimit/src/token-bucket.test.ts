@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { freePort } from '@douyin/testing';
+import { freePort, sharedRedisUrl } from '@douyin/testing';
 import { MemoryBuckets, RedisBuckets, type BucketStore } from '@douyin/ratelimit';
 
 const spec = { ratePerSec: 10, burst: 5 };
@@ -46,7 +46,7 @@ test('memory: retry-after of a fractional bucket is the time to the next whole t
   assert.deepEqual(await store.take('u', slow), { allowed: false, retryAfterMs: 1500 });
 });
 
-const redisUrl = process.env.REDIS_URL;
+const redisUrl = sharedRedisUrl();
 if (redisUrl) {
   test('redis: the Lua bucket gives a burst, then the steady rate, shared by every client of the key', async (t) => {
     const a = new Redis(redisUrl);

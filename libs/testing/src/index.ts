@@ -7,4 +7,4 @@ export { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
 export { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 export { startPrivateMariadb, type PrivateMariadb } from './mariadb-server.js';
 export { rejectsWith } from './trpc-assert.js';
-export { databaseModes, freshDatabase, type DatabaseMode, type TestDatabase } from './test-database.js';
+export { databaseModes, freshDatabase, sharedRedisUrl, type DatabaseMode, type TestDatabase } from './test-database.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'mysql2/promise';
-import { databaseModes, freshDatabase, type TestDatabase } from '@douyin/testing';
+import { databaseModes, freshDatabase, sharedRedisUrl, type TestDatabase } from '@douyin/testing';
 
 test('databaseModes: sqlite only without DATABASE_URL, both with it', () => {
   assert.deepEqual(databaseModes({}), ['sqlite']);
@@ -13,6 +13,13 @@ test('databaseModes: REQUIRE_DATABASES=mysql without DATABASE_URL fails instead 
   assert.throws(() => databaseModes({ REQUIRE_DATABASES: 'sqlite, mysql' }), /DATABASE_URL/);
   assert.deepEqual(databaseModes({ REQUIRE_DATABASES: 'sqlite' }), ['sqlite']);
   assert.throws(() => databaseModes({ REQUIRE_DATABASES: 'mariadb' }), /unknown mode/);
+});
+
+test('sharedRedisUrl: undefined without REDIS_URL, a failure when REQUIRE_DATABASES names redis', () => {
+  assert.equal(sharedRedisUrl({}), undefined);
+  assert.equal(sharedRedisUrl({ REDIS_URL: 'redis://127.0.0.1:6379' }), 'redis://127.0.0.1:6379');
+  assert.throws(() => sharedRedisUrl({ REQUIRE_DATABASES: 'mysql,redis', DATABASE_URL: 'mysql://x' }), /REDIS_URL/);
+  assert.deepEqual(databaseModes({ REQUIRE_DATABASES: 'redis', REDIS_URL: 'redis://x' }), ['sqlite']);
 });
 
 test('sqlite: a fresh temp dir per call, removed after the test', async (t) => {

@@ -14,18 +14,32 @@ export interface TestDatabase {
   dataDir: string;
 }
 
-const MODES: readonly DatabaseMode[] = ['sqlite', 'mysql'];
+const REQUIRABLE = ['sqlite', 'mysql', 'redis'] as const;
+
+/** The servers REQUIRE_DATABASES names (CI sets `mysql,redis` so a missing URL fails the run instead of skipping). */
+function requiredServers(env: NodeJS.ProcessEnv): string[] {
+  const required = (env.REQUIRE_DATABASES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = required.filter((name) => !(REQUIRABLE as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`REQUIRE_DATABASES: unknown mode(s) ${unknown.join(', ')}; expected ${REQUIRABLE.join(', ')}`);
+  }
+  return required;
+}
 
 /** 'sqlite' always, plus 'mysql' when DATABASE_URL is set; throws when REQUIRE_DATABASES asks for a mode that is not configured. */
 export function databaseModes(env: NodeJS.ProcessEnv = process.env): DatabaseMode[] {
-  const required = (env.REQUIRE_DATABASES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = required.filter((mode) => !MODES.includes(mode as DatabaseMode));
-  if (unknown.length > 0) throw new Error(`REQUIRE_DATABASES: unknown mode(s) ${unknown.join(', ')}; expected ${MODES.join(', ')}`);
-  // CI sets REQUIRE_DATABASES=mysql so a missing DATABASE_URL fails the run instead of skipping MariaDB.
-  if (required.includes('mysql') && !env.DATABASE_URL) {
+  if (requiredServers(env).includes('mysql') && !env.DATABASE_URL) {
     throw new Error('REQUIRE_DATABASES includes mysql but DATABASE_URL is not set');
   }
   return env.DATABASE_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+}
+
+/** REDIS_URL for tests against the shared Redis: undefined (skip) without it, unless REQUIRE_DATABASES includes redis. */
+export function sharedRedisUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (requiredServers(env).includes('redis') && !env.REDIS_URL) {
+    throw new Error('REQUIRE_DATABASES includes redis but REDIS_URL is not set');
+  }
+  return env.REDIS_URL;
 }
 
 /** A new empty database for one test (a `t_<random>` MySQL database or a temp SQLite dir), removed in t.after; spread it into createDb's config. */
