@@ -52,6 +52,7 @@ export const GatewayEnv = z
           register: { ip: e.RATE_LIMIT_REGISTER_IP, user: null },
         },
       },
+      login: { failuresPerUserAndIp: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS, failuresPerIpPerDay: e.LOGIN_MAX_FAILURES_PER_IP },
     },
     video: {
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${lanAddress()}:${e.PORT}`).replace(/\/+$/, ''),

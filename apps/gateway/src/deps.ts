@@ -1,7 +1,7 @@
 import type { TokenIssuer } from '@douyin/auth';
 import type { CommentRouter, FavoriteRouter, MessageRouter, RelationRouter, UserRouter, VideoRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
-import type { RouteLimiter } from '@douyin/ratelimit';
+import type { LoginGuard, RouteLimiter } from '@douyin/ratelimit';
 import type { ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import type { Authenticator } from './auth.js';
@@ -35,4 +35,6 @@ export interface GatewayDeps {
   auth: Authenticator;
   /** Token buckets per IP and user (contract §8.3); absent = no limits (RATE_LIMITS=off, most tests). */
   limiter?: RouteLimiter;
+  /** Blocks a username+IP after wrong passwords in a row, and an IP spraying many usernames; absent = off. */
+  loginGuard?: LoginGuard;
 }

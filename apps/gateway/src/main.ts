@@ -2,7 +2,7 @@ import type { CommentRouter, FavoriteRouter, MessageRouter, RelationRouter, User
 import { createTokenIssuer, resolveJwtSecret } from '@douyin/auth';
 import { loadConfigOrExit } from '@douyin/config';
 import { createRuntime, serve } from '@douyin/mesh';
-import { createBucketStore, createRouteLimiter } from '@douyin/ratelimit';
+import { connectLimiterRedis, createBucketStore, createLoginGuard, createRouteLimiter } from '@douyin/ratelimit';
 import { createObjectStore } from '@douyin/storage';
 import { buildApp } from './app.js';
 import { createAuthenticator } from './auth.js';
@@ -26,6 +26,7 @@ const comment = runtime.mesh.client<CommentRouter>('comment');
 const store = createObjectStore(config.storage);
 const limits = config.rateLimits;
 const buckets = createBucketStore(limits.enabled ? limits.redisUrl : undefined, runtime.logger);
+const loginRedis = limits.enabled && limits.redisUrl ? connectLimiterRedis(limits.redisUrl, runtime.logger, 'login guard') : undefined;
 
 const app = await buildApp({
   user,
@@ -43,5 +44,6 @@ const app = await buildApp({
   auth: createAuthenticator({ tokens, userExists: userExists(user) }),
   logger: runtime.logger,
   limiter: limits.enabled ? createRouteLimiter(buckets, limits.limits, runtime.metrics) : undefined,
+  loginGuard: limits.enabled ? createLoginGuard(limits.login, loginRedis?.redis, runtime.metrics) : undefined,
 });
-await serve({ app, config: config.service, registry: runtime.registry, logger: runtime.logger, onShutdown: [() => runtime.mesh.close(), () => buckets.close()] });
+await serve({ app, config: config.service, registry: runtime.registry, logger: runtime.logger, onShutdown: [() => runtime.mesh.close(), () => buckets.close(), () => loginRedis?.close()] });

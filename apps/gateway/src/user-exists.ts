@@ -1,6 +1,5 @@
-import { TRPCClientError } from '@trpc/client';
 import type { UserRouter } from '@douyin/contracts';
-import type { MeshClient, MeshErrorData } from '@douyin/mesh';
+import { meshErrorData, type MeshClient } from '@douyin/mesh';
 
 /** Asks the user service whether an account exists; any failure other than "not found" propagates. */
 export const userExists =
@@ -10,7 +9,7 @@ export const userExists =
       await user.byId.query({ userId });
       return true;
     } catch (err) {
-      if (err instanceof TRPCClientError && (err.data as MeshErrorData | undefined)?.code === 'NOT_FOUND') return false;
+      if (meshErrorData(err)?.code === 'NOT_FOUND') return false;
       throw err;
     }
   };

@@ -67,6 +67,7 @@ export async function gatewayFor(
   social: Partial<Pick<GatewayDeps, 'relation' | 'message'>> = {},
   videos: Partial<Pick<GatewayDeps, 'video' | 'videoFacts' | 'media' | 'feedPageSize'>> = {},
   interactions: Partial<Pick<GatewayDeps, 'favorite' | 'comment' | 'timeZone'>> = {},
+  guards: Partial<Pick<GatewayDeps, 'limiter' | 'loginGuard'>> = {},
 ): Promise<FastifyInstance> {
   const tokens = createTokenIssuer({ secret: SECRET, ttlSeconds: 3600, now });
   const userExists = async (userId: number) =>
@@ -87,6 +88,7 @@ export async function gatewayFor(
     tokens,
     auth: createAuthenticator({ tokens, userExists }),
     logger: silentLogger(),
+    ...guards,
   });
   t.after(() => app.close());
   return app;

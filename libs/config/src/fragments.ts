@@ -93,6 +93,12 @@ export const RateLimitEnv = z.object({
   RATE_LIMIT_WRITE_USER: bucket.prefault('off'),
   RATE_LIMIT_UPLOAD_USER: bucket.prefault('30/min'),
   RATE_LIMIT_REGISTER_IP: bucket.prefault('60/min'),
+  // Login brute-force protection (on with RATE_LIMITS): wrong passwords in a row per username and client IP...
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  // ...block that pair this long...
+  LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  // ...and failures per client IP and day over all usernames (password spraying) block the IP for the day.
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(100),
 });
 
 /** A listening port with this app's embedded default. */

@@ -26,3 +26,8 @@ export function meshError(
     cause,
   });
 }
+
+/** The typed data of a mesh call's failure (code, reason, service), or undefined for any other error. */
+export function meshErrorData(err: unknown): MeshErrorData | undefined {
+  return err instanceof TRPCClientError ? (err.data as MeshErrorData | undefined) : undefined;
+}

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTokenIssuer } from '@douyin/auth';
+import { createLoginGuard } from '@douyin/ratelimit';
 import { SECRET, fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import type { GatewayDeps } from '../deps.js';
 
@@ -170,4 +171,22 @@ test('counts owned by other services come from their facts sources; a failing so
   assert.equal(body.user.is_follow, true);
   assert.equal(body.user.work_count, 0);
   assert.deepEqual(calls, [{ ids: [reg.user_id], viewer: reg.user_id }]);
+});
+
+test('login: wrong passwords in a row block that username from that IP with 42901 and Retry-After; a success starts over', async (t) => {
+  const loginGuard = createLoginGuard({ failuresPerUserAndIp: 3, blockSeconds: 120, failuresPerIpPerDay: 100 });
+  const app = await gatewayFor(t, undefined, undefined, undefined, undefined, undefined, undefined, { loginGuard });
+  await app.inject({ method: 'POST', url: '/douyin/user/register/?username=dave&password=secret1' });
+  const login = (password: string, remoteAddress = '10.0.0.1') =>
+    app.inject({ method: 'POST', url: '/douyin/user/login/', remoteAddress, ...form({ username: 'dave', password }) });
+
+  const codes = [];
+  for (const password of ['wrong-1', 'wrong-2', 'secret1', 'wrong-3', 'wrong-4']) codes.push((await login(password)).json().status_code);
+  assert.deepEqual(codes, [40103, 40103, 0, 40103, 40103], 'the success in between reset the count');
+  assert.equal((await login('wrong-5')).json().status_code, 40103, 'the third failure in a row is still answered');
+
+  const blocked = await login('secret1');
+  assert.deepEqual(blocked.json(), { status_code: 42901, status_msg: 'too many failed logins, please retry later', user_id: 0, token: '' });
+  assert.equal(blocked.headers['retry-after'], '120');
+  assert.equal((await login('secret1', '10.0.0.2')).json().status_code, 0, 'the owner elsewhere is not locked out');
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { LIMITS } from '@douyin/contracts';
+import { LIMITS, Reason } from '@douyin/contracts';
+import { meshErrorData } from '@douyin/mesh';
 import { ZERO_USER } from '../apk.js';
 import type { GatewayDeps } from '../deps.js';
 import { collectParams, optionalId, requiredText, tokenOf, type Params } from '../params.js';
@@ -26,9 +27,22 @@ export const userRoutes =
       return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
     });
 
-    app.post('/douyin/user/login/', tokenRoute, async (req) => {
-      const { userId } = await deps.user.login.query(credentials(await collectParams(req)));
-      return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
+    app.post('/douyin/user/login/', tokenRoute, async (req, reply) => {
+      const { username, password } = credentials(await collectParams(req));
+      const guard = deps.loginGuard;
+      const waitMs = (await guard?.retryAfterMs(username, req.ip)) ?? 0;
+      if (waitMs > 0) {
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        throw new ApkError(ApkCode.rateLimited, 'too many failed logins, please retry later');
+      }
+      try {
+        const { userId } = await deps.user.login.query({ username, password });
+        await guard?.succeeded(username, req.ip);
+        return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
+      } catch (err) {
+        if (meshErrorData(err)?.reason === Reason.badCredentials) await guard?.failed(username, req.ip);
+        throw err;
+      }
     });
 
     app.get(
