@@ -47,15 +47,19 @@ test('memory: a username containing the key separator cannot block another pair'
 const redisUrl = sharedRedisUrl();
 test('redis: two gateway replicas share the counts', { skip: !redisUrl }, async (t) => {
   const [a, b] = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
-  t.after(() => Promise.all([a.quit(), b.quit()]));
+  // Fresh keys in the shared Redis: a fixed IP would carry its daily count from one run into the next.
+  const [user, ip] = [`u-${randomBytes(4).toString('hex')}`, `10.${[...randomBytes(3)].join('.')}`];
+  const keys = [`login-fail-pair:${ip}|${user}`, `login-fail-ip:${ip}`];
+  t.after(async () => {
+    await a.del(...keys);
+    await Promise.all([a.quit(), b.quit()]);
+  });
   const [one, two] = [createLoginGuard(limits, a), createLoginGuard(limits, b)];
-  const user = `u-${randomBytes(4).toString('hex')}`;
-  t.after(() => one.succeeded(user, '10.1.1.1'));
-  await fail(one, user, '10.1.1.1', 2);
-  await two.failed(user, '10.1.1.1');
-  const wait = await one.retryAfterMs(user, '10.1.1.1');
+  await fail(one, user, ip, 2);
+  await two.failed(user, ip);
+  const wait = await one.retryAfterMs(user, ip);
   assert.ok(wait > 59_000 && wait <= 60_000, `blocked through the other replica's failure, ${wait} ms`);
-  const ttl = await a.pttl(`login-fail-pair:10.1.1.1|${user}`);
+  const ttl = await a.pttl(keys[0] ?? '');
   assert.ok(ttl > 59_000 && ttl <= 60_000, `the block lives in Redis and expires with it (pttl ${ttl})`);
 });
 
