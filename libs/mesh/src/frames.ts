@@ -29,10 +29,11 @@ export interface ReplyFrame {
 
 /** Encodes one frame. */
 export function encodeFrame(frame: CallFrame | ReplyFrame): Buffer {
-  const json = Buffer.from(JSON.stringify(frame));
-  const out = Buffer.allocUnsafe(4 + json.length);
-  out.writeUInt32BE(json.length, 0);
-  json.copy(out, 4);
+  const json = JSON.stringify(frame);
+  const length = Buffer.byteLength(json);
+  const out = Buffer.allocUnsafe(4 + length);
+  out.writeUInt32BE(length, 0);
+  out.write(json, 4, 'utf8');
   return out;
 }
 

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTRPCClient, type TRPCClient, type TRPCLink } from '@trpc/client';
-import type { AnyTRPCRouter } from '@trpc/server';
-import { observable } from '@trpc/server/observable';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import type { TRPCClient } from '@trpc/client';
+import type { AnyTRPCRouter, TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import type { ServiceMetrics } from '@douyin/metrics';
 import type { Registry, ServiceInstance } from '@douyin/registry';
 import type { Logger } from '@douyin/telemetry';
@@ -11,6 +9,7 @@ import { Breakers, type BreakerOptions } from './breakers.js';
 import { currentScope } from './call-scope.js';
 import { InstancePicker } from './instance-picker.js';
 import { meshError } from './mesh-errors.js';
+import { pathProxy } from './path-proxy.js';
 import { SpanKind, endSpan, outcomeOfCode, rpcAttributes, tracer } from './rpc-outcome.js';
 import { HttpTransport } from './http-transport.js';
 import { StreamTransport } from './stream-transport.js';
@@ -133,28 +132,25 @@ export function createMesh(options: MeshOptions): Mesh {
     });
   }
 
-  function link<R extends AnyTRPCRouter>(service: string): TRPCLink<R> {
-    return () =>
-      ({ op }) =>
-        observable((observer) => {
-          if (op.type === 'subscription') {
-            observer.error(meshError(service, op.path, { code: 'METHOD_NOT_SUPPORTED', message: 'subscriptions are not served over the mesh' }, 405));
-            return;
-          }
-          observedCall(service, op.path, op.type, op.input).then(
-            (data) => {
-              observer.next({ result: { type: 'data', data } });
-              observer.complete();
-            },
-            (err) => observer.error(err),
-          );
-        });
+  /**
+   * The typed client of `service`: `client.a.b.query(input)` calls procedure `a.b`. A path proxy typed as
+   * TRPCClient<R> calls the mesh directly: createTRPCClient's link chain (observables, share, an AbortController
+   * per call) measured 17 µs per call here against 2 µs, paid on every hop of every request.
+   */
+  function typedClient<R extends AnyTRPCRouter>(service: string): MeshClient<R> {
+    return pathProxy((path, args) => {
+      const method = path[path.length - 1];
+      const procedure = path.slice(0, -1).join('.');
+      if (method === 'query' || method === 'mutate') return observedCall(service, procedure, method === 'query' ? 'query' : 'mutation', args[0]);
+      const reason = method === 'subscribe' ? 'subscriptions are not served over the mesh' : `${method} is not a client method`;
+      return Promise.reject(meshError(service, procedure, { code: 'METHOD_NOT_SUPPORTED', message: reason }, 405));
+    }) as MeshClient<R>;
   }
 
   return {
     client<R extends AnyTRPCRouter>(service: string): MeshClient<R> {
       registry.instances(service); // start watching now, so the first call finds a warm cache
-      return createTRPCClient<R>({ links: [link<R>(service)] });
+      return typedClient<R>(service);
     },
     breakerStates: () => breakers.states(),
     async close() {

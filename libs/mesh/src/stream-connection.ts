@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ServiceInstance } from '@douyin/registry';
 import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
+import { FrameWriter } from './frame-writer.js';
 import { RemoteError, TransportError } from './transport.js';
 
 interface Pending {
@@ -21,6 +22,7 @@ const HEADER_END = '\r\n\r\n';
  */
 export class StreamConnection {
   private socket: Socket;
+  private readonly writer: FrameWriter;
   private open = false;
   private closed = false;
   private retired = false;
@@ -31,6 +33,7 @@ export class StreamConnection {
 
   constructor(private readonly instance: ServiceInstance) {
     this.socket = connect({ host: instance.address, port: instance.port, noDelay: true });
+    this.writer = new FrameWriter(this.socket);
     this.socket.setTimeout(CONNECT_TIMEOUT_MS, () => this.fail(new Error(`connect to ${instance.id} timed out`)));
     this.socket.once('connect', () => {
       this.socket.setTimeout(0);
@@ -85,8 +88,7 @@ export class StreamConnection {
   }
 
   private write(pending: Pending): void {
-    pending.written = true;
-    this.socket.write(pending.frame);
+    this.writer.write(pending.frame, () => (pending.written = true));
   }
 
   private readHandshake(chunk: Buffer): void {

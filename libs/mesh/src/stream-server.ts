@@ -3,10 +3,12 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@douyin/telemetry';
 import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
+import { FrameWriter } from './frame-writer.js';
 import type { Dispatch } from './rpc-dispatch.js';
 
 interface Stream {
   socket: Socket;
+  writer: FrameWriter;
   inFlight: number;
 }
 
@@ -22,13 +24,13 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
 
   const endIfIdle = (stream: Stream) => {
     if (!closing || stream.inFlight > 0) return;
-    stream.socket.end();
+    stream.writer.end();
     streams.delete(stream);
     if (streams.size === 0) drained?.();
   };
 
   function serveStream(socket: Socket, head: Buffer): void {
-    const stream: Stream = { socket, inFlight: 0 };
+    const stream: Stream = { socket, writer: new FrameWriter(socket), inFlight: 0 };
     streams.add(stream);
     socket.setNoDelay(true);
     const decoder = new FrameDecoder<CallFrame>();
@@ -53,7 +55,7 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
   async function answer(stream: Stream, frame: CallFrame): Promise<void> {
     if (closing) {
       // Refused, not run: the caller may send it elsewhere (once the stream has ended, the end says the same).
-      if (stream.socket.writable) stream.socket.write(encodeFrame({ id: frame.id, status: 503 }));
+      stream.writer.write(encodeFrame({ id: frame.id, status: 503 }));
       return;
     }
     stream.inFlight++;
@@ -66,7 +68,7 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
         requestId: String(frame.requestId),
         traceCarrier: { traceparent: frame.traceparent, tracestate: frame.tracestate },
       });
-      if (!stream.socket.destroyed) stream.socket.write(encodeFrame({ id: frame.id, status, ...body }));
+      stream.writer.write(encodeFrame({ id: frame.id, status, ...body }));
     } finally {
       stream.inFlight--;
       endIfIdle(stream);

@@ -36,7 +36,9 @@ export async function startTracing(settings: TracingSettings): Promise<NodeSDK> 
     logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => untraced(req.url) }),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => untraced(route.url) }),
+      // A span per route and per handler; one per lifecycle hook (metrics, rate limits, ...) would multiply the
+      // spans of every request while telling little the handler span does not.
+      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => untraced(route.url), instrumentHooks: false }),
       new MySQL2Instrumentation(),
       new IORedisInstrumentation(),
     ],
