@@ -63,9 +63,10 @@ export const TelemetryEnv = z.object({
   SERVICE_VERSION: RuntimeEnv.shape.SERVICE_VERSION,
 });
 
-/** How many calls of one procedure a service runs at once before it answers TOO_MANY_REQUESTS. */
+/** How many calls of one procedure a service runs at once, and how many more wait, before it answers TOO_MANY_REQUESTS. */
 export const RpcServerEnv = z.object({
   RPC_CONCURRENCY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
+  RPC_QUEUE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(2048),
 });
 
 const RATE = /^(\d+(?:\.\d+)?)\/(s|min|h)(?::(\d+))?$/;

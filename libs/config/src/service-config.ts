@@ -28,8 +28,10 @@ export interface ServiceConfig {
   port: number;
   advertiseHost: string;
   shutdownGraceMs: number;
-  /** Concurrent calls per procedure a service runs before refusing more. */
+  /** Concurrent calls per procedure a service runs... */
   rpcConcurrencyLimit: number;
+  /** ...and calls per procedure that wait for a turn (each until its deadline) before more are refused. */
+  rpcQueueLimit: number;
   registry: { consulUrl?: string; consulToken?: string; staticServices: string };
   mesh: {
     timeoutMs: number;
@@ -64,6 +66,7 @@ export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConf
     advertiseHost: e.ADVERTISE_HOST ?? (e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     rpcConcurrencyLimit: e.RPC_CONCURRENCY_LIMIT,
+    rpcQueueLimit: e.RPC_QUEUE_LIMIT,
     registry: { consulUrl: e.CONSUL_HTTP_ADDR, consulToken: e.CONSUL_TOKEN, staticServices: e.STATIC_SERVICES ?? EMBEDDED_SERVICES },
     mesh: {
       timeoutMs: e.MESH_TIMEOUT_MS,

@@ -77,20 +77,22 @@ test('a dead instance opens its breaker: state 2 and one transition to open are 
   assert.equal(await valueOf(metrics.breakerTransitions, { target: 'echo', state: 'open' }), 1);
 });
 
-test('a procedure at its concurrency limit answers TOO_MANY_REQUESTS while other procedures still run', async (t) => {
+test('a procedure at its concurrency limit queues what fits, answers TOO_MANY_REQUESTS past that, and other procedures still run', async (t) => {
   const metrics = metricsFor('obs-limit');
-  const echo = await startEcho(t, 'echo', { rpc: { concurrencyLimit: 2, metrics } });
+  const echo = await startEcho(t, 'echo', { rpc: { concurrencyLimit: 2, queueLimit: 1, metrics } });
   const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${echo.port}`, { retries: 0 });
   const api = mesh.client<EchoRouter>('echo');
   const slow = [api.slow.query({ ms: 300 }), api.slow.query({ ms: 300 })];
   await new Promise((resolve) => setTimeout(resolve, 50));
+  const queued = api.slow.query({ ms: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
   await assert.rejects(api.slow.query({ ms: 1 }), (err: Error & { data?: { code?: string; reason?: string } }) => {
     assert.equal(err.data?.code, 'TOO_MANY_REQUESTS');
     assert.equal(err.data?.reason, 'overloaded');
     return true;
   });
   assert.equal(await api.whoami.query(), 'echo');
-  assert.deepEqual(await Promise.all(slow), ['late', 'late']);
+  assert.deepEqual(await Promise.all([...slow, queued]), ['late', 'late', 'late'], 'the queued call ran once a turn was free');
   assert.equal(await api.slow.query({ ms: 1 }), 'late', 'the limit frees up as calls finish');
   assert.equal(await valueOf(metrics.rpcServerRejected, { procedure: 'slow' }), 1);
 });

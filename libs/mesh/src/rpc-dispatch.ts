@@ -3,6 +3,7 @@ import { TRPCError, callTRPCProcedure, type AnyTRPCRouter } from '@trpc/server';
 import type { ServiceMetrics } from '@douyin/metrics';
 import type { Logger } from '@douyin/telemetry';
 import { runInScope } from './call-scope.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
 import { SpanKind, endSpan, outcomeOfCode, rpcAttributes, tracer } from './rpc-outcome.js';
 import { toWireError, type Dependency, type WireError, type WireResponse } from './wire.js';
 
@@ -16,8 +17,10 @@ export interface RpcServerOptions {
   /** Span and metric name of the service; defaults to "rpc" for tests that do not care. */
   service?: string;
   metrics?: ServiceMetrics;
-  /** Calls of one procedure running at once before more are refused with TOO_MANY_REQUESTS (default: no limit). */
+  /** Calls of one procedure running at once (default: no limit)... */
   concurrencyLimit?: number;
+  /** ...and calls waiting for a turn, each until its deadline, before more are refused with TOO_MANY_REQUESTS (default 0). */
+  queueLimit?: number;
 }
 
 /** One call as any transport delivers it. */
@@ -36,19 +39,27 @@ export interface IncomingCall {
 
 export type Dispatch = (call: IncomingCall) => Promise<{ status: number; body: WireResponse }>;
 
-const overloaded = (path: string, limit: number): WireError => ({
+const overloaded = (path: string, limit: number, queueLimit: number): WireError => ({
   code: 'TOO_MANY_REQUESTS',
-  message: `${path} is already running ${limit} calls on this instance`,
+  message: `${path} is running ${limit} calls on this instance and ${queueLimit} more could not wait in time`,
   reason: 'overloaded',
 });
 
+const noGate = () => undefined;
+
 /**
  * Runs procedures of `router` for any transport: under the caller's deadline, request id and trace, with a span,
- * RED metrics and a concurrency limit per procedure (a slow dependency must not take every worker).
+ * RED metrics and a concurrency limit with a bounded wait queue per procedure (a slow dependency must not take
+ * every worker, and a burst must not be refused while the queue can still answer it in time).
  */
 export function createDispatcher(options: RpcServerOptions): Dispatch {
-  const { router, logger, defaultBudgetMs, dependencies = [], service = 'rpc', metrics, concurrencyLimit = Infinity } = options;
-  const inFlight = new Map<string, number>();
+  const { router, logger, defaultBudgetMs, dependencies = [], service = 'rpc', metrics, concurrencyLimit = Infinity, queueLimit = 0 } = options;
+  const gates = new Map<string, ConcurrencyGate>();
+  const gateOf = (procedure: string) => {
+    let gate = gates.get(procedure);
+    if (!gate) gates.set(procedure, (gate = new ConcurrencyGate(concurrencyLimit, queueLimit)));
+    return gate;
+  };
 
   return async (call) => {
     const scope = { requestId: call.requestId, deadline: Date.now() + (call.budgetMs > 0 ? call.budgetMs : defaultBudgetMs) };
@@ -59,16 +70,16 @@ export function createDispatcher(options: RpcServerOptions): Dispatch {
     const parent = instrumented ? active : propagation.extract(active, call.traceCarrier);
     const kind = instrumented ? SpanKind.INTERNAL : SpanKind.SERVER;
     const started = performance.now();
-    const running = inFlight.get(procedure) ?? 0;
     return tracer.startActiveSpan(`${service}/${procedure}`, { kind, attributes: rpcAttributes(service, procedure) }, parent, async (span) => {
       let code: WireError['code'] | 'OK' = 'OK';
       try {
-        if (running >= concurrencyLimit && procedure !== 'unknown') {
+        // An unknown path costs nothing to refuse, so it takes no turn.
+        const release = procedure === 'unknown' ? noGate : await gateOf(procedure).enter(scope.deadline);
+        if (!release) {
           metrics?.rpcServerRejected.inc({ procedure });
           code = 'TOO_MANY_REQUESTS';
-          return { status: 429, body: { error: overloaded(procedure, concurrencyLimit) } };
+          return { status: 429, body: { error: overloaded(procedure, concurrencyLimit, queueLimit) } };
         }
-        inFlight.set(procedure, running + 1);
         metrics?.rpcServerInFlight.inc({ procedure });
         try {
           if (call.budgetMs <= 0) throw new TRPCError({ code: 'TIMEOUT', message: 'deadline already passed' });
@@ -92,7 +103,7 @@ export function createDispatcher(options: RpcServerOptions): Dispatch {
           code = error.code;
           return { status, body: { error } };
         } finally {
-          inFlight.set(procedure, (inFlight.get(procedure) ?? 1) - 1);
+          release();
           metrics?.rpcServerInFlight.dec({ procedure });
         }
       } finally {

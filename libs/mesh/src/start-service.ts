@@ -69,6 +69,7 @@ export async function startService(runtime: Runtime, service: ServiceDefinition,
     service: config.name,
     metrics: runtime.metrics,
     concurrencyLimit: config.rpcConcurrencyLimit,
+    queueLimit: config.rpcQueueLimit,
   });
   return serve({ app, config, registry, logger, onShutdown: closeAll, handleSignals: service.handleSignals });
 }
