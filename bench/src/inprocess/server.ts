@@ -1,15 +1,14 @@
 // The in-process baseline of mesh_vs_inprocess: the gateway's own routes and every service's own router in ONE
-// process, wired with tRPC's localLink instead of libs/mesh, on the same database, Redis caches and libs. The
-// feed does exactly the reads it does through the mesh; only the network hops (and their per-call work) are gone.
-import { randomUUID } from 'node:crypto';
+// process, wired with libs/mesh's localClient (procedures called directly) instead of the mesh, on the same
+// database, Redis caches and libs. The feed does exactly the reads it does through the mesh; only the network hops
+// (and their per-call work: breakers, spans, metrics, framing) are gone.
 import { tmpdir } from 'node:os';
-import { createTRPCClient, unstable_localLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createTokenIssuer } from '@douyin/auth';
 import { FEED_MAX } from '@douyin/contracts';
 import { createCache } from '@douyin/cache';
 import { createDb } from '@douyin/db';
-import { serve, type MeshClient } from '@douyin/mesh';
+import { localClient, serve, type MeshClient } from '@douyin/mesh';
 import { createStaticRegistry } from '@douyin/registry';
 import { createObjectStore } from '@douyin/storage';
 import { createLogger } from '@douyin/telemetry';
@@ -38,27 +37,23 @@ const db = createDb<any>({ url, dataDir: tmpdir(), name: 'inprocess', poolSize: 
 const cacheConfig = { url: env.REDIS_URL, ttlSeconds: 60 };
 const store = createObjectStore({ kind: 'disk', root: env.STORAGE_DIR });
 
-/** A client with the mesh client's type that calls `router` in this process. */
-const local = <R extends AnyTRPCRouter>(router: R): MeshClient<R> =>
-  createTRPCClient<R>({
-    // The cast: localLink's option type is conditional on the router's transformer, which a generic R leaves open.
-    links: [unstable_localLink<R>({ router, createContext: async () => ({ requestId: randomUUID(), deadline: Date.now() + config.mesh.timeoutMs }) } as never)],
-  });
+const local = <R extends AnyTRPCRouter>(service: string, router: R): MeshClient<R> => localClient(service, router, config.mesh.timeoutMs);
 
-const user = local(userRouter({ db }));
+const user = local('user', userRouter({ db }));
 const video = local(
+  'video',
   videoRouter({ db, store, media: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 }, workDir: tmpdir(), logger, now: Date.now }),
 );
-const relation = local(relationRouter({ db, user }));
-const favorite = local(favoriteRouter({ db, cache: await createCache(cacheConfig, { prefix: 'favorite', logger }), video, user }));
-const comment = local(commentRouter({ db, cache: await createCache(cacheConfig, { prefix: 'comment', logger }), video }));
+const relation = local('relation', relationRouter({ db, user }));
+const favorite = local('favorite', favoriteRouter({ db, cache: await createCache(cacheConfig, { prefix: 'favorite', logger }), video, user }));
+const comment = local('comment', commentRouter({ db, cache: await createCache(cacheConfig, { prefix: 'comment', logger }), video }));
 const tokens = createTokenIssuer({ secret: env.JWT_SECRET, ttlSeconds: 24 * 3600 });
 
 const app = await buildApp({
   user,
   userFacts: [relationFacts(relation), workCountFacts(video), favoriteUserFacts(favorite)],
   relation,
-  message: local(messageRouter({ db, user })),
+  message: local('message', messageRouter({ db, user })),
   video,
   videoFacts: [favoriteVideoFacts(favorite), commentCountFacts(comment)],
   favorite,
