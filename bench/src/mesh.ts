@@ -25,9 +25,13 @@ export const meshServices = (): MeshApp[] =>
 
 /**
  * Starts every service and then the gateway as processes on free loopback ports over `databaseUrl` and `redisUrl`,
- * the way production runs them (static discovery, rate limits off so wrk measures the mesh, tracing to `otlpUrl`).
+ * the way production runs them (static discovery, rate limits off so wrk measures the mesh, tracing to `otlpUrl`
+ * when given).
  */
-export async function startMesh(hooks: Hooks, opts: { databaseUrl: string; redisUrl: string; otlpUrl: string }): Promise<RunningMesh> {
+export async function startMesh(
+  hooks: Pick<Hooks, 'after'>,
+  opts: { databaseUrl: string; redisUrl: string; otlpUrl?: string },
+): Promise<RunningMesh> {
   const scratch = await mkdtemp(join(tmpdir(), 'douyin-bench-'));
   hooks.after(() => rm(scratch, { recursive: true, force: true }));
   const services = meshServices();

@@ -17,6 +17,8 @@ export interface WrkResult {
   requests: number;
   /** Socket errors (connect, read, write, timeout), non-2xx/3xx answers, and APK errors a deploy/wrk script counted. */
   errors: number;
+  /** The first failed answer a deploy/wrk script saw (HTTP status and the start of the body). */
+  firstApkError?: string;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -45,6 +47,7 @@ export function parseWrk(output: string): WrkResult {
       count(output, /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/) +
       count(output, /Non-2xx or 3xx responses: (\d+)/) +
       count(output, /^APK answers: \d+ ok, (\d+) with status_code/m),
+    firstApkError: /^first APK error: (.*)$/m.exec(output)?.[1],
   };
 }
 

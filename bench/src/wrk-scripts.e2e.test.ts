@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
+import { startMesh } from './mesh.js';
+import { REPO_ROOT } from './processes.js';
+import { userRow } from './seed/rows.js';
+import { scaleFor } from './seed/scale.js';
+import { SEED_PASSWORD, seed } from './seed/seeder.js';
+import { runWrk } from './wrk.js';
+
+const WRK_DIR = join(REPO_ROOT, 'deploy', 'wrk');
+const scripts = readdirSync(WRK_DIR).filter((name) => name.endsWith('.lua') && name !== 'common.lua').sort();
+
+// Every deploy/wrk script drives its route for a second against the whole mesh on a small seeded MariaDB database:
+// each answer it counts must be an APK success, so a script that sends what the contract refuses fails here.
+test('every deploy/wrk script gets only status_code 0 from a seeded mesh (mysql)', { skip: !databaseModes().includes('mysql') }, async (t) => {
+  assert.ok(scripts.length >= 17, `scripts found: ${scripts.join(', ')}`);
+  const db = await freshDatabase(t, 'mysql');
+  const scale = scaleFor(1_000);
+  await seed(db.url ?? '', scale);
+  const [redis, media] = await Promise.all([startPrivateRedis(t), mediaFixtures(t)]);
+  const mesh = await startMesh(t, { databaseUrl: db.url ?? '', redisUrl: redis.url });
+
+  const video = join(db.dataDir, 'clip.mp4');
+  const credentials = join(db.dataDir, 'credentials.txt');
+  const ids = Array.from({ length: 20 }, (_, i) => i + 1);
+  await writeFile(video, media.mp4);
+  await writeFile(credentials, ids.map((id) => `${userRow(id, '').username} ${SEED_PASSWORD}`).join('\n'));
+  const env = {
+    TOKENS: await mesh.writeTokens(scale.users),
+    USER_MAX: String(scale.users),
+    VIDEO_MAX: String(scale.videos),
+    CREDENTIALS: credentials,
+    VIDEO_FILE: video,
+  };
+
+  for (const script of scripts) {
+    const result = await runWrk({ url: mesh.gateway.url, script: join(WRK_DIR, script), env, connections: 4, threads: 1, durationSec: 1 });
+    t.diagnostic(`${script}: ${result.requests} requests, ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`);
+    assert.ok(result.requests > 0, `${script} sent no request`);
+    assert.equal(result.errors, 0, `${script}: ${result.errors} of ${result.requests} answers failed, first: ${result.firstApkError}`);
+  }
+});
