@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
-import { databaseModes, mediaFixtures, rejectsWith } from '@douyin/testing';
-import { StorageUnavailableError, newKey } from '@douyin/storage';
+import { databaseModes, mediaFixtures, rejectsWith, startS3 } from '@douyin/testing';
+import { StorageUnavailableError, createS3Store, newKey } from '@douyin/storage';
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
 import * as repo from './repository.js';
 import { createRouter } from './router.js';
@@ -138,3 +138,16 @@ for (const mode of databaseModes()) {
     await assert.rejects(caller.feed({ limit: 31 }), rejectsWith('BAD_REQUEST'));
   });
 }
+
+test('publish with an S3 store: the upload is probed from a local copy and moved server-side under its final key', async (t) => {
+  const store = createS3Store({ ...(await startS3(t)), region: 'us-east-1', partSize: 5 * 1024 * 1024 });
+  await store.prepare();
+  const deps = await videoDeps(t, 'sqlite', { store });
+  const { mp4 } = await mediaFixtures(t);
+  const stagingKey = await stage(store, mp4);
+  const video = await callerFor(createRouter(deps)).publish({ authorId: 7, title: 'on s3', stagingKey });
+  assert.ok(mp4.equals(await buffer((await store.get(video.videoKey))!)));
+  assert.equal((await store.stat(video.videoKey))?.contentType, 'video/mp4');
+  assert.equal(await store.stat(stagingKey), undefined, 'the staged upload was moved, not left behind');
+  assert.deepEqual(await filesUnder(deps.workDir), [], 'the local copy is gone');
+});

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -15,9 +15,12 @@ import type { VideoTables } from './tables.js';
 
 export interface PublishDeps {
   db: Kysely<VideoTables>;
-  store: Pick<ObjectStore, 'put' | 'get' | 'delete'>;
+  store: Pick<ObjectStore, 'put' | 'get' | 'delete' | 'move' | 'localPath'>;
   media: MediaTools;
-  /** Where uploads are copied for ffprobe/ffmpeg, which need a seekable file (MP4 indexes may sit at the end). */
+  /**
+   * Scratch space: the cover is made here, and an upload in a remote store is copied here first, because
+   * ffprobe/ffmpeg need a seekable local file (MP4 indexes may sit at the end).
+   */
   workDir: string;
   logger: Logger;
   now: () => number;
@@ -54,19 +57,33 @@ async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Pro
   }
 }
 
+const stagedUploadMissing = (key: string) => new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${key} not found` });
+
+/** A local file of the staged upload: the store's own file when it is a local folder, else a copy in `dir`. */
+async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir: string): Promise<string> {
+  const inPlace = store.localPath(stagingKey);
+  if (inPlace) {
+    if (!existsSync(inPlace)) throw stagedUploadMissing(stagingKey);
+    return inPlace;
+  }
+  const upload = await store.get(stagingKey);
+  if (!upload) throw stagedUploadMissing(stagingKey);
+  const copy = join(dir, 'upload');
+  await pipeline(upload, createWriteStream(copy));
+  return copy;
+}
+
 /**
- * The publish rules: probe the staged upload, take its first frame as the cover, store both under new keys, insert
- * the row. Any failure deletes what was stored; the staged upload is deleted in every case.
+ * The publish rules: probe the staged upload, take its first frame as the cover, move the upload and store the
+ * cover under new keys, insert the row. Any failure deletes what was stored; the staged upload is gone in every
+ * case. The upload's bytes are never rewritten: the store renames it (or copies it server-side).
  */
 export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput): Promise<Video> {
   const { store } = deps;
   const stored: string[] = [];
   const dir = await mkdtemp(join(deps.workDir, 'publish-'));
   try {
-    const upload = await store.get(stagingKey);
-    if (!upload) throw new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${stagingKey} not found` });
-    const input = join(dir, 'upload');
-    await pipeline(upload, createWriteStream(input));
+    const input = await localCopyOf(store, stagingKey, dir);
     const { extension } = await probeVideo(deps.media, input);
     const cover = join(dir, 'cover.jpg');
     await extractCover(deps.media, input, cover);
@@ -74,7 +91,7 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
     const videoKey = newKey('videos', extension);
     const coverKey = newKey('covers', 'jpg');
     stored.push(videoKey, coverKey);
-    await store.put(videoKey, createReadStream(input));
+    await store.move(stagingKey, videoKey);
     await store.put(coverKey, createReadStream(cover));
     return toVideo(await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey }));
   } catch (err) {

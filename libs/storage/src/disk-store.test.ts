@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,4 +37,15 @@ test('disk: objects live under their key inside the root, nowhere else', async (
   await store.put(key, Readable.from([Buffer.from('jpeg')]));
   assert.deepEqual(await readdir(join(root, 'covers')), [key.slice('covers/'.length)]);
   assert.equal(await store.presignGet(key, 3600), undefined);
+});
+
+test('disk: localPath is the file holding the object, inside the root', async (t) => {
+  const root = await tempRoot(t);
+  const store = createDiskStore({ root });
+  const key = newKey('staging');
+  await store.put(key, Readable.from([Buffer.from('bytes')]));
+  const path = store.localPath(key) ?? '';
+  assert.ok(path.startsWith(root), path);
+  assert.equal(await readFile(path, 'utf8'), 'bytes');
+  assert.throws(() => store.localPath('../etc/passwd'), /invalid object key/);
 });

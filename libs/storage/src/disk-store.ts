@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, contentTypeOf, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { assertValidKey, contentTypeOf, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 // Bodies are written here first and renamed into place, so a half-written object is never visible under its key.
 const PARTIAL_DIR = '.partial';
@@ -84,5 +84,21 @@ export function createDiskStore({ root }: { root: string }): ObjectStore {
     async presignGet() {
       return undefined;
     },
+
+    async move(from, to) {
+      const target = pathOf(to);
+      try {
+        await mkdir(dirname(target), { recursive: true });
+        await rename(pathOf(from), target);
+      } catch (err) {
+        if (isMissing(err)) throw new ObjectNotFoundError(from);
+        throw unavailable('move', `${from} to ${to}`, err);
+      }
+      const info = await statOf(to);
+      if (!info) throw unavailable('find the moved object', to, new Error('vanished after rename'));
+      return info;
+    },
+
+    localPath: pathOf,
   };
 }

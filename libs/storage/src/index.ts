@@ -1,5 +1,6 @@
 export { createDiskStore } from './disk-store.js';
 export {
+  ObjectNotFoundError,
   StorageUnavailableError,
   contentTypeOf,
   isValidKey,

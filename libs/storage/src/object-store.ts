@@ -36,6 +36,21 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** A URL anyone can GET for `ttlSeconds`, or undefined when the store has no HTTP endpoint (the caller serves it). */
   presignGet(key: string, ttlSeconds: number): Promise<string | undefined>;
+  /**
+   * Renames `from` to `to` without passing the bytes through this process (a rename on disk, a server-side copy
+   * then a delete in S3). Rejects with ObjectNotFoundError when `from` does not exist.
+   */
+  move(from: string, to: string): Promise<ObjectInfo>;
+  /** The file holding the object when the store is a local folder (tools can read it in place), else undefined. */
+  localPath(key: string): string | undefined;
+}
+
+/** The object a move or read was asked for does not exist. */
+export class ObjectNotFoundError extends Error {
+  constructor(key: string) {
+    super(`no object ${key}`);
+    this.name = 'ObjectNotFoundError';
+  }
 }
 
 // "<prefix>/<uuid>[.<ext>]": nothing else is ever written, so nothing else is ever accepted.

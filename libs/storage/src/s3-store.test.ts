@@ -4,8 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createS3Store, newKey, storageUnavailable, type S3StoreConfig } from '@douyin/storage';
-import { startS3 } from '../test/s3-server.js';
-import { freePort } from '@douyin/testing';
+import { freePort, startS3 } from '@douyin/testing';
 import { failingBody, storeContract } from '../test/store-contract.js';
 
 const chunksOf = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
@@ -51,6 +50,17 @@ test('s3: a presigned URL serves the object without credentials, signed for the 
 
   const publicStore = createS3Store({ ...config, publicEndpoint: 'https://media.example.com' });
   assert.match((await publicStore.presignGet(key, 3600))!, /^https:\/\/media\.example\.com\/douyin-test\/videos\/.+X-Amz-Signature=/);
+});
+
+test('s3: a moved object is served with the Content-Type of its new key, copied server-side', async (t) => {
+  const store = createS3Store(await s3Config(t));
+  await store.prepare();
+  const [staged, video] = [newKey('staging'), newKey('videos', 'mp4')];
+  await store.put(staged, Readable.from([randomBytes(1000)]));
+  await store.move(staged, video);
+  const res = await fetch((await store.presignGet(video, 60))!);
+  assert.equal(res.headers.get('content-type'), 'video/mp4', 'not the octet-stream the staged upload was stored as');
+  await res.arrayBuffer();
 });
 
 // s3rver implements the multipart calls this store makes (initiate, upload part, complete, abort); what it lacks is

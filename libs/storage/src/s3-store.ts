@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Client } from 'minio';
+import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { blocksOf } from './blocks.js';
-import { assertValidKey, contentTypeOf, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { assertValidKey, contentTypeOf, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 export interface S3StoreConfig {
   /** e.g. http://minio:9000, as this process reaches it */
@@ -153,5 +153,24 @@ export function createS3Store(config: S3StoreConfig): ObjectStore {
       assertValidKey(key);
       return signer.presignedGetObject(bucket, key, ttlSeconds);
     },
+
+    async move(from, to) {
+      assertValidKey(from);
+      assertValidKey(to);
+      // The key decides the Content-Type, so the copy replaces the source's metadata instead of keeping it.
+      const destination = new CopyDestinationOptions({ Bucket: bucket, Object: to, MetadataDirective: 'REPLACE', Headers: { 'Content-Type': contentTypeOf(to) } });
+      await client.copyObject(new CopySourceOptions({ Bucket: bucket, Object: from }), destination).catch((err: unknown) => {
+        if (isMissing(err)) throw new ObjectNotFoundError(from);
+        throw unavailable('copy', `${from} to ${to}`, err);
+      });
+      await client.removeObject(bucket, from).catch((err: unknown) => {
+        if (!isMissing(err)) throw unavailable('delete the moved', from, err);
+      });
+      const info = await statOf(to);
+      if (!info) throw unavailable('find the moved object', to, new Error('missing after copy'));
+      return info;
+    },
+
+    localPath: () => undefined,
   };
 }

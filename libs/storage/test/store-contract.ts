@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newKey, type ObjectStore } from '../src/index.js';
+import { ObjectNotFoundError, newKey, type ObjectStore } from '../src/index.js';
 
 type After = { after(fn: () => unknown): void };
 
@@ -66,6 +66,19 @@ export function storeContract(name: string, open: (t: After) => Promise<ObjectSt
     const key = newKey('staging');
     await assert.rejects(store.put(key, failingBody(randomBytes(10_000))), /client hung up/);
     assert.equal(await store.stat(key), undefined);
+  });
+
+  test(`${name}: move renames an object, takes the Content-Type of its new key, and leaves nothing under the old one`, async (t) => {
+    const store = await open(t);
+    const [from, to] = [newKey('staging'), newKey('videos', 'mp4')];
+    const bytes = randomBytes(64 * 1024);
+    await store.put(from, Readable.from([bytes]));
+    const info = await store.move(from, to);
+    assert.deepEqual([info.size, info.contentType], [bytes.length, 'video/mp4']);
+    assert.deepEqual(await buffer((await store.get(to))!), bytes);
+    assert.equal(await store.stat(from), undefined);
+    await assert.rejects(store.move(from, newKey('videos', 'mp4')), ObjectNotFoundError);
+    await assert.rejects(store.move(to, '../escape'), /invalid object key/);
   });
 
   test(`${name}: keys that were not made by newKey are refused`, async (t) => {

@@ -5,6 +5,7 @@ export { fakeUserLookup, type FakeProfile } from './fake-users.js';
 export { fakeVideoLookup, type FakeVideo } from './fake-videos.js';
 export { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
 export { startPrivateRedis, type PrivateRedis } from './redis-server.js';
+export { startS3, type TestS3 } from './s3-server.js';
 export { startPrivateMariadb, type PrivateMariadb } from './mariadb-server.js';
 export { rejectsWith } from './trpc-assert.js';
 export { databaseModes, freshDatabase, sharedRedisUrl, type DatabaseMode, type TestDatabase } from './test-database.js';
