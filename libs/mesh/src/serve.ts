@@ -49,7 +49,8 @@ export function createHttpApp(logger: Logger, options: { bodyLimit?: number } = 
 export async function serve({ app, config, registry, logger, onShutdown = [], handleSignals = true }: ServeOptions): Promise<RunningServer> {
   let draining = false;
   app.get('/healthz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ok' }));
-  app.get('/readyz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ready' }));
+  // The pid tells a test harness that the process it started answers, not another one that took its port.
+  app.get('/readyz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ready', pid: process.pid }));
   observeHttp(app, metricsFor(config.name));
   let port = config.port;
   registerPrometheusSd(app, registry, config, () => port);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,27 +26,58 @@ const OUTPUT_LIMIT = 1024 * 1024;
 // A clean-up after a failed test should not wait for the app's own 10 s shutdown guard.
 const AFTER_TEST_GRACE_MS = 3_000;
 
-/** A port that was free on 127.0.0.1 a moment ago (another process may still take it before the app binds). */
-export function freePort(): Promise<number> {
+/**
+ * A port that was free on 127.0.0.1 a moment ago (another process may still take it before the app binds).
+ * Chosen at random below the kernel's ephemeral range: ports from bind(0) and outgoing connections come from that
+ * range, so a port handed out here is far less likely to be taken by a parallel test before its app listens.
+ */
+export async function freePort(): Promise<number> {
+  const low = await ephemeralRangeStart();
+  for (let attempt = 0; low > 11_000 && attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 11_000));
+    if (await canListen(port)) return port;
+  }
+  return listenOn(0);
+}
+
+let rangeStart: Promise<number> | undefined;
+function ephemeralRangeStart(): Promise<number> {
+  rangeStart ??= readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').then(
+    (text) => Number(text.trim().split(/\s+/)[0]) || 0,
+    () => 0, // not Linux: the kernel's own choice below
+  );
+  return rangeStart;
+}
+
+const canListen = (port: number) => listenOn(port).then(() => true, () => false);
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', reject).listen(0, '127.0.0.1', () => {
+    server.once('error', reject).listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(bound));
     });
   });
 }
 
-/** GET without keep-alive, so polling leaves no idle socket that would hold the app's graceful close. */
-function statusOf(url: string): Promise<number> {
+/** GET /readyz without keep-alive (polling must leave no idle socket to hold the app's graceful close): the pid that answered ready, if any. */
+function readyPid(url: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const req = get(url, { agent: false, timeout: 1_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+    const req = get(`${url}/readyz`, { agent: false, timeout: 1_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? Number((JSON.parse(body) as { pid?: unknown }).pid) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve(undefined));
   });
 }
 
@@ -121,7 +153,12 @@ export async function startApp(
   const describe = (why: string) => new Error(`${app} on port ${port} ${why}; its output:\n${output()}`);
   for (;;) {
     if (exitCode !== undefined) throw describe(`exited with code ${exitCode} before it was ready`);
-    if ((await statusOf(`${url}/readyz`)) === 200) return proc;
+    const pid = await readyPid(url);
+    if (pid === proc.pid) return proc;
+    if (pid !== undefined) {
+      await proc.kill();
+      throw describe(`is taken by another process (pid ${pid}), started by a parallel test`);
+    }
     if (Date.now() > deadline) {
       await proc.kill();
       throw describe('was not ready in time');
