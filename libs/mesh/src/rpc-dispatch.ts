@@ -41,7 +41,10 @@ export type Dispatch = (call: IncomingCall) => Promise<{ status: number; body: W
 
 const overloaded = (path: string, limit: number, queueLimit: number): WireError => ({
   code: 'TOO_MANY_REQUESTS',
-  message: `${path} is running ${limit} calls on this instance and ${queueLimit} more could not wait in time`,
+  message:
+    queueLimit > 0
+      ? `${path} is running ${limit} calls on this instance and no turn was free before the deadline among ${queueLimit} waiting`
+      : `${path} is already running ${limit} calls on this instance`,
   reason: 'overloaded',
 });
 
