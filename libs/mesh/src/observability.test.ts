@@ -85,7 +85,8 @@ test('a procedure at its concurrency limit queues what fits, answers TOO_MANY_RE
   const slow = [api.slow.query({ ms: 300 }), api.slow.query({ ms: 300 })];
   await new Promise((resolve) => setTimeout(resolve, 50));
   const queued = api.slow.query({ ms: 1 });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Well before the running calls end (300 ms), long enough for the queued call to reach the server first.
+  await new Promise((resolve) => setTimeout(resolve, 100));
   await assert.rejects(api.slow.query({ ms: 1 }), (err: Error & { data?: { code?: string; reason?: string } }) => {
     assert.equal(err.data?.code, 'TOO_MANY_REQUESTS');
     assert.equal(err.data?.reason, 'overloaded');
