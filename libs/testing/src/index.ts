@@ -2,7 +2,7 @@ export { freePort, startApp, type AppProcess } from './app-process.js';
 export { startFakeConsul, type FakeConsul } from './fake-consul.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { fakeUserLookup, type FakeProfile } from './fake-users.js';
-export { fakeVideoLookup, type FakeVideo } from './fake-videos.js';
+export { fakeVideoLookup } from './fake-videos.js';
 export { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
 export { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 export { startS3, type TestS3 } from './s3-server.js';
