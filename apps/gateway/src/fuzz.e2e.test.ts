@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTokenIssuer } from '@douyin/auth';
 import { createDb } from '@douyin/db';
-import { databaseModes, freePort, freshDatabase, startApp, type AppProcess, type TestDatabase } from '@douyin/testing';
+import { databaseModes, freshDatabase, type TestDatabase } from '@douyin/testing';
 import { fuzzRequests, type FuzzRequest } from '../test/fuzz-requests.js';
+import { startLocalMesh } from '../test/processes.js';
 
 const REQUESTS = 10_000;
 const WORKERS = 16;
@@ -56,21 +56,9 @@ async function send(base: string, request: FuzzRequest): Promise<number> {
 
 test(`${REQUESTS} fuzzed malformed requests: no HTTP 5xx, no crash, nothing written (${mode})`, { timeout: 240_000 }, async (t) => {
   const db = await freshDatabase(t, mode);
-  const services = Object.keys(TABLES);
-  const ports = new Map(await Promise.all(services.map(async (s) => [s, await freePort()] as const)));
-  const shared = {
-    DATA_DIR: db.dataDir,
-    DATABASE_URL: db.url,
-    STORAGE_DIR: join(db.dataDir, 'media'),
-    S3_ENDPOINT: undefined,
-    CONSUL_HTTP_ADDR: undefined,
-    REDIS_URL: undefined,
-    JWT_SECRET: SECRET,
-    STATIC_SERVICES: services.map((s) => `${s}=127.0.0.1:${ports.get(s)}`).join(';'),
-  };
-  const apps: AppProcess[] = await Promise.all(services.map((s) => startApp(t, s, { ...shared, PORT: String(ports.get(s)) })));
-  const gateway = await startApp(t, 'gateway', { ...shared, RATE_LIMITS: 'off' });
-  apps.push(gateway);
+  const mesh = await startLocalMesh(t, db, Object.keys(TABLES), { env: { JWT_SECRET: SECRET }, perApp: { gateway: { RATE_LIMITS: 'off' } } });
+  const { gateway } = mesh;
+  const apps = [...mesh.services.values(), gateway];
 
   const register = await fetch(`${gateway.url}/douyin/user/register/?username=alice&password=secret1`, { method: 'POST' });
   const alice = (await register.json()) as { status_code: number; token: string };

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseModes, freePort, freshDatabase, mediaFixtures, startApp, startPrivateRedis } from '@douyin/testing';
+import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
 import { multipartBody } from '../test/multipart.js';
-import { steadyTraffic } from '../test/processes.js';
+import { startLocalMesh, steadyTraffic } from '../test/processes.js';
 
 interface Answer {
   status_code: number;
@@ -27,27 +26,17 @@ const mode = databaseModes().at(-1) ?? 'sqlite';
 test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} concurrent requests, reads survive Redis dying (${mode})`, { timeout: 180_000 }, async (t) => {
   const db = await freshDatabase(t, mode);
   const redis = await startPrivateRedis(t);
-  const [user, video, favorite, comment, gateway] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
-  const shared = {
-    DATA_DIR: db.dataDir,
-    DATABASE_URL: db.url,
-    STORAGE_DIR: join(db.dataDir, 'media'),
-    S3_ENDPOINT: undefined,
-    CONSUL_HTTP_ADDR: undefined,
-    STATIC_SERVICES: `user=127.0.0.1:${user};video=127.0.0.1:${video};favorite=127.0.0.1:${favorite};comment=127.0.0.1:${comment}`,
-    // The storm arrives at once: no per-procedure shedding, and a deadline that outlasts the queue on one row.
-    RPC_CONCURRENCY_LIMIT: '5000',
-    MESH_TIMEOUT_MS: '60000',
-  };
-  const [fixtures, , , favoriteApp] = await Promise.all([
+  const cached = { REDIS_URL: redis.url };
+  const [fixtures, mesh] = await Promise.all([
     mediaFixtures(t),
-    startApp(t, 'user', { ...shared, PORT: String(user) }),
-    startApp(t, 'video', { ...shared, PORT: String(video) }),
-    startApp(t, 'favorite', { ...shared, PORT: String(favorite), REDIS_URL: redis.url }),
-    startApp(t, 'comment', { ...shared, PORT: String(comment), REDIS_URL: redis.url }),
+    startLocalMesh(t, db, ['user', 'video', 'favorite', 'comment'], {
+      // The storm arrives at once: no per-procedure shedding, and a deadline that outlasts the queue on one row.
+      env: { RPC_CONCURRENCY_LIMIT: '5000', MESH_TIMEOUT_MS: '60000' },
+      perApp: { favorite: cached, comment: cached, gateway: { RATE_LIMITS: 'off' } },
+    }),
   ]);
-  const base = `http://127.0.0.1:${gateway}`;
-  await startApp(t, 'gateway', { ...shared, PORT: String(gateway), PUBLIC_BASE_URL: base, RATE_LIMITS: 'off', REDIS_URL: undefined });
+  const favoriteApp = mesh.services.get('favorite')!;
+  const base = mesh.gateway.url;
 
   const api = async (method: 'GET' | 'POST', path: string, query: Record<string, string | number> = {}, body?: ReturnType<typeof multipartBody>) => {
     const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));

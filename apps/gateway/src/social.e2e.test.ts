@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { databaseModes, freePort, freshDatabase, startApp, type AppProcess } from '@douyin/testing';
+import { databaseModes, freshDatabase, type AppProcess } from '@douyin/testing';
 import type { ApkMessage } from '../src/apk.js';
+import { startLocalMesh } from '../test/processes.js';
 import { readEvents } from '../test/sse.js';
 
 type Body = Record<string, unknown> & { status_code: number; status_msg: string };
@@ -19,17 +20,9 @@ const apkCall = (gateway: AppProcess) => async (method: 'GET' | 'POST', path: st
 for (const mode of databaseModes()) {
   test(`follows, friends and chat across real processes (${mode})`, async (t) => {
     const db = await freshDatabase(t, mode);
-    const ports = { user: await freePort(), relation: await freePort(), message: await freePort() };
-    const env = {
-      DATA_DIR: db.dataDir,
-      DATABASE_URL: db.url,
-      CONSUL_HTTP_ADDR: undefined,
-      STATIC_SERVICES: Object.entries(ports).map(([name, port]) => `${name}=127.0.0.1:${port}`).join(';'),
-    };
-    const [gateway, ...services] = await Promise.all([
-      startApp(t, 'gateway', env),
-      ...Object.entries(ports).map(([app, port]) => startApp(t, app, { ...env, PORT: String(port) })),
-    ]);
+    const mesh = await startLocalMesh(t, db, ['user', 'relation', 'message']);
+    const { gateway } = mesh;
+    const services = [...mesh.services.values()];
     const call = apkCall(gateway);
     const register = async (username: string) => {
       const body = await call('POST', '/douyin/user/register/', { username, password: 'secret1' });

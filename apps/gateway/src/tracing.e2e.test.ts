@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { databaseModes, freePort, freshDatabase, startApp, startOtlpReceiver, type ReceivedSpan } from '@douyin/testing';
+import { databaseModes, freshDatabase, startOtlpReceiver, type ReceivedSpan } from '@douyin/testing';
+import { startLocalMesh } from '../test/processes.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -11,19 +12,7 @@ const mode = databaseModes().at(-1) ?? 'sqlite';
 test(`one APK request is one trace across gateway, relation and user processes (${mode})`, async (t) => {
   const receiver = await startOtlpReceiver(t);
   const db = await freshDatabase(t, mode);
-  const [userPort, relationPort] = [await freePort(), await freePort()];
-  const env = {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    DATA_DIR: db.dataDir,
-    DATABASE_URL: db.url,
-    CONSUL_HTTP_ADDR: undefined,
-    STATIC_SERVICES: `user=127.0.0.1:${userPort};relation=127.0.0.1:${relationPort}`,
-  };
-  const [user, relation] = await Promise.all([
-    startApp(t, 'user', { ...env, PORT: String(userPort) }),
-    startApp(t, 'relation', { ...env, PORT: String(relationPort) }),
-  ]);
-  const gateway = await startApp(t, 'gateway', env);
+  const { gateway, services } = await startLocalMesh(t, db, ['user', 'relation'], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
 
   const call = async (path: string, params: Record<string, string | number>) => {
     const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method: 'POST' });
@@ -35,7 +24,7 @@ test(`one APK request is one trace across gateway, relation and user processes (
   assert.equal(follow.status_code, 0, JSON.stringify(follow));
 
   // A graceful stop exports what is still batched; the gateway first, as in production.
-  for (const app of [gateway, relation, user]) assert.equal(await app.stop(), 0, app.output());
+  for (const app of [gateway, ...services.values()]) assert.equal(await app.stop(), 0, app.output());
   const deadline = Date.now() + 5_000;
   const followCall = () => receiver.spans().find((s) => s.service === 'gateway' && s.kind === CLIENT && s.name === 'relation/follow');
   while (!followCall() && Date.now() < deadline) await sleep(50);

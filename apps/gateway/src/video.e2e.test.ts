@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseModes, freePort, freshDatabase, mediaFixtures, startApp } from '@douyin/testing';
+import { databaseModes, freshDatabase, mediaFixtures } from '@douyin/testing';
 import { multipartBody, type FormPart } from '../test/multipart.js';
+import { startLocalMesh } from '../test/processes.js';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
@@ -30,23 +31,12 @@ async function filesUnder(root: string): Promise<string[]> {
 for (const mode of databaseModes()) {
   test(`publish, play back, page the feed, and refuse bad uploads end to end (${mode})`, { timeout: 90_000 }, async (t) => {
     const db = await freshDatabase(t, mode);
-    const storageDir = join(db.dataDir, 'media');
-    const [userPort, videoPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const shared = {
-      DATA_DIR: db.dataDir,
-      DATABASE_URL: db.url,
-      STORAGE_DIR: storageDir,
-      S3_ENDPOINT: undefined,
-      CONSUL_HTTP_ADDR: undefined,
-      STATIC_SERVICES: `user=127.0.0.1:${userPort};video=127.0.0.1:${videoPort}`,
-    };
-    const [fixtures] = await Promise.all([
+    const [fixtures, mesh] = await Promise.all([
       mediaFixtures(t),
-      startApp(t, 'user', { ...shared, PORT: String(userPort) }),
-      startApp(t, 'video', { ...shared, PORT: String(videoPort) }),
+      startLocalMesh(t, db, ['user', 'video'], { perApp: { gateway: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), FEED_PAGE_SIZE: '2' } } }),
     ]);
-    const base = `http://127.0.0.1:${gatewayPort}`;
-    await startApp(t, 'gateway', { ...shared, PORT: String(gatewayPort), PUBLIC_BASE_URL: base, MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), FEED_PAGE_SIZE: '2' });
+    const { storageDir } = mesh;
+    const base = mesh.gateway.url;
 
     const api = async (method: string, path: string, init: { query?: Record<string, string | number>; form?: FormPart[] } = {}) => {
       const query = new URLSearchParams(Object.entries(init.query ?? {}).map(([k, v]): [string, string] => [k, String(v)]));

@@ -1,18 +1,61 @@
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startApp, type AppProcess, type TestDatabase } from '@douyin/testing';
+import { freePort, startApp, type AppProcess, type TestDatabase } from '@douyin/testing';
 
 type After = { after(fn: () => unknown): void };
+type Env = Record<string, string | undefined>;
 
 /** Where discovery comes from: a Consul agent, or the static list the gateway is given. */
 export type Discovery = { consulUrl: string } | { staticUser: string };
 
-// Every variable that picks a backend is set or removed explicitly, so the developer's shell cannot reroute a test.
-const backends = (db: TestDatabase, discovery: Discovery) => ({
+// Every variable that picks a backend is set or removed explicitly, so the developer's shell cannot reroute a test:
+// the test's database, a media folder inside its data dir, no S3 and no Redis unless a test adds them.
+const storage = (db: TestDatabase) => ({
   DATA_DIR: db.dataDir,
   DATABASE_URL: db.url,
+  STORAGE_DIR: join(db.dataDir, 'media'),
+  S3_ENDPOINT: undefined,
+  REDIS_URL: undefined,
+});
+
+const backends = (db: TestDatabase, discovery: Discovery) => ({
+  ...storage(db),
   CONSUL_HTTP_ADDR: 'consulUrl' in discovery ? discovery.consulUrl : undefined,
   STATIC_SERVICES: 'staticUser' in discovery ? `user=${discovery.staticUser}` : undefined,
 });
+
+export interface LocalMesh {
+  gateway: AppProcess;
+  /** Every service process by app name. */
+  services: Map<string, AppProcess>;
+  /** The media folder every process shares, as in `npm start`. */
+  storageDir: string;
+}
+
+/**
+ * `services` as processes on loopback found through a static list, then a gateway in front of them (its
+ * PUBLIC_BASE_URL is its own address), as `npm start` runs them, on the test's database. `env` goes to every
+ * process; `perApp` adds variables to one of them (the gateway included).
+ */
+export async function startLocalMesh(
+  t: After,
+  db: TestDatabase,
+  services: readonly string[],
+  opts: { env?: Env; perApp?: Partial<Record<string, Env>> } = {},
+): Promise<LocalMesh> {
+  const ports = new Map(await Promise.all([...services, 'gateway'].map(async (app) => [app, await freePort()] as const)));
+  const shared = {
+    ...storage(db),
+    CONSUL_HTTP_ADDR: undefined,
+    STATIC_SERVICES: services.map((app) => `${app}=127.0.0.1:${ports.get(app)}`).join(';'),
+    ...opts.env,
+  };
+  const envOf = (app: string) => ({ ...shared, PORT: String(ports.get(app)), ...opts.perApp?.[app] });
+  const started = await Promise.all(services.map(async (app) => [app, await startApp(t, app, envOf(app))] as const));
+  const gatewayUrl = `http://127.0.0.1:${ports.get('gateway')}`;
+  const gateway = await startApp(t, 'gateway', { PUBLIC_BASE_URL: gatewayUrl, ...envOf('gateway') });
+  return { gateway, services: new Map(started), storageDir: shared.STORAGE_DIR };
+}
 
 /** A user service process on the test's database. */
 export const startUser = (t: After, db: TestDatabase, discovery: Discovery, env: Record<string, string> = {}) =>
