@@ -35,7 +35,13 @@ test(`one APK request is one trace across gateway, relation and user processes (
   const byId = new Map(trace.map((s) => [s.spanId, s]));
   const roots = trace.filter((s) => s.parentSpanId === '');
   assert.equal(roots.length, 1, `one root: ${roots.map((s) => `${s.service}:${s.name}`).join(', ')}`);
-  assert.deepEqual([roots[0]?.service, roots[0]?.kind], ['gateway', SERVER], 'the root is the gateway answering the APK');
+  assert.deepEqual(
+    [roots[0]?.service, roots[0]?.kind, roots[0]?.name],
+    ['gateway', SERVER, 'POST /douyin/relation/action/'],
+    'the root is the gateway answering the APK, named by its route',
+  );
+  // One span per request in the gateway (not one per HTTP layer, route and handler), then its calls.
+  assert.equal(trace.filter((s) => s.service === 'gateway' && s.kind !== CLIENT).length, 1, trace.map((s) => `${s.service}:${s.name}`).join(', '));
   for (const span of trace) {
     if (span.parentSpanId) assert.ok(byId.has(span.parentSpanId), `${span.service}:${span.name} links to a span of the same trace`);
   }

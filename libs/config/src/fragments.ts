@@ -58,6 +58,8 @@ export const TelemetryEnv = z.object({
   // Unset: `otlp` when OTEL_EXPORTER_OTLP_ENDPOINT is set, else `none`. `jaeger` is for Jaeger without OTLP ingest.
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'jaeger', 'none']).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  // The OTLP/HTTP encodings (the specification's default is protobuf); gRPC is not shipped.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   OTEL_EXPORTER_JAEGER_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   SERVICE_VERSION: RuntimeEnv.shape.SERVICE_VERSION,

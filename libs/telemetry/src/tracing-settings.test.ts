@@ -16,6 +16,9 @@ test('an OTLP endpoint turns on OTLP export; Jaeger is chosen by name and gets i
     ['otlp', 'http://jaeger:4318'],
   );
   assert.equal(settings({ OTEL_TRACES_EXPORTER: 'otlp' }).endpoint, 'http://localhost:4318');
+  assert.equal(settings({ OTEL_TRACES_EXPORTER: 'otlp' }).protocol, 'http/protobuf');
+  assert.equal(settings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).protocol, 'http/json');
+  assert.throws(() => loadConfig(TelemetryEnv, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), /OTEL_EXPORTER_OTLP_PROTOCOL/);
   const jaeger = settings({ OTEL_TRACES_EXPORTER: 'jaeger' });
   assert.deepEqual([jaeger.exporter, jaeger.endpoint], ['jaeger', 'http://localhost:14268/api/traces']);
 });

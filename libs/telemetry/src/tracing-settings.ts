@@ -6,6 +6,8 @@ export interface TracingSettings {
   exporter: 'otlp' | 'jaeger' | 'none';
   /** OTLP/HTTP base URL (spans go to `<endpoint>/v1/traces`) or Jaeger collector URL. */
   endpoint: string;
+  /** How OTLP/HTTP bodies are encoded. */
+  protocol: 'http/protobuf' | 'http/json';
   serviceName: string;
   serviceVersion: string;
   instanceId: string;
@@ -26,6 +28,7 @@ export function tracingSettings(env: ReturnType<typeof TelemetryEnv.parse>, entr
   return {
     exporter,
     endpoint: exporter === 'jaeger' ? (env.OTEL_EXPORTER_JAEGER_ENDPOINT ?? JAEGER_DEFAULT) : (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? OTLP_DEFAULT).replace(/\/+$/, ''),
+    protocol: env.OTEL_EXPORTER_OTLP_PROTOCOL,
     serviceName: env.OTEL_SERVICE_NAME ?? appOfEntry(entry) ?? 'douyin',
     serviceVersion: env.SERVICE_VERSION,
     // Several replicas share a service name; host and pid tell their spans apart.

@@ -1,5 +1,6 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
@@ -12,13 +13,16 @@ import type { TracingSettings } from './tracing-settings.js';
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 const untraced = (url: string | undefined) => UNTRACED_PATHS.has((url ?? '').split('?')[0] ?? '');
 
-async function exporterFor(settings: TracingSettings): Promise<SpanExporter> {
+/** The span exporter `settings` name. */
+export async function exporterFor(settings: TracingSettings): Promise<SpanExporter> {
   if (settings.exporter === 'jaeger') {
     // Deprecated upstream and heavy (thrift): loaded only for Jaeger deployments without OTLP ingest.
     const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
     return new JaegerExporter({ endpoint: settings.endpoint });
   }
-  return new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces` });
+  const url = `${settings.endpoint}/v1/traces`;
+  // Protobuf: smaller bodies and about half the serialization CPU of JSON at the same spans.
+  return settings.protocol === 'http/json' ? new OtlpJsonExporter({ url }) : new OtlpProtobufExporter({ url });
 }
 
 /** Starts the Node SDK: HTTP, Fastify, mysql2 and ioredis spans, W3C trace context, batch export. */
@@ -35,10 +39,18 @@ export async function startTracing(settings: TracingSettings): Promise<NodeSDK> 
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => untraced(req.url) }),
-      // A span per route and per handler; one per lifecycle hook (metrics, rate limits, ...) would multiply the
-      // spans of every request while telling little the handler span does not.
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => untraced(route.url), instrumentHooks: false }),
+      // Outgoing HTTP only (S3, Consul): every server here is Fastify, whose request span is the SERVER span.
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+      // One SERVER span per request, named by route. Child spans per handler or per lifecycle hook (metrics, rate
+      // limits, ...) would multiply the spans of every request while telling little the request span does not.
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        ignorePaths: (route) => untraced(route.url),
+        instrumentHooks: false,
+        instrumentHandler: false,
+        // "GET /douyin/feed/" instead of "request": the route tells traces apart in Jaeger's list.
+        requestHook: (span, request) => span.updateName(`${request.method} ${request.routeOptions.url ?? request.url}`),
+      }),
       new MySQL2Instrumentation(),
       new IORedisInstrumentation(),
     ],

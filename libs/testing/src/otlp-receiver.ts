@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeTraceRequest } from './otlp-protobuf.js';
 
-/** One span as an app exported it over OTLP/HTTP JSON, with its resource's service name. */
+/** One span as an app exported it over OTLP/HTTP, with its resource's service name. */
 export interface ReceivedSpan {
   service: string;
   traceId: string;
@@ -37,15 +38,25 @@ interface OtlpRequest {
 const attributesOf = (list: OtlpAttributes): Record<string, unknown> =>
   Object.fromEntries((list ?? []).map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue]));
 
-/** An OTLP/HTTP JSON trace receiver on loopback: what a collector or Jaeger would get, kept in memory. */
+/**
+ * An OTLP/HTTP trace receiver on loopback, protobuf (the default encoding) or JSON by Content-Type: what a
+ * collector or Jaeger would get, kept in memory.
+ */
 export async function startOtlpReceiver(t: { after(fn: () => unknown): void }): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as OtlpRequest;
-      for (const { resource, scopeSpans } of body.resourceSpans ?? []) {
+      const body = Buffer.concat(chunks);
+      if (req.headers['content-type'] === 'application/x-protobuf') {
+        received.push(...decodeTraceRequest(body));
+        // An empty ExportTraceServiceResponse.
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        return;
+      }
+      const json = JSON.parse(body.toString('utf8') || '{}') as OtlpRequest;
+      for (const { resource, scopeSpans } of json.resourceSpans ?? []) {
         const service = String(attributesOf(resource?.attributes)['service.name']);
         for (const span of (scopeSpans ?? []).flatMap((s) => s.spans ?? [])) {
           received.push({ ...span, parentSpanId: span.parentSpanId ?? '', service, attributes: attributesOf(span.attributes) });
