@@ -38,6 +38,9 @@ export class Breakers {
         volumeThreshold: this.options.volume,
         resetTimeout: this.options.resetMs,
         rollingCountTimeout: 10_000,
+        // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
+        // (tens of thousands at a busy gateway) and sort them each second.
+        rollingPercentilesEnabled: false,
         // A typed answer (even NOT_FOUND) proves the instance is healthy; only 5xx-class answers count against it.
         errorFilter: (err: unknown) => err instanceof RemoteError && err.status < 500,
       });
