@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startPrivateRedis } from '@douyin/testing';
+import { buildForBench } from './build.js';
 import { benchDatabaseName, ensureDatabase, serverUrl } from './databases.js';
 import { runHops } from './hop/run-hops.js';
 import { meshServices, startMesh, type RunningMesh } from './mesh.js';
@@ -51,15 +52,17 @@ const hooks = new Hooks();
 process.once('SIGINT', () => void hooks.run().then(() => process.exit(130)));
 try {
   const started = Date.now();
+  log('building: tsc -b (the apps and libs as production runs them) and the bench servers');
+  await buildForBench();
   const sink = await startSpanSink(hooks);
   const redis = await startPrivateRedis(hooks);
   log(`mesh: ${meshServices().join(', ')} behind the gateway; MariaDB ${new URL(serverUrl()).host}, private Redis ${redis.url}`);
 
-  log('hop: bare Fastify, libs/mesh, stock tRPC adapter + httpLink, Moleculer TCP (wrk -c50, one at a time)');
+  log('hop: bare Fastify, libs/mesh (traced, one trace in ten, untraced), stock tRPC adapter + httpLink, Moleculer TCP (wrk -c50, one at a time)');
   const hops = await runHops(settings.seconds, sink.url);
 
   const small = await seeded(settings.small);
-  let mesh = await startMesh(hooks, { databaseUrl: small.url, redisUrl: redis.url, otlpUrl: sink.url });
+  let mesh = await startMesh(hooks, { databaseUrl: small.url, redisUrl: redis.url, otlpUrl: sink.url, compiled: true });
   let env = await wrkEnv(mesh, small.scale);
   log(`small scale: feed and favorite lists through the mesh (wrk -c${FEED_CONNECTIONS})`);
   const meshFeed = await measured(mesh.gateway.url, 'feed', env);
@@ -89,7 +92,7 @@ try {
   const largeHooks = new Hooks();
   const sink2 = await startSpanSink(largeHooks);
   const redis2 = await startPrivateRedis(largeHooks);
-  mesh = await startMesh(largeHooks, { databaseUrl: large.url, redisUrl: redis2.url, otlpUrl: sink2.url });
+  mesh = await startMesh(largeHooks, { databaseUrl: large.url, redisUrl: redis2.url, otlpUrl: sink2.url, compiled: true });
   env = await wrkEnv(mesh, large.scale);
   log(`large scale (${countLabel(settings.large)} videos): feed and favorite lists`);
   const feedLarge = await measured(mesh.gateway.url, 'feed', env);
@@ -107,6 +110,8 @@ try {
     mesh_feed: latency(meshFeed),
     inprocess_feed: latency(inprocessFeed),
     hop_vs_bare: ratio(hops.mesh, hops.bare),
+    hop_vs_bare_sampled_10pct: ratio(hops.meshSampled, hops.bare),
+    hop_vs_bare_untraced: ratio(hops.meshUntraced, hops.bare),
     stock_trpc_hop_vs_bare: ratio(hops.stockTrpc, hops.bare),
     moleculer_hop_vs_bare: ratio(hops.moleculer, hops.bare),
     feed_p50_1m_over_10k: round(feedLarge.p50Ms / meshFeed.p50Ms),
@@ -117,7 +122,7 @@ try {
     notes: [
       scaleNote,
       `${cpus().length} cores shared with whatever else runs on this machine; figures move with its load`,
-      'libs/mesh processes (hop, mesh feed, in-process feed) run with tracing exported to a local OTLP sink and Prometheus metrics on; bare, stock tRPC and Moleculer run without',
+      'every process runs the tsc build, as production does; libs/mesh processes (hop, mesh feed, in-process feed) trace every request to a local OTLP sink with Prometheus metrics on (the hop also with one trace in ten, and untraced); bare, stock tRPC and Moleculer run without',
       'rate limits off (RATE_LIMITS=off); feed and lists measured with deploy/wrk scripts that check every status_code',
     ],
     details: {

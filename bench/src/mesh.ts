@@ -26,11 +26,11 @@ export const meshServices = (): MeshApp[] =>
 /**
  * Starts every service and then the gateway as processes on free loopback ports over `databaseUrl` and `redisUrl`,
  * the way production runs them (static discovery, rate limits off so wrk measures the mesh, tracing to `otlpUrl`
- * when given).
+ * when given), from the `tsc -b` build when `compiled`.
  */
 export async function startMesh(
   hooks: Pick<Hooks, 'after'>,
-  opts: { databaseUrl: string; redisUrl: string; otlpUrl?: string },
+  opts: { databaseUrl: string; redisUrl: string; otlpUrl?: string; compiled?: boolean },
 ): Promise<RunningMesh> {
   const scratch = await mkdtemp(join(tmpdir(), 'douyin-bench-'));
   hooks.after(() => rm(scratch, { recursive: true, force: true }));
@@ -52,18 +52,22 @@ export async function startMesh(
     LOG_LEVEL: 'warn',
   };
   const apps = new Map<MeshApp, AppProcess>();
+  const launch = { compiled: opts.compiled };
   await Promise.all(
-    services.map(async (app) => apps.set(app, await startApp(hooks, app, { ...shared, PORT: String(ports.get(app)) }, { readyTimeoutMs: 60_000 }))),
+    services.map(async (app) =>
+      apps.set(app, await startApp(hooks, app, { ...shared, PORT: String(ports.get(app)) }, { ...launch, readyTimeoutMs: 60_000 })),
+    ),
   );
   const gatewayPort = ports.get('gateway')!;
-  const gateway = await startApp(hooks, 'gateway', {
+  const gatewayEnv = {
     ...shared,
     PORT: String(gatewayPort),
     PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}`,
     RATE_LIMITS: 'off',
     MAX_UPLOAD_BYTES: String(512 * 1024 * 1024),
     PUBLISH_TIMEOUT_MS: '300000',
-  });
+  };
+  const gateway = await startApp(hooks, 'gateway', gatewayEnv, launch);
   apps.set('gateway', gateway);
   const issuer = createTokenIssuer({ secret, ttlSeconds: 24 * 3600 });
   return {

@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: processes start there so tsx finds the tsconfig that maps @douyin/* to sources. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The compiled form (build.ts) of one of the bench's scripts, e.g. `./hop/bare.ts` (relative to bench/src). */
+export const compiledScript = (script: string): string => join(REPO_ROOT, 'bench', 'dist', 'bench', 'src', script.replace(/\.ts$/, '.js'));
 
 /** Clean-up hooks run in reverse order at the end of the bench, the shape libs/testing's helpers register into. */
 export class Hooks {
@@ -36,8 +40,8 @@ function statusOf(url: string): Promise<number> {
 }
 
 /**
- * Starts one of the bench's own servers (bench/src/hop/*.ts, ...) as a process on `port`, optionally behind the
- * telemetry preload, and resolves once GET `readyPath` answers 200. Stopped by `hooks`.
+ * Starts one of the bench's own servers (bench/src/hop/*.ts, ...) from its build (see build.ts) as a process on
+ * `port`, optionally behind the telemetry preload, and resolves once GET `readyPath` answers 200. Stopped by `hooks`.
  */
 export async function startScript(
   hooks: Hooks,
@@ -46,10 +50,10 @@ export async function startScript(
   env: Record<string, string | undefined> = {},
   opts: { tracing?: boolean; readyPath?: string } = {},
 ): Promise<BenchProcess> {
-  const preload = opts.tracing ? ['--import', './libs/telemetry/src/preload.ts'] : [];
+  const preload = opts.tracing ? ['--import', '@douyin/telemetry/preload'] : [];
   const merged = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   const childEnv = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, fileURLToPath(new URL(script, import.meta.url))], {
+  const child = spawn(process.execPath, [...preload, compiledScript(script)], {
     cwd: REPO_ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

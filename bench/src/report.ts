@@ -11,6 +11,8 @@ export interface BenchResults {
   mesh_feed: LatencyFigures;
   inprocess_feed: LatencyFigures;
   hop_vs_bare: number;
+  hop_vs_bare_sampled_10pct: number;
+  hop_vs_bare_untraced: number;
   stock_trpc_hop_vs_bare: number;
   moleculer_hop_vs_bare: number;
   feed_p50_1m_over_10k: number;
@@ -50,6 +52,8 @@ const GOALS: Array<[string, (r: BenchResults) => string, (r: BenchResults) => bo
     (r) => r.mesh_vs_inprocess >= 0.5 && r.mesh_feed.p99_ms < 50,
   ],
   ['hop_vs_bare (≥ 0.55)', (r) => String(r.hop_vs_bare), (r) => r.hop_vs_bare >= 0.55],
+  ['hop_vs_bare_sampled_10pct (reference)', (r) => String(r.hop_vs_bare_sampled_10pct), () => true],
+  ['hop_vs_bare_untraced (reference)', (r) => String(r.hop_vs_bare_untraced), () => true],
   ['stock_trpc_hop_vs_bare (reference)', (r) => String(r.stock_trpc_hop_vs_bare), () => true],
   ['moleculer_hop_vs_bare (reference)', (r) => String(r.moleculer_hop_vs_bare), () => true],
   ['feed_p50_1m_over_10k (≤ 1.2)', (r) => String(r.feed_p50_1m_over_10k), (r) => r.feed_p50_1m_over_10k <= 1.2],

@@ -4,10 +4,18 @@ import { runWrk, type WrkResult } from '../wrk.js';
 
 export interface HopFigures {
   bare: WrkResult;
+  /** Tracing every request (the default sampler), breakers and metrics on: the issue's hop. */
   mesh: WrkResult;
+  /** The same with one trace in ten sampled at the gateway, the usual production setting. */
+  meshSampled: WrkResult;
+  /** The same without tracing: what the transport, breaker and metrics cost alone. */
+  meshUntraced: WrkResult;
   stockTrpc: WrkResult;
   moleculer: WrkResult;
 }
+
+/** The environment of both mesh hop processes for one tracing setting. */
+type Tracing = Record<string, string | undefined>;
 
 /** The issue's setting: wrk -c50 against GET /hop. */
 const CONNECTIONS = 50;
@@ -29,23 +37,32 @@ async function measure(durationSec: number, start: (hooks: Hooks) => Promise<str
 /**
  * One mesh hop against a bare route, with the stock tRPC adapter and Moleculer's TCP transporter measured the
  * same way in the same run. Each variant runs alone (the others stopped), so they do not share the two cores.
- * Only libs/mesh runs with tracing on (`otlpUrl`): that is how the gateway runs.
+ * libs/mesh runs three ways: tracing every request to `otlpUrl` (how the gateway runs by default), one trace in
+ * ten, and without tracing.
  */
 export async function runHops(durationSec: number, otlpUrl: string): Promise<HopFigures> {
   const bare = await measure(durationSec, async (hooks) => (await startScript(hooks, './hop/bare.ts', await freePort())).url);
-  const mesh = await measure(durationSec, async (hooks) => {
-    const [calleePort, callerPort] = [await freePort(), await freePort()];
-    const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, CONSUL_HTTP_ADDR: undefined };
-    await startScript(hooks, './hop/mesh-callee.ts', calleePort, { ...tracing, OTEL_SERVICE_NAME: 'hop' }, { tracing: true });
-    const caller = await startScript(
-      hooks,
-      './hop/mesh-caller.ts',
-      callerPort,
-      { ...tracing, OTEL_SERVICE_NAME: 'gateway', STATIC_SERVICES: `hop=127.0.0.1:${calleePort}` },
-      { tracing: true },
-    );
-    return caller.url;
+  const meshHop = (tracing: Tracing) =>
+    measure(durationSec, async (hooks) => {
+      const [calleePort, callerPort] = [await freePort(), await freePort()];
+      const env = { ...tracing, CONSUL_HTTP_ADDR: undefined };
+      await startScript(hooks, './hop/mesh-callee.ts', calleePort, { ...env, OTEL_SERVICE_NAME: 'hop' }, { tracing: true });
+      const caller = await startScript(
+        hooks,
+        './hop/mesh-caller.ts',
+        callerPort,
+        { ...env, OTEL_SERVICE_NAME: 'gateway', STATIC_SERVICES: `hop=127.0.0.1:${calleePort}` },
+        { tracing: true },
+      );
+      return caller.url;
+    });
+  const mesh = await meshHop({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl });
+  const meshSampled = await meshHop({
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
   });
+  const meshUntraced = await meshHop({ OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_TRACES_EXPORTER: 'none' });
   const stockTrpc = await measure(durationSec, async (hooks) => {
     const [calleePort, callerPort] = [await freePort(), await freePort()];
     await startScript(hooks, './hop/trpc-callee.ts', calleePort);
@@ -56,5 +73,5 @@ export async function runHops(durationSec: number, otlpUrl: string): Promise<Hop
     await startScript(hooks, './hop/moleculer-callee.ts', await freePort(), ports);
     return (await startScript(hooks, './hop/moleculer-caller.ts', await freePort(), ports)).url;
   });
-  return { bare, mesh, stockTrpc, moleculer };
+  return { bare, mesh, meshSampled, meshUntraced, stockTrpc, moleculer };
 }

@@ -82,8 +82,8 @@ function readyPid(url: string): Promise<number | undefined> {
 }
 
 /**
- * Starts apps/<app>/src/main.ts as its own process on a free loopback port with `env` added, and resolves once
- * GET /readyz answers 200 (rejects with the output if it exits or is not ready in time). A PORT in `env` is used
+ * Starts apps/<app>/src/main.ts (or its build, `compiled`) as its own process on a free loopback port with `env`
+ * added, and resolves once GET /readyz answers 200 (rejects with the output if it exits or is not ready in time). A PORT in `env` is used
  * as given (to restart on the same port); an `undefined` value removes that variable from the inherited environment,
  * so a developer's DATABASE_URL or CONSUL_HTTP_ADDR cannot leak into a test that means to run without it.
  */
@@ -91,14 +91,17 @@ export async function startApp(
   t: { after(fn: () => unknown): void },
   app: string,
   env: Record<string, string | undefined>,
-  opts: { readyTimeoutMs?: number } = {},
+  opts: { readyTimeoutMs?: number; compiled?: boolean } = {},
 ): Promise<AppProcess> {
   const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
   const merged: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   const childEnv = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-  // Started like production: the telemetry preload first (inert unless the env configures tracing).
-  const args = ['--import', 'tsx', '--import', './libs/telemetry/src/preload.ts', `apps/${app}/src/main.ts`];
+  // Started like production: the telemetry preload first (inert unless the env configures tracing). `compiled`
+  // runs the `tsc -b` output exactly as the image does; otherwise tsx runs the sources, which needs no build.
+  const args = opts.compiled
+    ? ['--import', '@douyin/telemetry/preload', `apps/${app}/dist/src/main.js`]
+    : ['--import', 'tsx', '--import', './libs/telemetry/src/preload.ts', `apps/${app}/src/main.ts`];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: childEnv,
