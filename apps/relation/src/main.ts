@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
+import { createCache } from '@douyin/cache';
 import type { UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
 import { createRuntime, startService } from '@douyin/mesh';
+import { cacheCounters } from '@douyin/metrics';
 import { RelationEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { RelationTables } from './tables.js';
@@ -10,10 +12,11 @@ import type { RelationTables } from './tables.js';
 const config = loadConfigOrExit(RelationEnv);
 const runtime = createRuntime(config.service);
 const db = createDb<RelationTables>(config.db);
+const cache = await createCache(config.cache, { prefix: 'relation', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
-  router: createRouter({ db, user: runtime.mesh.client<UserRouter>('user') }),
+  router: createRouter({ db, cache, user: runtime.mesh.client<UserRouter>('user') }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'relation' }),
   unavailable: [databaseUnavailable],
-  onShutdown: [() => db.destroy()],
+  onShutdown: [() => db.destroy(), () => cache.close()],
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseModes, fakeUserLookup, rejectsWith } from '@douyin/testing';
-import { callerFor, freshSchema } from '../test/harness.js';
+import { callerFor, countsCache, freshSchema } from '../test/harness.js';
 import { createRouter } from './router.js';
 
 const USERS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
@@ -10,7 +10,7 @@ for (const mode of databaseModes()) {
   const setup = async (t: { after(fn: () => unknown): void }) => {
     const db = await freshSchema(t, mode);
     const users = fakeUserLookup(USERS);
-    return { db, users, caller: callerFor(createRouter({ db, user: users.user })) };
+    return { db, users, caller: callerFor(createRouter({ db, user: users.user, cache: await countsCache(t) })) };
   };
   const factsOf = async (caller: Awaited<ReturnType<typeof setup>>['caller'], userId: number, viewerId?: number) =>
     (await caller.facts({ userIds: [userId], viewerId }))[0];

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { Reason, domainError, relationRouter, requireUsers, type RelationHandlers, type UserLookup } from '@douyin/contracts';
 import { transactionWithRetry } from '@douyin/db';
+import { followCounts, forgetFollowCounts, type FollowCountCache } from './follow-counts.js';
 import * as repo from './repository.js';
 import type { RelationTables } from './tables.js';
 
@@ -8,10 +9,12 @@ export interface RelationDeps {
   db: Kysely<RelationTables>;
   /** The user service's contract: existence of ids is its business, never a read of its table. */
   user: UserLookup;
+  /** Follow and follower counts, forgotten after each follow or unfollow. */
+  cache: FollowCountCache;
   now?: () => number;
 }
 
-export function createRouter({ db, user, now = Date.now }: RelationDeps) {
+export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) {
   // Contract check order: an unknown target (40401) is reported before following oneself (40007).
   async function checkTarget(actorId: number, targetId: number) {
     await requireUsers(user, [targetId]);
@@ -26,6 +29,7 @@ export function createRouter({ db, user, now = Date.now }: RelationDeps) {
       await transactionWithRetry(db, async (trx) => {
         if (await repo.insertFollow(trx, actorId, targetId, now())) await repo.addToCounts(trx, actorId, targetId, 1);
       });
+      await forgetFollowCounts(cache, actorId, targetId);
     },
 
     async unfollow({ actorId, targetId }) {
@@ -33,6 +37,7 @@ export function createRouter({ db, user, now = Date.now }: RelationDeps) {
       await transactionWithRetry(db, async (trx) => {
         if (await repo.deleteFollow(trx, actorId, targetId)) await repo.addToCounts(trx, actorId, targetId, -1);
       });
+      await forgetFollowCounts(cache, actorId, targetId);
     },
 
     async following({ userId }) {
@@ -50,15 +55,14 @@ export function createRouter({ db, user, now = Date.now }: RelationDeps) {
     async facts({ userIds, viewerId }) {
       const ids = [...new Set(userIds)];
       const [counts, followed] = await Promise.all([
-        repo.listCounts(db, ids),
+        followCounts(db, cache, ids),
         viewerId === undefined ? [] : repo.listFollowedAmong(db, viewerId, ids),
       ]);
-      const countsOf = new Map(counts.map((row) => [row.user_id, row]));
       const followedSet = new Set(followed);
       return ids.map((userId) => ({
         userId,
-        followCount: countsOf.get(userId)?.follow_count ?? 0,
-        followerCount: countsOf.get(userId)?.follower_count ?? 0,
+        followCount: counts.get(userId)?.followCount ?? 0,
+        followerCount: counts.get(userId)?.followerCount ?? 0,
         isFollow: followedSet.has(userId),
       }));
     },

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseModes, rejectsWith } from '@douyin/testing';
-import { callerFor, freshSchema } from '../test/harness.js';
+import { databaseModes, rejectsWith, sharedRedisUrl } from '@douyin/testing';
+import { callerFor, freshSchema, profileCache } from '../test/harness.js';
 import { createRouter } from './router.js';
 
 for (const mode of databaseModes()) {
   test(`register then login returns the same id, and byId shows the name verbatim (${mode})`, async (t) => {
     const db = await freshSchema(t, mode);
-    const caller = callerFor(createRouter({ db }));
+    const caller = callerFor(createRouter({ db, cache: await profileCache(t) }));
     const name = "O'Brien 😀 抖音; DROP TABLE users";
     const { userId } = await caller.register({ username: name, password: 'secret1' });
     assert.deepEqual(await caller.login({ username: name, password: 'secret1' }), { userId });
@@ -18,7 +18,7 @@ for (const mode of databaseModes()) {
 
   test(`wrong password and unknown user fail alike (${mode})`, async (t) => {
     const db = await freshSchema(t, mode);
-    const caller = callerFor(createRouter({ db }));
+    const caller = callerFor(createRouter({ db, cache: await profileCache(t) }));
     await caller.register({ username: 'alice', password: 'secret1' });
     const wrong = await caller.login({ username: 'alice', password: 'secret2' }).catch((e: unknown) => e);
     const unknown = await caller.login({ username: 'bob', password: 'secret1' }).catch((e: unknown) => e);
@@ -29,7 +29,7 @@ for (const mode of databaseModes()) {
 
   test(`usernames are unique, case-sensitive and compared without padding (${mode})`, async (t) => {
     const db = await freshSchema(t, mode);
-    const caller = callerFor(createRouter({ db }));
+    const caller = callerFor(createRouter({ db, cache: await profileCache(t) }));
     await caller.register({ username: 'alice', password: 'secret1' });
     await assert.rejects(caller.register({ username: 'alice', password: 'other12' }), rejectsWith('CONFLICT', 'username_taken'));
     await caller.register({ username: 'Alice', password: 'secret1' });
@@ -40,7 +40,7 @@ for (const mode of databaseModes()) {
 
   test(`concurrent registrations of one name create exactly one user (${mode})`, async (t) => {
     const db = await freshSchema(t, mode);
-    const caller = callerFor(createRouter({ db }));
+    const caller = callerFor(createRouter({ db, cache: await profileCache(t) }));
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, () => caller.register({ username: 'race', password: 'secret1' })),
     );
@@ -54,7 +54,7 @@ for (const mode of databaseModes()) {
 
   test(`byId of an unknown user is NOT_FOUND; byIds skips unknown ids (${mode})`, async (t) => {
     const db = await freshSchema(t, mode);
-    const caller = callerFor(createRouter({ db }));
+    const caller = callerFor(createRouter({ db, cache: await profileCache(t) }));
     const { userId: a } = await caller.register({ username: 'a', password: 'secret1' });
     const { userId: b } = await caller.register({ username: 'b', password: 'secret1' });
     await assert.rejects(caller.byId({ userId: b + 100 }), rejectsWith('NOT_FOUND', 'user_not_found'));
@@ -65,7 +65,7 @@ for (const mode of databaseModes()) {
 
   test(`invalid input is rejected before anything is written (${mode})`, async (t) => {
     const db = await freshSchema(t, mode);
-    const caller = callerFor(createRouter({ db }));
+    const caller = callerFor(createRouter({ db, cache: await profileCache(t) }));
     for (const bad of [
       { username: '', password: 'secret1' },
       { username: 'x'.repeat(33), password: 'secret1' },
@@ -75,5 +75,24 @@ for (const mode of databaseModes()) {
       await assert.rejects(caller.register(bad), rejectsWith('BAD_REQUEST'));
     }
     assert.equal((await db.selectFrom('users').selectAll().execute()).length, 0);
+  });
+
+  test(`profiles come from the cache once read, and an id unknown at a miss is found once registered (${mode})`, async (t) => {
+    const db = await freshSchema(t, mode);
+    const cache = await profileCache(t);
+    const caller = callerFor(createRouter({ db, cache }));
+    const { userId: alice } = await caller.register({ username: 'alice', password: 'secret1' });
+    assert.deepEqual((await caller.byIds({ userIds: [alice, alice + 1] })).map((u) => u.name), ['alice']);
+    const { userId: bob } = await caller.register({ username: 'bob', password: 'secret1' });
+    assert.deepEqual((await caller.byIds({ userIds: [bob, alice] })).map((u) => u.name), ['bob', 'alice'], 'in the order asked');
+
+    // A profile never changes after registration; with Redis the second read does not touch the row at all.
+    await db.deleteFrom('users').where('id', '=', alice).execute();
+    if (sharedRedisUrl()) {
+      assert.equal((await caller.byId({ userId: alice })).name, 'alice');
+      assert.deepEqual(cache.stats.of('profile'), { hits: 2, misses: 3, failures: 0 });
+    } else {
+      await assert.rejects(caller.byId({ userId: alice }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    }
   });
 }

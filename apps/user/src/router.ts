@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Cache } from '@douyin/cache';
 import { Reason, domainError, userRouter, type UserHandlers, type UserProfile } from '@douyin/contracts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '@douyin/auth';
 import { isUniqueViolation } from '@douyin/db';
@@ -7,8 +8,14 @@ import type { UserTables } from './tables.js';
 
 export interface UserDeps {
   db: Kysely<UserTables>;
+  /** Profiles, read on every feed page and never changed after registration. */
+  cache: Cache;
   now?: () => number;
 }
+
+// A profile is written once, at registration, so a cached one is never stale; an unknown id is not cached, so a
+// user registered later is found at once.
+const PROFILE = 'profile';
 
 const toProfile = (row: repo.UserRow): UserProfile => ({
   id: row.id,
@@ -17,7 +24,13 @@ const toProfile = (row: repo.UserRow): UserProfile => ({
   createdAt: row.created_at,
 });
 
-export function createRouter({ db, now = Date.now }: UserDeps) {
+export function createRouter({ db, cache, now = Date.now }: UserDeps) {
+  const profiles = async (userIds: readonly number[]): Promise<Map<number, UserProfile>> =>
+    (await cache.many<UserProfile>(PROFILE, userIds, async (missing) => {
+      const rows = await repo.listUsersByIds(db, missing as number[]);
+      return new Map(rows.map((row) => [row.id, toProfile(row)]));
+    })) as Map<number, UserProfile>;
+
   const handlers: UserHandlers = {
     async register({ username, password }) {
       const passwordHash = await hashPassword(password);
@@ -39,13 +52,14 @@ export function createRouter({ db, now = Date.now }: UserDeps) {
     },
 
     async byId({ userId }) {
-      const row = await repo.findUserById(db, userId);
-      if (!row) throw domainError('NOT_FOUND', Reason.userNotFound, `user ${userId} not found`);
-      return toProfile(row);
+      const profile = (await profiles([userId])).get(userId);
+      if (!profile) throw domainError('NOT_FOUND', Reason.userNotFound, `user ${userId} not found`);
+      return profile;
     },
 
     async byIds({ userIds }) {
-      return (await repo.listUsersByIds(db, userIds)).map(toProfile);
+      const found = await profiles(userIds);
+      return [...new Set(userIds)].flatMap((id) => found.get(id) ?? []);
     },
   };
   return userRouter(handlers);

@@ -1,12 +1,13 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { DbEnv, StorageEnv, serviceEnv, toDbConfig, toServiceConfig, toStorageConfig } from '@douyin/config';
+import { CacheEnv, DbEnv, StorageEnv, serviceEnv, toCacheConfig, toDbConfig, toServiceConfig, toStorageConfig } from '@douyin/config';
 
 export const VideoEnv = z
   .object({
     ...serviceEnv('video').shape,
     ...DbEnv.shape,
     ...StorageEnv.shape,
+    ...CacheEnv.shape,
     // Debian's ffmpeg package provides both; point these elsewhere for a custom build.
     FFMPEG_PATH: z.string().default('ffmpeg'),
     FFPROBE_PATH: z.string().default('ffprobe'),
@@ -18,6 +19,7 @@ export const VideoEnv = z
     service: toServiceConfig('video', e),
     db: toDbConfig('video', e),
     storage: toStorageConfig(e),
+    cache: toCacheConfig(e),
     media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, timeoutMs: e.MEDIA_TIMEOUT_MS },
     workDir: e.MEDIA_WORK_DIR,
   }));

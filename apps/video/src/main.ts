@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { createCache } from '@douyin/cache';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
 import { createRuntime, startService } from '@douyin/mesh';
+import { cacheCounters } from '@douyin/metrics';
 import { createObjectStore, storageUnavailable } from '@douyin/storage';
 import { VideoEnv } from './config.js';
 import { createRouter } from './router.js';
@@ -11,13 +13,14 @@ const config = loadConfigOrExit(VideoEnv);
 const runtime = createRuntime(config.service);
 const db = createDb<VideoTables>(config.db);
 const store = createObjectStore(config.storage);
+const cache = await createCache(config.cache, { prefix: 'video', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
-  router: createRouter({ db, store, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),
+  router: createRouter({ db, store, cache, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),
   migrate: async () => {
     await migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'video' });
     await store.prepare();
   },
   unavailable: [databaseUnavailable, storageUnavailable],
-  onShutdown: [() => db.destroy()],
+  onShutdown: [() => db.destroy(), () => cache.close()],
 });

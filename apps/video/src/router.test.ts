@@ -118,6 +118,18 @@ for (const mode of databaseModes()) {
     assert.deepEqual(counts.sort((a, b) => a.userId - b.userId), [{ userId: 10, count: 4 }, { userId: 20, count: 3 }]);
   });
 
+  test(`a publish counts at once for its author, even after the counts were cached (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    assert.deepEqual(await caller.workCounts({ userIds: [7, 8] }), []);
+    await caller.publish({ authorId: 7, title: 'one', stagingKey: await stage(deps.store, mp4) });
+    assert.deepEqual(await caller.workCounts({ userIds: [7, 8] }), [{ userId: 7, count: 1 }]);
+    const keys = await Promise.all([1, 2].map(() => stage(deps.store, mp4)));
+    await Promise.all(keys.map((stagingKey, n) => caller.publish({ authorId: 7, title: `more ${n}`, stagingKey })));
+    assert.deepEqual(await caller.workCounts({ userIds: [8, 7] }), [{ userId: 7, count: 3 }]);
+  });
+
   test(`bad input is refused before anything is read (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const caller = callerFor(createRouter(deps));

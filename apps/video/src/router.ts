@@ -1,6 +1,7 @@
 import { videoRouter, type VideoHandlers } from '@douyin/contracts';
 import * as repo from './repository.js';
 import { publish, toVideo, type PublishDeps } from './service.js';
+import { workCounts } from './work-counts.js';
 
 export type VideoDeps = PublishDeps;
 
@@ -11,8 +12,7 @@ export function createRouter(deps: VideoDeps) {
     feed: async ({ before, limit }) => (await repo.listFeed(db, before, limit)).map(toVideo),
     byAuthor: async ({ authorId }) => (await repo.listVideosByAuthor(db, authorId)).map(toVideo),
     byIds: async ({ videoIds }) => (await repo.listVideosByIds(db, videoIds)).map(toVideo),
-    workCounts: async ({ userIds }) =>
-      (await repo.countVideosByAuthors(db, userIds)).map(({ authorId, count }) => ({ userId: authorId, count })),
+    workCounts: ({ userIds }) => workCounts(db, deps.cache, userIds),
   };
   return videoRouter(handlers);
 }

@@ -12,6 +12,7 @@ import type { Logger } from '@douyin/telemetry';
 import { extractCover, probeVideo, type MediaTools } from './media.js';
 import * as repo from './repository.js';
 import type { VideoTables } from './tables.js';
+import { forgetWorkCount, type WorkCountCache } from './work-counts.js';
 
 export interface PublishDeps {
   db: Kysely<VideoTables>;
@@ -24,6 +25,8 @@ export interface PublishDeps {
   workDir: string;
   logger: Logger;
   now: () => number;
+  /** Authors' video counts, forgotten after each publish. */
+  cache: WorkCountCache;
 }
 
 export const toVideo = (row: repo.VideoRow): Video => ({
@@ -93,7 +96,9 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
     stored.push(videoKey, coverKey);
     await store.move(stagingKey, videoKey);
     await store.put(coverKey, createReadStream(cover));
-    return toVideo(await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey }));
+    const row = await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey });
+    await forgetWorkCount(deps.cache, authorId);
+    return toVideo(row);
   } catch (err) {
     await Promise.all(stored.map((key) => forget(deps, key)));
     throw err;

@@ -1,14 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import { createCache } from '@douyin/cache';
 import { createCallerFactory } from '@douyin/contracts';
 import { createDb, migrateToLatest } from '@douyin/db';
 import { createDiskStore, newKey, type ObjectStore } from '@douyin/storage';
 import { silentLogger } from '@douyin/telemetry';
-import { freshDatabase, type DatabaseMode } from '@douyin/testing';
+import { freshDatabase, sharedRedisUrl, type DatabaseMode } from '@douyin/testing';
 import { createRouter, type VideoDeps } from '../src/router.js';
 import type { VideoTables } from '../src/tables.js';
 
@@ -38,13 +40,18 @@ export async function filesUnder(root: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
 }
 
-/** Everything a video router needs, on a fresh schema, a temp disk store and a temp work dir. */
+/**
+ * Everything a video router needs, on a fresh schema, a temp disk store, a temp work dir and a cache (on the shared
+ * Redis under a fresh prefix when REDIS_URL is set, else the pass-through).
+ */
 export async function videoDeps(t: After, mode: DatabaseMode, overrides: Partial<VideoDeps> = {}): Promise<VideoDeps & { storeRoot: string; workDir: string }> {
   const storeRoot = await tempDir(t, 'douyin-store-');
   const workDir = await tempDir(t, 'douyin-work-');
   const store = createDiskStore({ root: storeRoot });
   await store.prepare();
-  const deps = { db: await freshSchema(t, mode), store, media: MEDIA_TOOLS, workDir, logger: silentLogger(), now: Date.now, ...overrides };
+  const cache = await createCache({ url: sharedRedisUrl(), ttlSeconds: 10 }, { prefix: `test-video-${randomBytes(4).toString('hex')}`, logger: silentLogger() });
+  t.after(() => cache.close());
+  const deps = { db: await freshSchema(t, mode), store, cache, media: MEDIA_TOOLS, workDir, logger: silentLogger(), now: Date.now, ...overrides };
   return { ...deps, storeRoot, workDir };
 }
 

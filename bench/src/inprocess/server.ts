@@ -35,18 +35,17 @@ const url = env.DATABASE_URL;
 if (!url || !env.REDIS_URL || !env.JWT_SECRET || !env.STORAGE_DIR) throw new Error('DATABASE_URL, REDIS_URL, JWT_SECRET and STORAGE_DIR are required');
 const db = createDb<any>({ url, dataDir: tmpdir(), name: 'inprocess', poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) * 6 });
 const cacheConfig = { url: env.REDIS_URL, ttlSeconds: 60 };
+const cacheOf = (prefix: string) => createCache(cacheConfig, { prefix, logger });
 const store = createObjectStore({ kind: 'disk', root: env.STORAGE_DIR });
 
 const local = <R extends AnyTRPCRouter>(service: string, router: R): MeshClient<R> => localClient(service, router, config.mesh.timeoutMs);
 
-const user = local('user', userRouter({ db }));
-const video = local(
-  'video',
-  videoRouter({ db, store, media: { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 }, workDir: tmpdir(), logger, now: Date.now }),
-);
-const relation = local('relation', relationRouter({ db, user }));
-const favorite = local('favorite', favoriteRouter({ db, cache: await createCache(cacheConfig, { prefix: 'favorite', logger }), video, user }));
-const comment = local('comment', commentRouter({ db, cache: await createCache(cacheConfig, { prefix: 'comment', logger }), video }));
+const user = local('user', userRouter({ db, cache: await cacheOf('user') }));
+const media = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 };
+const video = local('video', videoRouter({ db, store, cache: await cacheOf('video'), media, workDir: tmpdir(), logger, now: Date.now }));
+const relation = local('relation', relationRouter({ db, user, cache: await cacheOf('relation') }));
+const favorite = local('favorite', favoriteRouter({ db, cache: await cacheOf('favorite'), video, user }));
+const comment = local('comment', commentRouter({ db, cache: await cacheOf('comment'), video }));
 const tokens = createTokenIssuer({ secret: env.JWT_SECRET, ttlSeconds: 24 * 3600 });
 
 const app = await buildApp({

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Cache, CacheKey } from '@douyin/cache';
+import * as repo from './repository.js';
+import type { RelationTables } from './tables.js';
+
+// Every feed page shows each author's follow and follower counts: cached per user, zeros included, and deleted
+// for both users after each follow or unfollow commits.
+const COUNTS = 'counts';
+
+export type FollowCountCache = Pick<Cache, 'many' | 'invalidate'>;
+export interface FollowCounts {
+  followCount: number;
+  followerCount: number;
+}
+
+/** The counts of each of `userIds` (zeros for users nobody follows and who follow nobody). */
+export function followCounts(db: Kysely<RelationTables>, cache: FollowCountCache, userIds: readonly number[]): Promise<Map<CacheKey, FollowCounts>> {
+  return cache.many<FollowCounts>(COUNTS, userIds, async (missing) => {
+    const rows = new Map((await repo.listCounts(db, missing as number[])).map((row) => [row.user_id, row]));
+    return new Map(
+      missing.map((id) => [id, { followCount: rows.get(id as number)?.follow_count ?? 0, followerCount: rows.get(id as number)?.follower_count ?? 0 }]),
+    );
+  });
+}
+
+/** Call once a follow or unfollow between the two users is committed. */
+export const forgetFollowCounts = (cache: FollowCountCache, actorId: number, targetId: number) =>
+  cache.invalidate([
+    [COUNTS, actorId],
+    [COUNTS, targetId],
+  ]);
