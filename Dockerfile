@@ -16,6 +16,9 @@ FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data
+# A larger young generation: a feed page allocates a lot that dies young, and the default 16 MB semi-space made
+# garbage collection a fifth of the gateway's CPU (feed throughput +20% measured, bench/src/processes.ts uses the same).
+ENV NODE_OPTIONS=--max-semi-space-size=64
 COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node

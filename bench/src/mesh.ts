@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTokenIssuer } from '@douyin/auth';
 import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
 import { freePort, startApp, type AppProcess } from '@douyin/testing';
-import { REPO_ROOT, type Hooks } from './processes.js';
+import { PRODUCTION_NODE_OPTIONS, REPO_ROOT, type Hooks } from './processes.js';
 
 export interface RunningMesh {
   gateway: AppProcess;
@@ -50,6 +50,8 @@ export async function startMesh(
     OTEL_EXPORTER_OTLP_ENDPOINT: opts.otlpUrl,
     JWT_SECRET: secret,
     LOG_LEVEL: 'warn',
+    // Run as the image runs them; tests that start the mesh from sources keep the environment's.
+    ...(opts.compiled ? { NODE_OPTIONS: PRODUCTION_NODE_OPTIONS } : {}),
   };
   const apps = new Map<MeshApp, AppProcess>();
   const launch = { compiled: opts.compiled };
