@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace, type Span } from '@opentelemetry/api';
 import type { TRPCClient } from '@trpc/client';
 import type { AnyTRPCRouter, TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import type { ServiceMetrics } from '@douyin/metrics';
@@ -113,23 +114,25 @@ export function createMesh(options: MeshOptions): Mesh {
   /** One CLIENT span and one latency sample per call, retries included: what the caller waited for. */
   function observedCall(service: string, path: string, type: 'query' | 'mutation', input: unknown): Promise<unknown> {
     const started = performance.now();
-    const done = (code: TRPC_ERROR_CODE_KEY | 'OK') => {
-      options.metrics?.rpcClientRequests.inc({ target: service, procedure: path, code });
-      const seconds = (performance.now() - started) / 1000;
-      options.metrics?.rpcClientDuration.observe({ target: service, procedure: path, outcome: outcomeOfCode(code) }, seconds);
-      return code;
-    };
-    return tracer.startActiveSpan(`${service}/${path}`, { kind: SpanKind.CLIENT, attributes: rpcAttributes(service, path) }, async (span) => {
+    const run = async (span?: Span) => {
+      let code: TRPC_ERROR_CODE_KEY | 'OK' = 'OK';
       try {
-        const result = await call(service, path, type, input);
-        endSpan(span, done('OK'));
-        return result;
+        return await call(service, path, type, input);
       } catch (err) {
-        const code = (err as { data?: { code?: TRPC_ERROR_CODE_KEY } }).data?.code ?? 'INTERNAL_SERVER_ERROR';
-        endSpan(span, done(code));
+        code = (err as { data?: { code?: TRPC_ERROR_CODE_KEY } }).data?.code ?? 'INTERNAL_SERVER_ERROR';
         throw err;
+      } finally {
+        options.metrics?.rpcClientRequests.inc({ target: service, procedure: path, code });
+        const seconds = (performance.now() - started) / 1000;
+        options.metrics?.rpcClientDuration.observe({ target: service, procedure: path, outcome: outcomeOfCode(code) }, seconds);
+        if (span) endSpan(span, code);
       }
-    });
+    };
+    // Inside a request the sampler left out, a span of the call would not be recorded either: it goes out under the
+    // request's context, whose traceparent already tells the callee not to record.
+    const parent = trace.getActiveSpan();
+    if (parent && !parent.isRecording()) return run();
+    return tracer.startActiveSpan(`${service}/${path}`, { kind: SpanKind.CLIENT, attributes: rpcAttributes(service, path) }, run);
   }
 
   /**

@@ -45,6 +45,26 @@ test('one trace crosses two hops: caller CLIENT -> middle SERVER -> CLIENT -> le
   assert.equal(chain[3]?.attributes['rpc.method'], 'budget');
 });
 
+test('a call in a request the sampler left out stays in its trace unrecorded on both sides, and is still counted', async (t) => {
+  exporter.reset();
+  const server = metricsFor('unsampled-server');
+  const client = metricsFor('unsampled-client');
+  const echo = await startEcho(t, 'echo', { rpc: { service: 'unsampled-server', metrics: server } });
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${echo.port}`, { metrics: client });
+  const request = trace.wrapSpanContext({ traceId: 'a1'.repeat(16), spanId: 'b2'.repeat(8), traceFlags: 0 });
+  const seen = await context.with(trace.setSpan(context.active(), request), () => mesh.client<EchoRouter>('echo').traceContext.query());
+
+  assert.deepEqual(seen, { traceId: 'a1'.repeat(16), recording: false });
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), []);
+  assert.equal(await valueOf(client.rpcClientRequests, { target: 'echo', procedure: 'traceContext', code: 'OK' }), 1);
+  assert.equal(await valueOf(server.rpcServerRequests, { procedure: 'traceContext', code: 'OK' }), 1);
+
+  // Outside any request the call is a root of its own, recorded on both sides.
+  const root = await mesh.client<EchoRouter>('echo').traceContext.query();
+  assert.equal(root.recording, true);
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => `${s.name}/${SpanKind[s.kind]}`).sort(), ['echo/traceContext/CLIENT', 'unsampled-server/traceContext/SERVER']);
+});
+
 test('calls are counted per procedure and target with their tRPC code, and latency is observed', async (t) => {
   const server = metricsFor('obs-server');
   const client = metricsFor('obs-client');

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { TRPCError, initTRPC } from '@trpc/server';
 import { z } from 'zod';
 import { loadConfig, serviceEnv, toServiceConfig } from '@douyin/config';
@@ -12,6 +13,11 @@ const t = initTRPC.context<{ requestId: string; deadline: number }>().create();
 function leafProcedures(name: string, state: { mutations: number }) {
   return {
     whoami: t.procedure.query(() => name),
+    /** The trace the call was served in, as the callee sees it. */
+    traceContext: t.procedure.query(() => {
+      const span = trace.getActiveSpan();
+      return { traceId: span?.spanContext().traceId ?? '', recording: span?.isRecording() ?? false };
+    }),
     budget: t.procedure.query(({ ctx }) => ({ remainingMs: ctx.deadline - Date.now(), requestId: ctx.requestId })),
     slow: t.procedure.input(z.object({ ms: z.number() })).query(async ({ input }) => {
       await new Promise((resolve) => setTimeout(resolve, input.ms));
