@@ -18,7 +18,10 @@ export function followCounts(db: Kysely<RelationTables>, cache: FollowCountCache
   return cache.many<FollowCounts>(COUNTS, userIds, async (missing) => {
     const rows = new Map((await repo.listCounts(db, missing as number[])).map((row) => [row.user_id, row]));
     return new Map(
-      missing.map((id) => [id, { followCount: rows.get(id as number)?.follow_count ?? 0, followerCount: rows.get(id as number)?.follower_count ?? 0 }]),
+      missing.map((id) => {
+        const row = rows.get(id as number);
+        return [id, { followCount: row?.follow_count ?? 0, followerCount: row?.follower_count ?? 0 }];
+      }),
     );
   });
 }

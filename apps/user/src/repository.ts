@@ -19,10 +19,6 @@ export function findUserByName(db: Kysely<UserTables>, username: string): Promis
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
 }
 
-export function findUserById(db: Kysely<UserTables>, id: number): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export async function listUsersByIds(db: Kysely<UserTables>, ids: readonly number[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
