@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatewayFor } from '../test/harness.js';
+import { currentScope, type CallScope } from '@douyin/mesh';
+import type { GatewayDeps } from './deps.js';
+import { fakeUserService, gatewayFor } from '../test/harness.js';
 
 test('both /douyin/x/ and /douyin/x are served by one handler, without redirects', async (t) => {
   const app = await gatewayFor(t);
@@ -25,6 +27,27 @@ test('every response carries X-Request-Id, echoing the caller\'s', async (t) => 
   assert.equal(echoed.headers['x-request-id'], 'abc-123');
   const generated = await app.inject({ method: 'GET', url: '/douyin/user/' });
   assert.ok(String(generated.headers['x-request-id']).length > 0);
+});
+
+test('the services see the request id the APK gets back, and the request\'s one deadline', async (t) => {
+  const { client } = fakeUserService();
+  const scopes: Array<CallScope | undefined> = [];
+  const user = {
+    ...client,
+    register: {
+      mutate: (input: { username: string; password: string }) => {
+        scopes.push(currentScope());
+        return client.register.mutate(input);
+      },
+    },
+  } as unknown as GatewayDeps['user'];
+  const app = await gatewayFor(t, user);
+  const before = Date.now();
+  const res = await app.inject({ method: 'POST', url: '/douyin/user/register/?username=scoped&password=secret1', headers: { 'x-request-id': 'apk-42' } });
+  assert.equal(res.json().status_code, 0);
+  assert.equal(scopes[0]?.requestId, 'apk-42');
+  const deadline = scopes[0]?.deadline ?? 0;
+  assert.ok(deadline >= before + 10_000 && deadline <= Date.now() + 10_000, `deadline ${deadline - before} ms after the request`);
 });
 
 test('a JSON or plain-text body is ignored; a broken multipart body is 40002', async (t) => {

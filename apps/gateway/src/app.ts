@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import { createHttpApp } from '@douyin/mesh';
+import { createHttpApp, scopeRequests } from '@douyin/mesh';
 import type { GatewayDeps } from './deps.js';
 import { apkErrorHandler } from './error-handler.js';
 import { registerRateLimits } from './rate-limit.js';
@@ -42,6 +42,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  scopeRequests(app, deps.requestBudgetMs);
   app.setErrorHandler(apkErrorHandler);
   if (deps.limiter) registerRateLimits(app, deps.limiter, deps.auth);
   app.setNotFoundHandler(async (req, reply) => {

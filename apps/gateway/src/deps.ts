@@ -30,6 +30,8 @@ export interface GatewayDeps {
     publishTimeoutMs: number;
   };
   feedPageSize: number;
+  /** Budget of the mesh calls one request makes together, from its arrival (MESH_TIMEOUT_MS). */
+  requestBudgetMs: number;
   logger: Logger;
   tokens: Pick<TokenIssuer, 'issue'>;
   auth: Authenticator;

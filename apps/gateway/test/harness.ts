@@ -85,6 +85,7 @@ export async function gatewayFor(
     favorite: interactions.favorite ?? fakeFavoriteService(videoDeps.video, userExists).client,
     comment: interactions.comment ?? fakeCommentService(videoDeps.video).client,
     timeZone: interactions.timeZone ?? 'Asia/Shanghai',
+    requestBudgetMs: 10_000,
     tokens,
     auth: createAuthenticator({ tokens, userExists }),
     logger: silentLogger(),

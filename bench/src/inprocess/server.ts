@@ -60,6 +60,7 @@ const app = await buildApp({
   timeZone: 'Asia/Shanghai',
   media: { store, urls: mediaUrls(store, `http://127.0.0.1:${config.port}`), maxUploadBytes: 100 * 1024 * 1024, publishTimeoutMs: 120_000 },
   feedPageSize: FEED_MAX,
+  requestBudgetMs: config.mesh.timeoutMs,
   tokens,
   auth: createAuthenticator({ tokens, userExists: userExists(user) }),
   logger,
