@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: processes start there so tsx finds the tsconfig that maps @douyin/* to sources. */
+/** The repository root: processes start there, so `--import @douyin/telemetry/preload` and tsx's tsconfig paths resolve. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
