@@ -21,4 +21,6 @@ test('localClient runs procedures in this process with the mesh client type, sco
     return true;
   });
   await assert.rejects(echo.boom.query(), (err: unknown) => meshErrorData(err)?.code === 'INTERNAL_SERVER_ERROR' && !/SELECT/.test((err as Error).message));
+  // Like a mesh client: what is not a query or mutation is refused, not run as one.
+  await assert.rejects((echo.whoami as unknown as { subscribe(): Promise<unknown> }).subscribe(), (err: unknown) => meshErrorData(err)?.code === 'METHOD_NOT_SUPPORTED');
 });

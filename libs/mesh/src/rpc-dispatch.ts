@@ -1,9 +1,9 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { TRPCError, callTRPCProcedure, type AnyTRPCRouter } from '@trpc/server';
+import { TRPCError, type AnyTRPCRouter } from '@trpc/server';
 import type { ServiceMetrics } from '@douyin/metrics';
 import type { Logger } from '@douyin/telemetry';
-import { runInScope } from './call-scope.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
+import { runProcedure } from './procedure-call.js';
 import { SpanKind, endSpan, outcomeOfCode, rpcAttributes, tracer } from './rpc-outcome.js';
 import { toWireError, type Dependency, type WireError, type WireResponse } from './wire.js';
 
@@ -86,17 +86,7 @@ export function createDispatcher(options: RpcServerOptions): Dispatch {
         metrics?.rpcServerInFlight.inc({ procedure });
         try {
           if (call.budgetMs <= 0) throw new TRPCError({ code: 'TIMEOUT', message: 'deadline already passed' });
-          const result = await runInScope(scope, () =>
-            callTRPCProcedure({
-              router,
-              path: call.path,
-              type: call.type,
-              ctx: scope,
-              getRawInput: async () => call.input,
-              signal: undefined,
-              batchIndex: 0,
-            }),
-          );
+          const result = await runProcedure(router, scope, call.path, call.type, call.input);
           // JSON drops an undefined value, and the client takes an answer without "result" for a foreign
           // server: a void procedure (follow, like) answers null instead.
           return { status: 200, body: { result: result ?? null } };
