@@ -1,16 +1,8 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { addToCounters, type CounterTable } from '@douyin/db';
 import type { CommentTables, CommentsTable } from './tables.js';
 
 export type CommentRow = Selectable<CommentsTable>;
-
-/**
- * Makes sure the video's counter row exists. Runs on its own, before the comment's transaction: on InnoDB an
- * INSERT IGNORE that meets an existing row takes a shared lock, and upgrading it to the UPDATE's exclusive lock
- * inside one transaction would deadlock two concurrent comments on one video.
- */
-export async function ensureCount(db: Kysely<CommentTables>, videoId: number): Promise<void> {
-  await db.insertInto('video_comment_counts').ignore().values({ video_id: videoId, comment_count: 0 }).execute();
-}
 
 /** Inserts a comment and returns its id. */
 export async function insertComment(db: Kysely<CommentTables>, comment: Omit<CommentRow, 'id'>): Promise<number> {
@@ -28,12 +20,11 @@ export async function deleteComment(db: Kysely<CommentTables>, id: number): Prom
   return Number(result.numDeletedRows) === 1;
 }
 
-export async function addToCount(db: Kysely<CommentTables>, videoId: number, delta: 1 | -1): Promise<void> {
-  await db
-    .updateTable('video_comment_counts')
-    .set({ comment_count: sql`comment_count + ${delta}` })
-    .where('video_id', '=', videoId)
-    .execute();
+const COUNTS: CounterTable<'comment_count'> = { table: 'video_comment_counts', key: 'video_id', counters: ['comment_count'] };
+
+/** Adds `delta` to the video's comment_count, creating its row if needed. */
+export function addToCount(db: Kysely<CommentTables>, videoId: number, delta: 1 | -1): Promise<void> {
+  return addToCounters(db, COUNTS, [{ key: videoId, add: { comment_count: delta } }]);
 }
 
 /** A video's comments, newest first (ties by id descending). */

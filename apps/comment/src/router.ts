@@ -30,7 +30,6 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
   const handlers: CommentHandlers = {
     async add({ actorId, videoId, text }) {
       await requireVideo(video, videoId);
-      await repo.ensureCount(db, videoId);
       const row = { video_id: videoId, user_id: actorId, content: text, created_at: now() };
       // The count moves in the transaction that inserts the row; the cached count is deleted after the commit.
       const id = await transactionWithRetry(db, async (trx) => {

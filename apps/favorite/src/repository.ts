@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '@douyin/db';
+import type { Kysely } from 'kysely';
+import { addToCounters, type CounterTable } from '@douyin/db';
 import type { FavoriteTables } from './tables.js';
 
 export interface Like {
@@ -8,34 +8,21 @@ export interface Like {
   authorId: number;
 }
 
-/**
- * Makes sure the counter rows of a like exist, before the like's transaction. It inserts only rows a plain
- * (non-locking) read did not find: on InnoDB an INSERT IGNORE that meets an existing row takes a shared lock,
- * which deadlocks against the like transactions updating that row.
- */
-export async function ensureCounts(db: Kysely<FavoriteTables>, like: Like): Promise<void> {
-  const video = await db.selectFrom('video_favorite_counts').select('video_id').where('video_id', '=', like.videoId).executeTakeFirst();
-  if (!video) await db.insertInto('video_favorite_counts').ignore().values({ video_id: like.videoId, favorite_count: 0 }).execute();
-  const userIds = [...new Set([like.userId, like.authorId])];
-  const found = new Set((await db.selectFrom('user_favorite_counts').select('user_id').where('user_id', 'in', userIds).execute()).map((r) => r.user_id));
-  // Ascending ids, the order the like transactions lock them in.
-  const missing = userIds.filter((id) => !found.has(id)).sort((a, b) => a - b);
-  if (missing.length === 0) return;
-  await db
-    .insertInto('user_favorite_counts')
-    .ignore()
-    .values(missing.map((user_id) => ({ user_id, favorite_count: 0, total_favorited: 0 })))
-    .execute();
-}
+const VIDEO_COUNTS: CounterTable<'favorite_count'> = { table: 'video_favorite_counts', key: 'video_id', counters: ['favorite_count'] };
+const USER_COUNTS: CounterTable<'favorite_count' | 'total_favorited'> = {
+  table: 'user_favorite_counts',
+  key: 'user_id',
+  counters: ['favorite_count', 'total_favorited'],
+};
 
 /**
- * Takes the video's counter row lock first, so every like and unlike of one video runs one after the other.
- * Without it, InnoDB deadlocks a delete and two INSERT IGNOREs of one (user, video) pair (each waits to upgrade
- * the shared lock of its duplicate check), and a busy pair exhausts the retries. SQLite serialises writers anyway.
+ * Adds `delta` to the video's favorite_count, creating its row if needed. Called first in a like's transaction, it
+ * takes the video's counter row lock, so every like and unlike of one video runs one after the other: without it,
+ * InnoDB deadlocks a delete and two INSERT IGNOREs of one (user, video) pair (each waits to upgrade the shared lock
+ * of its duplicate check), and a busy pair exhausts the retries. The caller rolls back if the like did not change.
  */
-export async function lockVideoCount(db: Kysely<FavoriteTables>, videoId: number): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await db.selectFrom('video_favorite_counts').select('video_id').where('video_id', '=', videoId).forUpdate().execute();
+export function addToVideoCount(db: Kysely<FavoriteTables>, videoId: number, delta: 1 | -1): Promise<void> {
+  return addToCounters(db, VIDEO_COUNTS, [{ key: videoId, add: { favorite_count: delta } }]);
 }
 
 /** Inserts the like; false when it already existed (INSERT IGNORE on the pair's unique key). */
@@ -54,26 +41,12 @@ export async function deleteLike(db: Kysely<FavoriteTables>, like: Like): Promis
   return Number(result.numDeletedRows) === 1;
 }
 
-/** Adds `delta` to the video's favorite_count, the liker's favorite_count and the author's total_favorited. */
-export async function addToCounts(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1): Promise<void> {
-  await db
-    .updateTable('video_favorite_counts')
-    .set({ favorite_count: sql`favorite_count + ${delta}` })
-    .where('video_id', '=', like.videoId)
-    .execute();
-  const updates = [
-    { userId: like.userId, column: 'favorite_count' as const },
-    { userId: like.authorId, column: 'total_favorited' as const },
-  ];
-  // Rows are locked in one order (video, then users by ascending id), so concurrent likes cannot wait in a cycle.
-  updates.sort((a, b) => a.userId - b.userId);
-  for (const { userId, column } of updates) {
-    await db
-      .updateTable('user_favorite_counts')
-      .set({ [column]: sql`${sql.ref(column)} + ${delta}` })
-      .where('user_id', '=', userId)
-      .execute();
-  }
+/** Adds `delta` to the liker's favorite_count and the author's total_favorited, in one statement. */
+export function addToUserCounts(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1): Promise<void> {
+  return addToCounters(db, USER_COUNTS, [
+    { key: like.userId, add: { favorite_count: delta } },
+    { key: like.authorId, add: { total_favorited: delta } },
+  ]);
 }
 
 /** Ids of the videos `userId` likes, most recently liked first (ties by like id). */

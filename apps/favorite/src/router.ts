@@ -19,17 +19,18 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
   const facts = favoriteFacts(db, cache);
 
   // Counts move in the transaction that inserts or deletes the row, and only if it really did; the cache entries
-  // are deleted after the commit, so no reader can cache the old value afterwards.
+  // are deleted after the commit, so no reader can cache the old value afterwards. The video's count moves first
+  // (its row lock orders the likes of one video) and is rolled back with the rest when the like was already there
+  // (or already gone). Five round trips with BEGIN and COMMIT; the lock is held for the last three.
   async function change(actorId: number, videoId: number, delta: 1 | -1) {
     const { authorId } = await requireVideo(video, videoId);
     const like = { userId: actorId, videoId, authorId };
-    // A like's counter rows exist before its transaction; an unlike that deletes a row finds them already there.
-    if (delta === 1) await transactionWithRetry(db, (trx) => repo.ensureCounts(trx, like));
-    const changed = await transactionWithRetry(db, async (trx) => {
-      await repo.lockVideoCount(trx, videoId);
+    const changed = await transactionWithRetry(db, async (trx, rollback) => {
+      await repo.addToVideoCount(trx, videoId, delta);
       const done = delta === 1 ? await repo.insertLike(trx, like, now()) : await repo.deleteLike(trx, like);
-      if (done) await repo.addToCounts(trx, like, delta);
-      return done;
+      if (!done) return rollback(false);
+      await repo.addToUserCounts(trx, like, delta);
+      return true;
     });
     if (changed) await cache.invalidate(invalidationsOf(like));
   }

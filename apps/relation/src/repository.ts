@@ -1,21 +1,8 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { addToCounters, type CounterTable } from '@douyin/db';
 import type { FollowCountsTable, RelationTables } from './tables.js';
 
 export type CountsRow = Selectable<FollowCountsTable>;
-
-/**
- * Makes sure both users have a counts row. Runs on its own, before the follow transaction: on InnoDB an
- * INSERT IGNORE that meets an existing row takes a shared lock, and upgrading it to the UPDATE's exclusive lock
- * inside one transaction would deadlock two concurrent follows of the same user.
- */
-export async function ensureCounts(db: Kysely<RelationTables>, userIds: readonly number[]): Promise<void> {
-  await db
-    .insertInto('follow_counts')
-    .ignore()
-    // Ascending ids: two follows in opposite directions lock the rows in the same order, never in a cycle.
-    .values([...userIds].sort((a, b) => a - b).map((user_id) => ({ user_id, follow_count: 0, follower_count: 0 })))
-    .execute();
-}
 
 /** Inserts the follow row; false when it already existed (INSERT IGNORE on the pair's unique key). */
 export async function insertFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number, now: number): Promise<boolean> {
@@ -33,21 +20,14 @@ export async function deleteFollow(db: Kysely<RelationTables>, followerId: numbe
   return Number(result.numDeletedRows) === 1;
 }
 
-/** Adds `delta` to the follower's follow_count and the followee's follower_count. */
-export async function addToCounts(db: Kysely<RelationTables>, followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
-  const updates = [
-    { userId: followerId, column: 'follow_count' as const },
-    { userId: followeeId, column: 'follower_count' as const },
-  ];
-  // Rows are locked in ascending user id, so follows in opposite directions cannot wait on each other in a cycle.
-  updates.sort((a, b) => a.userId - b.userId);
-  for (const { userId, column } of updates) {
-    await db
-      .updateTable('follow_counts')
-      .set({ [column]: sql`${sql.ref(column)} + ${delta}` })
-      .where('user_id', '=', userId)
-      .execute();
-  }
+const COUNTS: CounterTable<'follow_count' | 'follower_count'> = { table: 'follow_counts', key: 'user_id', counters: ['follow_count', 'follower_count'] };
+
+/** Adds `delta` to the follower's follow_count and the followee's follower_count, creating their rows if needed. */
+export function addToCounts(db: Kysely<RelationTables>, followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
+  return addToCounters(db, COUNTS, [
+    { key: followerId, add: { follow_count: delta } },
+    { key: followeeId, add: { follower_count: delta } },
+  ]);
 }
 
 /** Ids `userId` follows, most recent relation first. */

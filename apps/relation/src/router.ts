@@ -24,8 +24,8 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
   const handlers: RelationHandlers = {
     async follow({ actorId, targetId }) {
       await checkTarget(actorId, targetId);
-      await repo.ensureCounts(db, [actorId, targetId]);
-      // Counts move in the transaction that inserts the row, and only if it really inserted one.
+      // Counts move in the transaction that inserts the row, and only if it really inserted one; the counter rows,
+      // locked last, are held for two round trips (the upsert and the COMMIT).
       await transactionWithRetry(db, async (trx) => {
         if (await repo.insertFollow(trx, actorId, targetId, now())) await repo.addToCounts(trx, actorId, targetId, 1);
       });

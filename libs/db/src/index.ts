@@ -1,5 +1,6 @@
+export { addToCounters, type CounterChange, type CounterTable } from './counters.js';
 export { createDb, type DbConfig } from './create-db.js';
 export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
-export { isDeadlock, transactionWithRetry } from './transaction.js';
+export { isDeadlock, transactionWithRetry, type Rollback } from './transaction.js';

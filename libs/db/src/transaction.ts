@@ -9,20 +9,33 @@ export function isDeadlock(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && DEADLOCK_CODES.has(err.code);
 }
 
+class RolledBack<T> {
+  constructor(readonly value: T) {}
+}
+
+/** Ends the transaction with a rollback instead of a commit, and makes transactionWithRetry resolve with `value`. */
+export type Rollback<T> = (value: T) => never;
+
 /**
  * Runs `fn` in a transaction and runs it again (up to `attempts` times in all) when the database aborted it as a
  * deadlock victim. Concurrent INSERT IGNORE/DELETE of one unique key can deadlock on InnoDB by design; the victim
- * was rolled back entirely, so `fn` must only touch the database (no side effects outside it).
+ * was rolled back entirely, so `fn` must only touch the database (no side effects outside it). `fn` may call
+ * `rollback` to undo what it wrote so far (say, an optimistic counter change whose row turned out not to change).
  */
 export async function transactionWithRetry<DB, T>(
   db: Kysely<DB>,
-  fn: (trx: Transaction<DB>) => Promise<T>,
+  fn: (trx: Transaction<DB>, rollback: Rollback<T>) => Promise<T>,
   attempts = DEFAULT_ATTEMPTS,
 ): Promise<T> {
+  const rollback: Rollback<T> = (value) => {
+    // Thrown, so Kysely rolls back; not an Error, because nothing failed and no stack is worth capturing.
+    throw new RolledBack(value);
+  };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(fn);
+      return await db.transaction().execute((trx) => fn(trx, rollback));
     } catch (err) {
+      if (err instanceof RolledBack) return err.value as T;
       if (!isDeadlock(err) || attempt >= attempts) throw err;
     }
   }

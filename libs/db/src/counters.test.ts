@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Kysely } from 'kysely';
+import { addToCounters, migrateToLatest, transactionWithRetry, type CounterTable } from '@douyin/db';
+import { databaseModes } from '@douyin/testing';
+import { freshDb, migrationFolder } from '../test/harness.js';
+
+interface Tables {
+  tally: { user_id: number; likes: number; liked: number };
+}
+
+const TALLY: CounterTable<'likes' | 'liked'> = { table: 'tally', key: 'user_id', counters: ['likes', 'liked'] };
+
+const createTally = `
+export async function up(db) {
+  await db.schema.createTable('tally')
+    .addColumn('user_id', 'bigint', (c) => c.primaryKey())
+    .addColumn('likes', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('liked', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
+}
+`;
+
+async function tallies(db: Kysely<Tables>): Promise<number[][]> {
+  const rows = await db.selectFrom('tally').selectAll().orderBy('user_id').execute();
+  return rows.map((r) => [Number(r.user_id), Number(r.likes), Number(r.liked)]);
+}
+
+for (const mode of databaseModes()) {
+  test(`${mode}: addToCounters creates missing rows, adds to existing ones, and never starts a row below zero`, async (t) => {
+    const db = await freshDb<Tables>(t, mode);
+    await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_tally.ts': createTally }), service: 'test' });
+    const rows = () => tallies(db);
+
+    await addToCounters(db, TALLY, [{ key: 2, add: { likes: 1 } }, { key: 1, add: { liked: 1 } }]);
+    assert.deepEqual(await rows(), [[1, 0, 1], [2, 1, 0]]);
+    // One user on both sides (liking their own video) gets both changes; a new row taken below zero stays at zero.
+    await addToCounters(db, TALLY, [{ key: 2, add: { likes: 1 } }, { key: 2, add: { liked: 1 } }, { key: 3, add: { likes: -1 } }]);
+    assert.deepEqual(await rows(), [[1, 0, 1], [2, 2, 1], [3, 0, 0]]);
+    await addToCounters(db, TALLY, [{ key: 1, add: { liked: -1 } }, { key: 2, add: { likes: -2, liked: 3 } }]);
+    assert.deepEqual(await rows(), [[1, 0, 0], [2, 0, 4], [3, 0, 0]]);
+    await addToCounters(db, TALLY, []);
+    assert.equal((await rows()).length, 3);
+  });
+
+  test(`${mode}: concurrent transactions adding to the same rows in any order lose no change`, async (t) => {
+    const db = await freshDb<Tables>(t, mode);
+    await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_tally.ts': createTally }), service: 'test' });
+    // Half of them name the rows in the opposite order: the helper sorts them, so InnoDB never sees a lock cycle.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const changes = [{ key: 1, add: { likes: 1 } }, { key: 2, add: { liked: 1 } }];
+        return transactionWithRetry(db, (trx) => addToCounters(trx, TALLY, i % 2 ? changes : changes.reverse()), 1);
+      }),
+    );
+    assert.deepEqual(await tallies(db), [[1, 40, 0], [2, 0, 40]]);
+  });
+}
+
+test('a transaction that calls rollback keeps none of its writes and resolves with the given value', async (t) => {
+  for (const mode of databaseModes()) {
+    const db = await freshDb<Tables>(t, mode, `rollback_${mode}`);
+    await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_tally.ts': createTally }), service: 'test' });
+    const result = await transactionWithRetry(db, async (trx, rollback) => {
+      await addToCounters(trx, TALLY, [{ key: 1, add: { likes: 1 } }]);
+      return rollback('undone');
+    });
+    assert.equal(result, 'undone');
+    assert.deepEqual(await db.selectFrom('tally').selectAll().execute(), []);
+  }
+});
