@@ -41,8 +41,10 @@ export class Breakers {
         // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
         // (tens of thousands at a busy gateway) and sort them each second.
         rollingPercentilesEnabled: false,
-        // A typed answer (even NOT_FOUND) proves the instance is healthy; only 5xx-class answers count against it.
-        errorFilter: (err: unknown) => err instanceof RemoteError && err.status < 500,
+        // A typed answer (even NOT_FOUND) proves the instance is healthy; only its own 5xx-class answers count
+        // against it. A failure it relays (its own dependency timed out or is down) must not open this breaker
+        // too: one overloaded leaf would otherwise cut off every service in front of it, healthy or not.
+        errorFilter: (err: unknown) => err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true),
       });
       const id = instance.id;
       const labels = { target: instance.service, instance: id };

@@ -50,6 +50,20 @@ for (const transport of ['stream', 'http'] as const) {
     await assert.rejects(mesh.client<EchoRouter>('middle').relay.query(), expectMeshError('NOT_FOUND', 'user_not_found'));
   });
 
+  test(`[${transport}] a middle service relaying its dependency's outage keeps its own breaker closed`, async (t) => {
+    const leaf = await startEcho(t, 'leaf');
+    await leaf.stop();
+    const { mesh: middleMesh } = meshOver(t, transport, `leaf=127.0.0.1:${leaf.port}`);
+    const middle = await startEcho(t, 'middle', { downstream: () => middleMesh });
+    const { mesh } = meshOver(t, transport, `middle=127.0.0.1:${middle.port}`);
+    for (let i = 0; i < 10; i++) {
+      await assert.rejects(mesh.client<EchoRouter>('middle').relayWhoami.query(), expectMeshError('SERVICE_UNAVAILABLE'));
+    }
+    assert.equal(middleMesh.breakerStates().get(`leaf@127.0.0.1:${leaf.port}`), 'open');
+    // The middle answered every call itself: the leaf is the one to route around, not the middle.
+    assert.equal(mesh.breakerStates().get(`middle@127.0.0.1:${middle.port}`), 'closed');
+  });
+
   test(`[${transport}] the callee receives the remaining budget and the request id of the call scope`, async (t) => {
     const leaf = await startEcho(t, 'leaf');
     const { mesh: middleMesh } = meshOver(t, transport, `leaf=127.0.0.1:${leaf.port}`, { timeoutMs: 10_000 });

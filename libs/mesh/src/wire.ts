@@ -15,6 +15,8 @@ export interface WireError {
   code: TRPC_ERROR_CODE_KEY;
   message: string;
   reason?: string;
+  /** Set when the callee passes on another service's failure: the callee itself answered, and is not to blame. */
+  relayed?: true;
 }
 
 export interface WireResponse {
@@ -57,7 +59,7 @@ const statusOf = (code: TRPC_ERROR_CODE_KEY): number => getHTTPStatusCodeFromErr
 function relayedError(err: unknown): WireError | undefined {
   const data = (err as { data?: { code?: unknown; reason?: unknown } } | undefined)?.data;
   if (err instanceof Error && err.name === 'TRPCClientError' && typeof data?.code === 'string') {
-    return { code: data.code as TRPC_ERROR_CODE_KEY, message: err.message, reason: reasonOf(data) };
+    return { code: data.code as TRPC_ERROR_CODE_KEY, message: err.message, reason: reasonOf(data), relayed: true };
   }
   return undefined;
 }

@@ -46,6 +46,7 @@ export function echoRouter(name: string, state = { mutations: 0 }, downstream?: 
     ...leafProcedures(name, state),
     relay: t.procedure.query(async () => (await leaf()?.missing.query()) ?? null),
     relayBudget: t.procedure.query(async () => leaf()?.budget.query()),
+    relayWhoami: t.procedure.query(async () => leaf()?.whoami.query()),
   });
 }
 export type EchoRouter = ReturnType<typeof echoRouter>;
