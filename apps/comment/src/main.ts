@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { VideoRouter } from '@douyin/contracts';
+import { ID_BATCH_MAX, type VideoRouter } from '@douyin/contracts';
 import { createCache } from '@douyin/cache';
 import { cacheCounters } from '@douyin/metrics';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
 import { CommentEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { CommentTables } from './tables.js';
@@ -15,7 +15,7 @@ const db = createDb<CommentTables>(config.db);
 const cache = await createCache(config.cache, { prefix: 'comment', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
-  router: createRouter({ db, cache, video: runtime.mesh.client<VideoRouter>('video') }),
+  router: createRouter({ db, cache, video: coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX) }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'comment' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy(), () => cache.close()],

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import type { UserRouter } from '@douyin/contracts';
+import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
 import { MessageEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { MessageTables } from './tables.js';
@@ -12,7 +12,7 @@ const runtime = createRuntime(config.service);
 const db = createDb<MessageTables>(config.db);
 
 await startService(runtime, {
-  router: createRouter({ db, user: runtime.mesh.client<UserRouter>('user') }),
+  router: createRouter({ db, user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX) }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'message' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy()],

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { createCache } from '@douyin/cache';
-import type { UserRouter } from '@douyin/contracts';
+import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { RelationEnv } from './config.js';
 import { createRouter } from './router.js';
@@ -15,7 +15,7 @@ const db = createDb<RelationTables>(config.db);
 const cache = await createCache(config.cache, { prefix: 'relation', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
-  router: createRouter({ db, cache, user: runtime.mesh.client<UserRouter>('user') }),
+  router: createRouter({ db, cache, user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX) }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'relation' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy(), () => cache.close()],
