@@ -97,6 +97,29 @@ for (const transport of ['stream', 'http'] as const) {
     assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${live.port}`), 'closed');
   });
 
+  test(`[${transport}] calls still reach a lone instance whose breaker opened; a dead one still fails fast`, async (t) => {
+    const only = await startEcho(t, 'only');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { timeoutMs: 100 });
+    const echo = mesh.client<EchoRouter>('echo');
+    // Timeouts under a burst open the breaker of the only instance there is (1.5 s: the HTTP transport's deadline
+    // rides undici's timeouts, which fire up to a second late)...
+    for (let i = 0; i < 3; i++) await assert.rejects(echo.slow.query({ ms: 1_500 }), expectMeshError('GATEWAY_TIMEOUT'));
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'open');
+    // ...which must not turn the slow service into a down one.
+    assert.equal(await echo.whoami.query(), 'only');
+    assert.equal(await echo.bump.mutate(), 1);
+
+    const dead = await startEcho(t, 'dead');
+    await dead.stop();
+    const { mesh: toDead } = meshOver(t, transport, `echo=127.0.0.1:${dead.port}`, { timeoutMs: 2_000 });
+    for (let i = 0; i < 6; i++) {
+      const started = Date.now();
+      await assert.rejects(toDead.client<EchoRouter>('echo').whoami.query(), expectMeshError('SERVICE_UNAVAILABLE'));
+      assert.ok(Date.now() - started < 1_000, 'refused at connect, not at the deadline');
+    }
+    assert.equal(toDead.breakerStates().get(`echo@127.0.0.1:${dead.port}`), 'open');
+  });
+
   test(`[${transport}] a mutation that reached the callee is never sent twice`, async (t) => {
     // The callee reads the call, then drops the connection: the mutation may have run.
     let received = 0;

@@ -82,14 +82,19 @@ export function createMesh(options: MeshOptions): Mesh {
         throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, lastFailure);
       }
       const instances = await discover(service, deadline);
-      const instance = picker.pick(instances, (id) => breakers.isOpen(id), tried);
+      const healthy = picker.pick(instances, (id) => breakers.isOpen(id), tried);
+      // Every breaker is open. Refusing would turn a busy service into a down one: a lone instance that timed out
+      // under a burst would refuse everything until its reset. As in Envoy's panic mode, the call goes to one of
+      // them anyway, past the breaker (which keeps its state and probes as before); a dead instance still fails
+      // fast at connect. After a transport failure in this call, the call gives up instead.
+      const instance = healthy ?? (lastFailure ? undefined : picker.pick(instances, () => false, tried));
       if (!instance) {
-        const reason = lastFailure ? `${service} is unavailable` : instances.length ? `no healthy ${service} instance` : `no ${service} instance registered`;
+        const reason = lastFailure ? `${service} is unavailable` : `no ${service} instance registered`;
         throw unavailable(reason, lastFailure);
       }
       const req: RpcRequest = { path, type, input, budgetMs, requestId };
       try {
-        return await breakers.for(instance).fire(instance, req);
+        return await (healthy ? breakers.for(instance).fire(instance, req) : transport.send(instance, req));
       } catch (err) {
         if (err instanceof RemoteError) throw meshError(service, path, err.wire, err.status);
         tried.add(instance.id);
