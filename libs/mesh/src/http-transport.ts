@@ -11,8 +11,29 @@ export class HttpTransport implements Transport {
   constructor(private readonly connectionsPerInstance = 64) {}
 
   async send(instance: ServiceInstance, req: RpcRequest): Promise<unknown> {
-    let statusCode: number;
-    let text: string;
+    const exchange = this.exchange(instance, req);
+    // undici's headers/body timeouts run on a coarse clock (a 100 ms budget fired after a second), so the deadline
+    // is a timer of its own. The request is left to finish or hit undici's timeout rather than aborted: an abort
+    // made the pool reconnect at once, and the server's graceful stop then waited on that idle new connection.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransportError(`deadline exceeded calling ${instance.id}`, true, true)), req.budgetMs);
+    });
+    let answer: { statusCode: number; text: string };
+    try {
+      answer = await Promise.race([exchange, deadline]);
+    } finally {
+      clearTimeout(timer);
+      exchange.catch(() => undefined);
+    }
+    const body = parse(answer.text);
+    if (body?.error && typeof body.error.code === 'string') throw new RemoteError(answer.statusCode, body.error);
+    if (answer.statusCode === 200 && body && 'result' in body) return body.result;
+    // A 503 without our error shape is Fastify refusing new work while it shuts down: nothing ran.
+    throw new TransportError(`unexpected HTTP ${answer.statusCode} from ${instance.id}`, answer.statusCode !== 503, false);
+  }
+
+  private async exchange(instance: ServiceInstance, req: RpcRequest): Promise<{ statusCode: number; text: string }> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [HEADER.budget]: String(req.budgetMs),
@@ -31,16 +52,10 @@ export class HttpTransport implements Transport {
         headersTimeout: req.budgetMs,
         bodyTimeout: req.budgetMs,
       });
-      statusCode = res.statusCode;
-      text = await res.body.text();
+      return { statusCode: res.statusCode, text: await res.body.text() };
     } catch (err) {
       throw classify(err);
     }
-    const body = parse(text);
-    if (body?.error && typeof body.error.code === 'string') throw new RemoteError(statusCode, body.error);
-    if (statusCode === 200 && body && 'result' in body) return body.result;
-    // A 503 without our error shape is Fastify refusing new work while it shuts down: nothing ran.
-    throw new TransportError(`unexpected HTTP ${statusCode} from ${instance.id}`, statusCode !== 503, false);
   }
 
   retain(liveIds: ReadonlySet<string>): void {
