@@ -89,7 +89,7 @@ export function createMesh(options: MeshOptions): Mesh {
       // fast at connect. After a transport failure in this call, the call gives up instead.
       const instance = healthy ?? (lastFailure ? undefined : picker.pick(instances, () => false, tried));
       if (!instance) {
-        const reason = lastFailure ? `${service} is unavailable` : `no ${service} instance registered`;
+        const reason = lastFailure ? `${service} is unavailable` : instances.length ? `no healthy ${service} instance` : `no ${service} instance registered`;
         throw unavailable(reason, lastFailure);
       }
       const req: RpcRequest = { path, type, input, budgetMs, requestId };
