@@ -51,6 +51,13 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
   app.get('/healthz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ok' }));
   // The pid tells a test harness that the process it started answers, not another one that took its port.
   app.get('/readyz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ready', pid: process.pid }));
+  // Node's server.close() ends only the keep-alive connections idle at that moment: one whose request was still
+  // running would stay open after its answer, and the stop would wait for the grace period. While draining,
+  // every answer closes its connection.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (draining) reply.header('connection', 'close');
+    return payload;
+  });
   observeHttp(app, metricsFor(config.name));
   let port = config.port;
   registerPrometheusSd(app, registry, config, () => port);
