@@ -4,6 +4,8 @@ import type { ServiceInstance } from '@douyin/registry';
 import { RemoteError, TransportError, type RpcRequest, type Transport } from './transport.js';
 import { HEADER, RPC_PREFIX, type WireResponse } from './wire.js';
 
+const LATE_ANSWER_MS = 5_000;
+
 /** Plain HTTP: POST /rpc/<path> over keep-alive undici pools, one per instance. */
 export class HttpTransport implements Transport {
   private readonly pools = new Map<string, Pool>();
@@ -49,8 +51,10 @@ export class HttpTransport implements Transport {
         path: RPC_PREFIX + req.path,
         headers,
         body: JSON.stringify({ input: req.input }),
-        headersTimeout: req.budgetMs,
-        bodyTimeout: req.budgetMs,
+        // Only a backstop for an instance that never answers: an answer arriving a little after the caller gave up
+        // is read, keeping the connection, instead of having undici destroy the socket (and dial a new one).
+        headersTimeout: req.budgetMs + LATE_ANSWER_MS,
+        bodyTimeout: req.budgetMs + LATE_ANSWER_MS,
       });
       return { statusCode: res.statusCode, text: await res.body.text() };
     } catch (err) {
