@@ -53,10 +53,10 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
   app.get('/readyz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ready', pid: process.pid }));
   // Node's server.close() ends only the keep-alive connections idle at that moment: one whose request was still
   // running would stay open after its answer, and the stop would wait for the grace period. While draining,
-  // every answer closes its connection.
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // every answer closes its connection. (A callback hook: no promise on every answer of a busy gateway.)
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   observeHttp(app, metricsFor(config.name));
   let port = config.port;
