@@ -82,7 +82,10 @@ try {
 
   log('like storm: 1,000 concurrent like/unlike/follow/unfollow, then counters against rows');
   const storm = await likeStorm(mesh, small.url, small.scale.users);
-  if (storm.failed > 0) log(`  like storm: ${storm.failed} of ${storm.requests} requests refused, e.g. ${storm.failures[0]}`);
+  if (storm.failed > 0) {
+    log(`  like storm: ${storm.failed} of ${storm.requests} requests refused:`);
+    for (const [kind, count] of Object.entries(storm.failures)) log(`    ${count} × ${kind}`);
+  }
   log(`upload: ${settings.uploadMb} MB through the gateway vs a raw storage PUT`);
   const upload = await measureUpload(mesh, settings.uploadMb);
   await hooks.run();

@@ -7,9 +7,10 @@ export interface StormResult {
   /** Every counter the storm touched equals a COUNT(*) of its rows (refused requests change neither). */
   exact: boolean;
   requests: number;
-  /** Requests answered with status_code != 0 (shed or timed out under the storm), with a few samples. */
+  /** Requests answered with status_code != 0 (shed or timed out under the storm). */
   failed: number;
-  failures: string[];
+  /** How many failed of each kind (route, HTTP status, status_code and message), most frequent first. */
+  failures: Record<string, number>;
   mismatches: string[];
 }
 
@@ -38,7 +39,9 @@ export async function likeStorm(mesh: RunningMesh, databaseUrl: string, users: n
       return post('/douyin/relation/action/', { token: tokens[actor]!, to_user_id: users - (i % HOT_USERS), action_type: action });
     }),
   );
-  const failures = answers.filter((a): a is string => a !== undefined);
+  const failures = new Map<string, number>();
+  for (const answer of answers) if (answer !== undefined) failures.set(answer, (failures.get(answer) ?? 0) + 1);
+  const failed = [...failures.values()].reduce((sum, n) => sum + n, 0);
 
   const db = createDb<any>({ url: databaseUrl, dataDir: tmpdir(), name: 'storm', poolSize: 2 });
   const mismatches: string[] = [];
@@ -63,5 +66,11 @@ export async function likeStorm(mesh: RunningMesh, databaseUrl: string, users: n
   } finally {
     await db.destroy();
   }
-  return { exact: mismatches.length === 0, requests, failed: failures.length, failures: failures.slice(0, 3), mismatches: mismatches.slice(0, 10) };
+  return {
+    exact: mismatches.length === 0,
+    requests,
+    failed,
+    failures: Object.fromEntries([...failures].sort((a, b) => b[1] - a[1])),
+    mismatches: mismatches.slice(0, 10),
+  };
 }
