@@ -54,3 +54,17 @@ test('a failed merged call fails every caller in it', async () => {
   const results = await Promise.allSettled([lookup.query({ userIds: [1] }), lookup.query({ userIds: [2] })]);
   assert.deepEqual(results.map((r) => r.status === 'rejected' && (r.reason as Error).message), ['user service down', 'user service down']);
 });
+
+test('a procedure that throws instead of rejecting still fails every caller', async () => {
+  const lookup = coalescedByIds<'userIds', Item>(
+    {
+      query: () => {
+        throw new Error('bad client');
+      },
+    },
+    'userIds',
+    500,
+  );
+  const results = await Promise.allSettled([lookup.query({ userIds: [1] }), lookup.query({ userIds: [2] })]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+});

@@ -43,7 +43,9 @@ export function coalescedByIds<K extends string, T extends { id: number }>(proce
   function send(group: Array<Waiter<T>>, ids: number[]) {
     const scopes = group.flatMap((w) => (w.scope ? [w.scope] : []));
     const run = () => procedure.query({ [key]: ids } as { [P in K]: number[] });
-    const answer = scopes.length > 0 ? runInScope({ requestId: scopes[0]!.requestId, deadline: Math.max(...scopes.map((s) => s.deadline)) }, run) : run();
+    const scope = scopes.length > 0 ? { requestId: scopes[0]!.requestId, deadline: Math.max(...scopes.map((s) => s.deadline)) } : undefined;
+    // A procedure that throws instead of rejecting must still settle every waiter, never leave them hanging.
+    const answer = Promise.resolve().then(() => (scope ? runInScope(scope, run) : run()));
     answer.then(
       (items) => {
         for (const waiter of group) {
