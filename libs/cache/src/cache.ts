@@ -88,7 +88,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       const keys = unique.map((id) => keyOf(space, id));
       let cached: Array<string | null>;
       try {
-        cached = await redis.mget([...keys, ...keys.map(genOf)]);
+        cached = await redis.mget(keys);
         health.ok();
       } catch (err) {
         health.failed(err);
@@ -96,17 +96,24 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
         return load(unique);
       }
       const found = new Map<CacheKey, T>();
-      const missing: Array<{ id: CacheKey; key: string; gen: string }> = [];
+      const missing: Array<{ id: CacheKey; key: string }> = [];
       unique.forEach((id, i) => {
         const raw = cached[i];
-        if (raw === null || raw === undefined) missing.push({ id, key: keys[i] as string, gen: cached[unique.length + i] ?? '' });
+        if (raw === null || raw === undefined) missing.push({ id, key: keys[i] as string });
         else found.set(id, JSON.parse(raw) as T);
       });
       counters.hit(space, found.size);
       if (missing.length === 0) return found;
       counters.miss(space, missing.length);
+      // Generations are read only for the misses (a hit needs none, and most reads are all hits), and before the
+      // database: an invalidation after this read bumps the generation, so the write-back below will not land.
+      const gens = await redis.mget(missing.map((m) => genOf(m.key))).catch((err: unknown) => {
+        health.failed(err);
+        counters.failure(space, 'read');
+        return undefined;
+      });
       const loaded = await load(missing.map((m) => m.id));
-      const writes = missing.filter((m) => loaded.has(m.id));
+      const writes = gens ? missing.flatMap((m, i) => (loaded.has(m.id) ? [{ ...m, gen: gens[i] ?? '' }] : [])) : [];
       if (writes.length > 0) {
         const args = writes.flatMap((m) => [m.gen, JSON.stringify(loaded.get(m.id))]);
         await redis
