@@ -68,6 +68,9 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
     connectTimeout: 1_000,
     // Keep reconnecting for as long as the process lives; reads use the database meanwhile.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    // Commands issued in one turn of the event loop leave in one write: under load many requests read the cache
+    // in the same turn, and a write system call per command cost more than Redis's own work on them.
+    enableAutoPipelining: true,
   });
   redis.defineCommand('setIfGeneration', { lua: SET_IF_GENERATION });
   const health = redisHealth(redis, options.logger);
