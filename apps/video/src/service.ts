@@ -87,9 +87,13 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
   const dir = await mkdtemp(join(deps.workDir, 'publish-'));
   try {
     const input = await localCopyOf(store, stagingKey, dir);
-    const { extension } = await probeVideo(deps.media, input);
     const cover = join(dir, 'cover.jpg');
-    await extractCover(deps.media, input, cover);
+    // Probe and cover run side by side (two processes reading one file): a publish waits for the slower of them, not
+    // for both. The probe's verdict comes first, so a still image or a non-video is refused for what it is.
+    const [probed, covered] = await Promise.allSettled([probeVideo(deps.media, input), extractCover(deps.media, input, cover)]);
+    if (probed.status === 'rejected') throw probed.reason;
+    if (covered.status === 'rejected') throw covered.reason;
+    const { extension } = probed.value;
 
     const videoKey = newKey('videos', extension);
     const coverKey = newKey('covers', 'jpg');
