@@ -13,6 +13,7 @@ import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
+import { compareScales, type ScaleComparison, type ScaleTarget } from './scale-rounds.js';
 import { startSpanSink } from './span-sink.js';
 import { likeStorm } from './storm.js';
 import { measureUpload } from './upload.js';
@@ -24,16 +25,27 @@ const settings = quick
   ? { small: 10_000, large: 100_000, seconds: 5, uploadMb: 200 }
   : { small: 10_000, large: 1_000_000, seconds: 20, uploadMb: 200 };
 const FEED_CONNECTIONS = 64;
+/** Rounds of the scale comparison; its ratios are the medians. */
+const SCALE_ROUNDS = 3;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** A warm-up run, then the measured one: the first seconds of a tsx process are JIT and pool set-up. */
-async function measured(url: string, script: string, env: Record<string, string>): Promise<WrkResult> {
+/** A run before the measured ones: the first seconds of a process are JIT, pool set-up and a cold cache. */
+async function warmUp({ url, env }: ScaleTarget, script: string): Promise<void> {
   await runWrk({ url, script: wrkScript(script), env, connections: FEED_CONNECTIONS, durationSec: Math.max(2, Math.round(settings.seconds / 2)) });
+}
+
+async function measureOnce({ url, env }: ScaleTarget, script: string): Promise<WrkResult> {
   const result = await runWrk({ url, script: wrkScript(script), env, connections: FEED_CONNECTIONS, durationSec: settings.seconds });
   // Reported, not fatal: a figure with failed answers is printed with their count next to it.
   if (result.errors > 0) log(`  ${script}: ${result.errors} of ${result.requests} answers failed (timeouts or status_code != 0)`);
   return result;
+}
+
+/** A warm-up run, then the measured one. */
+async function measured(target: ScaleTarget, script: string): Promise<WrkResult> {
+  await warmUp(target, script);
+  return measureOnce(target, script);
 }
 
 async function seeded(videos: number): Promise<{ url: string; scale: Scale }> {
@@ -43,6 +55,9 @@ async function seeded(videos: number): Promise<{ url: string; scale: Scale }> {
   await seed(url, scale, log);
   return { url, scale };
 }
+
+const scaleRounds = ({ rounds }: ScaleComparison) =>
+  rounds.map((r) => ({ small: latency(r.small), large: latency(r.large), ratio: round(r.ratio) }));
 
 async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
   return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
@@ -62,11 +77,11 @@ try {
   const hops = await runHops(settings.seconds, sink.url);
 
   const small = await seeded(settings.small);
-  let mesh = await startMesh(hooks, { databaseUrl: small.url, redisUrl: redis.url, otlpUrl: sink.url, compiled: true });
-  let env = await wrkEnv(mesh, small.scale);
-  log(`small scale: feed and favorite lists through the mesh (wrk -c${FEED_CONNECTIONS})`);
-  const meshFeed = await measured(mesh.gateway.url, 'feed', env);
-  const favoriteSmall = await measured(mesh.gateway.url, 'favorite-list', env);
+  const large = await seeded(settings.large);
+  const mesh = await startMesh(hooks, { databaseUrl: small.url, redisUrl: redis.url, otlpUrl: sink.url, compiled: true });
+  const smallTarget = { url: mesh.gateway.url, env: await wrkEnv(mesh, small.scale) };
+  log(`small scale: the feed through the mesh (wrk -c${FEED_CONNECTIONS})`);
+  const meshFeed = await measured(smallTarget, 'feed');
 
   log('in-process baseline: the same gateway routes and service routers in one process, same database and Redis');
   const inprocessHooks = new Hooks();
@@ -77,7 +92,7 @@ try {
     { DATABASE_URL: small.url, REDIS_URL: redis.url, STORAGE_DIR: mesh.storageDir, JWT_SECRET: 'unused-by-the-feed', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'inprocess' },
     { tracing: true },
   );
-  const inprocessFeed = await measured(inprocess.url, 'feed', {});
+  const inprocessFeed = await measured({ url: inprocess.url, env: {} }, 'feed');
   await inprocessHooks.run();
 
   log('like storm: 1,000 concurrent like/unlike/follow/unfollow, then counters against rows');
@@ -88,24 +103,24 @@ try {
   }
   log(`upload: ${settings.uploadMb} MB through the gateway vs a raw storage PUT`);
   const upload = await measureUpload(mesh, settings.uploadMb);
-  await hooks.run();
 
-  // The large database gets its own mesh; the span sink and Redis were stopped with the rest, so start anew.
-  const large = await seeded(settings.large);
-  const largeHooks = new Hooks();
-  const sink2 = await startSpanSink(largeHooks);
-  const redis2 = await startPrivateRedis(largeHooks);
-  mesh = await startMesh(largeHooks, { databaseUrl: large.url, redisUrl: redis2.url, otlpUrl: sink2.url, compiled: true });
-  env = await wrkEnv(mesh, large.scale);
-  log(`large scale (${countLabel(settings.large)} videos): feed and favorite lists`);
-  const feedLarge = await measured(mesh.gateway.url, 'feed', env);
-  const favoriteLarge = await measured(mesh.gateway.url, 'favorite-list', env);
-  await largeHooks.run();
+  // The large database gets a mesh of its own (and a Redis: cache keys do not name the database) next to the small
+  // one, so the two scales are measured alternately in the same minutes.
+  const sink2 = await startSpanSink(hooks);
+  const redis2 = await startPrivateRedis(hooks);
+  const largeMesh = await startMesh(hooks, { databaseUrl: large.url, redisUrl: redis2.url, otlpUrl: sink2.url, compiled: true });
+  const targets = { small: smallTarget, large: { url: largeMesh.gateway.url, env: await wrkEnv(largeMesh, large.scale) } };
+  log(`scales: feed and favorite lists at ${countLabel(settings.small)} and ${countLabel(settings.large)} videos, alternately, ${SCALE_ROUNDS} rounds`);
+  for (const script of ['feed', 'favorite-list']) for (const target of [targets.small, targets.large]) await warmUp(target, script);
+  const feedScales = await compareScales(targets, 'feed', SCALE_ROUNDS, measureOnce);
+  const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, measureOnce);
+  await hooks.run();
 
   const ratio = (a: WrkResult, b: WrkResult) => round(a.rps / b.rps);
   const scaleNote = quick
     ? `QUICK MODE: the *_1m_over_10k ratios compare ${countLabel(settings.large)} videos with ${countLabel(settings.small)} (not 1M); wrk runs ${settings.seconds} s`
     : `full mode: 1M videos / 10M favorites, follows and comments against 10k videos; wrk runs ${settings.seconds} s`;
+  const scaleRoundsNote = `the *_1m_over_10k ratios are medians of ${SCALE_ROUNDS} rounds, each measuring both scales' meshes one after the other`;
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
     measured_at: new Date().toISOString(),
@@ -117,13 +132,14 @@ try {
     hop_vs_bare_untraced: ratio(hops.meshUntraced, hops.bare),
     stock_trpc_hop_vs_bare: ratio(hops.stockTrpc, hops.bare),
     moleculer_hop_vs_bare: ratio(hops.moleculer, hops.bare),
-    feed_p50_1m_over_10k: round(feedLarge.p50Ms / meshFeed.p50Ms),
-    favorite_list_p50_1m_over_10k: round(favoriteLarge.p50Ms / favoriteSmall.p50Ms),
+    feed_p50_1m_over_10k: round(feedScales.ratio),
+    favorite_list_p50_1m_over_10k: round(favoriteScales.ratio),
     like_storm_exact: storm.exact,
     upload_rss_growth_mb: round(upload.rssGrowthMb, 1),
-    upload_vs_raw_put: round(upload.uploadMBps / upload.rawPutMBps),
+    upload_vs_raw_put: round(upload.ratio),
     notes: [
       scaleNote,
+      scaleRoundsNote,
       `${cpus().length} cores shared with whatever else runs on this machine; figures move with its load`,
       'every process runs the tsc build, as production does; libs/mesh processes (hop, mesh feed, in-process feed) trace every request to a local OTLP sink with Prometheus metrics on (the hop also with one trace in ten, and untraced); bare, stock tRPC and Moleculer run without',
       'rate limits off (RATE_LIMITS=off); feed and lists measured with deploy/wrk scripts that check every status_code',
@@ -131,10 +147,14 @@ try {
     details: {
       scales: { small: small.scale, large: large.scale },
       hops: Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, latency(v)])),
-      favorite_list: { small: latency(favoriteSmall), large: latency(favoriteLarge) },
-      feed_large: latency(feedLarge),
+      // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
+      feed_scales: scaleRounds(feedScales),
+      favorite_list_scales: scaleRounds(favoriteScales),
       like_storm: storm,
-      upload: { ...upload, rssGrowthMb: round(upload.rssGrowthMb, 1), uploadMBps: round(upload.uploadMBps, 1), rawPutMBps: round(upload.rawPutMBps, 1) },
+      upload: {
+        bytes: upload.bytes,
+        rounds: upload.rounds.map((r) => ({ uploadMBps: round(r.uploadMBps, 1), rawPutMBps: round(r.rawPutMBps, 1) })),
+      },
       seconds: Math.round((Date.now() - started) / 1000),
     },
   };

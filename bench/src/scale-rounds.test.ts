@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareScales, type ScaleTarget } from './scale-rounds.js';
+import type { WrkResult } from './wrk.js';
+
+const result = (p50Ms: number): WrkResult => ({ rps: 1000 / p50Ms, p50Ms, p99Ms: p50Ms * 2, requests: 100, errors: 0 });
+
+test('scales are measured alternately, and one disturbed round does not move the ratio', async () => {
+  const small: ScaleTarget = { url: 'http://small', env: {} };
+  const large: ScaleTarget = { url: 'http://large', env: { VIDEO_MAX: '1000000' } };
+  const order: string[] = [];
+  // Round two's large run shares the machine with something else and comes out four times slower.
+  const p50s = { 'http://small': [10, 10, 11], 'http://large': [11, 44, 12] } as Record<string, number[]>;
+  const comparison = await compareScales({ small, large }, 'feed', 3, async (target, script) => {
+    assert.equal(script, 'feed');
+    order.push(target.url);
+    return result(p50s[target.url]!.shift()!);
+  });
+  assert.deepEqual(order, ['http://small', 'http://large', 'http://small', 'http://large', 'http://small', 'http://large']);
+  assert.deepEqual(comparison.rounds.map((r) => r.ratio), [1.1, 4.4, 12 / 11]);
+  assert.equal(comparison.ratio, 1.1);
+});
