@@ -20,7 +20,7 @@ export interface UploadResult {
 }
 
 /** Upload, then raw PUT, this many times; the ratio is the median of the rounds'. */
-const UPLOAD_ROUNDS = 3;
+const UPLOAD_ROUNDS = 5;
 
 const CACHE = join(REPO_ROOT, 'bench', '.cache');
 
