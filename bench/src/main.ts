@@ -56,7 +56,7 @@ async function seeded(videos: number): Promise<{ url: string; scale: Scale }> {
   return { url, scale };
 }
 
-const scaleRounds = ({ rounds }: ScaleComparison) =>
+const roundFigures = ({ rounds }: ScaleComparison) =>
   rounds.map((r) => ({ small: latency(r.small), large: latency(r.large), ratio: round(r.ratio) }));
 
 async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
@@ -148,8 +148,8 @@ try {
       scales: { small: small.scale, large: large.scale },
       hops: Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, latency(v)])),
       // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
-      feed_scales: scaleRounds(feedScales),
-      favorite_list_scales: scaleRounds(favoriteScales),
+      feed_scales: roundFigures(feedScales),
+      favorite_list_scales: roundFigures(favoriteScales),
       like_storm: storm,
       upload: {
         bytes: upload.bytes,
