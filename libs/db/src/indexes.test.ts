@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { indexNames, migrateToLatest, replaceIndex } from '@douyin/db';
+import { migrateToLatest, replaceIndex } from '@douyin/db';
 import { databaseModes } from '@douyin/testing';
-import { freshDb, migrationFolder } from '../test/harness.js';
+import { freshDb, indexNames, migrationFolder } from '../test/harness.js';
 
 interface Tables {
   likes: { id: number; user_id: number; video_id: number };

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { Kysely } from 'kysely';
-import { createDb } from '@douyin/db';
+import { sql, type Kysely } from 'kysely';
+import { createDb, dialectOf } from '@douyin/db';
 import { freshDatabase, type DatabaseMode } from '@douyin/testing';
 
 /** A migration that creates `account`, written as a file the way services write theirs. */
@@ -43,4 +43,14 @@ export async function freshDb<T>(t: TestContext, mode: DatabaseMode, name = 'tes
   const db = createDb<T>({ ...(await freshDatabase(t, mode)), name });
   t.after(() => db.destroy());
   return db;
+}
+
+/** The names of `table`'s indexes (primary key and unique constraints included), sorted. */
+export async function indexNames(db: Kysely<any>, table: string): Promise<string[]> {
+  if (dialectOf(db) === 'mysql') {
+    const { rows } = await sql<{ Key_name: string }>`show index from ${sql.table(table)}`.execute(db);
+    return [...new Set(rows.map((r) => r.Key_name))].sort();
+  }
+  const { rows } = await sql<{ name: string }>`select name from pragma_index_list(${table})`.execute(db);
+  return rows.map((r) => r.name).sort();
 }
