@@ -33,7 +33,8 @@ export function toApkStatus(err: unknown): ApkStatus {
 /** Sends every failure as HTTP 200 with the route's zero fields, so a client that ignores status_code does not crash. */
 export function apkErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const { code, msg } = toApkStatus(err);
-  if (code >= 50000) req.log.error({ err, reqId: req.id, url: req.url }, 'request failed');
+  // The route, not the URL: the APK puts its token, and at sign-up and login the password, in the query string.
+  if (code >= 50000) req.log.error({ err, reqId: req.id, route: req.routeOptions.url ?? req.url.split('?', 1)[0] }, 'request failed');
   else req.log.debug({ err, reqId: req.id }, 'request rejected');
   // HTTP says 200 for every APK failure: the metrics take the status_code instead.
   markOutcome(req, { code: String(code), outcome: code >= 50000 ? 'server_error' : 'client_error' });
