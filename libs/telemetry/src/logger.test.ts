@@ -9,3 +9,16 @@ test('tags every line with the service and instance', () => {
   assert.equal(bindings.instance, 'user-1');
   assert.equal(logger.isLevelEnabled('debug'), false);
 });
+
+test('an error is logged with its message and code but without the SQL and values mysql2 attaches', () => {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'user', destination: { write: (line: string) => void lines.push(line) } });
+  const err = Object.assign(new Error("Duplicate entry for key 'users_username'"), {
+    code: 'ER_DUP_ENTRY',
+    sql: "insert into `users` (`username`, `password_hash`) values ('alice', '$argon2id$secret')",
+  });
+  logger.error({ err }, 'procedure failed');
+  const logged = JSON.parse(lines[0] ?? '{}') as { err?: Record<string, unknown> };
+  assert.deepEqual([logged.err?.message, logged.err?.code, logged.err?.type], ["Duplicate entry for key 'users_username'", 'ER_DUP_ENTRY', 'Error']);
+  assert.doesNotMatch(lines[0] ?? '', /alice|argon2id/);
+});
