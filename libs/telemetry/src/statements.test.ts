@@ -10,4 +10,6 @@ test('a Redis statement names the command and its first key, never the values', 
   assert.equal(redisCommandWithoutValues('mget', ['user:profile:7']), 'mget user:profile:7');
   assert.equal(redisCommandWithoutValues('set', [Buffer.from('k'), 'v']), 'set ? [1 other arguments]');
   assert.equal(redisCommandWithoutValues('multi', []), 'multi');
+  assert.equal(redisCommandWithoutValues('auth', ['s3cret']), 'auth [1 arguments]');
+  assert.equal(redisCommandWithoutValues('AUTH', ['default', 's3cret']), 'AUTH [2 arguments]');
 });

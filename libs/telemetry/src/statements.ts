@@ -6,9 +6,12 @@
 /** SQL as the application wrote it: Kysely sends placeholders and the values apart, so the text has none. */
 export const sqlWithoutValues = (sql: string): string => sql;
 
+
 /** A Redis command with its first argument (a key, or a script's sha) and how many more there were. */
 export function redisCommandWithoutValues(command: string, args: readonly unknown[]): string {
   if (args.length === 0) return command;
+  // AUTH's first argument is the password (or the user, then the password).
+  if (/^auth$/i.test(command)) return `${command} [${args.length} arguments]`;
   const first = args[0];
   const shown = typeof first === 'string' || typeof first === 'number' ? String(first) : '?';
   return args.length === 1 ? `${command} ${shown}` : `${command} ${shown} [${args.length - 1} other arguments]`;
