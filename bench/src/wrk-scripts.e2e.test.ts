@@ -14,8 +14,9 @@ import { runWrk } from './wrk.js';
 const WRK_DIR = join(REPO_ROOT, 'deploy', 'wrk');
 const scripts = readdirSync(WRK_DIR).filter((name) => name.endsWith('.lua') && name !== 'common.lua').sort();
 
-// Every deploy/wrk script drives its route for a second (longer if no answer came back) against the whole mesh on a small seeded MariaDB database:
-// each answer it counts must be an APK success, so a script that sends what the contract refuses fails here.
+// Every deploy/wrk script drives its route for a second (longer if no answer came back) against the whole mesh on a
+// small seeded MariaDB database: each answer it counts must be an APK success, so a script that sends what the
+// contract refuses fails here.
 test('every deploy/wrk script gets only status_code 0 from a seeded mesh (mysql)', { skip: !databaseModes().includes('mysql') }, async (t) => {
   assert.ok(scripts.length >= 17, `scripts found: ${scripts.join(', ')}`);
   const db = await freshDatabase(t, 'mysql');
