@@ -33,7 +33,7 @@ export class StreamConnection {
 
   constructor(private readonly instance: ServiceInstance) {
     this.socket = connect({ host: instance.address, port: instance.port, noDelay: true });
-    this.writer = new FrameWriter(this.socket);
+    this.writer = new FrameWriter(this.socket, 'poll');
     this.socket.setTimeout(CONNECT_TIMEOUT_MS, () => this.fail(new Error(`connect to ${instance.id} timed out`)));
     this.socket.once('connect', () => {
       this.socket.setTimeout(0);

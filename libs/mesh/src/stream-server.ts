@@ -30,7 +30,7 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
   };
 
   function serveStream(socket: Socket, head: Buffer): void {
-    const stream: Stream = { socket, writer: new FrameWriter(socket), inFlight: 0 };
+    const stream: Stream = { socket, writer: new FrameWriter(socket, 'task'), inFlight: 0 };
     streams.add(stream);
     socket.setNoDelay(true);
     const decoder = new FrameDecoder<CallFrame>();
