@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,9 +16,22 @@ export interface PrivateMariadb {
   kill(): Promise<void>;
   /** Starts it again on the same port and data dir and resolves once it accepts queries. */
   restart(): Promise<void>;
+  /** SIGTERM, a clean shutdown (InnoDB flushes and saves its buffer pool's page list); resolves once it exited. */
+  stop(): Promise<void>;
+}
+
+export interface PrivateMariadbOptions {
+  /** A data dir kept after the server stops and reused by the next start; a temp dir removed in t.after by default. */
+  dataDir?: string;
+  /** InnoDB's buffer pool (default 32 MB: a test's data is small). */
+  bufferPoolMb?: number;
+  /** Stopped in t.after with SIGTERM rather than SIGKILL, as a server whose data is kept must be. */
+  gracefulStop?: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
+/** A kept data dir of many GB may need crash recovery, and a large buffer pool takes a while to allocate. */
+const KEPT_READY_TIMEOUT_MS = 180_000;
 const DATABASE = 'outage';
 
 async function answers(port: number): Promise<boolean> {
@@ -32,16 +45,20 @@ async function answers(port: number): Promise<boolean> {
 }
 
 /**
- * `mariadb-install-db` into a temp dir, then `mariadbd --no-defaults` on a free port with grant tables skipped
- * (root without a password, loopback only); killed and its data dir removed in t.after. Needs Debian's mariadb-server.
+ * `mariadb-install-db` into a data dir (unless it holds one already), then `mariadbd --no-defaults` on a free port
+ * with grant tables skipped (root without a password, loopback only); stopped in t.after. Needs Debian's mariadb-server.
  */
-export async function startPrivateMariadb(t: { after(fn: () => unknown): void }): Promise<PrivateMariadb> {
-  const dir = await mkdtemp(join(tmpdir(), 'douyin-mariadb-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+export async function startPrivateMariadb(t: { after(fn: () => unknown): void }, options: PrivateMariadbOptions = {}): Promise<PrivateMariadb> {
+  const dir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'douyin-mariadb-')));
+  if (!options.dataDir) t.after(() => rm(dir, { recursive: true, force: true }));
   const datadir = join(dir, 'data');
-  await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
-    timeout: READY_TIMEOUT_MS,
-  });
+  const installed = await access(join(datadir, 'mysql')).then(() => true, () => false);
+  if (!installed) {
+    await mkdir(dir, { recursive: true });
+    await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
+      timeout: READY_TIMEOUT_MS,
+    });
+  }
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
@@ -49,26 +66,27 @@ export async function startPrivateMariadb(t: { after(fn: () => unknown): void })
   const start = async () => {
     const args = [
       '--no-defaults', `--datadir=${datadir}`, `--port=${port}`, `--socket=${join(dir, 'mysqld.sock')}`, `--pid-file=${join(dir, 'mysqld.pid')}`,
-      '--bind-address=127.0.0.1', '--skip-grant-tables', '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=32M',
+      '--bind-address=127.0.0.1', '--skip-grant-tables', '--user=root', '--skip-log-bin', `--innodb-buffer-pool-size=${options.bufferPoolMb ?? 32}M`,
     ];
     const proc = spawn('mariadbd', args, { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', resolve).once('error', resolve));
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const deadline = Date.now() + (options.dataDir ? KEPT_READY_TIMEOUT_MS : READY_TIMEOUT_MS);
     while (!(await answers(port))) {
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`private mariadbd on port ${port} did not start`);
       await sleep(100);
     }
   };
-  const kill = async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const signal = (name: NodeJS.Signals) => async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
+  const [kill, stop] = [signal('SIGKILL'), signal('SIGTERM')];
 
-  t.after(kill);
+  t.after(options.gracefulStop ? stop : kill);
   await start();
   const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
-  await connection.query(`CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await connection.query(`CREATE DATABASE IF NOT EXISTS ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await connection.end();
-  return { port, url: `mysql://root@127.0.0.1:${port}/${DATABASE}`, kill, restart: start };
+  return { port, url: `mysql://root@127.0.0.1:${port}/${DATABASE}`, kill, restart: start, stop };
 }
