@@ -19,7 +19,9 @@ const MAX_POOL_MB = 8 * 1024;
 export function benchPoolMb(env: NodeJS.ProcessEnv = process.env, memoryBytes = totalmem()): number {
   if (env.BENCH_MARIADB_POOL_MB !== undefined) {
     const mb = Number(env.BENCH_MARIADB_POOL_MB);
-    if (!Number.isInteger(mb) || mb < 32) throw new Error(`BENCH_MARIADB_POOL_MB must be a whole number of MB, at least 32; got ${env.BENCH_MARIADB_POOL_MB}`);
+    if (!Number.isInteger(mb) || mb < 32) {
+      throw new Error(`BENCH_MARIADB_POOL_MB must be a whole number of MB, at least 32; got ${env.BENCH_MARIADB_POOL_MB}`);
+    }
     return mb;
   }
   return Math.max(128, Math.min(MAX_POOL_MB, Math.floor(memoryBytes / MB / 4)));
