@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { context } from '@opentelemetry/api';
+import { currentScope, runInScope } from './call-scope.js';
+
+test('the scope lives in the OpenTelemetry context: a function bound to the context inside a scope sees it later', async () => {
+  const scope = { requestId: 'r-1', deadline: 42 };
+  const bound = runInScope(scope, () => context.bind(context.active(), () => currentScope()));
+  assert.equal(currentScope(), undefined);
+  assert.equal(bound(), scope);
+});
+
+test('nested scopes shadow the outer one and end with their function, across awaits', async () => {
+  const outer = { requestId: 'outer', deadline: 1 };
+  const inner = { requestId: 'inner', deadline: 2 };
+  await runInScope(outer, async () => {
+    await runInScope(inner, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      assert.equal(currentScope(), inner);
+    });
+    assert.equal(currentScope(), outer);
+  });
+  assert.equal(currentScope(), undefined);
+});
