@@ -5,7 +5,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { startPrivateMariadb } from '@douyin/testing';
 import { REPO_ROOT, type Hooks } from './processes.js';
 
-/** Where the bench's own MariaDB keeps its data between runs (git-ignored): seeding 1M videos takes a quarter of an hour. */
+/** Where the bench's own MariaDB keeps its data between runs (git-ignored): seeding is the slow part of a first run. */
 export const BENCH_MARIADB_DIR = join(REPO_ROOT, 'bench', '.mariadb');
 
 const MB = 1024 * 1024;
