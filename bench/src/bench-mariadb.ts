@@ -27,17 +27,23 @@ export function benchPoolMb(env: NodeJS.ProcessEnv = process.env, memoryBytes = 
   return Math.max(128, Math.min(MAX_POOL_MB, Math.floor(memoryBytes / MB / 4)));
 }
 
+/** The server the bench measures: its URL, and its buffer pool when it is the bench's own. */
+export interface BenchServer {
+  url: string;
+  ownPoolMb?: number;
+}
+
 /**
- * The MariaDB server the bench measures: DATABASE_URL's server when set (its database part is ignored), else a
- * mariadbd of the bench's own on a free loopback port, with its data in BENCH_MARIADB_DIR and a buffer pool of
- * benchPoolMb(); stopped cleanly when `hooks` run.
+ * DATABASE_URL's server when set (its database part is ignored), as it is configured; else a mariadbd of the
+ * bench's own on a free loopback port, with its data in BENCH_MARIADB_DIR and a buffer pool of benchPoolMb(),
+ * stopped cleanly when `hooks` run.
  */
-export async function benchServer(hooks: Hooks, log: (line: string) => void): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+export async function benchServer(hooks: Hooks, log: (line: string) => void): Promise<BenchServer> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
   const poolMb = benchPoolMb();
   const server = await startPrivateMariadb(hooks, { dataDir: BENCH_MARIADB_DIR, bufferPoolMb: poolMb, gracefulStop: true });
   log(`mariadb: the bench's own on port ${server.port}, data kept in ${BENCH_MARIADB_DIR}, buffer pool ${poolMb} MB`);
-  return server.url;
+  return { url: server.url, ownPoolMb: poolMb };
 }
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startPrivateRedis } from '@douyin/testing';
 import { buildForBench } from './build.js';
-import { benchPoolMb, benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
+import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
 import { benchDatabaseName, ensureDatabase } from './databases.js';
 import { runHops } from './hop/run-hops.js';
 import { meshServices, startMesh, type RunningMesh } from './mesh.js';
@@ -77,14 +77,15 @@ try {
   const server = await benchServer(hooks, log);
   const sink = await startSpanSink(hooks);
   const redis = await startPrivateRedis(hooks);
-  log(`mesh: ${meshServices().join(', ')} behind the gateway; MariaDB ${new URL(server).host}, private Redis ${redis.url}`);
+  log(`mesh: ${meshServices().join(', ')} behind the gateway; MariaDB ${new URL(server.url).host}, private Redis ${redis.url}`);
 
   log('hop: bare Fastify, libs/mesh (traced, one trace in ten, untraced), stock tRPC adapter + httpLink, Moleculer TCP (wrk -c50, one at a time)');
   const hops = await runHops(settings.seconds, sink.url);
 
-  const small = await seeded(server, settings.small);
-  const large = await seeded(server, settings.large);
-  if (!process.env.DATABASE_URL) {
+  const small = await seeded(server.url, settings.small);
+  const large = await seeded(server.url, settings.large);
+  // Only the bench's own server is told to flush: a given server's settings are not the bench's to change.
+  if (server.ownPoolMb !== undefined) {
     const flushStarted = Date.now();
     const settled = await flushSeedWrites(large.url);
     const seconds = Math.round((Date.now() - flushStarted) / 1000);
@@ -154,15 +155,15 @@ try {
       scaleRoundsNote,
       `${cpus().length} cores shared with whatever else runs on this machine; figures move with its load`,
       'every process runs the tsc build, as production does; libs/mesh processes (hop, mesh feed, in-process feed) trace every request to a local OTLP sink with Prometheus metrics on (the hop also with one trace in ten, and untraced); bare, stock tRPC and Moleculer run without',
-      process.env.DATABASE_URL
+      server.ownPoolMb === undefined
         ? `MariaDB: DATABASE_URL's server, as it is configured`
-        : `MariaDB: the bench's own, buffer pool ${benchPoolMb()} MB; every index of both databases read once before the runs`,
+        : `MariaDB: the bench's own, buffer pool ${server.ownPoolMb} MB; every index of both databases read once before the runs`,
       'rate limits off (RATE_LIMITS=off); feed and lists measured with deploy/wrk scripts that check every status_code',
     ],
     details: {
       scales: { small: small.scale, large: large.scale },
       // Index and row data of the large database against what the buffer pool held after reading it once.
-      large_database: { own_server: !process.env.DATABASE_URL, data_mb: large.warm.dataMb, buffer_pool_data_mb: large.warm.poolDataMb },
+      large_database: { own_server: server.ownPoolMb !== undefined, data_mb: large.warm.dataMb, buffer_pool_data_mb: large.warm.poolDataMb },
       hops: Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, latency(v)])),
       // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
       feed_scales: roundFigures(feedScales),
