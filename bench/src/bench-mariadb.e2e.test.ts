@@ -2,13 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection } from 'mysql2/promise';
 import { startPrivateMariadb } from '@douyin/testing';
-import { flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
+import { flushSeedWrites, statusOf, warmBufferPool } from './bench-mariadb.js';
 
 const status = async (url: string, name: string): Promise<number> => {
   const connection = await createConnection({ uri: url });
-  const [[row]] = (await connection.query(`SHOW GLOBAL STATUS LIKE ?`, [name])) as unknown as [[{ Value: string }]];
-  await connection.end();
-  return Number(row.Value);
+  try {
+    return await statusOf(connection, name);
+  } finally {
+    await connection.end();
+  }
 };
 
 test('a seed is flushed to disk, and after a restart every index is read back into the buffer pool', { timeout: 120_000 }, async (t) => {

@@ -46,6 +46,12 @@ export async function benchServer(hooks: Hooks, log: (line: string) => void): Pr
   return { url: server.url, ownPoolMb: poolMb };
 }
 
+/** A global status counter of the server `connection` talks to (0 if the server has none of that name). */
+export const statusOf = async (connection: Connection, name: string): Promise<number> => {
+  const [[row]] = (await connection.query(`SHOW GLOBAL STATUS LIKE ?`, [name])) as unknown as [[{ Value: string } | undefined]];
+  return Number(row?.Value ?? 0);
+};
+
 /**
  * Reads every index of every table of the database at `url` once, so its pages sit in the buffer pool before the
  * measured runs, as they do on a server that has been serving for a while (and on a restarted one that loads its
@@ -66,8 +72,8 @@ export async function warmBufferPool(url: string): Promise<{ dataMb: number; poo
     const [[size]] = (await connection.query(
       `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()`,
     )) as unknown as [[{ bytes: string | number }]];
-    const [[pages]] = (await connection.query(`SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_bytes_data'`)) as unknown as [[{ Value: string }]];
-    return { dataMb: Math.round(Number(size.bytes) / MB), poolDataMb: Math.round(Number(pages.Value) / MB) };
+    const poolBytes = await statusOf(connection, 'Innodb_buffer_pool_bytes_data');
+    return { dataMb: Math.round(Number(size.bytes) / MB), poolDataMb: Math.round(poolBytes / MB) };
   } finally {
     await connection.end();
   }
@@ -75,11 +81,6 @@ export async function warmBufferPool(url: string): Promise<{ dataMb: number; poo
 
 /** A few pages InnoDB keeps dirtying on its own (statistics, purge) are no reason to wait. */
 const SETTLED_DIRTY_PAGES = 100;
-
-const statusOf = async (connection: Connection, name: string): Promise<number> => {
-  const [[row]] = (await connection.query(`SHOW GLOBAL STATUS LIKE ?`, [name])) as unknown as [[{ Value: string } | undefined]];
-  return Number(row?.Value ?? 0);
-};
 
 /**
  * Writes the pages seeding left dirty in the bench's own server (`url`) to disk before anything is measured:

@@ -6,10 +6,10 @@ export interface IndexSpec {
   columns: string[];
 }
 
-// Kysely<any>, as in migrations: it runs before (and independently of) the service's table types.
 /**
  * Builds `create` on `table`, then drops the index `drop`: a migration that widens an index (to cover a query, say)
- * without a moment when the table has neither, so queries keep their plan while it runs.
+ * without a moment when the table has neither, so queries keep their plan while it runs. Takes Kysely<any>, as
+ * migrations do: they run before (and independently of) the service's table types.
  */
 export async function replaceIndex(db: Kysely<any>, table: string, drop: string, create: IndexSpec): Promise<void> {
   await db.schema.createIndex(create.name).on(table).columns(create.columns).execute();

@@ -6,7 +6,6 @@
 /** SQL as the application wrote it: Kysely sends placeholders and the values apart, so the text has none. */
 export const sqlWithoutValues = (sql: string): string => sql;
 
-
 /** A Redis command with its first argument (a key, or a script's sha) and how many more there were. */
 export function redisCommandWithoutValues(command: string, args: readonly unknown[]): string {
   if (args.length === 0) return command;
