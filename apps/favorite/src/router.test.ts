@@ -74,13 +74,13 @@ for (const mode of databaseModes()) {
     const { caller, cache } = await setup(t, mode);
     await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });
     await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });
-    assert.deepEqual(cache.stats.of('video-count'), { hits: 2, misses: 2, failures: 0 });
+    assert.deepEqual(cache.stats.of('video-count'), { hits: 2, misses: 2, declined: 0, failures: 0 });
     await caller.like({ actorId: 1, videoId: VIDEO });
     assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 }), [
       { videoId: VIDEO, favoriteCount: 1, isFavorite: true },
       { videoId: 8, favoriteCount: 0, isFavorite: false },
     ]);
-    assert.deepEqual(cache.stats.of('video-count'), { hits: 3, misses: 3, failures: 0 });
+    assert.deepEqual(cache.stats.of('video-count'), { hits: 3, misses: 3, declined: 0, failures: 0 });
   });
 
   test(`1,000 concurrent likes and unlikes from many users on one video leave counts equal to rows (${mode})`, async (t) => {

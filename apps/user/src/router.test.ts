@@ -90,7 +90,7 @@ for (const mode of databaseModes()) {
     await db.deleteFrom('users').where('id', '=', alice).execute();
     if (sharedRedisUrl()) {
       assert.equal((await caller.byId({ userId: alice })).name, 'alice');
-      assert.deepEqual(cache.stats.of('profile'), { hits: 2, misses: 3, failures: 0 });
+      assert.deepEqual(cache.stats.of('profile'), { hits: 2, misses: 3, declined: 0, failures: 0 });
     } else {
       await assert.rejects(caller.byId({ userId: alice }), rejectsWith('NOT_FOUND', 'user_not_found'));
     }

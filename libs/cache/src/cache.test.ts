@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { startPrivateRedis } from '@douyin/testing';
 import { silentLogger } from '@douyin/telemetry';
-import { createCache, type CacheKey } from '@douyin/cache';
+import { createCache, type CacheAdmission, type CacheKey } from '@douyin/cache';
 
 const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -19,9 +19,9 @@ function loaderOf(values: Map<CacheKey, number>) {
   return { load, calls };
 }
 
-async function sharedCache(t: { after(fn: () => unknown): void }, ttlSeconds = 60) {
+async function sharedCache(t: { after(fn: () => unknown): void }, ttlSeconds = 60, admit?: CacheAdmission) {
   const prefix = `test-${randomBytes(4).toString('hex')}`;
-  const cache = await createCache({ url: SHARED_REDIS, ttlSeconds }, { prefix, logger: silentLogger() });
+  const cache = await createCache({ url: SHARED_REDIS, ttlSeconds, admit }, { prefix, logger: silentLogger() });
   const raw = new Redis(SHARED_REDIS);
   t.after(async () => {
     const keys = await raw.keys(`${prefix}:*`);
@@ -42,7 +42,35 @@ test('misses are loaded in one call and written back with the TTL; the next read
   // An id the loader left out is not cached: it is asked for again.
   assert.deepEqual(await cache.many('count', [2, 1, 3], load), new Map([[2, 20], [1, 10]]));
   assert.deepEqual(calls, [[1, 2, 3], [3]]);
-  assert.deepEqual(cache.stats.of('count'), { hits: 2, misses: 4, failures: 0 });
+  assert.deepEqual(cache.stats.of('count'), { hits: 2, misses: 4, declined: 0, failures: 0 });
+});
+
+test('admitting repeated misses only: a key read once is not written back, one read again is', async (t) => {
+  const { cache, raw, prefix } = await sharedCache(t, 30, 'repeat-miss');
+  const values = new Map<CacheKey, number>([[1, 10], [2, 20], [3, 30]]);
+  const { load, calls } = loaderOf(values);
+  assert.deepEqual(await cache.many('count', [1, 2], load), new Map([[1, 10], [2, 20]]));
+  assert.deepEqual(await raw.keys(`${prefix}:*`), [], 'a first miss wrote something to Redis');
+  assert.deepEqual(await cache.many('count', [1, 3], load), new Map([[1, 10], [3, 30]]));
+  assert.deepEqual((await raw.keys(`${prefix}:*`)).sort(), [`${prefix}:count:1`]);
+  assert.deepEqual(await cache.many('count', [1, 2, 3], load), new Map([[1, 10], [2, 20], [3, 30]]));
+  assert.deepEqual(calls, [[1, 2], [1, 3], [2, 3]]);
+  assert.deepEqual(cache.stats.of('count'), { hits: 1, misses: 6, declined: 3, failures: 0 });
+  // An admitted key keeps the generation check: a value read before an invalidation is not written over it.
+  await cache.invalidate([['count', 2]]);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow = cache.many('count', [2], async () => {
+    const read = values.get(2) as number;
+    await gate;
+    return new Map([[2, read]]);
+  });
+  await sleep(20);
+  values.set(2, 21);
+  await cache.invalidate([['count', 2]]);
+  release();
+  assert.deepEqual(await slow, new Map([[2, 20]]));
+  assert.equal(await raw.get(`${prefix}:count:2`), null);
 });
 
 test('an invalidated entry is reloaded; other spaces keep theirs', async (t) => {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type Result } from 'ioredis';
 import type { Logger } from '@douyin/telemetry';
+import { admitEveryMiss, createDoorkeeper } from './doorkeeper.js';
 import { cacheStats, type CacheCounters, type CacheStats } from './stats.js';
 
 export type CacheKey = string | number;
@@ -10,7 +11,14 @@ export interface CacheConfig {
   /** redis://host:port; unset = no cache, every read goes to the loader. */
   url?: string;
   ttlSeconds: number;
+  /**
+   * Which misses are written back: every one (plain cache-aside, the default), or only a key's repeated miss, so a
+   * long tail read once fills neither Redis nor its CPU (see Doorkeeper).
+   */
+  admit?: CacheAdmission;
 }
+
+export type CacheAdmission = 'every-miss' | 'repeat-miss';
 
 export interface CacheOptions {
   /** Prefixes every key, so services sharing one Redis never read each other's entries. */
@@ -82,6 +90,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
   // writes back only if it is unchanged, so a value read before a commit cannot overwrite that commit's delete.
   const genOf = (key: string) => `${key}:gen`;
   const genTtl = config.ttlSeconds * 10;
+  const doorkeeper = config.admit === 'repeat-miss' ? createDoorkeeper() : admitEveryMiss;
 
   return {
     stats,
@@ -108,15 +117,20 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       counters.hit(space, found.size);
       if (missing.length === 0) return found;
       counters.miss(space, missing.length);
-      // Generations are read only for the misses (a hit needs none, and most reads are all hits), and before the
-      // database: an invalidation after this read bumps the generation, so the write-back below will not land.
-      const gens = await redis.mget(missing.map((m) => genOf(m.key))).catch((err: unknown) => {
-        health.failed(err);
-        counters.failure(space, 'read');
-        return undefined;
-      });
+      const admitted = missing.filter((m) => doorkeeper.admits(m.key));
+      if (admitted.length < missing.length) counters.declined(space, missing.length - admitted.length);
+      // Generations are read only for the misses to write back (a hit needs none, and most reads are all hits), and
+      // before the database: an invalidation after this read bumps the generation, so the write-back will not land.
+      const gens =
+        admitted.length === 0
+          ? undefined
+          : await redis.mget(admitted.map((m) => genOf(m.key))).catch((err: unknown) => {
+              health.failed(err);
+              counters.failure(space, 'read');
+              return undefined;
+            });
       const loaded = await load(missing.map((m) => m.id));
-      const writes = gens ? missing.flatMap((m, i) => (loaded.has(m.id) ? [{ ...m, gen: gens[i] ?? '' }] : [])) : [];
+      const writes = gens ? admitted.flatMap((m, i) => (loaded.has(m.id) ? [{ ...m, gen: gens[i] ?? '' }] : [])) : [];
       if (writes.length > 0) {
         const args = writes.flatMap((m) => [m.gen, JSON.stringify(loaded.get(m.id))]);
         await redis
@@ -168,6 +182,7 @@ function fanOut(own: CacheCounters, extra: CacheCounters | undefined): CacheCoun
   return {
     hit: (cache, n) => (own.hit(cache, n), extra.hit(cache, n)),
     miss: (cache, n) => (own.miss(cache, n), extra.miss(cache, n)),
+    declined: (cache, n) => (own.declined(cache, n), extra.declined(cache, n)),
     failure: (cache, operation) => (own.failure(cache, operation), extra.failure(cache, operation)),
   };
 }

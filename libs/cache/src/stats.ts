@@ -2,6 +2,8 @@
 export interface CacheCounts {
   hits: number;
   misses: number;
+  /** Misses not written back because the admission rule had not seen them miss before. */
+  declined: number;
   /** Commands Redis did not answer: reads that fell back to the database, lost write-backs and lost deletes. */
   failures: number;
 }
@@ -13,6 +15,7 @@ export interface CacheCounts {
 export interface CacheCounters {
   hit(cache: string, n: number): void;
   miss(cache: string, n: number): void;
+  declined(cache: string, n: number): void;
   failure(cache: string, operation: 'read' | 'write' | 'invalidate'): void;
 }
 
@@ -22,7 +25,7 @@ export function cacheStats() {
   const entry = (cache: string) => {
     let counts = byCache.get(cache);
     if (!counts) {
-      counts = { hits: 0, misses: 0, failures: 0 };
+      counts = { hits: 0, misses: 0, declined: 0, failures: 0 };
       byCache.set(cache, counts);
     }
     return counts;
@@ -30,13 +33,15 @@ export function cacheStats() {
   const counters: CacheCounters = {
     hit: (cache, n) => void (entry(cache).hits += n),
     miss: (cache, n) => void (entry(cache).misses += n),
+    declined: (cache, n) => void (entry(cache).declined += n),
     failure: (cache) => void (entry(cache).failures += 1),
   };
   const total = (): CacheCounts => {
-    const sum = { hits: 0, misses: 0, failures: 0 };
+    const sum = { hits: 0, misses: 0, declined: 0, failures: 0 };
     for (const counts of byCache.values()) {
       sum.hits += counts.hits;
       sum.misses += counts.misses;
+      sum.declined += counts.declined;
       sum.failures += counts.failures;
     }
     return sum;

@@ -27,6 +27,7 @@ export class ServiceMetrics {
   readonly rateLimited: Counter<'class' | 'subject'>;
   readonly cacheHits: Counter<'cache'>;
   readonly cacheMisses: Counter<'cache'>;
+  readonly cacheDeclined: Counter<'cache'>;
   readonly cacheFailures: Counter<'cache' | 'operation'>;
   readonly dbQueryDuration: Histogram<'operation' | 'outcome'>;
   readonly dbPoolConnections: Gauge<'state'>;
@@ -103,6 +104,12 @@ export class ServiceMetrics {
     });
     this.cacheHits = new Counter({ name: name('cache_hits_total'), help: 'cache lookups answered from the cache', labelNames: ['cache'], registers });
     this.cacheMisses = new Counter({ name: name('cache_misses_total'), help: 'cache lookups that fell through', labelNames: ['cache'], registers });
+    this.cacheDeclined = new Counter({
+      name: name('cache_declined_total'),
+      help: 'misses not written back: the admission rule had not seen the key miss before',
+      labelNames: ['cache'],
+      registers,
+    });
     this.cacheFailures = new Counter({
       name: name('cache_failures_total'),
       help: 'Redis commands of the cache that failed (the read fell back to the database)',
