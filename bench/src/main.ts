@@ -15,6 +15,7 @@ import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
+import { cacheShares, meshCacheLookups } from './cache-lookups.js';
 import { compareScales, type ScaleComparison, type ScaleTarget } from './scale-rounds.js';
 import { startSpanSink } from './span-sink.js';
 import { likeStorm } from './storm.js';
@@ -31,6 +32,7 @@ const FEED_CONNECTIONS = 64;
 const SCALE_ROUNDS = 3;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 /** A run before the measured ones: the first seconds of a process are JIT, pool set-up and a cold cache. */
 async function warmUp({ url, env }: ScaleTarget, script: string): Promise<void> {
@@ -126,7 +128,12 @@ try {
   log(`scales: feed and favorite lists at ${countLabel(settings.small)} and ${countLabel(settings.large)} videos, alternately, ${SCALE_ROUNDS} rounds`);
   for (const script of ['feed', 'favorite-list']) for (const target of [targets.small, targets.large]) await warmUp(target, script);
   const feedScales = await compareScales(targets, 'feed', SCALE_ROUNDS, measureOnce);
+  const lookupsBefore = { small: await meshCacheLookups(mesh), large: await meshCacheLookups(largeMesh) };
   const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, measureOnce);
+  const favoriteCaches = {
+    small: cacheShares(lookupsBefore.small, await meshCacheLookups(mesh)),
+    large: cacheShares(lookupsBefore.large, await meshCacheLookups(largeMesh)),
+  };
   await hooks.run();
 
   const ratio = (a: WrkResult, b: WrkResult) => round(a.rps / b.rps);
@@ -159,6 +166,8 @@ try {
         ? `MariaDB: DATABASE_URL's server, as it is configured`
         : `MariaDB: the bench's own, buffer pool ${server.ownPoolMb} MB; every index of both databases read once before the runs`,
       'rate limits off (RATE_LIMITS=off); feed and lists measured with deploy/wrk scripts that check every status_code',
+      `favorite lists: the services' caches answered ${percent(favoriteCaches.small.hitRate)} of lookups at ${countLabel(settings.small)} and ${percent(favoriteCaches.large.hitRate)} at ${countLabel(settings.large)}` +
+        (favoriteCaches.large.declinedShare > 0 ? `; ${percent(favoriteCaches.large.declinedShare)} of the misses there were not written back (CACHE_ADMIT=repeat-miss)` : ''),
     ],
     details: {
       scales: { small: small.scale, large: large.scale },
@@ -168,6 +177,11 @@ try {
       // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
       feed_scales: roundFigures(feedScales),
       favorite_list_scales: roundFigures(favoriteScales),
+      // Over the favorite-list rounds: lookups answered from Redis, and misses the admission rule did not write back.
+      favorite_list_caches: {
+        small: { hit_rate: round(favoriteCaches.small.hitRate), declined_share: round(favoriteCaches.small.declinedShare) },
+        large: { hit_rate: round(favoriteCaches.large.hitRate), declined_share: round(favoriteCaches.large.declinedShare) },
+      },
       like_storm: storm,
       upload: {
         bytes: upload.bytes,
