@@ -65,8 +65,10 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
   const running = new Map<string, AppProcess>(
     await Promise.all(
       services.map(async (app) => {
-        // One call at a time per user procedure and no queue, so a burst shows the concurrency limit refusing calls.
-        const extra = app === 'user' ? { RPC_CONCURRENCY_LIMIT: '1', RPC_QUEUE_LIMIT: '0' } : {};
+        // One call at a time per user procedure and no queue, so a burst shows the concurrency limit refusing calls;
+        // the video service writes back only repeated misses, so the misses it does not write back are charted too.
+        const extra =
+          app === 'user' ? { RPC_CONCURRENCY_LIMIT: '1', RPC_QUEUE_LIMIT: '0' } : app === 'video' ? { CACHE_ADMIT: 'repeat-miss' } : {};
         return [app, await startApp(t, app, { ...env, ...extra, PORT: String(ports.get(app)) }, { readyTimeoutMs: 60_000 })] as const;
       }),
     ),
