@@ -71,6 +71,7 @@ test('admitting repeated misses only: a key read once is not written back, one r
   release();
   assert.deepEqual(await slow, new Map([[2, 20]]));
   assert.equal(await raw.get(`${prefix}:count:2`), null);
+  assert.equal(cache.stats.of('count').declined, 3, 'the slow read was declined, so the generation check was never tried');
 });
 
 test('an invalidated entry is reloaded; other spaces keep theirs', async (t) => {
