@@ -18,4 +18,6 @@ test('sums every cache counter of an exposition and ignores the rest', () => {
 
 test('shares between two readings', () => {
   assert.deepEqual(cacheShares({ hits: 10, misses: 10, declined: 0 }, { hits: 40, misses: 20, declined: 5 }), { hitRate: 0.75, declinedShare: 0.5 });
+  // All hits: nothing missed, so nothing was declined (not 0/0).
+  assert.deepEqual(cacheShares({ hits: 10, misses: 10, declined: 0 }, { hits: 40, misses: 10, declined: 0 }), { hitRate: 1, declinedShare: 0 });
 });

@@ -28,5 +28,6 @@ export async function meshCacheLookups(mesh: RunningMesh): Promise<CacheLookups>
 export function cacheShares(before: CacheLookups, after: CacheLookups): { hitRate: number; declinedShare: number } {
   const hits = after.hits - before.hits;
   const misses = after.misses - before.misses;
-  return { hitRate: hits / (hits + misses), declinedShare: (after.declined - before.declined) / misses };
+  // No misses, nothing declined; no lookups at all leaves the hit rate undefined (NaN, null in the JSON).
+  return { hitRate: hits / (hits + misses), declinedShare: misses === 0 ? 0 : (after.declined - before.declined) / misses };
 }
