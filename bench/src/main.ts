@@ -25,11 +25,13 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 5, uploadMb: 200 }
-  : { small: 10_000, large: 1_000_000, seconds: 20, uploadMb: 200 };
+  ? { small: 10_000, large: 100_000, seconds: 5, hopSeconds: 3, uploadMb: 200 }
+  : { small: 10_000, large: 1_000_000, seconds: 20, hopSeconds: 10, uploadMb: 200 };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison; its ratios are the medians. */
 const SCALE_ROUNDS = 3;
+/** Rounds of the hop comparison, every variant once in each; its ratios are the medians. */
+const HOP_ROUNDS = 3;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
@@ -81,8 +83,10 @@ try {
   const redis = await startPrivateRedis(hooks);
   log(`mesh: ${meshServices().join(', ')} behind the gateway; MariaDB ${new URL(server.url).host}, private Redis ${redis.url}`);
 
-  log('hop: bare Fastify, libs/mesh (traced, one trace in ten, untraced), stock tRPC adapter + httpLink, Moleculer TCP (wrk -c50, one at a time)');
-  const hops = await runHops(settings.seconds, sink.url);
+  log(
+    `hop: bare Fastify, libs/mesh (traced, one trace in ten, untraced), stock tRPC adapter + httpLink, Moleculer TCP (wrk -c50, one at a time, ${HOP_ROUNDS} rounds)`,
+  );
+  const hops = await runHops(settings.hopSeconds, HOP_ROUNDS, sink.url);
 
   const small = await seeded(server.url, settings.small);
   const large = await seeded(server.url, settings.large);
@@ -141,17 +145,18 @@ try {
     ? `QUICK MODE: the *_1m_over_10k ratios compare ${countLabel(settings.large)} videos with ${countLabel(settings.small)} (not 1M); wrk runs ${settings.seconds} s`
     : `full mode: 1M videos / 10M favorites, follows and comments against 10k videos; wrk runs ${settings.seconds} s`;
   const scaleRoundsNote = `the *_1m_over_10k ratios are medians of ${SCALE_ROUNDS} rounds, each measuring both scales' meshes one after the other`;
+  const hopRoundsNote = `the hop ratios are medians of ${HOP_ROUNDS} rounds of ${settings.hopSeconds} s runs, each round measuring the bare route and every hop one after the other`;
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
     measured_at: new Date().toISOString(),
     mesh_vs_inprocess: ratio(meshFeed, inprocessFeed),
     mesh_feed: latency(meshFeed),
     inprocess_feed: latency(inprocessFeed),
-    hop_vs_bare: ratio(hops.mesh, hops.bare),
-    hop_vs_bare_sampled_10pct: ratio(hops.meshSampled, hops.bare),
-    hop_vs_bare_untraced: ratio(hops.meshUntraced, hops.bare),
-    stock_trpc_hop_vs_bare: ratio(hops.stockTrpc, hops.bare),
-    moleculer_hop_vs_bare: ratio(hops.moleculer, hops.bare),
+    hop_vs_bare: round(hops.ratios.mesh),
+    hop_vs_bare_sampled_10pct: round(hops.ratios.meshSampled),
+    hop_vs_bare_untraced: round(hops.ratios.meshUntraced),
+    stock_trpc_hop_vs_bare: round(hops.ratios.stockTrpc),
+    moleculer_hop_vs_bare: round(hops.ratios.moleculer),
     feed_p50_1m_over_10k: round(feedScales.ratio),
     favorite_list_p50_1m_over_10k: round(favoriteScales.ratio),
     like_storm_exact: storm.exact,
@@ -160,6 +165,7 @@ try {
     notes: [
       scaleNote,
       scaleRoundsNote,
+      hopRoundsNote,
       `${cpus().length} cores shared with whatever else runs on this machine; figures move with its load`,
       'every process runs the tsc build, as production does; libs/mesh processes (hop, mesh feed, in-process feed) trace every request to a local OTLP sink with Prometheus metrics on (the hop also with one trace in ten, and untraced); bare, stock tRPC and Moleculer run without',
       server.ownPoolMb === undefined
@@ -173,7 +179,8 @@ try {
       scales: { small: small.scale, large: large.scale },
       // Index and row data of the large database against what the buffer pool held after reading it once.
       large_database: { own_server: server.ownPoolMb !== undefined, data_mb: large.warm.dataMb, buffer_pool_data_mb: large.warm.poolDataMb },
-      hops: Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, latency(v)])),
+      // Per round, every variant: the hop ratios above are the medians of each round's req/s over its bare route's.
+      hop_rounds: hops.rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, latency(v)]))),
       // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
       feed_scales: roundFigures(feedScales),
       favorite_list_scales: roundFigures(favoriteScales),
