@@ -16,7 +16,7 @@ import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
-import { compareScales, type ScaleComparison, type ScaleTarget } from './scale-rounds.js';
+import { compareScales, compareThroughput, type ScaleComparison, type ScaleTarget } from './scale-rounds.js';
 import { startSpanSink } from './span-sink.js';
 import { likeStorm } from './storm.js';
 import { measureUpload } from './upload.js';
@@ -25,13 +25,15 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 5, hopSeconds: 3, uploadMb: 200 }
-  : { small: 10_000, large: 1_000_000, seconds: 20, hopSeconds: 10, uploadMb: 200 };
+  ? { small: 10_000, large: 100_000, seconds: 5, hopSeconds: 3, feedSeconds: 3, uploadMb: 200 }
+  : { small: 10_000, large: 1_000_000, seconds: 20, hopSeconds: 10, feedSeconds: 10, uploadMb: 200 };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison; its ratios are the medians. */
 const SCALE_ROUNDS = 3;
 /** Rounds of the hop comparison, every variant once in each; its ratios are the medians. */
 const HOP_ROUNDS = 3;
+/** Rounds of the mesh against the in-process baseline; the median round counts. */
+const FEED_ROUNDS = 3;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
@@ -41,17 +43,11 @@ async function warmUp({ url, env }: ScaleTarget, script: string): Promise<void> 
   await runWrk({ url, script: wrkScript(script), env, connections: FEED_CONNECTIONS, durationSec: Math.max(2, Math.round(settings.seconds / 2)) });
 }
 
-async function measureOnce({ url, env }: ScaleTarget, script: string): Promise<WrkResult> {
-  const result = await runWrk({ url, script: wrkScript(script), env, connections: FEED_CONNECTIONS, durationSec: settings.seconds });
+async function measureOnce({ url, env }: ScaleTarget, script: string, durationSec = settings.seconds): Promise<WrkResult> {
+  const result = await runWrk({ url, script: wrkScript(script), env, connections: FEED_CONNECTIONS, durationSec });
   // Reported, not fatal: a figure with failed answers is printed with their count next to it.
   if (result.errors > 0) log(`  ${script}: ${result.errors} of ${result.requests} answers failed (timeouts or status_code != 0)`);
   return result;
-}
-
-/** A warm-up run, then the measured one. */
-async function measured(target: ScaleTarget, script: string): Promise<WrkResult> {
-  await warmUp(target, script);
-  return measureOnce(target, script);
 }
 
 async function seeded(server: string, videos: number): Promise<{ url: string; scale: Scale; warm: { dataMb: number; poolDataMb: number } }> {
@@ -99,9 +95,6 @@ try {
   }
   const mesh = await startMesh(hooks, { databaseUrl: small.url, redisUrl: redis.url, otlpUrl: sink.url, compiled: true });
   const smallTarget = { url: mesh.gateway.url, env: await wrkEnv(mesh, small.scale) };
-  log(`small scale: the feed through the mesh (wrk -c${FEED_CONNECTIONS})`);
-  const meshFeed = await measured(smallTarget, 'feed');
-
   log('in-process baseline: the same gateway routes and service routers in one process, same database and Redis');
   const inprocessHooks = new Hooks();
   const inprocess = await startScript(
@@ -111,7 +104,10 @@ try {
     { DATABASE_URL: small.url, REDIS_URL: redis.url, STORAGE_DIR: mesh.storageDir, JWT_SECRET: 'unused-by-the-feed', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'inprocess' },
     { tracing: true },
   );
-  const inprocessFeed = await measured({ url: inprocess.url, env: {} }, 'feed');
+  const feedTargets = { mesh: smallTarget, inprocess: { url: inprocess.url, env: {} } };
+  log(`small scale: the feed through the mesh and in one process, alternately, ${FEED_ROUNDS} rounds (wrk -c${FEED_CONNECTIONS})`);
+  for (const target of Object.values(feedTargets)) await warmUp(target, 'feed');
+  const feedVsInprocess = await compareThroughput(feedTargets, 'feed', FEED_ROUNDS, (target, script) => measureOnce(target, script, settings.feedSeconds));
   await inprocessHooks.run();
 
   log('like storm: 1,000 concurrent like/unlike/follow/unfollow, then counters against rows');
@@ -140,18 +136,18 @@ try {
   };
   await hooks.run();
 
-  const ratio = (a: WrkResult, b: WrkResult) => round(a.rps / b.rps);
   const scaleNote = quick
     ? `QUICK MODE: the *_1m_over_10k ratios compare ${countLabel(settings.large)} videos with ${countLabel(settings.small)} (not 1M); wrk runs ${settings.seconds} s`
     : `full mode: 1M videos / 10M favorites, follows and comments against 10k videos; wrk runs ${settings.seconds} s`;
   const scaleRoundsNote = `the *_1m_over_10k ratios are medians of ${SCALE_ROUNDS} rounds, each measuring both scales' meshes one after the other`;
+  const feedRoundsNote = `mesh_vs_inprocess and its latencies are the median of ${FEED_ROUNDS} rounds of ${settings.feedSeconds} s runs, each round measuring the mesh and the in-process server one after the other`;
   const hopRoundsNote = `the hop ratios are medians of ${HOP_ROUNDS} rounds of ${settings.hopSeconds} s runs, each round measuring the bare route and every hop one after the other`;
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
     measured_at: new Date().toISOString(),
-    mesh_vs_inprocess: ratio(meshFeed, inprocessFeed),
-    mesh_feed: latency(meshFeed),
-    inprocess_feed: latency(inprocessFeed),
+    mesh_vs_inprocess: round(feedVsInprocess.ratio),
+    mesh_feed: latency(feedVsInprocess.medianRound.mesh),
+    inprocess_feed: latency(feedVsInprocess.medianRound.inprocess),
     hop_vs_bare: round(hops.ratios.mesh),
     hop_vs_bare_sampled_10pct: round(hops.ratios.meshSampled),
     hop_vs_bare_untraced: round(hops.ratios.meshUntraced),
@@ -166,6 +162,7 @@ try {
       scaleNote,
       scaleRoundsNote,
       hopRoundsNote,
+      feedRoundsNote,
       `${cpus().length} cores shared with whatever else runs on this machine; figures move with its load`,
       'every process runs the tsc build, as production does; libs/mesh processes (hop, mesh feed, in-process feed) trace every request to a local OTLP sink with Prometheus metrics on (the hop also with one trace in ten, and untraced); bare, stock tRPC and Moleculer run without',
       server.ownPoolMb === undefined
@@ -179,6 +176,8 @@ try {
       scales: { small: small.scale, large: large.scale },
       // Index and row data of the large database against what the buffer pool held after reading it once.
       large_database: { own_server: server.ownPoolMb !== undefined, data_mb: large.warm.dataMb, buffer_pool_data_mb: large.warm.poolDataMb },
+      // Per round, mesh then in-process: the median round is the one reported above.
+      feed_vs_inprocess_rounds: feedVsInprocess.rounds.map((r) => ({ mesh: latency(r.mesh), inprocess: latency(r.inprocess), ratio: round(r.ratio) })),
       // Per round, every variant: the hop ratios above are the medians of each round's req/s over its bare route's.
       hop_rounds: hops.rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, latency(v)]))),
       // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
