@@ -17,9 +17,9 @@ export interface ScaleComparison {
 }
 
 export interface ThroughputComparison {
-  /** The median over rounds of the mesh's req/s divided by the in-process server's. */
+  /** The median round's mesh req/s divided by its in-process server's. */
   ratio: number;
-  /** The round whose ratio is that median (the lower middle one for an even count): its latencies go together. */
+  /** The round whose ratio is the median (the lower middle one for an even count), so its latencies go with it. */
   medianRound: { mesh: WrkResult; inprocess: WrkResult; ratio: number };
   rounds: Array<{ mesh: WrkResult; inprocess: WrkResult; ratio: number }>;
 }
