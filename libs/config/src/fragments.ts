@@ -62,7 +62,18 @@ export const TelemetryEnv = z.object({
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   OTEL_EXPORTER_JAEGER_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  // Read by the SDK itself, which on a name or ratio it does not know quietly traces every request: checked here so
+  // a typo stops the process instead. These are the specification's samplers the Node SDK implements.
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .optional(),
+  // The share of traces kept by the traceidratio samplers.
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   SERVICE_VERSION: RuntimeEnv.shape.SERVICE_VERSION,
+}).refine((env) => !(env.OTEL_TRACES_SAMPLER?.endsWith('traceidratio') && env.OTEL_TRACES_SAMPLER_ARG === undefined), {
+  // Without a ratio the SDK keeps every trace, the opposite of what a ratio sampler is set for.
+  message: 'a traceidratio sampler needs its ratio (0..1)',
+  path: ['OTEL_TRACES_SAMPLER_ARG'],
 });
 
 /** How many calls of one procedure a service runs at once, and how many more wait, before it answers TOO_MANY_REQUESTS. */

@@ -32,3 +32,16 @@ test('the service name comes from the entry script unless OTEL_SERVICE_NAME says
   assert.equal(settings({ SERVICE_VERSION: '1.2.3' }).serviceVersion, '1.2.3');
   assert.throws(() => loadConfig(TelemetryEnv, { OTEL_TRACES_EXPORTER: 'zipkin' }), /OTEL_TRACES_EXPORTER/);
 });
+
+test('a sampler the SDK would not know, or a ratio outside 0..1, stops the process instead of tracing everything', () => {
+  const sampled = loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' });
+  assert.deepEqual([sampled.OTEL_TRACES_SAMPLER, sampled.OTEL_TRACES_SAMPLER_ARG], ['parentbased_traceidratio', 0.1]);
+  assert.throws(() => loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'parentbased_ratio' }), /OTEL_TRACES_SAMPLER/);
+  assert.throws(() => loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '10' }), /OTEL_TRACES_SAMPLER_ARG/);
+  assert.throws(() => loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'ten percent' }), /OTEL_TRACES_SAMPLER_ARG/);
+});
+
+test('a ratio sampler without its ratio is refused: the SDK would keep every trace', () => {
+  assert.throws(() => loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' }), /OTEL_TRACES_SAMPLER_ARG/);
+  assert.equal(loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'always_off' }).OTEL_TRACES_SAMPLER_ARG, undefined);
+});
