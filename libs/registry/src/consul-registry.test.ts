@@ -48,6 +48,17 @@ async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> 
   }
 }
 
+/** A fake agent with two healthy user instances registered, once discovery lists both. */
+async function twoDiscovered(t: TestContext) {
+  const consul = await fakeConsul(t);
+  const registry = consulRegistry(t, consul);
+  const [a, b] = [await healthServer(t), await healthServer(t)];
+  await registry.register(registration('user-1', a));
+  await registry.register(registration('user-2', b));
+  await until(() => ids(registry).length === 2);
+  return { consul, registry, b };
+}
+
 test('discovers every registered instance whose health check passes', async (t) => {
   const consul = await fakeConsul(t);
   const registry = consulRegistry(t, consul);
@@ -72,12 +83,7 @@ test('an instance registered without an address is reached at its node address',
 });
 
 test('an instance whose health endpoint stops answering leaves discovery', async (t) => {
-  const consul = await fakeConsul(t);
-  const registry = consulRegistry(t, consul);
-  const [a, b] = [await healthServer(t), await healthServer(t)];
-  await registry.register(registration('user-1', a));
-  await registry.register(registration('user-2', b));
-  await until(() => ids(registry).length === 2);
+  const { consul, registry, b } = await twoDiscovered(t);
 
   await b.close();
   await until(() => ids(registry).length === 1);
@@ -112,12 +118,7 @@ test('ready waits for the first answer, and gives up with the cache when consul 
 });
 
 test('keeps serving the last known instances while consul is down, and resumes when it returns', async (t) => {
-  const consul = await fakeConsul(t);
-  const registry = consulRegistry(t, consul);
-  const [a, b] = [await healthServer(t), await healthServer(t)];
-  await registry.register(registration('user-1', a));
-  await registry.register(registration('user-2', b));
-  await until(() => ids(registry).length === 2);
+  const { consul, registry, b } = await twoDiscovered(t);
 
   await consul.stop();
   await new Promise((resolve) => setTimeout(resolve, 300)); // long enough for the watch to fail and retry
