@@ -25,7 +25,7 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 5, hopSeconds: 3, feedSeconds: 3, uploadMb: 200 }
+  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200 }
   : { small: 10_000, large: 1_000_000, seconds: 20, hopSeconds: 10, feedSeconds: 10, uploadMb: 200 };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison; its ratios are the medians. */
