@@ -25,48 +25,36 @@ export interface ThroughputComparison {
 }
 
 /**
- * `script` against two targets, first then second, in each of `rounds` rounds. The machine's other load drifts
- * over minutes: one run per target, minutes apart, measured that drift as much as the targets (the same newest
- * feed page came out 0.75x and 1.32x slower in two runs).
+ * `script` against two targets, first then second, in each of `rounds` rounds, with each round's `ratio`. The
+ * machine's other load drifts over minutes: one run per target, minutes apart, measured that drift as much as the
+ * targets (the same newest feed page came out 0.75x and 1.32x slower in two runs).
  */
-async function alternate<A extends string, B extends string>(
-  [a, b]: readonly [[A, ScaleTarget], [B, ScaleTarget]],
-  script: string,
-  rounds: number,
-  measure: MeasureRun,
-): Promise<Array<Record<A, WrkResult> & Record<B, WrkResult>>> {
-  const results: Array<Record<A, WrkResult> & Record<B, WrkResult>> = [];
-  for (let i = 0; i < rounds; i++) {
-    const first = await measure(a[1], script);
-    const second = await measure(b[1], script);
-    results.push({ [a[0]]: first, [b[0]]: second } as Record<A, WrkResult> & Record<B, WrkResult>);
+async function alternate(
+  [first, second]: readonly [ScaleTarget, ScaleTarget],
+  run: { script: string; rounds: number; measure: MeasureRun },
+  ratio: (first: WrkResult, second: WrkResult) => number,
+): Promise<Array<{ first: WrkResult; second: WrkResult; ratio: number }>> {
+  const results = [];
+  for (let i = 0; i < run.rounds; i++) {
+    const a = await run.measure(first, run.script);
+    const b = await run.measure(second, run.script);
+    results.push({ first: a, second: b, ratio: ratio(a, b) });
   }
   return results;
 }
 
 /** Compares `script`'s p50 between two meshes running side by side, small then large in each round; keeps the median ratio. */
-export async function compareScales(
-  targets: { small: ScaleTarget; large: ScaleTarget },
-  script: string,
-  rounds: number,
-  measure: MeasureRun,
-): Promise<ScaleComparison> {
-  const measured = await alternate([['small', targets.small], ['large', targets.large]] as const, script, rounds, measure);
-  const results = measured.map((r) => ({ ...r, ratio: r.large.p50Ms / r.small.p50Ms }));
+export async function compareScales(targets: { small: ScaleTarget; large: ScaleTarget }, script: string, rounds: number, measure: MeasureRun): Promise<ScaleComparison> {
+  const measured = await alternate([targets.small, targets.large], { script, rounds, measure }, (small, large) => large.p50Ms / small.p50Ms);
+  const results = measured.map((r) => ({ small: r.first, large: r.second, ratio: r.ratio }));
   return { ratio: median(results.map((r) => r.ratio)), rounds: results };
 }
 
 /** Compares `script`'s req/s through the mesh with the same work in one process, mesh first in each round. */
-export async function compareThroughput(
-  targets: { mesh: ScaleTarget; inprocess: ScaleTarget },
-  script: string,
-  rounds: number,
-  measure: MeasureRun,
-): Promise<ThroughputComparison> {
-  const measured = await alternate([['mesh', targets.mesh], ['inprocess', targets.inprocess]] as const, script, rounds, measure);
-  const results = measured.map((r) => ({ ...r, ratio: r.mesh.rps / r.inprocess.rps }));
-  const byRatio = [...results].sort((x, y) => x.ratio - y.ratio);
-  const medianRound = byRatio[Math.floor((byRatio.length - 1) / 2)];
+export async function compareThroughput(targets: { mesh: ScaleTarget; inprocess: ScaleTarget }, script: string, rounds: number, measure: MeasureRun): Promise<ThroughputComparison> {
+  const measured = await alternate([targets.mesh, targets.inprocess], { script, rounds, measure }, (mesh, inprocess) => mesh.rps / inprocess.rps);
+  const results = measured.map((r) => ({ mesh: r.first, inprocess: r.second, ratio: r.ratio }));
+  const medianRound = [...results].sort((x, y) => x.ratio - y.ratio)[Math.floor((results.length - 1) / 2)];
   if (!medianRound) throw new Error('compareThroughput needs at least one round');
   return { ratio: medianRound.ratio, medianRound, rounds: results };
 }
