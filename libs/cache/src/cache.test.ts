@@ -162,6 +162,37 @@ test('when Redis dies mid-run reads fall back to the loader and are counted; the
   }
 });
 
+test('an invalidation a down Redis missed is made once it is back: the entry it kept is never read again', async (t) => {
+  // An append-only Redis comes back from a crash with the entries it had, including one a commit meanwhile changed.
+  const redis = await startPrivateRedis(t, { persistent: true });
+  const cache = await createCache({ url: redis.url, ttlSeconds: 60 }, { prefix: 'replay', logger: silentLogger() });
+  t.after(() => cache.close());
+  const values = new Map<CacheKey, number>([[1, 1], [2, 2]]);
+  const { load } = loaderOf(values);
+  await cache.many('count', [1, 2], load);
+  assert.equal(cache.stats.of('count').misses, 2);
+
+  await redis.kill();
+  values.set(1, 11);
+  await cache.invalidate([['count', 1]]);
+  assert.equal(cache.stats.of('count').failures, 1);
+  await redis.restart();
+
+  const raw = new Redis(redis.url);
+  t.after(() => raw.quit());
+  assert.equal(await raw.get('replay:count:1'), '1', 'the restarted Redis holds the entry from before the commit');
+  // Until the delete is made, the kept entry is skipped; then the fresh value is written back and read from Redis.
+  const deadline = Date.now() + 10_000;
+  while ((await raw.get('replay:count:1')) !== '11') {
+    assert.ok(Date.now() < deadline, 'the missed invalidation was never made');
+    assert.deepEqual(await cache.many('count', [1, 2], load), new Map([[1, 11], [2, 2]]));
+    await sleep(20);
+  }
+  const hitsBefore = cache.stats.of('count').hits;
+  assert.deepEqual(await cache.many('count', [1, 2], load), new Map([[1, 11], [2, 2]]));
+  assert.equal(cache.stats.of('count').hits, hitsBefore + 2);
+});
+
 test('a Redis that is down at start-up does not stop the cache from being created or read', async (t) => {
   const redis = await startPrivateRedis(t);
   await redis.kill();

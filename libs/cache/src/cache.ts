@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type Result } from 'ioredis';
 import type { Logger } from '@douyin/telemetry';
 import { admitEveryMiss, createDoorkeeper } from './doorkeeper.js';
+import { PendingInvalidations } from './pending-invalidations.js';
 import { cacheStats, type CacheCounters, type CacheStats } from './stats.js';
 
 export type CacheKey = string | number;
@@ -38,13 +39,18 @@ export interface Cache {
    * cached for them).
    */
   many<T>(space: string, ids: readonly CacheKey[], load: (missing: CacheKey[]) => Promise<Map<CacheKey, T>>): Promise<Map<CacheKey, T>>;
-  /** Deletes entries; call it after the commit that changed them. Never throws: a lost delete is counted and the TTL bounds it. */
+  /**
+   * Deletes entries; call it after the commit that changed them. Never throws: a delete Redis does not take is
+   * counted and sent again until it does, and meanwhile reads of those entries skip Redis.
+   */
   invalidate(entries: ReadonlyArray<readonly [space: string, id: CacheKey]>): Promise<void>;
   readonly stats: CacheStats;
   close(): Promise<void>;
 }
 
 const CONNECT_WAIT_MS = 1_000;
+/** Keys per transaction when pending invalidations are sent again, so a long outage's backlog is not one huge MULTI. */
+const REPLAY_BATCH = 1_000;
 
 // KEYS: value1, gen1, value2, gen2, ...; ARGV: ttl, expectedGen1, value1, expectedGen2, value2, ...
 // Sets each value whose generation is still the one the reader saw ('' = none).
@@ -93,6 +99,25 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
   const genTtl = config.ttlSeconds * 10;
   const doorkeeper = config.admit === 'repeat-miss' ? createDoorkeeper() : admitEveryMiss;
 
+  /** Deletes `keys` and bumps their generations, in one transaction; rejects unless Redis ran all of it. */
+  async function deleteEntries(keys: readonly string[]): Promise<void> {
+    const write = redis.multi();
+    for (const key of keys) write.incr(genOf(key)).expire(genOf(key), genTtl).del(key);
+    // exec() resolves with per-command errors when the transaction ran; null when it was aborted.
+    const results = await write.exec();
+    const failed = results === null ? new Error('cache invalidation aborted') : results.find(([err]) => err)?.[0];
+    if (failed) throw failed;
+  }
+  const pending = new PendingInvalidations(
+    async (keys) => {
+      for (let i = 0; i < keys.length; i += REPLAY_BATCH) await deleteEntries(keys.slice(i, i + REPLAY_BATCH));
+      options.logger.info({ entries: keys.length }, 'cache invalidations missed while Redis was unreachable are made');
+    },
+    (count) => options.logger.warn({ entries: count }, 'too many cache invalidations pending; these stay until their TTL'),
+  );
+  // A reconnected Redis is sent the deletes it missed at once; the retry timer covers a reconnection that fails them.
+  redis.on('ready', () => void pending.replay());
+
   return {
     stats,
     async many<T>(space: string, ids: readonly CacheKey[], load: (missing: CacheKey[]) => Promise<Map<CacheKey, T>>) {
@@ -112,14 +137,17 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       const missing: Array<{ id: CacheKey; key: string }> = [];
       unique.forEach((id, i) => {
         const raw = cached[i];
-        if (raw === null || raw === undefined) missing.push({ id, key: keys[i] as string });
+        // An entry whose delete Redis has not taken yet may be stale there: it is read from the loader instead.
+        if (raw === null || raw === undefined || pending.has(keys[i] as string)) missing.push({ id, key: keys[i] as string });
         else found.set(id, JSON.parse(raw) as T);
       });
       counters.hit(space, found.size);
       if (missing.length === 0) return found;
       counters.miss(space, missing.length);
-      const admitted = missing.filter((m) => doorkeeper.admits(m.key));
-      if (admitted.length < missing.length) counters.declined(space, missing.length - admitted.length);
+      // ...and not written back before that delete is made.
+      const writable = pending.size > 0 ? missing.filter((m) => !pending.has(m.key)) : missing;
+      const admitted = writable.filter((m) => doorkeeper.admits(m.key));
+      if (admitted.length < writable.length) counters.declined(space, writable.length - admitted.length);
       // Generations are read only for the misses to write back (a hit needs none, and most reads are all hits), and
       // before the database: an invalidation after this read bumps the generation, so the write-back will not land.
       const gens =
@@ -146,24 +174,19 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
 
     async invalidate(entries) {
       if (entries.length === 0) return;
-      const write = redis.multi();
-      for (const [space, id] of entries) {
-        const key = keyOf(space, id);
-        write.incr(genOf(key)).expire(genOf(key), genTtl).del(key);
-      }
+      const keys = entries.map(([space, id]) => keyOf(space, id));
       try {
-        // exec() resolves with per-command errors when the transaction ran; null when it was aborted.
-        const results = await write.exec();
-        const failed = results === null ? new Error('cache invalidation aborted') : results.find(([err]) => err)?.[0];
-        if (failed) throw failed;
+        await deleteEntries(keys);
         health.ok();
       } catch (err) {
         health.failed(err);
         for (const space of new Set(entries.map(([space]) => space))) counters.failure(space, 'invalidate');
+        pending.add(keys);
       }
     },
 
     async close() {
+      pending.stop();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -4,7 +4,7 @@ export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-
 export { fakeUserLookup, type FakeProfile } from './fake-users.js';
 export { fakeVideoLookup } from './fake-videos.js';
 export { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
-export { startPrivateRedis, type PrivateRedis } from './redis-server.js';
+export { startPrivateRedis, type PrivateRedis, type PrivateRedisOptions } from './redis-server.js';
 export { startS3, type TestS3 } from './s3-server.js';
 export { startPrivateMariadb, type PrivateMariadb } from './mariadb-server.js';
 export { rejectsWith } from './trpc-assert.js';

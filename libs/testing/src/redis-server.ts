@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './app-process.js';
 
@@ -9,8 +12,16 @@ export interface PrivateRedis {
   url: string;
   /** SIGKILL, like a crash; resolves once the process is gone. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty: no persistence) and resolves once it accepts connections. */
+  /** Starts it again on the same port and resolves once it accepts connections: empty, or as it was when persistent. */
   restart(): Promise<void>;
+}
+
+export interface PrivateRedisOptions {
+  /**
+   * Every write is appended and fsynced before it is answered, so a restart after kill() comes back with the keys
+   * it had, as a production Redis with an append-only file does.
+   */
+  persistent?: boolean;
 }
 
 const READY_TIMEOUT_MS = 5_000;
@@ -25,14 +36,16 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `redis-server` on a free port without persistence; killed in t.after. */
-export async function startPrivateRedis(t: { after(fn: () => unknown): void }): Promise<PrivateRedis> {
+/** Starts `redis-server` on a free port, without persistence unless asked; killed (and its files removed) in t.after. */
+export async function startPrivateRedis(t: { after(fn: () => unknown): void }, options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
+  const dir = await mkdtemp(join(tmpdir(), 'private-redis-'));
+  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
 
   const start = async () => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], {
       stdio: 'ignore',
     });
     child = proc;
@@ -48,7 +61,10 @@ export async function startPrivateRedis(t: { after(fn: () => unknown): void }): 
     await exited;
   };
 
-  t.after(kill);
+  t.after(async () => {
+    await kill();
+    await rm(dir, { recursive: true, force: true });
+  });
   await start();
   return { port, url: `redis://127.0.0.1:${port}`, kill, restart: start };
 }

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PendingInvalidations } from './pending-invalidations.js';
+
+/** A send that fails while `down`, records what it was given, and can be held in flight. */
+function redisStandIn() {
+  const state = { down: true, sent: [] as string[][] };
+  let gate: Promise<void> | undefined;
+  return {
+    state,
+    async send(keys: string[]) {
+      state.sent.push(keys);
+      await gate;
+      if (state.down) throw new Error('unreachable');
+    },
+    /** Holds every send from now on until the returned function is called. */
+    hold(): () => void {
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+  };
+}
+
+test('failed invalidations are sent again until they are taken, then forgotten', async (t) => {
+  const { state, send } = redisStandIn();
+  const pending = new PendingInvalidations(send, () => assert.fail('nothing is dropped'));
+  t.after(() => pending.stop());
+  pending.add(['a', 'b']);
+  assert.ok(pending.has('a') && pending.has('b') && !pending.has('c'));
+  await sleep(150); // the first retry, at 100 ms, fails
+  assert.deepEqual(state.sent, [['a', 'b']]);
+  assert.equal(pending.size, 2);
+  state.down = false;
+  await pending.replay();
+  assert.deepEqual(state.sent.at(-1), ['a', 'b']);
+  assert.equal(pending.size, 0);
+  assert.ok(!pending.has('a'));
+});
+
+test('an invalidation that fails while a replay is in flight stays pending after that replay succeeds', async (t) => {
+  const redis = redisStandIn();
+  const pending = new PendingInvalidations(redis.send, () => undefined);
+  t.after(() => pending.stop());
+  pending.add(['a', 'b']);
+  redis.state.down = false;
+  const release = redis.hold();
+  const replay = pending.replay();
+  pending.add(['a']); // a later commit's delete of "a" failed: the replay in flight may have run before that commit
+  release();
+  await replay;
+  assert.ok(pending.has('a'));
+  assert.ok(!pending.has('b'));
+  await pending.replay();
+  assert.equal(pending.size, 0);
+});
+
+test('past the limit, keys are not remembered and the loss is reported', (t) => {
+  const dropped: number[] = [];
+  const pending = new PendingInvalidations(async () => undefined, (n) => dropped.push(n), 2);
+  t.after(() => pending.stop());
+  pending.add(['a', 'b', 'c', 'a']);
+  assert.equal(pending.size, 2);
+  assert.deepEqual(dropped, [1]);
+  assert.ok(!pending.has('c'));
+});
