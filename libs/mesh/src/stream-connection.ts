@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { ServiceInstance } from '@douyin/registry';
 import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
-import { RemoteError, TransportError } from './transport.js';
+import { RemoteError, TransportError, type RpcRequest } from './transport.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -54,7 +54,7 @@ export class StreamConnection {
   }
 
   /** Sends one call and resolves with its result; rejects with RemoteError or TransportError. */
-  call(frame: Omit<CallFrame, 'id'>): Promise<unknown> {
+  call(req: RpcRequest, trace: Pick<CallFrame, 'traceparent' | 'tracestate'>): Promise<unknown> {
     if (!this.usable) return Promise.reject(new TransportError(`connection to ${this.instance.id} is closed`, false, false));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -63,8 +63,20 @@ export class StreamConnection {
         this.pending.delete(id);
         reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending?.written ?? true, true));
         this.closeIfRetiredAndIdle();
-      }, Math.max(1, frame.budgetMs));
-      const pending: Pending = { resolve, reject, timer, written: false, frame: encodeFrame({ ...frame, id }) };
+      }, Math.max(1, req.budgetMs));
+      // Every field named, in one order: objects of one shape take JSON.stringify's fast path, where spreading the
+      // request and its trace context into a new object took twice as long.
+      const frame = encodeFrame({
+        id,
+        path: req.path,
+        type: req.type,
+        input: req.input,
+        budgetMs: req.budgetMs,
+        requestId: req.requestId,
+        traceparent: trace.traceparent,
+        tracestate: trace.tracestate,
+      });
+      const pending: Pending = { resolve, reject, timer, written: false, frame };
       this.pending.set(id, pending);
       if (this.open) this.write(pending);
     });

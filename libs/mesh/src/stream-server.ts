@@ -68,7 +68,8 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
         requestId: String(frame.requestId),
         traceCarrier: { traceparent: frame.traceparent, tracestate: frame.tracestate },
       });
-      stream.writer.write(encodeFrame({ id: frame.id, status, ...body }));
+      // One shape for every answer (JSON.stringify leaves the undefined field out), as for calls.
+      stream.writer.write(encodeFrame({ id: frame.id, status, result: body.result, error: body.error }));
     } finally {
       stream.inFlight--;
       endIfIdle(stream);

@@ -16,14 +16,7 @@ export class StreamTransport implements Transport {
     // W3C trace context of the mesh CLIENT span travels in the frame; a no-op while tracing is off.
     const carrier: { traceparent?: string; tracestate?: string } = {};
     propagation.inject(context.active(), carrier);
-    return this.connection(instance).call({
-      path: req.path,
-      type: req.type,
-      input: req.input,
-      budgetMs: req.budgetMs,
-      requestId: req.requestId,
-      ...carrier,
-    });
+    return this.connection(instance).call(req, carrier);
   }
 
   retain(liveIds: ReadonlySet<string>): void {
