@@ -53,16 +53,13 @@ export function createMesh(options: MeshOptions): Mesh {
   const pickers = new Map<string, InstancePicker>();
   const known = new Map<string, readonly ServiceInstance[]>();
 
-  async function discover(service: string, deadline: number): Promise<readonly ServiceInstance[]> {
-    let instances = registry.instances(service);
-    if (instances.length === 0) instances = await registry.ready(service, Math.max(0, deadline - Date.now()));
-    if (known.get(service) !== instances) {
-      known.set(service, instances);
-      const live = new Set([...known.values()].flatMap((list) => list.map((i) => i.id)));
-      breakers.retain(live);
-      transport.retain(live);
-    }
-    return instances;
+  /** Notes the instances discovery lists now, dropping the breakers and connections of those that left. */
+  function track(service: string, instances: readonly ServiceInstance[]): void {
+    if (known.get(service) === instances) return;
+    known.set(service, instances);
+    const live = new Set([...known.values()].flatMap((list) => list.map((i) => i.id)));
+    breakers.retain(live);
+    transport.retain(live);
   }
 
   async function call(service: string, path: string, type: 'query' | 'mutation', input: unknown): Promise<unknown> {
@@ -81,7 +78,10 @@ export function createMesh(options: MeshOptions): Mesh {
       if (budgetMs <= 0) {
         throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, lastFailure);
       }
-      const instances = await discover(service, deadline);
+      // Awaited only while discovery lists none (a service's first call): no promise per call otherwise.
+      let instances = registry.instances(service);
+      if (instances.length === 0) instances = await registry.ready(service, Math.max(0, deadline - Date.now()));
+      track(service, instances);
       const healthy = picker.pick(instances, (id) => breakers.isOpen(id), tried);
       // Every breaker is open. Refusing would turn a busy service into a down one: a lone instance that timed out
       // under a burst would refuse everything until its reset. As in Envoy's panic mode, the call goes to one of
