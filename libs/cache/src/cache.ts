@@ -4,7 +4,8 @@ import { Redis, type Result } from 'ioredis';
 import type { Logger } from '@douyin/telemetry';
 import { admitEveryMiss, createDoorkeeper } from './doorkeeper.js';
 import { PendingInvalidations } from './pending-invalidations.js';
-import { cacheStats, type CacheCounters, type CacheStats } from './stats.js';
+import { redisHealth } from './redis-health.js';
+import { cacheStats, fanOut, type CacheCounters, type CacheStats } from './stats.js';
 
 export type CacheKey = string | number;
 
@@ -198,35 +199,5 @@ function passThrough(stats: CacheStats): Cache {
     many: (_space, ids, load) => (ids.length === 0 ? Promise.resolve(new Map()) : load([...new Set(ids)])),
     invalidate: async () => undefined,
     close: async () => undefined,
-  };
-}
-
-function fanOut(own: CacheCounters, extra: CacheCounters | undefined): CacheCounters {
-  if (!extra) return own;
-  return {
-    hit: (cache, n) => (own.hit(cache, n), extra.hit(cache, n)),
-    miss: (cache, n) => (own.miss(cache, n), extra.miss(cache, n)),
-    declined: (cache, n) => (own.declined(cache, n), extra.declined(cache, n)),
-    failure: (cache, operation) => (own.failure(cache, operation), extra.failure(cache, operation)),
-  };
-}
-
-// Logs a Redis outage once when it starts and once when it ends, not once per failed read.
-function redisHealth(redis: Redis, logger: Logger) {
-  let down = false;
-  const failed = (err: unknown) => {
-    if (down) return;
-    down = true;
-    logger.warn({ err }, 'cache unavailable; reading from the database');
-  };
-  // ioredis emits connection errors as events; without a listener it would print them itself.
-  redis.on('error', failed);
-  return {
-    failed,
-    ok() {
-      if (!down) return;
-      down = false;
-      logger.info('cache available again');
-    },
   };
 }

@@ -4,7 +4,7 @@ export interface CacheCounts {
   misses: number;
   /** Misses not written back because the admission rule had not seen them miss before. */
   declined: number;
-  /** Commands Redis did not answer: reads that fell back to the database, lost write-backs and lost deletes. */
+  /** Commands Redis did not answer: reads that fell back to the database, lost write-backs, deletes sent again later. */
   failures: number;
 }
 
@@ -49,3 +49,14 @@ export function cacheStats() {
   return { counters, of: (cache: string): CacheCounts => ({ ...entry(cache) }), total };
 }
 export type CacheStats = ReturnType<typeof cacheStats>;
+
+/** Counters that report to `own` and, when given, to `extra` as well. */
+export function fanOut(own: CacheCounters, extra: CacheCounters | undefined): CacheCounters {
+  if (!extra) return own;
+  return {
+    hit: (cache, n) => (own.hit(cache, n), extra.hit(cache, n)),
+    miss: (cache, n) => (own.miss(cache, n), extra.miss(cache, n)),
+    declined: (cache, n) => (own.declined(cache, n), extra.declined(cache, n)),
+    failure: (cache, operation) => (own.failure(cache, operation), extra.failure(cache, operation)),
+  };
+}
