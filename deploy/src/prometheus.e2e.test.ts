@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { freePort, freshDatabase, mediaFixtures, startApp, startPrivateRedis, type AppProcess } from '@douyin/testing';
 import { APPS, dashboards, readYaml } from './workspace.js';
 
-type Body = { status_code: number; status_msg: string; user_id?: number; token?: string; video_list?: { id: number }[] };
+type Body = { status_code: number; status_msg: string; user_id?: number; token?: string; video_list?: { id: number; favorite_count: number }[] };
 
 /** Debian's prometheus (2.42, no consul_sd_configs) on the shipped http_sd config, scraping every second. */
 async function startPrometheus(t: { after(fn: () => unknown): void }, dir: string, sdUrl: string): Promise<string> {
@@ -109,6 +109,10 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
   // A stopped service: the gateway's calls to it fail as unavailable.
   await running.get('message')?.stop();
   assert.equal((await apk('GET', '/douyin/message/chat/', { token: alice.token ?? '', to_user_id: bob.user_id ?? 0 })).status_code, 50303);
+  // Redis gone: reads fall back to the database and an unlike's deletes wait for it, both charted.
+  await redis.kill();
+  assert.equal((await apk('POST', '/douyin/favorite/action/', { token: bob.token ?? '', video_id: videoId, action_type: 2 })).status_code, 0);
+  assert.equal((await apk('GET', '/douyin/feed/', { token: bob.token ?? '' })).video_list?.[0]?.favorite_count, 0);
 
   async function gatewayRefusedByUser(): Promise<boolean> {
     const answers = await Promise.all(Array.from({ length: 20 }, () => apk('POST', '/douyin/user/login/', { username: 'bob', password: 'secret1' })));

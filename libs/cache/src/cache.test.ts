@@ -176,6 +176,7 @@ test('an invalidation a down Redis missed is made once it is back: the entry it 
   values.set(1, 11);
   await cache.invalidate([['count', 1]]);
   assert.equal(cache.stats.of('count').failures, 1);
+  assert.equal(cache.stats.pendingInvalidations(), 1);
   await redis.restart();
 
   const raw = new Redis(redis.url);
@@ -191,6 +192,7 @@ test('an invalidation a down Redis missed is made once it is back: the entry it 
   const hitsBefore = cache.stats.of('count').hits;
   assert.deepEqual(await cache.many('count', [1, 2], load), new Map([[1, 11], [2, 2]]));
   assert.equal(cache.stats.of('count').hits, hitsBefore + 2);
+  assert.equal(cache.stats.pendingInvalidations(), 0);
 });
 
 test('a Redis that is down at start-up does not stop the cache from being created or read', async (t) => {

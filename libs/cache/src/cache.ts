@@ -114,7 +114,10 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       for (let i = 0; i < keys.length; i += REPLAY_BATCH) await deleteEntries(keys.slice(i, i + REPLAY_BATCH));
       options.logger.info({ entries: keys.length }, 'cache invalidations missed while Redis was unreachable are made');
     },
-    (count) => options.logger.warn({ entries: count }, 'too many cache invalidations pending; these stay until their TTL'),
+    {
+      pending: (count) => counters.pendingInvalidations(count),
+      dropped: (count) => options.logger.warn({ entries: count }, 'too many cache invalidations pending; these stay until their TTL'),
+    },
   );
   // A reconnected Redis is sent the deletes it missed at once; the retry timer covers a reconnection that fails them.
   redis.on('ready', () => void pending.replay());

@@ -28,7 +28,8 @@ function redisStandIn() {
 
 test('failed invalidations are sent again until they are taken, then forgotten', async (t) => {
   const { state, send } = redisStandIn();
-  const pending = new PendingInvalidations(send, () => assert.fail('nothing is dropped'));
+  const sizes: number[] = [];
+  const pending = new PendingInvalidations(send, { pending: (n) => sizes.push(n), dropped: () => assert.fail('nothing is dropped') });
   t.after(() => pending.stop());
   pending.add(['a', 'b']);
   assert.ok(pending.has('a') && pending.has('b') && !pending.has('c'));
@@ -40,11 +41,12 @@ test('failed invalidations are sent again until they are taken, then forgotten',
   assert.deepEqual(state.sent.at(-1), ['a', 'b']);
   assert.equal(pending.size, 0);
   assert.ok(!pending.has('a'));
+  assert.deepEqual(sizes, [2, 0]);
 });
 
 test('an invalidation that fails while a replay is in flight stays pending after that replay succeeds', async (t) => {
   const redis = redisStandIn();
-  const pending = new PendingInvalidations(redis.send, () => undefined);
+  const pending = new PendingInvalidations(redis.send, { pending: () => undefined, dropped: () => undefined });
   t.after(() => pending.stop());
   pending.add(['a', 'b']);
   redis.state.down = false;
@@ -61,7 +63,7 @@ test('an invalidation that fails while a replay is in flight stays pending after
 
 test('past the limit, keys are not remembered and the loss is reported', (t) => {
   const dropped: number[] = [];
-  const pending = new PendingInvalidations(async () => undefined, (n) => dropped.push(n), 2);
+  const pending = new PendingInvalidations(async () => undefined, { pending: () => undefined, dropped: (n) => dropped.push(n) }, 2);
   t.after(() => pending.stop());
   pending.add(['a', 'b', 'c', 'a']);
   assert.equal(pending.size, 2);

@@ -19,8 +19,8 @@ export class PendingInvalidations {
   constructor(
     /** Deletes `keys` in Redis (bumping their generations); rejects if Redis did not take it. */
     private readonly send: (keys: string[]) => Promise<void>,
-    /** Told of keys that could not be remembered, so the loss is counted. */
-    private readonly dropped: (count: number) => void,
+    /** Told how many keys are pending whenever that changes, and of keys that could not be remembered. */
+    private readonly observer: { pending(count: number): void; dropped(count: number): void },
     private readonly limit = PENDING_INVALIDATION_LIMIT,
   ) {}
 
@@ -41,7 +41,8 @@ export class PendingInvalidations {
       else if (this.keys.size < this.limit) this.keys.set(key, 1);
       else lost++;
     }
-    if (lost > 0) this.dropped(lost);
+    if (lost > 0) this.observer.dropped(lost);
+    this.observer.pending(this.keys.size);
     this.schedule();
   }
 
@@ -70,6 +71,7 @@ export class PendingInvalidations {
       return;
     }
     for (const [key, times] of sent) if (this.keys.get(key) === times) this.keys.delete(key);
+    this.observer.pending(this.keys.size);
     this.retryMs = RETRY_FIRST_MS;
     if (this.keys.size > 0) this.schedule();
   }

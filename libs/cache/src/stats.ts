@@ -17,11 +17,14 @@ export interface CacheCounters {
   miss(cache: string, n: number): void;
   declined(cache: string, n: number): void;
   failure(cache: string, operation: 'read' | 'write' | 'invalidate'): void;
+  /** How many entries' deletes Redis has not taken yet (a level, not a count of events). */
+  pendingInvalidations(count: number): void;
 }
 
 /** In-memory counters with a snapshot per cache name, and the totals. */
 export function cacheStats() {
   const byCache = new Map<string, CacheCounts>();
+  let pending = 0;
   const entry = (cache: string) => {
     let counts = byCache.get(cache);
     if (!counts) {
@@ -35,6 +38,7 @@ export function cacheStats() {
     miss: (cache, n) => void (entry(cache).misses += n),
     declined: (cache, n) => void (entry(cache).declined += n),
     failure: (cache) => void (entry(cache).failures += 1),
+    pendingInvalidations: (count) => void (pending = count),
   };
   const total = (): CacheCounts => {
     const sum = { hits: 0, misses: 0, declined: 0, failures: 0 };
@@ -46,7 +50,7 @@ export function cacheStats() {
     }
     return sum;
   };
-  return { counters, of: (cache: string): CacheCounts => ({ ...entry(cache) }), total };
+  return { counters, of: (cache: string): CacheCounts => ({ ...entry(cache) }), total, pendingInvalidations: () => pending };
 }
 export type CacheStats = ReturnType<typeof cacheStats>;
 
@@ -58,5 +62,6 @@ export function fanOut(own: CacheCounters, extra: CacheCounters | undefined): Ca
     miss: (cache, n) => (own.miss(cache, n), extra.miss(cache, n)),
     declined: (cache, n) => (own.declined(cache, n), extra.declined(cache, n)),
     failure: (cache, operation) => (own.failure(cache, operation), extra.failure(cache, operation)),
+    pendingInvalidations: (count) => (own.pendingInvalidations(count), extra.pendingInvalidations(count)),
   };
 }

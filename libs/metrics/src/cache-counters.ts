@@ -7,5 +7,6 @@ export function cacheCounters(metrics: ServiceMetrics) {
     miss: (cache: string, n: number) => metrics.cacheMisses.inc({ cache }, n),
     declined: (cache: string, n: number) => metrics.cacheDeclined.inc({ cache }, n),
     failure: (cache: string, operation: string) => metrics.cacheFailures.inc({ cache, operation }),
+    pendingInvalidations: (count: number) => metrics.cachePendingInvalidations.set(count),
   };
 }

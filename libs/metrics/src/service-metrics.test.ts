@@ -40,9 +40,11 @@ test('an outcome marked by the app wins over the HTTP status; cache counters fee
   counters.miss('counts', 2);
   counters.declined('counts', 1);
   counters.failure('counts', 'read');
+  counters.pendingInvalidations(4);
   const text = await metrics.exposition();
   assert.match(text, /douyin_cache_test_cache_hits_total\{cache="counts"\} 3/);
   assert.match(text, /douyin_cache_test_cache_misses_total\{cache="counts"\} 2/);
   assert.match(text, /douyin_cache_test_cache_declined_total\{cache="counts"\} 1/);
   assert.match(text, /douyin_cache_test_cache_failures_total\{cache="counts",operation="read"\} 1/);
+  assert.match(text, /douyin_cache_test_cache_pending_invalidations 4/);
 });

@@ -29,6 +29,7 @@ export class ServiceMetrics {
   readonly cacheMisses: Counter<'cache'>;
   readonly cacheDeclined: Counter<'cache'>;
   readonly cacheFailures: Counter<'cache' | 'operation'>;
+  readonly cachePendingInvalidations: Gauge;
   readonly dbQueryDuration: Histogram<'operation' | 'outcome'>;
   readonly dbPoolConnections: Gauge<'state'>;
   readonly uploadBytes: Counter;
@@ -112,8 +113,13 @@ export class ServiceMetrics {
     });
     this.cacheFailures = new Counter({
       name: name('cache_failures_total'),
-      help: 'Redis commands of the cache that failed (the read fell back to the database)',
+      help: 'Redis commands of the cache that failed (a read fell back to the database, a delete is sent again later)',
       labelNames: ['cache', 'operation'],
+      registers,
+    });
+    this.cachePendingInvalidations = new Gauge({
+      name: name('cache_pending_invalidations'),
+      help: 'cache entries whose delete Redis has not taken yet: read from the database and sent again until it does',
       registers,
     });
     this.dbQueryDuration = new Histogram({
