@@ -116,7 +116,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
     },
     {
       pending: (count) => counters.pendingInvalidations(count),
-      dropped: (count) => options.logger.warn({ entries: count }, 'too many cache invalidations pending; these stay until their TTL'),
+      overflowed: (limit) => options.logger.warn({ limit }, 'cache invalidations pending past the limit: those beyond it stay until their TTL'),
     },
   );
   // A reconnected Redis is sent the deletes it missed at once; the retry timer covers a reconnection that fails them.

@@ -29,7 +29,7 @@ function redisStandIn() {
 test('failed invalidations are sent again until they are taken, then forgotten', async (t) => {
   const { state, send } = redisStandIn();
   const sizes: number[] = [];
-  const pending = new PendingInvalidations(send, { pending: (n) => sizes.push(n), dropped: () => assert.fail('nothing is dropped') });
+  const pending = new PendingInvalidations(send, { pending: (n) => sizes.push(n), overflowed: () => assert.fail('nothing overflows') });
   t.after(() => pending.stop());
   pending.add(['a', 'b']);
   assert.ok(pending.has('a') && pending.has('b') && !pending.has('c'));
@@ -46,7 +46,7 @@ test('failed invalidations are sent again until they are taken, then forgotten',
 
 test('an invalidation that fails while a replay is in flight stays pending after that replay succeeds', async (t) => {
   const redis = redisStandIn();
-  const pending = new PendingInvalidations(redis.send, { pending: () => undefined, dropped: () => undefined });
+  const pending = new PendingInvalidations(redis.send, { pending: () => undefined, overflowed: () => undefined });
   t.after(() => pending.stop());
   pending.add(['a', 'b']);
   redis.state.down = false;
@@ -61,12 +61,16 @@ test('an invalidation that fails while a replay is in flight stays pending after
   assert.equal(pending.size, 0);
 });
 
-test('past the limit, keys are not remembered and the loss is reported', (t) => {
-  const dropped: number[] = [];
-  const pending = new PendingInvalidations(async () => undefined, { pending: () => undefined, dropped: (n) => dropped.push(n) }, 2);
+test('past the limit, keys are not remembered, and that is reported once until the pending keys are sent', async (t) => {
+  const overflows: number[] = [];
+  const pending = new PendingInvalidations(async () => undefined, { pending: () => undefined, overflowed: (limit) => overflows.push(limit) }, 2);
   t.after(() => pending.stop());
   pending.add(['a', 'b', 'c', 'a']);
+  pending.add(['d']);
   assert.equal(pending.size, 2);
-  assert.deepEqual(dropped, [1]);
-  assert.ok(!pending.has('c'));
+  assert.ok(!pending.has('c') && !pending.has('d'));
+  assert.deepEqual(overflows, [2]);
+  await pending.replay();
+  pending.add(['e', 'f', 'g']);
+  assert.deepEqual(overflows, [2, 2]);
 });

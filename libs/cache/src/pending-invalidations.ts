@@ -15,12 +15,16 @@ export class PendingInvalidations {
   private timer: NodeJS.Timeout | undefined;
   private retryMs = RETRY_FIRST_MS;
   private replaying: Promise<void> | undefined;
+  private overflowing = false;
 
   constructor(
     /** Deletes `keys` in Redis (bumping their generations); rejects if Redis did not take it. */
     private readonly send: (keys: string[]) => Promise<void>,
-    /** Told how many keys are pending whenever that changes, and of keys that could not be remembered. */
-    private readonly observer: { pending(count: number): void; dropped(count: number): void },
+    /**
+     * Told how many keys are pending whenever that changes, and once, when the first key cannot be remembered, until
+     * every pending key has been sent (a long outage under writes would otherwise report every delete after it).
+     */
+    private readonly observer: { pending(count: number): void; overflowed(limit: number): void },
     private readonly limit = PENDING_INVALIDATION_LIMIT,
   ) {}
 
@@ -34,14 +38,15 @@ export class PendingInvalidations {
 
   /** Remembers `keys` and schedules a replay. */
   add(keys: readonly string[]): void {
-    let lost = 0;
     for (const key of keys) {
       const times = this.keys.get(key);
       if (times !== undefined) this.keys.set(key, times + 1);
       else if (this.keys.size < this.limit) this.keys.set(key, 1);
-      else lost++;
+      else if (!this.overflowing) {
+        this.overflowing = true;
+        this.observer.overflowed(this.limit);
+      }
     }
-    if (lost > 0) this.observer.dropped(lost);
     this.observer.pending(this.keys.size);
     this.schedule();
   }
@@ -72,6 +77,7 @@ export class PendingInvalidations {
     }
     for (const [key, times] of sent) if (this.keys.get(key) === times) this.keys.delete(key);
     this.observer.pending(this.keys.size);
+    if (this.keys.size === 0) this.overflowing = false;
     this.retryMs = RETRY_FIRST_MS;
     if (this.keys.size > 0) this.schedule();
   }
