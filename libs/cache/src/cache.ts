@@ -112,7 +112,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
   const pending = new PendingInvalidations(
     async (keys) => {
       for (let i = 0; i < keys.length; i += REPLAY_BATCH) await deleteEntries(keys.slice(i, i + REPLAY_BATCH));
-      options.logger.info({ entries: keys.length }, 'cache invalidations missed while Redis was unreachable are made');
+      options.logger.info({ entries: keys.length }, 'sent the cache deletes Redis missed while it was unreachable');
     },
     {
       pending: (count) => counters.pendingInvalidations(count),
