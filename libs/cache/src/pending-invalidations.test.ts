@@ -74,3 +74,16 @@ test('past the limit, keys are not remembered, and that is reported once until t
   pending.add(['e', 'f', 'g']);
   assert.deepEqual(overflows, [2, 2]);
 });
+
+test('once stopped, a replay that was in flight and failed is not tried again', async () => {
+  const redis = redisStandIn();
+  const pending = new PendingInvalidations(redis.send, { pending: () => undefined, overflowed: () => undefined });
+  pending.add(['a']);
+  const release = redis.hold();
+  const replay = pending.replay();
+  pending.stop();
+  release();
+  await replay;
+  await sleep(300);
+  assert.deepEqual(redis.state.sent, [['a']]);
+});

@@ -16,6 +16,7 @@ export class PendingInvalidations {
   private retryMs = RETRY_FIRST_MS;
   private replaying: Promise<void> | undefined;
   private overflowing = false;
+  private stopped = false;
 
   constructor(
     /** Deletes `keys` in Redis (bumping their generations); rejects if Redis did not take it. */
@@ -63,6 +64,7 @@ export class PendingInvalidations {
 
   /** Stops retrying (the cache is closing); what is pending is left to the TTL. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -83,7 +85,7 @@ export class PendingInvalidations {
   }
 
   private schedule(): void {
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     const delay = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
     this.timer = setTimeout(() => {
