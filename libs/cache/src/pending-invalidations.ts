@@ -1,5 +1,5 @@
 /** How many keys whose invalidation failed are remembered; past it, the TTL alone bounds how long they stay stale. */
-export const PENDING_INVALIDATION_LIMIT = 100_000;
+const PENDING_INVALIDATION_LIMIT = 100_000;
 
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 2_000;
