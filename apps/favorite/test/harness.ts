@@ -29,7 +29,7 @@ export function callerFor(router: ReturnType<typeof createRouter>) {
 
 /**
  * A cache on the shared Redis under a fresh prefix, or none without a URL. Its TTL is short, so what a test leaves
- * in the shared Redis expires on its own within a minute and a half (entries after 10 s, generations after 100 s).
+ * in the shared Redis expires on its own within a minute and a half (entries after 10 s, tombstones after 100 s).
  */
 export async function cacheFor(t: { after(fn: () => unknown): void }, { redis = true } = {}) {
   const prefix = `test-favorite-${randomBytes(4).toString('hex')}`;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type Result } from 'ioredis';
@@ -41,8 +42,9 @@ export interface Cache {
    */
   many<T>(space: string, ids: readonly CacheKey[], load: (missing: CacheKey[]) => Promise<Map<CacheKey, T>>): Promise<Map<CacheKey, T>>;
   /**
-   * Deletes entries; call it after the commit that changed them. Never throws: a delete Redis does not take is
-   * counted and sent again until it does, and meanwhile reads of those entries skip Redis.
+   * Drops entries (each leaves a tombstone); call it after the commit that changed them. Never throws: an
+   * invalidation Redis does not take is counted and sent again until it does, and meanwhile reads of those entries
+   * skip Redis.
    */
   invalidate(entries: ReadonlyArray<readonly [space: string, id: CacheKey]>): Promise<void>;
   readonly stats: CacheStats;
@@ -53,18 +55,25 @@ const CONNECT_WAIT_MS = 1_000;
 /** Keys per transaction when pending invalidations are sent again, so a long outage's backlog is not one huge MULTI. */
 const REPLAY_BATCH = 1_000;
 
-// KEYS: value1, gen1, value2, gen2, ...; ARGV: ttl, expectedGen1, value1, expectedGen2, value2, ...
-// Sets each value whose generation is still the one the reader saw ('' = none).
-const SET_IF_GENERATION = `
-for i = 1, #KEYS / 2 do
-  local current = redis.call('GET', KEYS[2 * i]) or ''
-  if current == ARGV[2 * i] then redis.call('SET', KEYS[2 * i - 1], ARGV[2 * i + 1], 'EX', ARGV[1]) end
+// KEYS: the entries to write back; ARGV: ttl, then per entry what the reader found before reading the database ('' =
+// nothing, else a tombstone) and the value it read. Each value lands only if the key still holds what the reader found.
+const WRITE_BACK = `
+for i = 1, #KEYS do
+  local found = ARGV[2 * i]
+  if found == '' then
+    redis.call('SET', KEYS[i], ARGV[2 * i + 1], 'EX', ARGV[1], 'NX')
+  elseif redis.call('GET', KEYS[i]) == found then
+    redis.call('SET', KEYS[i], ARGV[2 * i + 1], 'EX', ARGV[1])
+  end
 end
 return 0`;
 
+/** Starts every tombstone; a cached value is JSON, which never does. */
+const TOMBSTONE = '~';
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    setIfGeneration(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Result<number, Context>;
+    writeBack(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Result<number, Context>;
   }
 }
 
@@ -88,22 +97,28 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
     // in the same turn, and one write (and one read on Redis's side) for all of them costs far less than one each.
     enableAutoPipelining: true,
   });
-  redis.defineCommand('setIfGeneration', { lua: SET_IF_GENERATION });
+  redis.defineCommand('writeBack', { lua: WRITE_BACK });
   const health = redisHealth(redis, options.logger);
   // Starting without Redis is allowed; waiting briefly lets a reachable Redis serve the very first reads.
   await Promise.race([once(redis, 'ready'), sleep(CONNECT_WAIT_MS)]).catch(() => undefined);
 
   const keyOf = (space: string, id: CacheKey) => `${space}:${id}`;
-  // Each entry has a generation that every invalidation bumps. A reader notes it before reading the database and
-  // writes back only if it is unchanged, so a value read before a commit cannot overwrite that commit's delete.
-  const genOf = (key: string) => `${key}:gen`;
-  const genTtl = config.ttlSeconds * 10;
+  // An invalidation leaves a tombstone unique to it in the entry's place instead of deleting the entry. A reader
+  // notes what it found (nothing, or a tombstone) before reading the database and writes back only if the key still
+  // holds that, so a value read before a commit cannot overwrite that commit's invalidation. The common miss, a key
+  // never invalidated or long expired, costs one SET NX and no read besides the MGET that missed.
+  const tombstoneTtl = config.ttlSeconds * 10;
+  const tombstonePrefix = `${TOMBSTONE}${randomBytes(6).toString('base64url')}.`;
+  let tombstones = 0;
+  // A reader slower than this could find nothing, miss a tombstone written and replaced by a fresher value that has
+  // since expired, and write what it read before that commit; it leaves the entry to the next reader instead.
+  const writeBackWithinMs = config.ttlSeconds * 1000;
   const doorkeeper = config.admit === 'repeat-miss' ? createDoorkeeper() : admitEveryMiss;
 
-  /** Deletes `keys` and bumps their generations, in one transaction; rejects unless Redis ran all of it. */
-  async function deleteEntries(keys: readonly string[]): Promise<void> {
+  /** Puts a fresh tombstone in place of each of `keys`, in one transaction; rejects unless Redis ran all of it. */
+  async function invalidateKeys(keys: readonly string[]): Promise<void> {
     const write = redis.multi();
-    for (const key of keys) write.incr(genOf(key)).expire(genOf(key), genTtl).del(key);
+    for (const key of keys) write.set(key, `${tombstonePrefix}${++tombstones}`, 'EX', tombstoneTtl);
     // exec() resolves with per-command errors when the transaction ran; null when it was aborted.
     const results = await write.exec();
     const failed = results === null ? new Error('cache invalidation aborted') : results.find(([err]) => err)?.[0];
@@ -111,15 +126,15 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
   }
   const pending = new PendingInvalidations(
     async (keys) => {
-      for (let i = 0; i < keys.length; i += REPLAY_BATCH) await deleteEntries(keys.slice(i, i + REPLAY_BATCH));
-      options.logger.info({ entries: keys.length }, 'sent the cache deletes Redis missed while it was unreachable');
+      for (let i = 0; i < keys.length; i += REPLAY_BATCH) await invalidateKeys(keys.slice(i, i + REPLAY_BATCH));
+      options.logger.info({ entries: keys.length }, 'sent the cache invalidations Redis missed while it was unreachable');
     },
     {
       pending: (count) => counters.pendingInvalidations(count),
       overflowed: (limit) => options.logger.warn({ limit }, 'cache invalidations pending past the limit: those beyond it stay until their TTL'),
     },
   );
-  // A reconnected Redis is sent the deletes it missed at once; the retry timer covers a reconnection that fails them.
+  // A reconnected Redis is sent the invalidations it missed at once; the retry timer covers a reconnection that fails them.
   redis.on('ready', () => void pending.replay());
 
   return {
@@ -128,6 +143,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       const unique = [...new Set(ids)];
       if (unique.length === 0) return new Map();
       const keys = unique.map((id) => keyOf(space, id));
+      const readStarted = performance.now();
       let cached: Array<string | null>;
       try {
         cached = await redis.mget(keys);
@@ -138,40 +154,30 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
         return load(unique);
       }
       const found = new Map<CacheKey, T>();
-      const missing: Array<{ id: CacheKey; key: string }> = [];
+      const missing: Array<{ id: CacheKey; key: string; seen: string }> = [];
       unique.forEach((id, i) => {
-        const raw = cached[i];
-        // An entry whose delete Redis has not taken yet may be stale there: it is read from the loader instead.
-        if (raw === null || raw === undefined || pending.has(keys[i] as string)) missing.push({ id, key: keys[i] as string });
+        const raw = cached[i] ?? null;
+        const key = keys[i] as string;
+        const tombstone = raw?.startsWith(TOMBSTONE) === true;
+        // An entry whose invalidation Redis has not taken yet may be stale there: it is read from the loader instead.
+        if (raw === null || tombstone || pending.has(key)) missing.push({ id, key, seen: tombstone ? (raw as string) : '' });
         else found.set(id, JSON.parse(raw) as T);
       });
       counters.hit(space, found.size);
       if (missing.length === 0) return found;
       counters.miss(space, missing.length);
-      // ...and not written back before that delete is made.
+      // ...and not written back before that invalidation is made.
       const writable = pending.size > 0 ? missing.filter((m) => !pending.has(m.key)) : missing;
       const admitted = writable.filter((m) => doorkeeper.admits(m.key));
       if (admitted.length < writable.length) counters.declined(space, writable.length - admitted.length);
-      // Generations are read only for the misses to write back (a hit needs none, and most reads are all hits), and
-      // before the database: an invalidation after this read bumps the generation, so the write-back will not land.
-      const gens =
-        admitted.length === 0
-          ? undefined
-          : await redis.mget(admitted.map((m) => genOf(m.key))).catch((err: unknown) => {
-              health.failed(err);
-              counters.failure(space, 'read');
-              return undefined;
-            });
       const loaded = await load(missing.map((m) => m.id));
-      const writes = gens ? admitted.flatMap((m, i) => (loaded.has(m.id) ? [{ ...m, gen: gens[i] ?? '' }] : [])) : [];
+      const writes = performance.now() - readStarted < writeBackWithinMs ? admitted.filter((m) => loaded.has(m.id)) : [];
       if (writes.length > 0) {
-        const args = writes.flatMap((m) => [m.gen, JSON.stringify(loaded.get(m.id))]);
-        await redis
-          .setIfGeneration(writes.length * 2, ...writes.flatMap((m) => [m.key, genOf(m.key)]), config.ttlSeconds, ...args)
-          .catch((err: unknown) => {
-            health.failed(err);
-            counters.failure(space, 'write');
-          });
+        const args = writes.flatMap((m) => [m.seen, JSON.stringify(loaded.get(m.id))]);
+        await redis.writeBack(writes.length, ...writes.map((m) => m.key), config.ttlSeconds, ...args).catch((err: unknown) => {
+          health.failed(err);
+          counters.failure(space, 'write');
+        });
       }
       return new Map([...found, ...loaded]);
     },
@@ -180,7 +186,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       if (entries.length === 0) return;
       const keys = entries.map(([space, id]) => keyOf(space, id));
       try {
-        await deleteEntries(keys);
+        await invalidateKeys(keys);
         health.ok();
       } catch (err) {
         health.failed(err);

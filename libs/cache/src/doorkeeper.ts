@@ -1,7 +1,7 @@
 /**
  * Decides which missed keys are worth writing back: a key is admitted the second time it misses while the
  * doorkeeper still remembers the first. Keys read once and never again (most of a long tail read at random) then
- * cost the database read they need anyway, not also a generation read, a serialization and a Redis write that
+ * cost the database read they need anyway, not also a serialization and a Redis write that
  * nobody will read back.
  *
  * Memory is fixed: one 32-bit hash per slot, direct-mapped, so a key is forgotten once a later key lands in its

@@ -19,7 +19,7 @@ export class PendingInvalidations {
   private stopped = false;
 
   constructor(
-    /** Deletes `keys` in Redis (bumping their generations); rejects if Redis did not take it. */
+    /** Deletes `keys` in Redis (leaving their tombstones); rejects if Redis did not take it. */
     private readonly send: (keys: string[]) => Promise<void>,
     /**
      * Told how many keys are pending whenever that changes, and once, when the first key cannot be remembered, until
