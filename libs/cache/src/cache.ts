@@ -134,7 +134,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       overflowed: (limit) => options.logger.warn({ limit }, 'cache invalidations pending past the limit: those beyond it stay until their TTL'),
     },
   );
-  // A reconnected Redis is sent the invalidations it missed at once; the retry timer covers a reconnection that fails them.
+  // A reconnected Redis is sent the invalidations it missed at once; the retry timer covers a failed reconnection.
   redis.on('ready', () => void pending.replay());
 
   return {
@@ -160,8 +160,8 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
         const key = keys[i] as string;
         const tombstone = raw?.startsWith(TOMBSTONE) === true;
         // An entry whose invalidation Redis has not taken yet may be stale there: it is read from the loader instead.
-        if (raw === null || tombstone || pending.has(key)) missing.push({ id, key, seen: tombstone ? (raw as string) : '' });
-        else found.set(id, JSON.parse(raw) as T);
+        if (raw !== null && !tombstone && !pending.has(key)) found.set(id, JSON.parse(raw) as T);
+        else missing.push({ id, key, seen: tombstone ? (raw as string) : '' });
       });
       counters.hit(space, found.size);
       if (missing.length === 0) return found;
@@ -171,10 +171,12 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       const admitted = writable.filter((m) => doorkeeper.admits(m.key));
       if (admitted.length < writable.length) counters.declined(space, writable.length - admitted.length);
       const loaded = await load(missing.map((m) => m.id));
-      const writes = performance.now() - readStarted < writeBackWithinMs ? admitted.filter((m) => loaded.has(m.id)) : [];
+      const prompt = performance.now() - readStarted < writeBackWithinMs;
+      const writes = prompt ? admitted.filter((m) => loaded.has(m.id)) : [];
       if (writes.length > 0) {
         const args = writes.flatMap((m) => [m.seen, JSON.stringify(loaded.get(m.id))]);
-        await redis.writeBack(writes.length, ...writes.map((m) => m.key), config.ttlSeconds, ...args).catch((err: unknown) => {
+        const keysThenArgs = [...writes.map((m) => m.key), config.ttlSeconds, ...args];
+        await redis.writeBack(writes.length, ...keysThenArgs).catch((err: unknown) => {
           health.failed(err);
           counters.failure(space, 'write');
         });
