@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { startPrivateRedis } from '@douyin/testing';
 import { silentLogger } from '@douyin/telemetry';
-import { createCache, type CacheAdmission, type CacheKey } from '@douyin/cache';
+import { createCache, type Cache, type CacheAdmission, type CacheKey } from '@douyin/cache';
 
 const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -30,6 +30,25 @@ async function sharedCache(t: { after(fn: () => unknown): void }, ttlSeconds = 6
     await cache.close();
   });
   return { cache, raw, prefix };
+}
+
+/**
+ * A read of `id` that loads from the database before a commit and tries to cache what it loaded after that commit's
+ * invalidation: `commit` changes the database while the read is held. Resolves with what the read returned.
+ */
+async function readAcrossCommit(cache: Cache, id: CacheKey, readDatabase: () => number, commit: () => void) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow = cache.many('count', [id], async () => {
+    const read = readDatabase();
+    await gate;
+    return new Map([[id, read]]);
+  });
+  await sleep(20);
+  commit();
+  await cache.invalidate([['count', id]]);
+  release();
+  return slow;
 }
 
 test('misses are loaded in one call and written back with the TTL; the next read is served from Redis', async (t) => {
@@ -58,18 +77,8 @@ test('admitting repeated misses only: a key read once is not written back, one r
   assert.deepEqual(cache.stats.of('count'), { hits: 1, misses: 6, declined: 3, failures: 0 });
   // An admitted key keeps the tombstone check: a value read before an invalidation is not written over it.
   await cache.invalidate([['count', 2]]);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const slow = cache.many('count', [2], async () => {
-    const read = values.get(2) as number;
-    await gate;
-    return new Map([[2, read]]);
-  });
-  await sleep(20);
-  values.set(2, 21);
-  await cache.invalidate([['count', 2]]);
-  release();
-  assert.deepEqual(await slow, new Map([[2, 20]]));
+  const read = await readAcrossCommit(cache, 2, () => values.get(2) as number, () => values.set(2, 21));
+  assert.deepEqual(read, new Map([[2, 20]]));
   assert.match((await raw.get(`${prefix}:count:2`)) ?? '', /^~/, 'the stale read was written over the invalidation');
   assert.equal(cache.stats.of('count').declined, 3, 'the slow read was declined, so the tombstone check was never tried');
 });
@@ -91,19 +100,8 @@ test('an invalidated entry is reloaded; other spaces keep theirs', async (t) => 
 test('a value read before a commit is not cached over that commit\'s invalidation', async (t) => {
   const { cache } = await sharedCache(t);
   let value = 1;
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  // The slow reader reads the database before the write, and tries to cache what it read after the invalidation.
-  const slow = cache.many('count', [1], async () => {
-    const read = value;
-    await gate;
-    return new Map([[1, read]]);
-  });
-  await sleep(20);
-  value = 2;
-  await cache.invalidate([['count', 1]]);
-  release();
-  assert.deepEqual(await slow, new Map([[1, 1]]));
+  const read = await readAcrossCommit(cache, 1, () => value, () => (value = 2));
+  assert.deepEqual(read, new Map([[1, 1]]));
   const { load } = loaderOf(new Map([[1, value]]));
   assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 2]]));
   assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 2]]));
@@ -119,19 +117,9 @@ test('after an invalidation the next read writes back, unless another invalidati
   await cache.invalidate([['count', 1]]);
   const tombstone = await raw.get(key);
   assert.match(tombstone ?? '', /^~/, 'an invalidation leaves a tombstone');
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
   // This reader finds the tombstone and reads the database; a second commit and its invalidation land meanwhile.
-  const slow = cache.many('count', [1], async () => {
-    const read = value;
-    await gate;
-    return new Map([[1, read]]);
-  });
-  await sleep(20);
-  value = 2;
-  await cache.invalidate([['count', 1]]);
-  release();
-  assert.deepEqual(await slow, new Map([[1, 1]]));
+  const read = await readAcrossCommit(cache, 1, () => value, () => (value = 2));
+  assert.deepEqual(read, new Map([[1, 1]]));
   const second = await raw.get(key);
   assert.match(second ?? '', /^~/, 'the stale read was written over the second invalidation');
   assert.notEqual(second, tombstone, 'every invalidation leaves a tombstone of its own');
