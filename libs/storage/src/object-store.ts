@@ -34,8 +34,11 @@ export interface ObjectStore {
   get(key: string, range?: ByteRange): Promise<Readable | undefined>;
   /** Removes the object; removing a missing object succeeds. */
   delete(key: string): Promise<void>;
-  /** A URL anyone can GET for `ttlSeconds`, or undefined when the store has no HTTP endpoint (the caller serves it). */
-  presignGet(key: string, ttlSeconds: number): Promise<string | undefined>;
+  /**
+   * A URL anyone can GET for `ttlSeconds` from `signedAt` (default now), or undefined when the store has no HTTP
+   * endpoint (the caller serves it). The same key, TTL and `signedAt` give the same URL.
+   */
+  presignGet(key: string, ttlSeconds: number, signedAt?: Date): Promise<string | undefined>;
   /**
    * Renames `from` to `to` without passing the bytes through this process (a rename on disk, a server-side copy
    * then a delete in S3). Rejects with ObjectNotFoundError when `from` does not exist.

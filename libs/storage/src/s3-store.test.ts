@@ -48,6 +48,15 @@ test('s3: a presigned URL serves the object without credentials, signed for the 
   assert.equal(ranged.status, 206);
   assert.ok(bytes.subarray(10, 20).equals(Buffer.from(await ranged.arrayBuffer())));
 
+  // Signed as of an earlier moment, a URL is the same for everyone who signs it so, and valid until that moment's TTL.
+  const anHourAgo = new Date(Date.now() - 3600_000);
+  const earlier = await store.presignGet(key, 2 * 3600, anHourAgo);
+  assert.equal(await store.presignGet(key, 2 * 3600, anHourAgo), earlier);
+  assert.notEqual(earlier, url);
+  assert.equal((await fetch(earlier!).then(async (r) => [r.status, await r.arrayBuffer()]))[0], 200);
+  const expired = await store.presignGet(key, 1800, anHourAgo);
+  assert.equal((await fetch(expired!).then(async (r) => [r.status, await r.arrayBuffer()]))[0], 403, 'a URL past its TTL is refused');
+
   const publicStore = createS3Store({ ...config, publicEndpoint: 'https://media.example.com' });
   assert.match((await publicStore.presignGet(key, 3600))!, /^https:\/\/media\.example\.com\/douyin-test\/videos\/.+X-Amz-Signature=/);
 });

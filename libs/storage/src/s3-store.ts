@@ -149,9 +149,9 @@ export function createS3Store(config: S3StoreConfig): ObjectStore {
       });
     },
 
-    async presignGet(key, ttlSeconds) {
+    async presignGet(key, ttlSeconds, signedAt) {
       assertValidKey(key);
-      return signer.presignedGetObject(bucket, key, ttlSeconds);
+      return signer.presignedGetObject(bucket, key, ttlSeconds, {}, signedAt);
     },
 
     async move(from, to) {
