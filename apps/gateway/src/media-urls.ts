@@ -6,10 +6,10 @@ export const MEDIA_PREFIX = '/media/';
 // Presigned URLs must outlive a viewing session: the contract asks for at least an hour.
 const PRESIGN_TTL_SECONDS = 6 * 3600;
 // A URL is signed as of the start of its hour and handed out during that hour only, so it has at least five hours
-// left whenever a phone gets it. Every response used to sign anew: at about 40 µs a signature and two per video, a
-// favorite list of 100 videos cost the gateway 8 ms of CPU in signatures alone, four times the rest of its work.
-// Signed per window, a key costs one signature an hour per gateway, and every replica hands out the same URL, which
-// the phone's and any CDN's caches keep.
+// left whenever a phone gets it. Signing per response would cost about 40 µs a signature, two per video: 8 ms of
+// the gateway's CPU for a favorite list of 100 videos, four times the rest of its work on the list. Signed per hour,
+// a key costs one signature an hour per gateway, and every replica hands out the same URL, which the phone's and
+// any CDN's caches keep.
 const SIGNING_WINDOW_MS = 3600_000;
 /** URLs kept per process, about 300 bytes each; the least recently signed go first. */
 const MAX_SIGNED_URLS = 50_000;
@@ -20,7 +20,11 @@ export interface MediaUrls {
 }
 
 /** Presigned object-store URLs when the store has its own HTTP endpoint (MinIO), else the gateway's media route. */
-export function mediaUrls(store: Pick<ObjectStore, 'presignGet'>, publicBaseUrl: string, now: () => number = Date.now): MediaUrls {
+export function mediaUrls(
+  store: Pick<ObjectStore, 'presignGet'>,
+  publicBaseUrl: string,
+  now: () => number = Date.now,
+): MediaUrls {
   const signed = new Map<string, { window: number; url: string }>();
   return {
     async of(key) {
