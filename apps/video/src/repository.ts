@@ -1,8 +1,18 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Video } from '@douyin/contracts';
 import { dialectOf } from '@douyin/db';
 import type { VideoTables, VideosTable } from './tables.js';
 
 export type VideoRow = Selectable<VideosTable>;
+
+export const toVideo = (row: VideoRow): Video => ({
+  id: row.id,
+  authorId: row.author_id,
+  title: row.title,
+  videoKey: row.video_key,
+  coverKey: row.cover_key,
+  publishedAt: row.published_at,
+});
 
 export interface NewVideo {
   authorId: number;

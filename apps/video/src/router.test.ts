@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
-import { databaseModes, mediaFixtures, rejectsWith, startS3 } from '@douyin/testing';
+import { FEED_MAX } from '@douyin/contracts';
+import { databaseModes, mediaFixtures, rejectsWith, sharedRedisUrl, startS3 } from '@douyin/testing';
 import { StorageUnavailableError, createS3Store, newKey } from '@douyin/storage';
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
 import * as repo from './repository.js';
@@ -116,6 +117,39 @@ for (const mode of databaseModes()) {
     assert.deepEqual((await caller.byIds({ videoIds: [ids[2]!, ids[0]!, 99_999] })).map((v) => v.id).sort((a, b) => a - b), [ids[0], ids[2]]);
     const counts = await caller.workCounts({ userIds: [10, 20, 30] });
     assert.deepEqual(counts.sort((a, b) => a.userId - b.userId), [{ userId: 10, count: 4 }, { userId: 20, count: 3 }]);
+  });
+
+  test(`the newest videos are read once and answer every page they hold; a publish shows at once (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    const insert = (at: number) => repo.insertVideo(deps.db, { authorId: 1, title: `at ${at}`, videoKey: newKey('videos', 'mp4'), coverKey: newKey('covers', 'jpg') }, at);
+    for (let i = 0; i < FEED_MAX + 5; i++) await insert(1000 + i);
+    const newest = (await caller.feed({})).map((v) => v.publishedAt);
+    assert.deepEqual(newest, Array.from({ length: FEED_MAX }, (_, i) => 1000 + FEED_MAX + 4 - i));
+
+    // A row written behind the service's back is what tells a cached answer from a query.
+    await insert(5000);
+    const cached = Boolean(sharedRedisUrl());
+    assert.deepEqual((await caller.feed({})).map((v) => v.publishedAt), cached ? newest : [5000, ...newest.slice(0, -1)]);
+    assert.deepEqual((await caller.feed({ before: 6000, limit: 3 })).map((v) => v.publishedAt), cached ? newest.slice(0, 3) : [5000, ...newest.slice(0, 2)]);
+    assert.deepEqual((await caller.feed({ before: 1030, limit: 2 })).map((v) => v.publishedAt), [1029, 1028], 'inside the newest');
+    // Past the newest entry's oldest video the page comes from the database, and so does one it holds only partly.
+    assert.deepEqual((await caller.feed({ before: 1005 })).map((v) => v.publishedAt), [1004, 1003, 1002, 1001, 1000]);
+    assert.deepEqual((await caller.feed({ before: 1010, limit: 6 })).map((v) => v.publishedAt), [1009, 1008, 1007, 1006, 1005, 1004]);
+
+    const video = await caller.publish({ authorId: 2, title: 'new', stagingKey: await stage(deps.store, mp4) });
+    assert.deepEqual((await caller.feed({ limit: 3 })).map((v) => v.title), ['new', 'at 5000', `at ${1000 + FEED_MAX + 4}`]);
+    assert.deepEqual((await caller.feed({ before: video.publishedAt + 1, limit: 1 })).map((v) => v.id), [video.id]);
+  });
+
+  test(`with fewer videos than a page the cached newest are every video (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const caller = callerFor(createRouter(deps));
+    await repo.insertVideo(deps.db, { authorId: 1, title: 'only', videoKey: newKey('videos', 'mp4'), coverKey: newKey('covers', 'jpg') }, 1000);
+    assert.equal((await caller.feed({})).length, 1);
+    assert.deepEqual(await caller.feed({ before: 1000 }), []);
+    assert.equal((await caller.feed({ before: 1001 })).length, 1);
   });
 
   test(`a publish counts at once for its author, even after the counts were cached (${mode})`, async (t) => {

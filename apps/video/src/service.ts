@@ -12,7 +12,9 @@ import type { Logger } from '@douyin/telemetry';
 import { extractCover, probeVideo, type MediaTools } from './media.js';
 import * as repo from './repository.js';
 import type { VideoTables } from './tables.js';
-import { forgetWorkCount, type WorkCountCache } from './work-counts.js';
+import { newestVideosEntry } from './newest-videos.js';
+import type { VideoCache } from './video-cache.js';
+import { workCountEntry } from './work-counts.js';
 
 export interface PublishDeps {
   db: Kysely<VideoTables>;
@@ -25,18 +27,9 @@ export interface PublishDeps {
   workDir: string;
   logger: Logger;
   now: () => number;
-  /** Authors' video counts, forgotten after each publish. */
-  cache: WorkCountCache;
+  /** Authors' video counts and the newest videos, both forgotten after each publish. */
+  cache: VideoCache;
 }
-
-export const toVideo = (row: repo.VideoRow): Video => ({
-  id: row.id,
-  authorId: row.author_id,
-  title: row.title,
-  videoKey: row.video_key,
-  coverKey: row.cover_key,
-  publishedAt: row.published_at,
-});
 
 const INSERT_ATTEMPTS = 10;
 // MariaDB may pick one of two concurrent INSERT ... SELECT MAX() statements as a deadlock victim.
@@ -101,8 +94,8 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
     await store.move(stagingKey, videoKey);
     await store.put(coverKey, createReadStream(cover));
     const row = await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey });
-    await forgetWorkCount(deps.cache, authorId);
-    return toVideo(row);
+    await deps.cache.invalidate([workCountEntry(authorId), newestVideosEntry]);
+    return repo.toVideo(row);
   } catch (err) {
     await Promise.all(stored.map((key) => forget(deps, key)));
     throw err;

@@ -1,16 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Cache, CacheKey } from '@douyin/cache';
+import type { CacheKey } from '@douyin/cache';
 import * as repo from './repository.js';
 import type { VideoTables } from './tables.js';
+import type { VideoCache, VideoCacheEntry } from './video-cache.js';
 
 // An author's number of videos, shown on every feed page next to each author: counting them with GROUP BY was the
 // costliest query of a page. Cached per author, zero included, and deleted after each publish commits.
 const WORK_COUNT = 'work-count';
 
-export type WorkCountCache = Pick<Cache, 'many' | 'invalidate'>;
-
 /** How many videos each author has published; authors without any are left out. */
-export async function workCounts(db: Kysely<VideoTables>, cache: WorkCountCache, authorIds: readonly number[]) {
+export async function workCounts(db: Kysely<VideoTables>, cache: VideoCache, authorIds: readonly number[]) {
   const counts = await cache.many<number>(WORK_COUNT, authorIds, async (missing) => {
     const rows = await repo.countVideosByAuthors(db, missing as number[]);
     const found = new Map(rows.map(({ authorId, count }) => [authorId, count]));
@@ -19,5 +18,5 @@ export async function workCounts(db: Kysely<VideoTables>, cache: WorkCountCache,
   return [...counts].filter(([, count]) => count > 0).map(([authorId, count]) => ({ userId: Number(authorId), count }));
 }
 
-/** Call once a new video of `authorId` is committed. */
-export const forgetWorkCount = (cache: WorkCountCache, authorId: number) => cache.invalidate([[WORK_COUNT, authorId]]);
+/** The entry to invalidate once a new video of `authorId` is committed. */
+export const workCountEntry = (authorId: number): VideoCacheEntry => [WORK_COUNT, authorId];
