@@ -16,27 +16,38 @@ const MAX_SIGNED_URLS = 50_000;
 
 /** Absolute URLs of stored objects that a phone can GET without a token. */
 export interface MediaUrls {
-  of(key: string): Promise<string>;
+  /** The URLs of `keys`, in their order: one call per page, not per URL, since a page lists dozens. */
+  of(keys: readonly string[]): Promise<string[]>;
 }
 
 /** Presigned object-store URLs when the store has its own HTTP endpoint (MinIO), else the gateway's media route. */
-export function mediaUrls(
-  store: Pick<ObjectStore, 'presignGet'>,
-  publicBaseUrl: string,
-  now: () => number = Date.now,
-): MediaUrls {
+export function mediaUrls(store: Pick<ObjectStore, 'kind' | 'presignGet'>, publicBaseUrl: string, now: () => number = Date.now): MediaUrls {
+  const routeOf = (key: string) => `${publicBaseUrl}${MEDIA_PREFIX}${key}`;
+  // A disk store is served by the gateway itself: nothing to sign, nothing to wait for.
+  if (store.kind === 'disk') return { of: async (keys) => keys.map(routeOf) };
+
   const signed = new Map<string, { window: number; url: string }>();
+  async function sign(key: string, window: number): Promise<string> {
+    const url = await store.presignGet(key, PRESIGN_TTL_SECONDS, new Date(window * SIGNING_WINDOW_MS));
+    if (url === undefined) return routeOf(key);
+    signed.delete(key);
+    signed.set(key, { window, url });
+    if (signed.size > MAX_SIGNED_URLS) signed.delete(signed.keys().next().value as string);
+    return url;
+  }
   return {
-    async of(key) {
+    async of(keys) {
       const window = Math.floor(now() / SIGNING_WINDOW_MS);
-      const kept = signed.get(key);
-      if (kept?.window === window) return kept.url;
-      const url = await store.presignGet(key, PRESIGN_TTL_SECONDS, new Date(window * SIGNING_WINDOW_MS));
-      if (url === undefined) return `${publicBaseUrl}${MEDIA_PREFIX}${key}`;
-      signed.delete(key);
-      signed.set(key, { window, url });
-      if (signed.size > MAX_SIGNED_URLS) signed.delete(signed.keys().next().value as string);
-      return url;
+      const urls: string[] = [];
+      const unsigned: number[] = [];
+      keys.forEach((key, i) => {
+        const kept = signed.get(key);
+        if (kept?.window === window) urls[i] = kept.url;
+        else unsigned.push(i);
+      });
+      // Only the keys new this hour wait for a signature (a page's play and cover URLs are signed side by side).
+      await Promise.all(unsigned.map(async (i) => (urls[i] = await sign(keys[i]!, window))));
+      return urls;
     },
   };
 }

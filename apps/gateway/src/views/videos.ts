@@ -26,8 +26,8 @@ export async function loadVideos(
   const [users, factsOf, urls] = await Promise.all([
     authors ?? loadUsers(deps, videos.map((v) => v.authorId), viewerId),
     gatherFacts(deps.videoFacts, videos.map((v) => v.id), viewerId, NO_VIDEO_EXTRAS, deps.logger),
-    Promise.all(videos.map(async (v) => ({ play: await deps.media.urls.of(v.videoKey), cover: await deps.media.urls.of(v.coverKey) }))),
+    deps.media.urls.of(videos.flatMap((v) => [v.videoKey, v.coverKey])),
   ]);
   // An author the user service no longer knows still gets a well-formed User, so the page renders.
-  return videos.map((v, i) => toApkVideo(v, users.get(v.authorId) ?? { ...ZERO_USER, id: v.authorId }, urls[i]!, factsOf(v.id)));
+  return videos.map((v, i) => toApkVideo(v, users.get(v.authorId) ?? { ...ZERO_USER, id: v.authorId }, { play: urls[2 * i]!, cover: urls[2 * i + 1]! }, factsOf(v.id)));
 }
