@@ -30,5 +30,12 @@ export async function gatherFacts<F extends object>(
       ),
     ),
   );
-  return (id) => Object.assign({ ...zero }, ...results.map((facts) => facts.get(id) ?? {}));
+  return (id) => {
+    const merged = { ...zero };
+    for (const facts of results) {
+      const found = facts.get(id);
+      if (found) Object.assign(merged, found);
+    }
+    return merged;
+  };
 }
