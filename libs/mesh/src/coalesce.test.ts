@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { test } from 'node:test';
-import { coalescedByIds, currentScope, runInScope, type CallScope } from '@douyin/mesh';
+import { coalescedBatches, coalescedByIds, coalescedQuery, currentScope, runInScope, type CallScope } from '@douyin/mesh';
 
 interface Item {
   id: number;
@@ -67,4 +68,78 @@ test('a procedure that throws instead of rejecting still fails every caller', as
   );
   const results = await Promise.allSettled([lookup.query({ userIds: [1] }), lookup.query({ userIds: [2] })]);
   assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+});
+
+test('calls merge only within their group; a merged answer is shared out, a lone call gets the answer as it came', async () => {
+  const calls: Array<{ group: string | undefined; ids: number[] }> = [];
+  const shared: number[][] = [];
+  const load = coalescedBatches(
+    async (group: string | undefined, ids: number[]) => {
+      calls.push({ group, ids });
+      return new Map(ids.map((id) => [id, `${group}:${id}`]));
+    },
+    (answer: Map<number, string>, ids) => {
+      shared.push([...ids]);
+      return new Map(ids.map((id) => [id, answer.get(id)!]));
+    },
+    500,
+  );
+  const [a, b, c, d] = await Promise.all([load('ann', [1, 2]), load(undefined, [2]), load('ann', [2, 3]), load('bob', [4])]);
+  assert.deepEqual(calls, [
+    { group: 'ann', ids: [1, 2, 3] },
+    { group: undefined, ids: [2] },
+    { group: 'bob', ids: [4] },
+  ]);
+  assert.deepEqual([...a], [[1, 'ann:1'], [2, 'ann:2']]);
+  assert.deepEqual([...c], [[2, 'ann:2'], [3, 'ann:3']]);
+  assert.deepEqual([...b], [[2, 'undefined:2']]);
+  assert.deepEqual([...d], [[4, 'bob:4']]);
+  assert.deepEqual(shared, [[1, 2], [2, 3]], 'only the merged call was shared out');
+});
+
+test('identical queries of one turn are one call under the latest deadline; a later turn never joins a call made', async () => {
+  const calls: Array<{ input: { before?: number }; scope: CallScope | undefined }> = [];
+  const inFlight: Array<() => void> = [];
+  const procedure = {
+    async query(input: { before?: number }) {
+      calls.push({ input, scope: currentScope() });
+      await new Promise<void>((resolve) => inFlight.push(resolve));
+      return [`page before ${input.before ?? 'now'}`];
+    },
+  };
+  const feed = coalescedQuery(procedure, (input) => String(input.before));
+  const ask = (requestId: string, deadline: number, before?: number) => runInScope({ requestId, deadline }, () => feed.query({ before }));
+  const callsMade = async (count: number) => {
+    while (calls.length < count) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const first = [ask('a', 1_000), ask('b', 3_000), ask('c', 2_000, 5)];
+  await callsMade(2);
+  // Made while the first call is in flight: it must see what was written since, so it is a call of its own.
+  const later = ask('d', 1_000);
+  await callsMade(3);
+  for (const answer of inFlight) answer();
+  const answers = await Promise.all([...first, later]);
+  assert.deepEqual(calls.map((c) => c.input), [{ before: undefined }, { before: 5 }, { before: undefined }]);
+  assert.deepEqual(calls.map((c) => c.scope), [{ requestId: 'a', deadline: 3_000 }, { requestId: 'c', deadline: 2_000 }, { requestId: 'd', deadline: 1_000 }]);
+  assert.deepEqual(answers, [['page before now'], ['page before now'], ['page before 5'], ['page before now']]);
+  assert.strictEqual(answers[0], answers[1], 'the merged callers share one answer');
+});
+
+test("each group's call runs in the async context of its own first caller, so it joins that caller's trace", async () => {
+  const request = new AsyncLocalStorage<string>();
+  const seen = new Map<string, string | undefined>();
+  const load = coalescedBatches(
+    async (group: string, ids: number[]) => {
+      seen.set(group, request.getStore());
+      return ids;
+    },
+    (answer: number[], ids) => answer.filter((id) => ids.includes(id)),
+    500,
+  );
+  await Promise.all([
+    request.run('request 1', () => load('ann', [1])),
+    request.run('request 2', () => load('bob', [2])),
+    request.run('request 3', () => load('ann', [3])),
+  ]);
+  assert.deepEqual(Object.fromEntries(seen), { ann: 'request 1', bob: 'request 2' });
 });
