@@ -14,6 +14,7 @@ import { publishRoutes } from './routes/publish.js';
 import { relationRoutes } from './routes/relation.js';
 import { userRoutes } from './routes/user.js';
 import { ApkCode, STATUS_MSG } from './status.js';
+import { sharingPageLookups } from './views/shared-lookups.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,7 +26,8 @@ declare module 'fastify' {
 const MAX_TEXT_FIELD_BYTES = 1024 * 1024;
 
 /** The APK-facing HTTP app. Never listens and never reads the environment. */
-export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
+  const deps = sharingPageLookups(given);
   const app = createHttpApp(deps.logger, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES });
 
   // Parameters come from the query string or a form body (contract §1); any other body is ignored, not an error.

@@ -1,5 +1,5 @@
 import type { TokenIssuer } from '@douyin/auth';
-import type { CommentRouter, FavoriteRouter, MessageRouter, RelationRouter, UserRouter, VideoRouter } from '@douyin/contracts';
+import type { CommentRouter, FavoriteRouter, FeedInput, MessageRouter, RelationRouter, UserLookup, UserRouter, Video, VideoRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
 import type { LoginGuard, RouteLimiter } from '@douyin/ratelimit';
 import type { ObjectStore } from '@douyin/storage';
@@ -11,11 +11,11 @@ import type { VideoFactsSource } from './views/videos.js';
 
 /** Everything the routes need, as narrow as they use it, so tests can pass plain objects. */
 export interface GatewayDeps {
-  user: Pick<MeshClient<UserRouter>, 'register' | 'login' | 'byId' | 'byIds'>;
+  user: Pick<MeshClient<UserRouter>, 'register' | 'login' | 'byId'> & UserLookup;
   userFacts: readonly UserFactsSource[];
   relation: Pick<MeshClient<RelationRouter>, 'follow' | 'unfollow' | 'following' | 'followers' | 'friends'>;
   message: Pick<MeshClient<MessageRouter>, 'send' | 'conversation' | 'latest' | 'inbox'>;
-  video: Pick<MeshClient<VideoRouter>, 'publish' | 'feed' | 'byAuthor' | 'byIds'>;
+  video: Pick<MeshClient<VideoRouter>, 'publish' | 'byAuthor' | 'byIds'> & { feed: { query(input: FeedInput): Promise<Video[]> } };
   videoFacts: readonly VideoFactsSource[];
   favorite: Pick<MeshClient<FavoriteRouter>, 'like' | 'unlike' | 'likedVideos'>;
   comment: Pick<MeshClient<CommentRouter>, 'add' | 'remove' | 'list'>;

@@ -106,6 +106,39 @@ test('a page costs one user call and one call per facts source, whatever its siz
   }
 });
 
+test('pages built at the same time share their lookups; facts only between pages of the same viewer', async (t) => {
+  const factCalls: Array<{ ids: readonly number[]; viewer: number | undefined }> = [];
+  let liker: number | undefined;
+  const likes: VideoFactsSource = {
+    name: 'favorite',
+    load: async (ids, viewer) => {
+      factCalls.push({ ids, viewer });
+      return new Map(ids.map((id) => [id, { favoriteCount: id, isFavorite: viewer === liker }]));
+    },
+  };
+  const { app, videos, byIdsCalls, register } = await setup(t, { videoFacts: [likes] });
+  const authors = await Promise.all(['u1', 'u2', 'u3'].map(register));
+  liker = authors[0]!.user_id;
+  for (let i = 0; i < 10; i++) videos.add(authors[i % 3]!.user_id, `v${i}`);
+  byIdsCalls.length = 0;
+  videos.calls.length = 0;
+  const pages = await Promise.all(Array.from({ length: 8 }, () => feed(app)));
+  assert.deepEqual(videos.calls, ['feed'], 'one feed call for eight pages');
+  assert.equal(byIdsCalls.length, 1, 'one profile call for eight pages');
+  assert.deepEqual(factCalls.map((c) => c.viewer), [undefined], 'one facts call for eight pages');
+  for (const page of pages) assert.deepEqual(page, pages[0]);
+  assert.equal(pages[0].video_list.length, 10);
+  assert.equal(pages[0].video_list[0].author.name, 'u1');
+
+  factCalls.length = 0;
+  const [mine, theirs, anonymous] = await Promise.all([feed(app, `?token=${authors[0]!.token}`), feed(app, `?token=${authors[1]!.token}`), feed(app)]);
+  assert.deepEqual(new Set(factCalls.map((c) => c.viewer)), new Set([authors[0]!.user_id, authors[1]!.user_id, undefined]));
+  assert.equal(factCalls.length, 3);
+  assert.ok(mine.video_list.every((v: { is_favorite: boolean }) => v.is_favorite));
+  assert.ok(theirs.video_list.every((v: { is_favorite: boolean }) => !v.is_favorite));
+  assert.ok(anonymous.video_list.every((v: { is_favorite: boolean; favorite_count: number; id: number }) => !v.is_favorite && v.favorite_count === v.id));
+});
+
 test('latest_time must be a non-negative integer; an invalid token is an anonymous viewer', async (t) => {
   const { app } = await setup(t);
   for (const bad of ['abc', '-5', '1.5', '1e3', '99999999999999999999']) {

@@ -1,4 +1,4 @@
-import { inBatches, type UserRouter } from '@douyin/contracts';
+import { inBatches, type UserLookup, type UserRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
 import type { Logger } from '@douyin/telemetry';
 import { NO_EXTRAS, toApkUser, type ApkUser, type UserExtras } from '../apk.js';
@@ -8,7 +8,7 @@ import { gatherFacts, type FactsSource } from './facts.js';
 export type UserFactsSource = FactsSource<UserExtras>;
 
 export interface UserViewDeps {
-  user: Pick<MeshClient<UserRouter>, 'byId' | 'byIds'>;
+  user: Pick<MeshClient<UserRouter>, 'byId'> & UserLookup;
   userFacts: readonly UserFactsSource[];
   logger: Logger;
 }
