@@ -8,6 +8,7 @@ import type { VideoCache, VideoCacheEntry } from './video-cache.js';
 // per start. The newest FEED_MAX videos are cached as one entry and answer any page they hold entirely; publish
 // times only grow (insertVideo), so a publish is the one thing that changes them, and it forgets the entry.
 const NEWEST = 'newest-videos';
+// Keyed by its length: a build with another FEED_MAX never reads a list of the old length.
 const ENTRY_ID = FEED_MAX;
 
 /** Newest first, strictly before `before` when given, at most `limit`. */
