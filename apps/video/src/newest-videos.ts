@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { CacheEntry } from '@douyin/cache';
 import { FEED_MAX, type Video } from '@douyin/contracts';
 import * as repo from './repository.js';
 import type { VideoTables } from './tables.js';
-import type { VideoCache, VideoCacheEntry } from './video-cache.js';
+import type { VideoCache } from './video-cache.js';
 
 // Every APK start asks for the newest page (latest_time absent or the current time), so it was a database query
 // per start. The newest FEED_MAX videos are cached as one entry and answer any page they hold entirely; publish
@@ -25,4 +26,4 @@ export async function feedPage(db: Kysely<VideoTables>, cache: VideoCache, befor
 }
 
 /** The entry to invalidate once a new video is committed. */
-export const newestVideosEntry: VideoCacheEntry = [NEWEST, ENTRY_ID];
+export const newestVideosEntry: CacheEntry = [NEWEST, ENTRY_ID];

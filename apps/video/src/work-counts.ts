@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { CacheKey } from '@douyin/cache';
+import type { CacheEntry, CacheKey } from '@douyin/cache';
 import * as repo from './repository.js';
 import type { VideoTables } from './tables.js';
-import type { VideoCache, VideoCacheEntry } from './video-cache.js';
+import type { VideoCache } from './video-cache.js';
 
 // An author's number of videos, shown on every feed page next to each author: counting them with GROUP BY was the
 // costliest query of a page. Cached per author, zero included, and deleted after each publish commits.
@@ -19,4 +19,4 @@ export async function workCounts(db: Kysely<VideoTables>, cache: VideoCache, aut
 }
 
 /** The entry to invalidate once a new video of `authorId` is committed. */
-export const workCountEntry = (authorId: number): VideoCacheEntry => [WORK_COUNT, authorId];
+export const workCountEntry = (authorId: number): CacheEntry => [WORK_COUNT, authorId];

@@ -10,6 +10,9 @@ import { cacheStats, fanOut, type CacheCounters, type CacheStats } from './stats
 
 export type CacheKey = string | number;
 
+/** One entry of a cache, as `invalidate` takes it. */
+export type CacheEntry = readonly [space: string, id: CacheKey];
+
 export interface CacheConfig {
   /** redis://host:port; unset = no cache, every read goes to the loader. */
   url?: string;
@@ -46,7 +49,7 @@ export interface Cache {
    * invalidation Redis does not take is counted and sent again until it does, and meanwhile reads of those entries
    * skip Redis.
    */
-  invalidate(entries: ReadonlyArray<readonly [space: string, id: CacheKey]>): Promise<void>;
+  invalidate(entries: readonly CacheEntry[]): Promise<void>;
   readonly stats: CacheStats;
   close(): Promise<void>;
 }

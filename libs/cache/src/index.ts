@@ -1,2 +1,2 @@
-export { createCache, type Cache, type CacheAdmission, type CacheConfig, type CacheKey, type CacheOptions } from './cache.js';
+export { createCache, type Cache, type CacheAdmission, type CacheConfig, type CacheEntry, type CacheKey, type CacheOptions } from './cache.js';
 export type { CacheCounters, CacheCounts } from './stats.js';
