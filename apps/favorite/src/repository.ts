@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addToCounters, type CounterTable } from '@douyin/db';
+import { addToCounters, existingPairs, type CounterTable } from '@douyin/db';
 import type { FavoriteTables } from './tables.js';
 
 export interface Like {
@@ -61,17 +61,9 @@ export async function listLikedVideoIds(db: Kysely<FavoriteTables>, userId: numb
   return rows.map((r) => r.video_id);
 }
 
-/** Which of `videoIds` the user likes. */
-export async function listLikedAmong(db: Kysely<FavoriteTables>, userId: number, videoIds: readonly number[]): Promise<number[]> {
-  if (videoIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('favorites')
-    .select('video_id')
-    .where('user_id', '=', userId)
-    .where('video_id', 'in', [...videoIds])
-    .execute();
-  return rows.map((r) => r.video_id);
-}
+/** The likes of the pairs asked about (user → video ids), as [user, video]: one statement for any number of users. */
+export const listLikedPairs = (db: Kysely<FavoriteTables>, questions: ReadonlyMap<number, readonly number[]>) =>
+  existingPairs(db, { table: 'favorites', user: 'user_id', item: 'video_id' }, questions);
 
 export function listVideoCounts(db: Kysely<FavoriteTables>, videoIds: readonly number[]) {
   return db.selectFrom('video_favorite_counts').selectAll().where('video_id', 'in', [...videoIds]).execute();

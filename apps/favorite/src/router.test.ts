@@ -70,6 +70,34 @@ for (const mode of databaseModes()) {
     await assert.rejects(caller.likedVideos({ userId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
   });
 
+  test(`likedAmong answers many viewers at once, each about its own videos (${mode})`, async (t) => {
+    const { caller } = await setup(t, mode);
+    await caller.like({ actorId: 1, videoId: VIDEO });
+    await caller.like({ actorId: 1, videoId: 9 });
+    await caller.like({ actorId: 2, videoId: 8 });
+    await caller.like({ actorId: 2, videoId: 9 }); // liked, but 2 asks only about 8 and 404
+    const answer = await caller.likedAmong({
+      users: [
+        { userId: 1, ids: [VIDEO, 8] },
+        { userId: 2, ids: [8, 404] },
+        { userId: 3, ids: [VIDEO] },
+        { userId: 1, ids: [9] }, // asked twice: one answer for the union
+      ],
+    });
+    const sorted = answer.map(({ userId, ids }) => ({ userId, ids: [...ids].sort((a, b) => a - b) }));
+    assert.deepEqual(sorted, [
+      { userId: 1, ids: [VIDEO, 9] },
+      { userId: 2, ids: [8] },
+      { userId: 3, ids: [] },
+    ]);
+    await caller.unlike({ actorId: 1, videoId: VIDEO });
+    assert.deepEqual(await caller.likedAmong({ users: [{ userId: 1, ids: [VIDEO, 9] }] }), [{ userId: 1, ids: [9] }]);
+    // Bounded before any read: at most 100 users and 10,000 pairs per call.
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    await assert.rejects(caller.likedAmong({ users: ids(101).map((userId) => ({ userId, ids: [VIDEO] })) }), rejectsWith('BAD_REQUEST'));
+    await assert.rejects(caller.likedAmong({ users: ids(21).map((userId) => ({ userId, ids: ids(500) })) }), rejectsWith('BAD_REQUEST'));
+  });
+
   test(`facts are served from Redis and a like invalidates exactly what it changed (${mode})`, async (t) => {
     const { caller, cache } = await setup(t, mode);
     await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });

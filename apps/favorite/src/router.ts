@@ -45,6 +45,7 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
     },
 
     videoFacts: ({ videoIds, viewerId }) => facts.videos(videoIds, viewerId),
+    likedAmong: (input) => facts.likedAmong(input),
     userFacts: ({ userIds }) => facts.users(userIds),
   };
   return favoriteRouter(handlers);

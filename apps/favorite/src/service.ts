@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Cache, CacheKey } from '@douyin/cache';
-import type { UserFavoriteFacts, VideoFavoriteFacts } from '@douyin/contracts';
+import { answerOf, questionsOf, type PairsInput, type UserFavoriteFacts, type UserItems, type VideoFavoriteFacts } from '@douyin/contracts';
 import * as repo from './repository.js';
 import type { FavoriteTables } from './tables.js';
 
@@ -28,18 +28,23 @@ export function favoriteFacts(db: Kysely<FavoriteTables>, cache: Cache) {
       return new Map(missing.map((id) => [id, found.get(id as number) ?? 0]));
     });
 
-  // Whether the viewer likes each video comes from the pair's unique index, one range read for a whole page. Pairs
-  // are not cached: a viewer rarely sees one video twice within the TTL (on favorite lists three reads in four
-  // missed), so a pair cache would add Redis work to most pages on top of this same query.
-  const likedAmong = async (viewerId: number | undefined, videoIds: number[]) =>
-    new Set(viewerId === undefined ? [] : await repo.listLikedAmong(db, viewerId, videoIds));
+  // Whether a viewer likes each video comes from the pair's unique index, one statement for a whole page (or the
+  // pages of many viewers). Pairs are not cached: a viewer rarely sees one video twice within the TTL (on favorite
+  // lists three reads in four missed), so a pair cache would add Redis work to most pages on top of this same query.
+  const likedAmong = async (input: PairsInput): Promise<UserItems[]> => {
+    const questions = questionsOf(input);
+    return answerOf(questions, await repo.listLikedPairs(db, questions));
+  };
 
   return {
     async videos(videoIds: readonly number[], viewerId: number | undefined): Promise<VideoFavoriteFacts[]> {
       const ids = [...new Set(videoIds)];
-      const [counts, liked] = await Promise.all([videoCounts(ids), likedAmong(viewerId, ids)]);
-      return ids.map((videoId) => ({ videoId, favoriteCount: counts.get(videoId) ?? 0, isFavorite: liked.has(videoId) }));
+      const [counts, liked] = await Promise.all([videoCounts(ids), viewerId === undefined ? [] : likedAmong({ users: [{ userId: viewerId, ids }] })]);
+      const likes = new Set(liked[0]?.ids);
+      return ids.map((videoId) => ({ videoId, favoriteCount: counts.get(videoId) ?? 0, isFavorite: likes.has(videoId) }));
     },
+
+    likedAmong,
 
     async users(userIds: readonly number[]): Promise<UserFavoriteFacts[]> {
       const ids = [...new Set(userIds)];

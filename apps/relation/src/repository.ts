@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { addToCounters, type CounterTable } from '@douyin/db';
+import { addToCounters, existingPairs, type CounterTable } from '@douyin/db';
 import type { FollowCountsTable, RelationTables } from './tables.js';
 
 export type CountsRow = Selectable<FollowCountsTable>;
@@ -60,14 +60,6 @@ export async function listCounts(db: Kysely<RelationTables>, userIds: readonly n
   return db.selectFrom('follow_counts').selectAll().where('user_id', 'in', [...userIds]).execute();
 }
 
-/** Which of `userIds` the viewer follows. */
-export async function listFollowedAmong(db: Kysely<RelationTables>, viewerId: number, userIds: readonly number[]): Promise<number[]> {
-  if (userIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('follows')
-    .select('followee_id')
-    .where('follower_id', '=', viewerId)
-    .where('followee_id', 'in', [...userIds])
-    .execute();
-  return rows.map((r) => r.followee_id);
-}
+/** The follows of the pairs asked about (follower → followee ids), as [follower, followee]: one statement for any number of followers. */
+export const listFollowedPairs = (db: Kysely<RelationTables>, questions: ReadonlyMap<number, readonly number[]>) =>
+  existingPairs(db, { table: 'follows', user: 'follower_id', item: 'followee_id' }, questions);

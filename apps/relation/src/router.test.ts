@@ -69,6 +69,38 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await caller.facts({ userIds: [] }), []);
   });
 
+  test(`followedAmong answers many viewers at once, each about its own users (${mode})`, async (t) => {
+    const { caller } = await setup(t);
+    await caller.follow({ actorId: 1, targetId: 2 });
+    await caller.follow({ actorId: 1, targetId: 3 });
+    await caller.follow({ actorId: 4, targetId: 3 });
+    await caller.follow({ actorId: 4, targetId: 5 }); // followed, but 4 asks only about 3 and 77
+    const answer = await caller.followedAmong({
+      users: [
+        { userId: 1, ids: [2, 3, 77] },
+        { userId: 4, ids: [3, 77] },
+        { userId: 6, ids: [2] },
+        { userId: 1, ids: [5] }, // asked twice: one answer for the union
+      ],
+    });
+    const sorted = answer.map(({ userId, ids }) => ({ userId, ids: [...ids].sort((a, b) => a - b) }));
+    assert.deepEqual(sorted, [
+      { userId: 1, ids: [2, 3] },
+      { userId: 4, ids: [3] },
+      { userId: 6, ids: [] },
+    ]);
+    await caller.unfollow({ actorId: 1, targetId: 2 });
+    assert.deepEqual(await caller.followedAmong({ users: [{ userId: 1, ids: [2, 3] }, { userId: 7, ids: [] }] }), [
+      { userId: 1, ids: [3] },
+      { userId: 7, ids: [] },
+    ]);
+    // Bounded before any read: at most 100 users and 10,000 pairs per call, and at least one user.
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    await assert.rejects(caller.followedAmong({ users: ids(101).map((userId) => ({ userId, ids: [1] })) }), rejectsWith('BAD_REQUEST'));
+    await assert.rejects(caller.followedAmong({ users: ids(21).map((userId) => ({ userId, ids: ids(500) })) }), rejectsWith('BAD_REQUEST'));
+    await assert.rejects(caller.followedAmong({ users: [] }), rejectsWith('BAD_REQUEST'));
+  });
+
   test(`a concurrent follow/unfollow storm ends with counts equal to the rows (${mode})`, async (t) => {
     const { caller, db } = await setup(t);
     const fans = USERS.filter((id) => id !== 1);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { Reason, domainError, relationRouter, requireUsers, type RelationHandlers, type UserLookup } from '@douyin/contracts';
+import { Reason, answerOf, domainError, questionsOf, relationRouter, requireUsers, type PairsInput, type RelationHandlers, type UserItems, type UserLookup } from '@douyin/contracts';
 import { transactionWithRetry } from '@douyin/db';
 import { followCounts, forgetFollowCounts, type FollowCountCache } from './follow-counts.js';
 import * as repo from './repository.js';
@@ -15,6 +15,13 @@ export interface RelationDeps {
 }
 
 export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) {
+  // Whether a viewer follows each user comes from the pair's unique index, one statement for a whole page (or the
+  // pages of many viewers); like is_favorite, pairs are not cached.
+  async function followedAmong(input: PairsInput): Promise<UserItems[]> {
+    const questions = questionsOf(input);
+    return answerOf(questions, await repo.listFollowedPairs(db, questions));
+  }
+
   // Contract check order: an unknown target (40401) is reported before following oneself (40007).
   async function checkTarget(actorId: number, targetId: number) {
     await requireUsers(user, [targetId]);
@@ -54,11 +61,8 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
 
     async facts({ userIds, viewerId }) {
       const ids = [...new Set(userIds)];
-      const [counts, followed] = await Promise.all([
-        followCounts(db, cache, ids),
-        viewerId === undefined ? [] : repo.listFollowedAmong(db, viewerId, ids),
-      ]);
-      const followedSet = new Set(followed);
+      const [counts, followed] = await Promise.all([followCounts(db, cache, ids), viewerId === undefined ? [] : followedAmong({ users: [{ userId: viewerId, ids }] })]);
+      const followedSet = new Set(followed[0]?.ids);
       return ids.map((userId) => ({
         userId,
         followCount: counts.get(userId)?.followCount ?? 0,
@@ -66,6 +70,8 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
         isFollow: followedSet.has(userId),
       }));
     },
+
+    followedAmong,
   };
   return relationRouter(handlers);
 }

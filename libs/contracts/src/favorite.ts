@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { PairsInput, type UserItems } from './pairs.js';
 import { procedure, router } from './trpc.js';
 
 export const LikeInput = z.object({ actorId: Id, videoId: Id });
@@ -40,6 +41,8 @@ export interface FavoriteHandlers {
   likedVideos(input: LikedVideosInput): Promise<number[]>;
   /** Counts and is_favorite for a page of videos in one call; every requested id gets an entry. */
   videoFacts(input: VideoFavoriteFactsInput): Promise<VideoFavoriteFacts[]>;
+  /** For each user asked, which of its own video ids it likes (is_favorite for the pages of many viewers at once). */
+  likedAmong(input: PairsInput): Promise<UserItems[]>;
   /** favorite_count and total_favorited for a page of users in one call; every requested id gets an entry. */
   userFacts(input: UserFavoriteFactsInput): Promise<UserFavoriteFacts[]>;
 }
@@ -50,6 +53,7 @@ export const favoriteRouter = (h: FavoriteHandlers) =>
     unlike: procedure.input(LikeInput).mutation(({ input }) => h.unlike(input)),
     likedVideos: procedure.input(LikedVideosInput).query(({ input }) => h.likedVideos(input)),
     videoFacts: procedure.input(VideoFavoriteFactsInput).query(({ input }) => h.videoFacts(input)),
+    likedAmong: procedure.input(PairsInput).query(({ input }) => h.likedAmong(input)),
     userFacts: procedure.input(UserFavoriteFactsInput).query(({ input }) => h.userFacts(input)),
   });
 export type FavoriteRouter = ReturnType<typeof favoriteRouter>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { PairsInput, type UserItems } from './pairs.js';
 import { procedure, router } from './trpc.js';
 
 export const FollowInput = z.object({ actorId: Id, targetId: Id });
@@ -33,6 +34,8 @@ export interface RelationHandlers {
   friends(input: RelationUserInput): Promise<number[]>;
   /** Counts and is_follow for a page of users in one call; every requested id gets an entry (zeros if unknown). */
   facts(input: RelationFactsInput): Promise<RelationFacts[]>;
+  /** For each user asked, which of its own user ids it follows (is_follow for the pages of many viewers at once). */
+  followedAmong(input: PairsInput): Promise<UserItems[]>;
 }
 
 export const relationRouter = (h: RelationHandlers) =>
@@ -43,5 +46,6 @@ export const relationRouter = (h: RelationHandlers) =>
     followers: procedure.input(RelationUserInput).query(({ input }) => h.followers(input)),
     friends: procedure.input(RelationUserInput).query(({ input }) => h.friends(input)),
     facts: procedure.input(RelationFactsInput).query(({ input }) => h.facts(input)),
+    followedAmong: procedure.input(PairsInput).query(({ input }) => h.followedAmong(input)),
   });
 export type RelationRouter = ReturnType<typeof relationRouter>;
