@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { test } from 'node:test';
-import { coalescedBatches, coalescedByIds, coalescedQuery, currentScope, runInScope, type CallScope } from '@douyin/mesh';
+import { coalescedBatches, coalescedByIds, coalescedGroups, coalescedQuery, currentScope, runInScope, type CallScope } from '@douyin/mesh';
 
 interface Item {
   id: number;
@@ -95,6 +95,47 @@ test('calls merge only within their group; a merged answer is shared out, a lone
   assert.deepEqual([...b], [[2, 'undefined:2']]);
   assert.deepEqual([...d], [[4, 'bob:4']]);
   assert.deepEqual(shared, [[1, 2], [2, 3]], 'only the merged call was shared out');
+});
+
+test('calls of many groups merge into one call per group union, within the limits on groups and ids', async () => {
+  const calls: Array<Array<[string, number[]]>> = [];
+  const load = coalescedGroups(
+    async (asked: ReadonlyMap<string, number[]>) => {
+      calls.push([...asked]);
+      return [...asked].map(([group, ids]) => ({ group, ids: ids.filter((id) => id % 2 === 0) }));
+    },
+    (answer: Array<{ group: string; ids: number[] }>, group, ids) => [
+      { group, ids: (answer.find((a) => a.group === group)?.ids ?? []).filter((id) => ids.includes(id)) },
+    ],
+    { maxGroups: 2, maxIds: 5 },
+  );
+  const answers = await Promise.all([
+    load('ann', [1, 2]), // call 1
+    load('bob', [2, 4]), // call 1: a second group
+    load('cat', [6]), // call 2: call 1 has two groups
+    load('ann', [2, 3]), // call 1: its own group's call, one id more (5 in all)
+    load('bob', [8]), // call 2: call 1 is full, and call 2 takes a second group
+    load('dan', [10]), // call 3: call 2 has two groups
+  ]);
+  assert.deepEqual(calls, [
+    [
+      ['ann', [1, 2, 3]],
+      ['bob', [2, 4]],
+    ],
+    [
+      ['cat', [6]],
+      ['bob', [8]],
+    ],
+    [['dan', [10]]],
+  ]);
+  assert.deepEqual(answers, [
+    [{ group: 'ann', ids: [2] }],
+    [{ group: 'bob', ids: [2, 4] }],
+    [{ group: 'cat', ids: [6] }],
+    [{ group: 'ann', ids: [2] }],
+    [{ group: 'bob', ids: [8] }],
+    [{ group: 'dan', ids: [10] }],
+  ]);
 });
 
 test('identical queries of one turn are one call under the latest deadline; a later turn never joins a call made', async () => {

@@ -12,10 +12,6 @@ interface Waiter<A> {
   reject(err: unknown): void;
 }
 
-interface IdsWaiter<A> extends Waiter<A> {
-  ids: readonly number[];
-}
-
 /** The callers of one merged call, and the async context (trace, ...) of the first of them, which the call runs in. */
 interface Merged<W> {
   context: AsyncResource;
@@ -44,44 +40,94 @@ function answerAll<W extends Waiter<A>, A>({ context, waiters }: Merged<W>, run:
   );
 }
 
+interface GroupWaiter<A, G> extends Waiter<A> {
+  group: G;
+  ids: readonly number[];
+}
+
+export interface GroupLimits {
+  /** Groups one call may carry (1: a call per group). */
+  maxGroups: number;
+  /** Ids one call may carry, summed over its groups. */
+  maxIds: number;
+}
+
+/**
+ * `load`, with the calls made during one turn of the event loop merged: each call is for one group (e.g. a viewer)
+ * and its ids, a merged call is for the union of its callers' ids per group, within `limits`. A caller joins the
+ * latest call that has its group, or else the latest call, if its ids fit; otherwise it starts the next call. Each
+ * caller gets `share(answer, itsGroup, itsIds)` of a merged answer, or the answer itself when its call was not
+ * merged. A merged call runs under the latest deadline among its callers, the first caller's request id and trace.
+ * Merging only calls made in the same turn, never joining one already made, keeps read-your-writes: every merged
+ * call starts after its callers did.
+ */
+export function coalescedGroups<G, A>(
+  load: (asked: ReadonlyMap<G, number[]>) => Promise<A>,
+  share: (answer: A, group: G, ids: readonly number[]) => A,
+  limits: GroupLimits,
+): (group: G, ids: readonly number[]) => Promise<A> {
+  type Call = Merged<GroupWaiter<A, G>> & { asked: Map<G, Set<number>>; size: number };
+  let open: Call[] = [];
+
+  function flush() {
+    const calls = open;
+    open = [];
+    for (const call of calls) {
+      const asked = new Map([...call.asked].map(([group, ids]) => [group, [...ids]]));
+      answerAll(call, () => load(asked), (answer, waiter) => share(answer, waiter.group, waiter.ids));
+    }
+  }
+
+  /** The ids `waiter` would add to `call`, or undefined when they do not fit in it. */
+  function fresh(call: Call | undefined, { group, ids }: GroupWaiter<A, G>): number[] | undefined {
+    if (!call) return undefined;
+    const known = call.asked.get(group);
+    if (!known && call.asked.size >= limits.maxGroups) return undefined;
+    const added = [...new Set(known ? ids.filter((id) => !known.has(id)) : ids)];
+    return call.size + added.length <= limits.maxIds ? added : undefined;
+  }
+
+  function join(waiter: GroupWaiter<A, G>): void {
+    const ownGroup = open.findLast((call) => call.asked.has(waiter.group));
+    for (const call of ownGroup === open.at(-1) ? [ownGroup] : [ownGroup, open.at(-1)]) {
+      const added = fresh(call, waiter);
+      if (!call || !added) continue;
+      call.waiters.push(waiter);
+      const known = call.asked.get(waiter.group) ?? call.asked.set(waiter.group, new Set()).get(waiter.group)!;
+      for (const id of added) known.add(id);
+      call.size += added.length;
+      return;
+    }
+    const ids = new Set(waiter.ids);
+    open.push({ ...mergedFrom(waiter), asked: new Map([[waiter.group, ids]]), size: ids.size });
+  }
+
+  return (group, ids) =>
+    new Promise<A>((resolve, reject) => {
+      if (open.length === 0) setImmediate(flush);
+      join({ group, ids, scope: currentScope(), resolve, reject });
+    });
+}
+
 /**
  * `load`, with the calls made during one turn of the event loop for the same group (e.g. the same viewer; `undefined`
- * is a group too) merged into one call for the union of their ids, at most `maxIds` per call. Each caller gets
- * `share(answer, itsIds)` of a merged answer, or the answer itself when its call was not merged. A merged call runs
- * under the latest deadline among its callers, the first caller's request id and trace. Merging only calls made
- * in the same turn, never joining one already made, keeps read-your-writes: every merged call starts after its
- * callers did.
+ * is a group too) merged into one call for the union of their ids, at most `maxIds` per call (coalescedGroups with
+ * one group per call). Each caller gets `share(answer, itsIds)` of a merged answer, or the answer itself when its
+ * call was not merged.
  */
 export function coalescedBatches<G, A>(
   load: (group: G, ids: number[]) => Promise<A>,
   share: (answer: A, ids: readonly number[]) => A,
   maxIds: number,
 ): (group: G, ids: readonly number[]) => Promise<A> {
-  type Call = Merged<IdsWaiter<A>> & { ids: Set<number> };
-  let waiting = new Map<G, Call[]>();
-  const callFrom = (waiter: IdsWaiter<A>): Call => ({ ...mergedFrom(waiter), ids: new Set(waiter.ids) });
-
-  function flush() {
-    const groups = waiting;
-    waiting = new Map();
-    for (const [group, calls] of groups) {
-      for (const call of calls) answerAll(call, () => load(group, [...call.ids]), (answer, waiter) => share(answer, waiter.ids));
-    }
-  }
-
-  return (group, ids) =>
-    new Promise<A>((resolve, reject) => {
-      if (waiting.size === 0) setImmediate(flush);
-      const waiter = { ids, scope: currentScope(), resolve, reject };
-      const calls = waiting.get(group);
-      if (!calls) return void waiting.set(group, [callFrom(waiter)]);
-      const last = calls.at(-1)!;
-      const added = ids.filter((id) => !last.ids.has(id));
-      // A caller whose ids would take the call past maxIds starts the group's next call.
-      if (last.ids.size + added.length > maxIds) return void calls.push(callFrom(waiter));
-      last.waiters.push(waiter);
-      for (const id of added) last.ids.add(id);
-    });
+  return coalescedGroups(
+    (asked: ReadonlyMap<G, number[]>) => {
+      const [group, ids] = [...asked][0]!;
+      return load(group, ids);
+    },
+    (answer, _group, ids) => share(answer, ids),
+    { maxGroups: 1, maxIds },
+  );
 }
 
 /**

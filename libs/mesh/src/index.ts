@@ -1,5 +1,5 @@
 export { currentScope, runInScope, type CallScope } from './call-scope.js';
-export { coalescedBatches, coalescedByIds, coalescedLookup, coalescedQuery, type ByIdsQuery } from './coalesce.js';
+export { coalescedBatches, coalescedByIds, coalescedGroups, coalescedLookup, coalescedQuery, type ByIdsQuery, type GroupLimits } from './coalesce.js';
 export { localClient } from './local-client.js';
 export { createMesh, type Mesh, type MeshClient, type MeshOptions } from './mesh.js';
 export { meshError, meshErrorData, type MeshErrorData } from './mesh-errors.js';
