@@ -6,17 +6,17 @@ import type { ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import type { Authenticator } from './auth.js';
 import type { MediaUrls } from './media-urls.js';
-import type { UserFactsSource } from './views/users.js';
-import type { VideoFactsSource } from './views/videos.js';
+import type { UserExtras, VideoExtras } from './apk.js';
+import type { FactsSources } from './views/facts.js';
 
 /** Everything the routes need, as narrow as they use it, so tests can pass plain objects. */
 export interface GatewayDeps {
   user: Pick<MeshClient<UserRouter>, 'register' | 'login' | 'byId'> & UserLookup;
-  userFacts: readonly UserFactsSource[];
+  userFacts: FactsSources<UserExtras>;
   relation: Pick<MeshClient<RelationRouter>, 'follow' | 'unfollow' | 'following' | 'followers' | 'friends'>;
   message: Pick<MeshClient<MessageRouter>, 'send' | 'conversation' | 'latest' | 'inbox'>;
   video: Pick<MeshClient<VideoRouter>, 'publish' | 'byAuthor' | 'byIds'> & { feed: { query(input: FeedInput): Promise<Video[]> } };
-  videoFacts: readonly VideoFactsSource[];
+  videoFacts: FactsSources<VideoExtras>;
   favorite: Pick<MeshClient<FavoriteRouter>, 'like' | 'unlike' | 'likedVideos'>;
   comment: Pick<MeshClient<CommentRouter>, 'add' | 'remove' | 'list'>;
   /** IANA zone of Comment.create_date. */

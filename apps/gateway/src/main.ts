@@ -10,8 +10,8 @@ import { GatewayEnv } from './config.js';
 import { mediaUrls } from './media-urls.js';
 import { userExists } from './user-exists.js';
 import { commentCountFacts } from './views/comment-counts.js';
-import { favoriteUserFacts, favoriteVideoFacts } from './views/favorite.js';
-import { relationFacts } from './views/relation.js';
+import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from './views/favorite.js';
+import { followMarks, relationCounts } from './views/relation.js';
 import { workCountFacts } from './views/work-counts.js';
 
 const config = loadConfigOrExit(GatewayEnv);
@@ -30,11 +30,11 @@ const loginRedis = limits.enabled && limits.redisUrl ? connectLimiterRedis(limit
 
 const app = await buildApp({
   user,
-  userFacts: [relationFacts(relation), workCountFacts(video), favoriteUserFacts(favorite)],
+  userFacts: { shared: [relationCounts(relation), workCountFacts(video), favoriteUserFacts(favorite)], marks: [followMarks(relation)] },
   relation,
   message: runtime.mesh.client<MessageRouter>('message'),
   video,
-  videoFacts: [favoriteVideoFacts(favorite), commentCountFacts(comment)],
+  videoFacts: { shared: [favoriteVideoCounts(favorite), commentCountFacts(comment)], marks: [likeMarks(favorite)] },
   favorite,
   comment,
   timeZone: config.timeZone,

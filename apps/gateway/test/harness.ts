@@ -7,6 +7,7 @@ import { silentLogger } from '@douyin/telemetry';
 import { buildApp } from '../src/app.js';
 import { createAuthenticator } from '../src/auth.js';
 import type { GatewayDeps } from '../src/deps.js';
+import { NO_FACT_SOURCES } from '../src/views/facts.js';
 import { fakeCommentService, fakeFavoriteService } from './interaction-fakes.js';
 import { fakeMessageService, fakeRelationService } from './social-fakes.js';
 import { fakeVideoService, testMedia } from './video-fakes.js';
@@ -63,7 +64,7 @@ export async function gatewayFor(
   t: { after(fn: () => unknown): void },
   user: GatewayDeps['user'] = fakeUserService().client,
   now?: () => number,
-  userFacts: GatewayDeps['userFacts'] = [],
+  userFacts: GatewayDeps['userFacts'] = NO_FACT_SOURCES,
   social: Partial<Pick<GatewayDeps, 'relation' | 'message'>> = {},
   videos: Partial<Pick<GatewayDeps, 'video' | 'videoFacts' | 'media' | 'feedPageSize'>> = {},
   interactions: Partial<Pick<GatewayDeps, 'favorite' | 'comment' | 'timeZone'>> = {},
@@ -99,7 +100,7 @@ async function videoDefaults(t: { after(fn: () => unknown): void }, given: Parti
   const media = given.media ?? (await testMedia(t));
   return {
     video: given.video ?? fakeVideoService(media.store).client,
-    videoFacts: given.videoFacts ?? [],
+    videoFacts: given.videoFacts ?? NO_FACT_SOURCES,
     media,
     feedPageSize: given.feedPageSize ?? 30,
   };

@@ -19,7 +19,7 @@ async function requireVideo(service: string, videos: Videos, videoId: number) {
   return video;
 }
 
-export type FavoriteClient = GatewayDeps['favorite'] & Pick<MeshClient<FavoriteRouter>, 'videoFacts' | 'userFacts'>;
+export type FavoriteClient = GatewayDeps['favorite'] & Pick<MeshClient<FavoriteRouter>, 'videoFacts' | 'likedAmong' | 'userFacts'>;
 
 export function fakeFavoriteService(videos: Videos, userExists: Exists) {
   let likes: Array<{ userId: number; videoId: number; authorId: number }> = []; // insertion order = like order
@@ -55,6 +55,12 @@ export function fakeFavoriteService(videos: Videos, userExists: Exists) {
           favoriteCount: count((l) => l.videoId === videoId),
           isFavorite: likes.some((l) => l.videoId === videoId && l.userId === viewerId),
         }));
+      },
+    },
+    likedAmong: {
+      query: async ({ users }: { users: Array<{ userId: number; ids: number[] }> }) => {
+        calls.push('likedAmong');
+        return users.map(({ userId, ids }) => ({ userId, ids: ids.filter((id) => likes.some((l) => l.userId === userId && l.videoId === id)) }));
       },
     },
     userFacts: {

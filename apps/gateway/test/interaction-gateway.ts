@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { commentCountFacts } from '../src/views/comment-counts.js';
-import { favoriteUserFacts, favoriteVideoFacts } from '../src/views/favorite.js';
+import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from '../src/views/favorite.js';
 import { fakeUserService, gatewayFor } from './harness.js';
 import { fakeCommentService, fakeFavoriteService } from './interaction-fakes.js';
 import { fakeVideoService, testMedia } from './video-fakes.js';
@@ -23,9 +23,9 @@ export async function interactionGateway(t: After, opts: { timeZone?: string } =
     t,
     users.client,
     undefined,
-    [favoriteUserFacts(favorite.client)],
+    { shared: [favoriteUserFacts(favorite.client)], marks: [] },
     {},
-    { video: videos.client, media, videoFacts: [favoriteVideoFacts(favorite.client), commentCountFacts(comment.client)] },
+    { video: videos.client, media, videoFacts: { shared: [favoriteVideoCounts(favorite.client), commentCountFacts(comment.client)], marks: [likeMarks(favorite.client)] } },
     { favorite: favorite.client, comment: comment.client, timeZone: opts.timeZone },
   );
   const register = async (name: string) =>

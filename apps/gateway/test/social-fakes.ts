@@ -16,7 +16,7 @@ async function checkTarget(service: string, exists: Exists, actorId: number, tar
   if (actorId === targetId) throw failure(service, 'BAD_REQUEST', 'self_action');
 }
 
-export type RelationClient = GatewayDeps['relation'] & Pick<MeshClient<RelationRouter>, 'facts'>;
+export type RelationClient = GatewayDeps['relation'] & Pick<MeshClient<RelationRouter>, 'facts' | 'followedAmong'>;
 
 export function fakeRelationService(exists: Exists) {
   let edges: Array<{ from: number; to: number }> = []; // insertion order = relation id order
@@ -61,6 +61,12 @@ export function fakeRelationService(exists: Exists) {
           followerCount: edges.filter((e) => e.to === userId).length,
           isFollow: edges.some((e) => e.from === viewerId && e.to === userId),
         }));
+      },
+    },
+    followedAmong: {
+      query: async ({ users }: { users: Array<{ userId: number; ids: number[] }> }) => {
+        calls.push(`followedAmong:${users.map((u) => `${u.userId}>${u.ids.join(',')}`).join(';')}`);
+        return users.map(({ userId, ids }) => ({ userId, ids: ids.filter((id) => edges.some((e) => e.from === userId && e.to === id)) }));
       },
     },
   } as unknown as RelationClient;

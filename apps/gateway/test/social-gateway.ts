@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { relationFacts } from '../src/views/relation.js';
+import { followMarks, relationCounts } from '../src/views/relation.js';
 import { fakeUserService, gatewayFor } from './harness.js';
 import { fakeMessageService, fakeRelationService } from './social-fakes.js';
 
@@ -14,7 +14,7 @@ export async function socialGateway(t: { after(fn: () => unknown): void }, now?:
   const exists = async (id: number) => users.users.has(id);
   const relation = fakeRelationService(exists);
   const message = fakeMessageService(exists, now);
-  const app: FastifyInstance = await gatewayFor(t, users.client, undefined, [relationFacts(relation.client)], {
+  const app: FastifyInstance = await gatewayFor(t, users.client, undefined, { shared: [relationCounts(relation.client)], marks: [followMarks(relation.client)] }, {
     relation: relation.client,
     message: message.client,
   });

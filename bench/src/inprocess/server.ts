@@ -17,8 +17,8 @@ import { createAuthenticator } from '../../../apps/gateway/src/auth.js';
 import { mediaUrls } from '../../../apps/gateway/src/media-urls.js';
 import { userExists } from '../../../apps/gateway/src/user-exists.js';
 import { commentCountFacts } from '../../../apps/gateway/src/views/comment-counts.js';
-import { favoriteUserFacts, favoriteVideoFacts } from '../../../apps/gateway/src/views/favorite.js';
-import { relationFacts } from '../../../apps/gateway/src/views/relation.js';
+import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from '../../../apps/gateway/src/views/favorite.js';
+import { followMarks, relationCounts } from '../../../apps/gateway/src/views/relation.js';
 import { workCountFacts } from '../../../apps/gateway/src/views/work-counts.js';
 import { createRouter as commentRouter } from '../../../apps/comment/src/router.js';
 import { createRouter as favoriteRouter } from '../../../apps/favorite/src/router.js';
@@ -50,11 +50,11 @@ const tokens = createTokenIssuer({ secret: env.JWT_SECRET, ttlSeconds: 24 * 3600
 
 const app = await buildApp({
   user,
-  userFacts: [relationFacts(relation), workCountFacts(video), favoriteUserFacts(favorite)],
+  userFacts: { shared: [relationCounts(relation), workCountFacts(video), favoriteUserFacts(favorite)], marks: [followMarks(relation)] },
   relation,
   message: local('message', messageRouter({ db, user })),
   video,
-  videoFacts: [favoriteVideoFacts(favorite), commentCountFacts(comment)],
+  videoFacts: { shared: [favoriteVideoCounts(favorite), commentCountFacts(comment)], marks: [likeMarks(favorite)] },
   favorite,
   comment,
   timeZone: 'Asia/Shanghai',

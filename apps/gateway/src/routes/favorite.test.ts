@@ -54,7 +54,7 @@ test('a page costs one call per service, whatever its length', async (t) => {
   videos.calls.length = 0;
   const body = await call(app, 'GET', LIST, { user_id: alice.user_id, token: alice.token });
   assert.equal(body.video_list.length, 12);
-  assert.deepEqual(favorite.calls.sort(), ['likedVideos', 'userFacts', 'videoFacts']);
+  assert.deepEqual(favorite.calls.sort(), ['likedAmong', 'likedVideos', 'userFacts', 'videoFacts']);
   assert.deepEqual(comment.calls, ['counts']);
   assert.deepEqual(videos.calls, ['byIds']);
 });

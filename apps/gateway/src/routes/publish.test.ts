@@ -17,7 +17,7 @@ async function filesUnder(root: string): Promise<string[]> {
 async function setup(t: After, opts: { maxUploadBytes?: number; video?: GatewayDeps['video'] } = {}) {
   const media = await testMedia(t, opts.maxUploadBytes);
   const videos = fakeVideoService(media.store);
-  const app = await gatewayFor(t, fakeUserService().client, undefined, [], {}, { video: opts.video ?? videos.client, media });
+  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: opts.video ?? videos.client, media });
   const { user_id: userId, token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=poster&password=secret1' })).json();
   const publish = async (parts: FormPart[], query = '') => {
     const { payload, headers } = multipartBody(parts);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTokenIssuer } from '@douyin/auth';
+import type { UserItems } from '@douyin/contracts';
 import { createLoginGuard } from '@douyin/ratelimit';
 import { SECRET, fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import type { GatewayDeps } from '../deps.js';
@@ -152,17 +153,19 @@ test('transport failures map to 503xx, a database outage to 50301', async (t) =>
   assert.equal(res.user_id, 0);
 });
 
-test('counts owned by other services come from their facts sources; a failing source shows zeros', async (t) => {
-  const calls: Array<{ ids: readonly number[]; viewer: number | undefined }> = [];
+test('counts owned by other services come from their facts sources, is_follow from the marks; a failing source shows zeros', async (t) => {
+  const calls: Array<readonly UserItems[]> = [];
+  const counts = { name: 'relation', load: async (ids: readonly number[]) => new Map(ids.map((id) => [id, { followCount: 3, followerCount: 4 }])) };
   const follows = {
     name: 'relation',
-    load: async (ids: readonly number[], viewer: number | undefined) => {
-      calls.push({ ids, viewer });
-      return new Map(ids.map((id) => [id, { followCount: 3, followerCount: 4, isFollow: viewer !== undefined }]));
+    mark: { isFollow: true },
+    load: async (questions: readonly UserItems[]) => {
+      calls.push(questions);
+      return questions.map(({ userId, ids }) => ({ userId, ids }));
     },
   };
   const broken = { name: 'video', load: async () => Promise.reject(remoteError('SERVICE_UNAVAILABLE')) };
-  const app = await gatewayFor(t, fakeUserService().client, undefined, [follows, broken]);
+  const app = await gatewayFor(t, fakeUserService().client, undefined, { shared: [counts, broken], marks: [follows] });
   const reg = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=gina&password=secret1' })).json();
   const body = (await app.inject({ method: 'GET', url: `/douyin/user/?user_id=${reg.user_id}&token=${reg.token}` })).json();
   assert.equal(body.status_code, 0);
@@ -170,7 +173,11 @@ test('counts owned by other services come from their facts sources; a failing so
   assert.equal(body.user.follower_count, 4);
   assert.equal(body.user.is_follow, true);
   assert.equal(body.user.work_count, 0);
-  assert.deepEqual(calls, [{ ids: [reg.user_id], viewer: reg.user_id }]);
+  assert.deepEqual(calls, [[{ userId: reg.user_id, ids: [reg.user_id] }]]);
+  const anonymous = (await app.inject({ method: 'GET', url: `/douyin/user/?user_id=${reg.user_id}` })).json();
+  assert.equal(anonymous.user.follow_count, 3);
+  assert.equal(anonymous.user.is_follow, false);
+  assert.equal(calls.length, 1, 'an anonymous viewer has no marks to ask about');
 });
 
 test('login: wrong passwords in a row block that username from that IP with 42901 and Retry-After; a success starts over', async (t) => {

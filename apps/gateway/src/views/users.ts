@@ -2,14 +2,16 @@ import { inBatches, type UserLookup, type UserRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
 import type { Logger } from '@douyin/telemetry';
 import { NO_EXTRAS, toApkUser, type ApkUser, type UserExtras } from '../apk.js';
-import { gatherFacts, type FactsSource } from './facts.js';
+import { gatherFacts, type FactsSource, type FactsSources, type MarksSource } from './facts.js';
 
-/** Facts about users: follow counts and is_follow (relation), work_count (video), favorite counts (favorite). */
+/** Facts about users: follow counts (relation), work_count (video), favorite counts (favorite). */
 export type UserFactsSource = FactsSource<UserExtras>;
+/** The viewer's own flag on users: is_follow (relation). */
+export type UserMarksSource = MarksSource<UserExtras>;
 
 export interface UserViewDeps {
   user: Pick<MeshClient<UserRouter>, 'byId'> & UserLookup;
-  userFacts: readonly UserFactsSource[];
+  userFacts: FactsSources<UserExtras>;
   logger: Logger;
 }
 

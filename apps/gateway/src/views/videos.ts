@@ -1,14 +1,16 @@
 import type { Video } from '@douyin/contracts';
 import { NO_VIDEO_EXTRAS, ZERO_USER, toApkVideo, type ApkUser, type ApkVideo, type VideoExtras } from '../apk.js';
 import type { MediaUrls } from '../media-urls.js';
-import { gatherFacts, type FactsSource } from './facts.js';
+import { gatherFacts, type FactsSource, type FactsSources, type MarksSource } from './facts.js';
 import { loadUsers, type UserViewDeps } from './users.js';
 
-/** Facts about videos: favorite_count and is_favorite (favorite), comment_count (comment). */
+/** Facts about videos: favorite_count (favorite), comment_count (comment). */
 export type VideoFactsSource = FactsSource<VideoExtras>;
+/** The viewer's own flag on videos: is_favorite (favorite). */
+export type VideoMarksSource = MarksSource<VideoExtras>;
 
 export interface VideoViewDeps extends UserViewDeps {
-  videoFacts: readonly VideoFactsSource[];
+  videoFacts: FactsSources<VideoExtras>;
   media: { urls: MediaUrls };
 }
 
