@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 
 export type TokenErrorReason = 'malformed' | 'expired' | 'invalid';
@@ -31,7 +32,11 @@ const SUB_PATTERN = /^[1-9][0-9]{0,15}$/;
 /** JWT HS256 via jose with claims sub/iat/exp; verify accepts only HS256 and returns the user id. */
 export function createTokenIssuer(opts: TokenIssuerOptions): TokenIssuer {
   if (opts.secret.length === 0) throw new Error('createTokenIssuer: secret must not be empty');
-  const key = new TextEncoder().encode(opts.secret);
+  // Imported once: given the raw bytes, jose imports a WebCrypto key on every sign and verify, a cost every signed-in
+  // request paid again.
+  let key: Promise<webcrypto.CryptoKey> | undefined;
+  const hmacKey = () =>
+    (key ??= webcrypto.subtle.importKey('raw', new TextEncoder().encode(opts.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   const now = opts.now ?? Date.now;
 
   return {
@@ -43,13 +48,13 @@ export function createTokenIssuer(opts: TokenIssuerOptions): TokenIssuer {
         .setSubject(String(userId))
         .setIssuedAt(iat)
         .setExpirationTime(iat + opts.ttlSeconds)
-        .sign(key);
+        .sign(await hmacKey());
     },
 
     async verify(token) {
       let sub: string | undefined;
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await hmacKey(), {
           algorithms: [ALG],
           currentDate: new Date(now()),
           requiredClaims: ['sub', 'iat', 'exp'],
