@@ -1,5 +1,5 @@
 import type { TokenIssuer } from '@douyin/auth';
-import type { CommentRouter, FavoriteRouter, FeedInput, MessageRouter, RelationRouter, UserLookup, UserRouter, Video, VideoRouter } from '@douyin/contracts';
+import type { CommentRouter, FavoriteRouter, FeedInput, MessageRouter, RelationRouter, UserLookup, UserRouter, Video, VideoLookup, VideoRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
 import type { LoginGuard, RouteLimiter } from '@douyin/ratelimit';
 import type { ObjectStore } from '@douyin/storage';
@@ -15,7 +15,7 @@ export interface GatewayDeps {
   userFacts: FactsSources<UserExtras>;
   relation: Pick<MeshClient<RelationRouter>, 'follow' | 'unfollow' | 'following' | 'followers' | 'friends'>;
   message: Pick<MeshClient<MessageRouter>, 'send' | 'conversation' | 'latest' | 'inbox'>;
-  video: Pick<MeshClient<VideoRouter>, 'publish' | 'byAuthor' | 'byIds'> & { feed: { query(input: FeedInput): Promise<Video[]> } };
+  video: Pick<MeshClient<VideoRouter>, 'publish' | 'byAuthor'> & VideoLookup & { feed: { query(input: FeedInput): Promise<Video[]> } };
   videoFacts: FactsSources<VideoExtras>;
   favorite: Pick<MeshClient<FavoriteRouter>, 'like' | 'unlike' | 'likedVideos'>;
   comment: Pick<MeshClient<CommentRouter>, 'add' | 'remove' | 'list'>;

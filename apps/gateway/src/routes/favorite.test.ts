@@ -59,6 +59,29 @@ test('a page costs one call per service, whatever its length', async (t) => {
   assert.deepEqual(videos.calls, ['byIds']);
 });
 
+test("lists built at the same time share the video service's byIds call, each showing its own videos", async (t) => {
+  const { app, videos, register } = await interactionGateway(t);
+  const [alice, bob] = [await register('alice'), await register('bob')];
+  const liked = async (who: { token: string }, count: number) => {
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const video = videos.add(alice.user_id, `v${i}`);
+      await call(app, 'POST', ACTION, { token: who.token, video_id: video.id, action_type: 1 });
+      ids.unshift(video.id);
+    }
+    return ids;
+  };
+  const [alicesLikes, bobsLikes] = [await liked(alice, 3), await liked(bob, 2)];
+  videos.calls.length = 0;
+  const [a, b] = await Promise.all([
+    call(app, 'GET', LIST, { user_id: alice.user_id, token: alice.token }),
+    call(app, 'GET', LIST, { user_id: bob.user_id, token: alice.token }),
+  ]);
+  assert.deepEqual(videos.calls, ['byIds']);
+  assert.deepEqual(a.video_list.map((v: { id: number }) => v.id), alicesLikes);
+  assert.deepEqual(b.video_list.map((v: { id: number }) => v.id), bobsLikes);
+});
+
 test('bad input gets the contract status code in the check order, and nothing is liked', async (t) => {
   const { app, videos, favorite, register } = await interactionGateway(t);
   const alice = await register('alice');

@@ -4,9 +4,9 @@ import type { GatewayDeps } from '../deps.js';
 import type { FactsSource, FactsSources, MarksSource } from './facts.js';
 
 /**
- * `deps` with the page views' lookups shared between requests: the feed, profile and facts calls that requests make
- * in the same turn of the event loop become one call per service (per page for the feed; the viewers' marks in one
- * call for all of them, each viewer asking about its own page). Concurrent pages overlap a lot (every APK start asks
+ * `deps` with the page views' lookups shared between requests: the feed, video, profile and facts calls that
+ * requests make in the same turn of the event loop become one call per service (per page for the feed; the viewers'
+ * marks in one call for all of them, each viewer asking about its own page). Concurrent pages overlap a lot (every APK start asks
  * for the same newest videos, popular authors recur), and a call answered once for all of them saves the gateway,
  * the callee and Redis the rest. Calls already made are never joined, so a page still sees every write that
  * returned before it was asked for. A merged call shows in the trace of the request that made it first.
@@ -16,7 +16,7 @@ export function sharingPageLookups(deps: GatewayDeps): GatewayDeps {
   return {
     ...deps,
     user: { register: user.register, login: user.login, byId: user.byId, byIds: coalescedByIds(user.byIds, 'userIds', ID_BATCH_MAX) },
-    video: { publish: video.publish, byAuthor: video.byAuthor, byIds: video.byIds, feed: coalescedQuery(video.feed, ({ before, limit }) => `${before}:${limit}`) },
+    video: { publish: video.publish, byAuthor: video.byAuthor, byIds: coalescedByIds(video.byIds, 'videoIds', ID_BATCH_MAX), feed: coalescedQuery(video.feed, ({ before, limit }) => `${before}:${limit}`) },
     userFacts: sharingFacts(deps.userFacts),
     videoFacts: sharingFacts(deps.videoFacts),
   };
