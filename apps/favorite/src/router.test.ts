@@ -31,10 +31,11 @@ for (const mode of databaseModes()) {
     await caller.like({ actorId: 1, videoId: VIDEO });
     await caller.like({ actorId: 1, videoId: VIDEO });
     await caller.like({ actorId: AUTHOR, videoId: VIDEO }); // authors may like their own videos
-    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 }), [
-      { videoId: VIDEO, favoriteCount: 2, isFavorite: true },
-      { videoId: 8, favoriteCount: 0, isFavorite: false },
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8] }), [
+      { videoId: VIDEO, favoriteCount: 2 },
+      { videoId: 8, favoriteCount: 0 },
     ]);
+    assert.deepEqual(await caller.likedAmong({ users: [{ userId: 1, ids: [VIDEO, 8] }] }), [{ userId: 1, ids: [VIDEO] }]);
     assert.deepEqual(await caller.userFacts({ userIds: [1, AUTHOR, 3] }), [
       { userId: 1, favoriteCount: 1, totalFavorited: 0 },
       { userId: AUTHOR, favoriteCount: 1, totalFavorited: 2 },
@@ -43,7 +44,8 @@ for (const mode of databaseModes()) {
     await caller.unlike({ actorId: 1, videoId: VIDEO });
     await caller.unlike({ actorId: 1, videoId: VIDEO });
     await caller.unlike({ actorId: 2, videoId: VIDEO }); // never liked: nothing changes, no error
-    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO], viewerId: 1 }), [{ videoId: VIDEO, favoriteCount: 1, isFavorite: false }]);
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO] }), [{ videoId: VIDEO, favoriteCount: 1 }]);
+    assert.deepEqual(await caller.likedAmong({ users: [{ userId: 1, ids: [VIDEO] }] }), [{ userId: 1, ids: [] }]);
     assert.deepEqual(await caller.userFacts({ userIds: [1, AUTHOR] }), [
       { userId: 1, favoriteCount: 0, totalFavorited: 0 },
       { userId: AUTHOR, favoriteCount: 1, totalFavorited: 1 },
@@ -100,13 +102,13 @@ for (const mode of databaseModes()) {
 
   test(`facts are served from Redis and a like invalidates exactly what it changed (${mode})`, async (t) => {
     const { caller, cache } = await setup(t, mode);
-    await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });
-    await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 });
+    await caller.videoFacts({ videoIds: [VIDEO, 8] });
+    await caller.videoFacts({ videoIds: [VIDEO, 8] });
     assert.deepEqual(cache.stats.of('video-count'), { hits: 2, misses: 2, declined: 0, failures: 0 });
     await caller.like({ actorId: 1, videoId: VIDEO });
-    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8], viewerId: 1 }), [
-      { videoId: VIDEO, favoriteCount: 1, isFavorite: true },
-      { videoId: 8, favoriteCount: 0, isFavorite: false },
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO, 8] }), [
+      { videoId: VIDEO, favoriteCount: 1 },
+      { videoId: 8, favoriteCount: 0 },
     ]);
     assert.deepEqual(cache.stats.of('video-count'), { hits: 3, misses: 3, declined: 0, failures: 0 });
   });
@@ -119,7 +121,9 @@ for (const mode of databaseModes()) {
       return i % 3 === 2 ? caller.unlike({ actorId, videoId: VIDEO }) : caller.like({ actorId, videoId: VIDEO });
     });
     // Readers run during the storm, so the cache sees reads racing the writes' invalidations.
-    const reads = Array.from({ length: 50 }, (_, i) => caller.videoFacts({ videoIds: [VIDEO], viewerId: users[i] }));
+    const reads = Array.from({ length: 50 }, (_, i) =>
+      i % 2 === 0 ? caller.videoFacts({ videoIds: [VIDEO] }) : caller.likedAmong({ users: [{ userId: users[i % users.length]!, ids: [VIDEO] }] }),
+    );
     const results = await Promise.allSettled([...calls, ...reads]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.deepEqual(failed.map((r) => String(r.reason)).slice(0, 3), []);
@@ -135,15 +139,16 @@ for (const mode of databaseModes()) {
     assert.equal(userFacts.find((f) => f.userId === AUTHOR)?.totalFavorited, truth.byAuthor.get(AUTHOR));
     const stored = await db.selectFrom('video_favorite_counts').select('favorite_count').where('video_id', '=', VIDEO).executeTakeFirstOrThrow();
     assert.equal(stored.favorite_count, truth.rows);
-    const liked = await caller.videoFacts({ videoIds: [VIDEO], viewerId: 1 });
+    const liked = await caller.likedAmong({ users: [{ userId: 1, ids: [VIDEO] }] });
     const row = await db.selectFrom('favorites').select('id').where('user_id', '=', 1).where('video_id', '=', VIDEO).executeTakeFirst();
-    assert.equal(liked[0]?.isFavorite, row !== undefined);
+    assert.deepEqual(liked, [{ userId: 1, ids: row ? [VIDEO] : [] }]);
   });
 
   test(`without Redis the service answers the same from the database (${mode})`, async (t) => {
     const { caller } = await setup(t, mode, false);
     await caller.like({ actorId: 2, videoId: 9 });
-    assert.deepEqual(await caller.videoFacts({ videoIds: [9], viewerId: 2 }), [{ videoId: 9, favoriteCount: 1, isFavorite: true }]);
+    assert.deepEqual(await caller.videoFacts({ videoIds: [9] }), [{ videoId: 9, favoriteCount: 1 }]);
+    assert.deepEqual(await caller.likedAmong({ users: [{ userId: 2, ids: [9] }] }), [{ userId: 2, ids: [9] }]);
     assert.deepEqual(await caller.userFacts({ userIds: [200] }), [{ userId: 200, favoriteCount: 0, totalFavorited: 1 }]);
   });
 }

@@ -44,7 +44,7 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
       return repo.listLikedVideoIds(db, userId);
     },
 
-    videoFacts: ({ videoIds, viewerId }) => facts.videos(videoIds, viewerId),
+    videoFacts: ({ videoIds }) => facts.videos(videoIds),
     likedAmong: (input) => facts.likedAmong(input),
     userFacts: ({ userIds }) => facts.users(userIds),
   };

@@ -37,11 +37,10 @@ export function favoriteFacts(db: Kysely<FavoriteTables>, cache: Cache) {
   };
 
   return {
-    async videos(videoIds: readonly number[], viewerId: number | undefined): Promise<VideoFavoriteFacts[]> {
+    async videos(videoIds: readonly number[]): Promise<VideoFavoriteFacts[]> {
       const ids = [...new Set(videoIds)];
-      const [counts, liked] = await Promise.all([videoCounts(ids), viewerId === undefined ? [] : likedAmong({ users: [{ userId: viewerId, ids }] })]);
-      const likes = new Set(liked[0]?.ids);
-      return ids.map((videoId) => ({ videoId, favoriteCount: counts.get(videoId) ?? 0, isFavorite: likes.has(videoId) }));
+      const counts = await videoCounts(ids);
+      return ids.map((videoId) => ({ videoId, favoriteCount: counts.get(videoId) ?? 0 }));
     },
 
     likedAmong,

@@ -48,12 +48,11 @@ export function fakeFavoriteService(videos: Videos, userExists: Exists) {
       },
     },
     videoFacts: {
-      query: async ({ videoIds, viewerId }: { videoIds: number[]; viewerId?: number }) => {
+      query: async ({ videoIds }: { videoIds: number[] }) => {
         calls.push('videoFacts');
         return videoIds.map((videoId) => ({
           videoId,
           favoriteCount: count((l) => l.videoId === videoId),
-          isFavorite: likes.some((l) => l.videoId === videoId && l.userId === viewerId),
         }));
       },
     },

@@ -53,13 +53,12 @@ export function fakeRelationService(exists: Exists) {
         edges.filter((e) => e.from === userId && edges.some((b) => b.from === e.to && b.to === userId)).map((e) => e.to),
     },
     facts: {
-      query: async ({ userIds, viewerId }: { userIds: number[]; viewerId?: number }) => {
+      query: async ({ userIds }: { userIds: number[] }) => {
         calls.push(`facts:${userIds.join(',')}`);
         return userIds.map((userId) => ({
           userId,
           followCount: edges.filter((e) => e.from === userId).length,
           followerCount: edges.filter((e) => e.to === userId).length,
-          isFollow: edges.some((e) => e.from === viewerId && e.to === userId),
         }));
       },
     },

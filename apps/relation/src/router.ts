@@ -59,15 +59,13 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
 
     friends: ({ userId }) => repo.listFriends(db, userId),
 
-    async facts({ userIds, viewerId }) {
+    async facts({ userIds }) {
       const ids = [...new Set(userIds)];
-      const [counts, followed] = await Promise.all([followCounts(db, cache, ids), viewerId === undefined ? [] : followedAmong({ users: [{ userId: viewerId, ids }] })]);
-      const followedSet = new Set(followed[0]?.ids);
+      const counts = await followCounts(db, cache, ids);
       return ids.map((userId) => ({
         userId,
         followCount: counts.get(userId)?.followCount ?? 0,
         followerCount: counts.get(userId)?.followerCount ?? 0,
-        isFollow: followedSet.has(userId),
       }));
     },
 

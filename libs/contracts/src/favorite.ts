@@ -9,18 +9,16 @@ export type LikeInput = z.infer<typeof LikeInput>;
 export const LikedVideosInput = z.object({ userId: Id });
 export type LikedVideosInput = z.infer<typeof LikedVideosInput>;
 
-export const VideoFavoriteFactsInput = z.object({ videoIds: IdBatch, viewerId: Id.optional() });
+export const VideoFavoriteFactsInput = z.object({ videoIds: IdBatch });
 export type VideoFavoriteFactsInput = z.infer<typeof VideoFavoriteFactsInput>;
 
 export const UserFavoriteFactsInput = z.object({ userIds: IdBatch });
 export type UserFavoriteFactsInput = z.infer<typeof UserFavoriteFactsInput>;
 
-/** What the favorite service knows about one video, relative to a viewer. */
+/** What the favorite service knows about one video (whether a viewer likes it: likedAmong). */
 export interface VideoFavoriteFacts {
   videoId: number;
   favoriteCount: number;
-  /** The viewer likes this video; false for an anonymous viewer. */
-  isFavorite: boolean;
 }
 
 /** What the favorite service knows about one user. */
@@ -39,7 +37,7 @@ export interface FavoriteHandlers {
   unlike(input: LikeInput): Promise<void>;
   /** Ids of the videos `userId` likes, most recently liked first; NOT_FOUND/user_not_found for an unknown user. */
   likedVideos(input: LikedVideosInput): Promise<number[]>;
-  /** Counts and is_favorite for a page of videos in one call; every requested id gets an entry. */
+  /** favorite_count for a page of videos in one call; every requested id gets an entry. */
   videoFacts(input: VideoFavoriteFactsInput): Promise<VideoFavoriteFacts[]>;
   /** For each user asked, which of its own video ids it likes (is_favorite for the pages of many viewers at once). */
   likedAmong(input: PairsInput): Promise<UserItems[]>;

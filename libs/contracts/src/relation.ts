@@ -9,16 +9,14 @@ export type FollowInput = z.infer<typeof FollowInput>;
 export const RelationUserInput = z.object({ userId: Id });
 export type RelationUserInput = z.infer<typeof RelationUserInput>;
 
-export const RelationFactsInput = z.object({ userIds: IdBatch, viewerId: Id.optional() });
+export const RelationFactsInput = z.object({ userIds: IdBatch });
 export type RelationFactsInput = z.infer<typeof RelationFactsInput>;
 
-/** What the relation service knows about one user, relative to a viewer. */
+/** What the relation service counts for one user (whether a viewer follows them: followedAmong). */
 export interface RelationFacts {
   userId: number;
   followCount: number;
   followerCount: number;
-  /** The viewer follows this user; false for an anonymous viewer and for the viewer themself. */
-  isFollow: boolean;
 }
 
 export interface RelationHandlers {
@@ -32,7 +30,7 @@ export interface RelationHandlers {
   followers(input: RelationUserInput): Promise<number[]>;
   /** Ids of the users `userId` follows who follow back, in no particular order. */
   friends(input: RelationUserInput): Promise<number[]>;
-  /** Counts and is_follow for a page of users in one call; every requested id gets an entry (zeros if unknown). */
+  /** Follow counts for a page of users in one call; every requested id gets an entry (zeros if unknown). */
   facts(input: RelationFactsInput): Promise<RelationFacts[]>;
   /** For each user asked, which of its own user ids it follows (is_follow for the pages of many viewers at once). */
   followedAmong(input: PairsInput): Promise<UserItems[]>;

@@ -9,8 +9,8 @@ export interface PairTable {
 
 /**
  * The pairs among `questions` (user → the items asked about) that have a row, as [user, item]: one statement whose
- * `(user = ? AND item IN (...)) OR ...` the range optimizer turns into one probe of the pair's index per pair asked,
- * on MariaDB and SQLite alike (SQLite has no IN list of row values).
+ * `(user = ? AND item IN (...)) OR ...` both MariaDB (a range read) and SQLite (a multi-index OR) answer with one
+ * probe of the pair's unique index per pair asked, as EXPLAIN shows; SQLite has no IN list of row values.
  */
 export async function existingPairs(
   db: Kysely<any>,
