@@ -26,14 +26,14 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean', default: fal
 const quick = values.quick;
 const settings = quick
   ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200 }
-  : { small: 10_000, large: 1_000_000, seconds: 20, hopSeconds: 10, feedSeconds: 10, uploadMb: 200 };
+  : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200 };
 const FEED_CONNECTIONS = 64;
-/** Rounds of the scale comparison; its ratios are the medians. */
-const SCALE_ROUNDS = 3;
+/** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
+const SCALE_ROUNDS = 4;
 /** Rounds of the hop comparison, every variant once in each; its ratios are the medians. */
 const HOP_ROUNDS = 3;
-/** Rounds of the mesh against the in-process baseline; the median round counts. */
-const FEED_ROUNDS = 3;
+/** Rounds of the mesh against the in-process baseline, each first as often as second; the lower middle round counts. */
+const FEED_ROUNDS = 4;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
@@ -139,8 +139,8 @@ try {
   const scaleNote = quick
     ? `QUICK MODE: the *_1m_over_10k ratios compare ${countLabel(settings.large)} videos with ${countLabel(settings.small)} (not 1M); wrk runs ${settings.seconds} s`
     : `full mode: 1M videos / 10M favorites, follows and comments against 10k videos; wrk runs ${settings.seconds} s`;
-  const scaleRoundsNote = `the *_1m_over_10k ratios are medians of ${SCALE_ROUNDS} rounds, each measuring both scales' meshes one after the other`;
-  const feedRoundsNote = `mesh_vs_inprocess and its latencies are the median of ${FEED_ROUNDS} rounds of ${settings.feedSeconds} s runs, each round measuring the mesh and the in-process server one after the other`;
+  const scaleRoundsNote = `the *_1m_over_10k ratios are medians of ${SCALE_ROUNDS} rounds, each measuring both scales' meshes one after the other, in turns first`;
+  const feedRoundsNote = `mesh_vs_inprocess and its latencies are the lower middle of ${FEED_ROUNDS} rounds of ${settings.feedSeconds} s runs, each round measuring the mesh and the in-process server one after the other, in turns first`;
   const hopRoundsNote = `the hop ratios are medians of ${HOP_ROUNDS} rounds of ${settings.hopSeconds} s runs, each round measuring the bare route and every hop one after the other`;
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
@@ -176,11 +176,11 @@ try {
       scales: { small: small.scale, large: large.scale },
       // Index and row data of the large database against what the buffer pool held after reading it once.
       large_database: { own_server: server.ownPoolMb !== undefined, data_mb: large.warm.dataMb, buffer_pool_data_mb: large.warm.poolDataMb },
-      // Per round, mesh then in-process: the median round is the one reported above.
+      // Per round, mesh and in-process (the first of them in turns): the lower middle round is the one reported above.
       feed_vs_inprocess_rounds: feedVsInprocess.rounds.map((r) => ({ mesh: latency(r.mesh), inprocess: latency(r.inprocess), ratio: round(r.ratio) })),
       // Per round, every variant: the hop ratios above are the medians of each round's req/s over its bare route's.
       hop_rounds: hops.rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, latency(v)]))),
-      // Per round, small then large: the ratios above are the medians of these rounds' p50 ratios.
+      // Per round, small and large (the first of them in turns): the ratios above are the medians of these rounds' p50 ratios.
       feed_scales: roundFigures(feedScales),
       favorite_list_scales: roundFigures(favoriteScales),
       // Over the favorite-list rounds: lookups answered from Redis, and misses the admission rule did not write back.

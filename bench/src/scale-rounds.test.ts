@@ -5,7 +5,7 @@ import type { WrkResult } from './wrk.js';
 
 const result = (p50Ms: number): WrkResult => ({ rps: 1000 / p50Ms, p50Ms, p99Ms: p50Ms * 2, requests: 100, errors: 0 });
 
-test('scales are measured alternately, and one disturbed round does not move the ratio', async () => {
+test('scales are measured alternately, first in turns, and one disturbed round does not move the ratio', async () => {
   const small: ScaleTarget = { url: 'http://small', env: {} };
   const large: ScaleTarget = { url: 'http://large', env: { VIDEO_MAX: '1000000' } };
   const order: string[] = [];
@@ -16,12 +16,12 @@ test('scales are measured alternately, and one disturbed round does not move the
     order.push(target.url);
     return result(p50s[target.url]!.shift()!);
   });
-  assert.deepEqual(order, ['http://small', 'http://large', 'http://small', 'http://large', 'http://small', 'http://large']);
+  assert.deepEqual(order, ['http://small', 'http://large', 'http://large', 'http://small', 'http://small', 'http://large']);
   assert.deepEqual(comparison.rounds.map((r) => r.ratio), [1.1, 4.4, 12 / 11]);
   assert.equal(comparison.ratio, 1.1);
 });
 
-test('the mesh and the in-process server alternate, and the median round gives the ratio and its latencies', async () => {
+test('the mesh and the in-process server alternate, first in turns, and the median round gives the ratio and its latencies', async () => {
   const mesh: ScaleTarget = { url: 'http://mesh', env: {} };
   const inprocess: ScaleTarget = { url: 'http://inprocess', env: {} };
   const order: string[] = [];
@@ -31,7 +31,7 @@ test('the mesh and the in-process server alternate, and the median round gives t
     order.push(target.url);
     return { ...result(10), rps: rps[target.url]!.shift()! };
   });
-  assert.deepEqual(order, ['http://mesh', 'http://inprocess', 'http://mesh', 'http://inprocess', 'http://mesh', 'http://inprocess']);
+  assert.deepEqual(order, ['http://mesh', 'http://inprocess', 'http://inprocess', 'http://mesh', 'http://mesh', 'http://inprocess']);
   assert.deepEqual(comparison.rounds.map((r) => r.ratio), [1, 0.4, 0.6]);
   assert.equal(comparison.ratio, 0.6);
   assert.equal(comparison.medianRound.mesh.rps, 600);

@@ -25,9 +25,12 @@ export interface ThroughputComparison {
 }
 
 /**
- * `script` against two targets, first then second, in each of `rounds` rounds, with each round's `ratio`. The
- * machine's other load drifts over minutes: one run per target, minutes apart, measured that drift as much as the
- * targets (the same newest feed page came out 0.75x and 1.32x slower in two runs).
+ * `script` against two targets, both in each of `rounds` rounds, with each round's `ratio`. The machine's other
+ * load drifts over minutes: one run per target, minutes apart, measured that drift as much as the targets (the same
+ * newest feed page came out 0.75x and 1.32x slower in two runs). Within a round the later run meets the machine a
+ * little further along that drift (two identical meshes on one database, measured alternately, came out 0.83-1.17x
+ * apart, the later one faster in five rounds of eight), so the order swaps every round and neither target is always
+ * the later one.
  */
 async function alternate(
   [first, second]: readonly [ScaleTarget, ScaleTarget],
@@ -36,21 +39,28 @@ async function alternate(
 ): Promise<Array<{ first: WrkResult; second: WrkResult; ratio: number }>> {
   const results = [];
   for (let i = 0; i < run.rounds; i++) {
-    const a = await run.measure(first, run.script);
-    const b = await run.measure(second, run.script);
+    let a: WrkResult;
+    let b: WrkResult;
+    if (i % 2 === 0) {
+      a = await run.measure(first, run.script);
+      b = await run.measure(second, run.script);
+    } else {
+      b = await run.measure(second, run.script);
+      a = await run.measure(first, run.script);
+    }
     results.push({ first: a, second: b, ratio: ratio(a, b) });
   }
   return results;
 }
 
-/** Compares `script`'s p50 between two meshes running side by side, small then large in each round; keeps the median ratio. */
+/** Compares `script`'s p50 between two meshes running side by side, both in each round; keeps the median ratio. */
 export async function compareScales(targets: { small: ScaleTarget; large: ScaleTarget }, script: string, rounds: number, measure: MeasureRun): Promise<ScaleComparison> {
   const measured = await alternate([targets.small, targets.large], { script, rounds, measure }, (small, large) => large.p50Ms / small.p50Ms);
   const results = measured.map((r) => ({ small: r.first, large: r.second, ratio: r.ratio }));
   return { ratio: median(results.map((r) => r.ratio)), rounds: results };
 }
 
-/** Compares `script`'s req/s through the mesh with the same work in one process, mesh first in each round. */
+/** Compares `script`'s req/s through the mesh with the same work in one process, both in each round. */
 export async function compareThroughput(targets: { mesh: ScaleTarget; inprocess: ScaleTarget }, script: string, rounds: number, measure: MeasureRun): Promise<ThroughputComparison> {
   const measured = await alternate([targets.mesh, targets.inprocess], { script, rounds, measure }, (mesh, inprocess) => mesh.rps / inprocess.rps);
   const results = measured.map((r) => ({ mesh: r.first, inprocess: r.second, ratio: r.ratio }));
