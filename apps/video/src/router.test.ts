@@ -96,6 +96,30 @@ for (const mode of databaseModes()) {
     assert.deepEqual(byId, times);
   });
 
+  test(`a publish whose insert was a deadlock victim is inserted again, once (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    // What MariaDB answers a statement it rolled back while it waited for a lock: a deadlock, or, waiting for the
+    // table's auto-increment lock, a failed auto-increment read.
+    for (const code of ['ER_LOCK_DEADLOCK', 'ER_AUTOINC_READ_FAILED']) {
+      let failures = 1;
+      const db = deps.db.withPlugin({
+        transformQuery: ({ node }) => {
+          if (failures > 0 && node.kind === 'RawNode' && node.sqlFragments.join('?').includes('INSERT INTO videos')) {
+            failures--;
+            throw Object.assign(new Error(`a victim: ${code}`), { code });
+          }
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      });
+      const caller = callerFor(createRouter({ ...deps, db }));
+      const video = await caller.publish({ authorId: 4, title: code, stagingKey: await stage(deps.store, mp4) });
+      assert.equal(failures, 0);
+      assert.deepEqual((await caller.byAuthor({ authorId: 4 })).filter((v) => v.title === code), [video]);
+    }
+  });
+
   test(`feed pages strictly before a time, newest first; lists, lookups and counts (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const caller = callerFor(createRouter(deps));
