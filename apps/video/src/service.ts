@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import type { PublishInput, Video } from '@douyin/contracts';
-import { isUniqueViolation } from '@douyin/db';
+import { isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, type ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import { extractCover, probeVideo, type MediaTools } from './media.js';
@@ -32,11 +32,6 @@ export interface PublishDeps {
 }
 
 const INSERT_ATTEMPTS = 10;
-// MariaDB may pick one of two concurrent INSERT ... SELECT MAX() statements as a deadlock victim. A victim still
-// waiting for the table's auto-increment lock is reported as ER_AUTOINC_READ_FAILED ("Failed to read auto-increment
-// value from storage engine"; 1 of ~200 publishes under wrk -c4): rolled back all the same, and as safe to retry.
-const DEADLOCK_VICTIM = new Set(['ER_LOCK_DEADLOCK', 'ER_AUTOINC_READ_FAILED']);
-const isDeadlock = (err: unknown) => DEADLOCK_VICTIM.has((err as { code?: unknown }).code as string);
 
 async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Promise<repo.VideoRow> {
   for (let attempt = 1; ; attempt++) {
@@ -46,7 +41,8 @@ async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Pro
       if (!row) throw new Error(`video ${id} vanished right after its insert`);
       return row;
     } catch (err) {
-      // Another publish took the same millisecond: the next attempt reads the new maximum.
+      // Another publish took the same millisecond, or MariaDB picked this one of two concurrent INSERT ... SELECT MAX()
+      // statements as a deadlock victim: the next attempt reads the new maximum.
       if (attempt < INSERT_ATTEMPTS && (isUniqueViolation(err) || isDeadlock(err))) {
         await sleep(Math.random() * 5 * attempt); // spread the contenders so the next round has fewer
         continue;

@@ -1,7 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 
-// InnoDB resolves a lock cycle by rolling one transaction back with this code; SQLite serialises writers instead.
-const DEADLOCK_CODES = new Set(['ER_LOCK_DEADLOCK']);
+// InnoDB resolves a lock cycle by rolling one transaction back with ER_LOCK_DEADLOCK; a victim that was waiting for
+// a table's auto-increment lock (an INSERT ... SELECT) is reported as ER_AUTOINC_READ_FAILED instead, rolled back all
+// the same. SQLite serialises writers instead.
+const DEADLOCK_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_AUTOINC_READ_FAILED']);
 const DEFAULT_ATTEMPTS = 5;
 
 /** True when the database rolled the transaction back to break a deadlock: running it again is safe. */
