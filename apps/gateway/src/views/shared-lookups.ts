@@ -8,8 +8,8 @@ import type { FactsSource, FactsSources, MarksSource } from './facts.js';
  * requests make in the same turn of the event loop become one call per service (per page for the feed; the viewers'
  * marks in one call for all of them, each viewer asking about its own page). Concurrent pages overlap a lot (every
  * APK start asks for the same newest videos, popular authors recur), and a call answered once for all of them saves
- * the gateway, the callee and Redis the rest. Calls already made are never joined, so a page still sees every write that
- * returned before it was asked for. A merged call shows in the trace of the request that made it first.
+ * the gateway, the callee and Redis the rest. Calls already made are never joined, so a page still sees every write
+ * that returned before it was asked for. A merged call shows in the trace of the request that made it first.
  */
 export function sharingPageLookups(deps: GatewayDeps): GatewayDeps {
   const { user, video } = deps;
