@@ -130,6 +130,17 @@ test('after an invalidation the next read writes back, unless another invalidati
   assert.equal(cache.stats.of('count').hits, 1);
 });
 
+test('a tombstone outlives the write-back window, not the entries: a long TTL keeps no more of them', async (t) => {
+  for (const [ttlSeconds, tombstoneAtMost] of [[600, 20], [1, 2]] as const) {
+    const { cache, raw, prefix } = await sharedCache(t, ttlSeconds);
+    await cache.many('count', [1], async () => new Map([[1, 1]]));
+    assert.ok((await raw.ttl(`${prefix}:count:1`)) >= ttlSeconds - 1, 'the entry lives the TTL');
+    await cache.invalidate([['count', 1]]);
+    const ttl = await raw.ttl(`${prefix}:count:1`);
+    assert.ok(ttl > 0 && ttl <= tombstoneAtMost, `a tombstone under a ${ttlSeconds} s TTL lives ${ttl} s`);
+  }
+});
+
 test('a read that took longer than the TTL is not written back', async (t) => {
   const { cache, raw, prefix } = await sharedCache(t, 1);
   const slow = async () => {

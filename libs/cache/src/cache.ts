@@ -55,6 +55,12 @@ export interface Cache {
 }
 
 const CONNECT_WAIT_MS = 1_000;
+/**
+ * How long after its MGET a read may still write back what it loaded. Reads run inside requests whose whole budget
+ * is seconds (MESH_TIMEOUT_MS); one slower than this leaves the entry to the next reader. Tombstones need to outlive
+ * only this window, so their lifetime does not grow with the TTL.
+ */
+const WRITE_BACK_WINDOW_MS = 10_000;
 /** Keys per transaction when pending invalidations are sent again, so a long outage's backlog is not one huge MULTI. */
 const REPLAY_BATCH = 1_000;
 
@@ -110,12 +116,16 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
   // notes what it found (nothing, or a tombstone) before reading the database and writes back only if the key still
   // holds that, so a value read before a commit cannot overwrite that commit's invalidation. The common miss, a key
   // never invalidated or long expired, costs one SET NX and no read besides the MGET that missed.
-  const tombstoneTtl = config.ttlSeconds * 10;
+  //
+  // A reader that found nothing and loaded before a commit must find that commit's mark when it writes back: the
+  // commit's tombstone, or the fresher value a later reader put in its place, which lives a full TTL. Within the
+  // window both are still there and the write-back does not land; a slower reader leaves the entry to the next one.
+  const writeBackWithinMs = Math.min(config.ttlSeconds * 1000, WRITE_BACK_WINDOW_MS);
+  // Twice the window, a margin for Redis's clock against this process's: under heavy writes the tombstones (one per
+  // changed entry) take the same memory whatever the TTL.
+  const tombstoneTtl = Math.ceil((2 * writeBackWithinMs) / 1000);
   const tombstonePrefix = `${TOMBSTONE}${randomBytes(6).toString('base64url')}.`;
   let tombstones = 0;
-  // A reader slower than this could find nothing, miss a tombstone written and replaced by a fresher value that has
-  // since expired, and write what it read before that commit; it leaves the entry to the next reader instead.
-  const writeBackWithinMs = config.ttlSeconds * 1000;
   const doorkeeper = config.admit === 'repeat-miss' ? createDoorkeeper() : admitEveryMiss;
 
   /** Puts a fresh tombstone in place of each of `keys`, in one transaction; rejects unless Redis ran all of it. */
