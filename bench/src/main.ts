@@ -127,7 +127,8 @@ try {
   const targets = { small: smallTarget, large: { url: largeMesh.gateway.url, env: await wrkEnv(largeMesh, large.scale) } };
   log(`scales: feed and favorite lists at ${countLabel(settings.small)} and ${countLabel(settings.large)} videos, alternately, ${SCALE_ROUNDS} rounds`);
   // Each comparison right after its own warm-up: warmed before the feed's rounds, the lists' cache entries expired
-  // during them (two minutes against what was then a 60 s TTL), and the 1M Redis spent the feed's rounds expiring them.
+  // during them (two minutes against what was then a 60 s TTL), and the 1M Redis spent the feed's rounds expiring
+  // them.
   for (const target of [targets.small, targets.large]) await warmUp(target, 'feed');
   const feedScales = await compareScales(targets, 'feed', SCALE_ROUNDS, measureOnce);
   for (const target of [targets.small, targets.large]) await warmUp(target, 'favorite-list');
