@@ -141,7 +141,7 @@ test('a tombstone outlives the write-back window, not the entries: a long TTL ke
   }
 });
 
-test('a read that took longer than the TTL is not written back', async (t) => {
+test('a read that took longer than its write-back window (the TTL, where shorter than 10 s) is not written back', async (t) => {
   const { cache, raw, prefix } = await sharedCache(t, 1);
   const slow = async () => {
     await sleep(1_050);
