@@ -5,6 +5,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CacheEnv } from '@douyin/config';
 import { freePort, startPrivateRedis } from '@douyin/testing';
 import { buildForBench } from './build.js';
 import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
@@ -16,6 +17,7 @@ import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
+import { redisFootprint } from './redis-footprint.js';
 import { compareScales, compareThroughput, type ScaleComparison, type ScaleTarget } from './scale-rounds.js';
 import { startSpanSink } from './span-sink.js';
 import { likeStorm } from './storm.js';
@@ -138,6 +140,9 @@ try {
     small: cacheShares(lookupsBefore.small, await meshCacheLookups(mesh)),
     large: cacheShares(lookupsBefore.large, await meshCacheLookups(largeMesh)),
   };
+  // What the large mesh's caches hold after its share of the bench: the memory side of the TTL.
+  const largeRedis = await redisFootprint(redis2.url);
+  const cacheTtlSeconds = CacheEnv.pick({ CACHE_TTL_SECONDS: true }).parse(process.env).CACHE_TTL_SECONDS;
   await hooks.run();
 
   const scaleNote = quick
@@ -175,6 +180,7 @@ try {
       'rate limits off (RATE_LIMITS=off); feed and lists measured with deploy/wrk scripts that check every status_code',
       `favorite lists: the services' caches answered ${percent(favoriteCaches.small.hitRate)} of lookups at ${countLabel(settings.small)} and ${percent(favoriteCaches.large.hitRate)} at ${countLabel(settings.large)}` +
         (favoriteCaches.large.declinedShare > 0 ? `; ${percent(favoriteCaches.large.declinedShare)} of the misses there were not written back (CACHE_ADMIT=repeat-miss)` : ''),
+      `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
     ],
     details: {
       scales: { small: small.scale, large: large.scale },
@@ -191,6 +197,8 @@ try {
       favorite_list_caches: {
         small: { hit_rate: round(favoriteCaches.small.hitRate), declined_share: round(favoriteCaches.small.declinedShare) },
         large: { hit_rate: round(favoriteCaches.large.hitRate), declined_share: round(favoriteCaches.large.declinedShare) },
+        // The large mesh's Redis at the end of the lists' rounds, and how long its entries live.
+        large_redis: { keys: largeRedis.keys, used_mb: round(largeRedis.usedMb, 1), ttl_seconds: cacheTtlSeconds },
       },
       like_storm: storm,
       upload: {
