@@ -61,6 +61,12 @@ const CONNECT_WAIT_MS = 1_000;
  * only this window, so their lifetime does not grow with the TTL.
  */
 const WRITE_BACK_WINDOW_MS = 10_000;
+/**
+ * Each write-back takes up to this share off the TTL, at random: entries written together (a cold start's first
+ * pages, a warm-up) would otherwise expire together, and every TTL later their misses would reach the database at
+ * once again. Never longer than the TTL, which stays the bound on staleness.
+ */
+const TTL_SPREAD = 0.1;
 /** Keys per transaction when pending invalidations are sent again, so a long outage's backlog is not one huge MULTI. */
 const REPLAY_BATCH = 1_000;
 
@@ -118,9 +124,12 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
   // never invalidated or long expired, costs one SET NX and no read besides the MGET that missed.
   //
   // A reader that found nothing and loaded before a commit must find that commit's mark when it writes back: the
-  // commit's tombstone, or the fresher value a later reader put in its place, which lives a full TTL. Within the
-  // window both are still there and the write-back does not land; a slower reader leaves the entry to the next one.
-  const writeBackWithinMs = Math.min(config.ttlSeconds * 1000, WRITE_BACK_WINDOW_MS);
+  // commit's tombstone, or the fresher value a later reader put in its place, which lives at least the shortest TTL.
+  // Within the window both are still there and the write-back does not land; a slower reader leaves the entry to the
+  // next one.
+  const shortestTtl = Math.max(1, Math.floor(config.ttlSeconds * (1 - TTL_SPREAD)));
+  const ttlOfWriteBack = () => shortestTtl + Math.floor(Math.random() * (config.ttlSeconds - shortestTtl + 1));
+  const writeBackWithinMs = Math.min(shortestTtl * 1000, WRITE_BACK_WINDOW_MS);
   // Twice the window, a margin for Redis's clock against this process's: under heavy writes the tombstones (one per
   // changed entry) take the same memory whatever the TTL.
   const tombstoneTtl = Math.ceil((2 * writeBackWithinMs) / 1000);
@@ -188,7 +197,7 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       const writes = prompt ? admitted.filter((m) => loaded.has(m.id)) : [];
       if (writes.length > 0) {
         const args = writes.flatMap((m) => [m.seen, JSON.stringify(loaded.get(m.id))]);
-        const keysThenArgs = [...writes.map((m) => m.key), config.ttlSeconds, ...args];
+        const keysThenArgs = [...writes.map((m) => m.key), ttlOfWriteBack(), ...args];
         await redis.writeBack(writes.length, ...keysThenArgs).catch((err: unknown) => {
           health.failed(err);
           counters.failure(space, 'write');
