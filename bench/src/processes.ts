@@ -78,10 +78,14 @@ export async function startScript(
   hooks.after(stop);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
-  while ((await statusOf(url + (opts.readyPath ?? '/readyz'))) !== 200) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+  let status = 0;
+  while ((status = await statusOf(url + (opts.readyPath ?? '/readyz'))) !== 200) {
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    if (exited || Date.now() > deadline) {
+      // Which of the two tells where to look: a crash at start, or a process that never listened (or never got ready).
+      const state = exited ? `it exited (${child.exitCode ?? child.signalCode})` : `it still ran after 30 s, its readiness answering ${status || 'nothing'}`;
       await stop();
-      throw new Error(`${script} did not become ready on ${port}:\n${output}`);
+      throw new Error(`${script} did not become ready on ${port}: ${state}; its output:\n${output}`);
     }
     await sleep(100);
   }
