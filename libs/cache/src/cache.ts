@@ -16,6 +16,7 @@ export type CacheEntry = readonly [space: string, id: CacheKey];
 export interface CacheConfig {
   /** redis://host:port; unset = no cache, every read goes to the loader. */
   url?: string;
+  /** How long an entry lives at most; each write-back takes up to a tenth off (TTL_SPREAD). */
   ttlSeconds: number;
   /**
    * Which misses are written back: every one (plain cache-aside, the default), or only a key's repeated miss, so a
@@ -39,7 +40,7 @@ export interface CacheOptions {
 export interface Cache {
   /**
    * Cache-aside read of many entries in one round trip: hits come from Redis, the rest from one `load` call
-   * whose results are written back with the TTL (those `admit` lets in). When Redis fails, everything comes from
+   * whose results are written back to live about the TTL (those `admit` lets in). When Redis fails, everything comes from
    * `load` and the failure is counted; it never throws because of Redis. `load` may leave ids out (nothing is
    * cached for them).
    */
