@@ -40,9 +40,9 @@ export interface CacheOptions {
 export interface Cache {
   /**
    * Cache-aside read of many entries in one round trip: hits come from Redis, the rest from one `load` call
-   * whose results are written back to live about the TTL (those `admit` lets in). When Redis fails, everything comes from
-   * `load` and the failure is counted; it never throws because of Redis. `load` may leave ids out (nothing is
-   * cached for them).
+   * whose results are written back to live about the TTL (those `admit` lets in). When Redis fails, everything
+   * comes from `load` and the failure is counted; it never throws because of Redis. `load` may leave ids out
+   * (nothing is cached for them).
    */
   many<T>(space: string, ids: readonly CacheKey[], load: (missing: CacheKey[]) => Promise<Map<CacheKey, T>>): Promise<Map<CacheKey, T>>;
   /**
