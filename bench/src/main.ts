@@ -17,6 +17,7 @@ import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
+import { warmUntilSettled, type WarmWindow } from './settle.js';
 import { redisFootprint } from './redis-footprint.js';
 import { compareScales, compareThroughput, type ScaleComparison, type ScaleTarget } from './scale-rounds.js';
 import { startSpanSink } from './span-sink.js';
@@ -27,8 +28,8 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200 }
-  : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200 };
+  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 8 }
+  : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24 };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
 const SCALE_ROUNDS = 4;
@@ -39,10 +40,25 @@ const FEED_ROUNDS = 4;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
+/** The favorite lists' warm-up ends at the first window whose caches' hit rate rose less than a point. */
+const LIST_WARM_MIN_RISE = 0.01;
 
 /** A run before the measured ones: the first seconds of a process are JIT, pool set-up and a cold cache. */
 async function warmUp({ url, env }: ScaleTarget, script: string): Promise<void> {
   await runWrk({ url, script: wrkScript(script), env, connections: FEED_CONNECTIONS, durationSec: Math.max(2, Math.round(settings.seconds / 2)) });
+}
+
+/** Warm-up windows of `script` against a mesh until its caches settle; each window logged as it ends. */
+async function warmCaches(target: ScaleTarget, mesh: RunningMesh, label: string, script: string) {
+  const warm = await warmUntilSettled(
+    () => runWrk({ url: target.url, script: wrkScript(script), env: target.env, connections: FEED_CONNECTIONS, durationSec: settings.seconds }),
+    () => meshCacheLookups(mesh),
+    { minRise: LIST_WARM_MIN_RISE, maxWindows: settings.listWarmWindows },
+    ({ hitRate, result }, index) =>
+      log(`  ${script} warm-up at ${label}, window ${index}: ${percent(hitRate)} of lookups cached, ${Math.round(result.rps)} req/s, p50 ${round(result.p50Ms)} ms`),
+  );
+  if (!warm.settled) log(`  ${script} at ${label}: the caches were still filling after ${warm.windows.length} windows; measuring anyway`);
+  return { ...warm, seconds: warm.windows.length * settings.seconds };
 }
 
 async function measureOnce({ url, env }: ScaleTarget, script: string, durationSec = settings.seconds): Promise<WrkResult> {
@@ -65,6 +81,11 @@ async function seeded(server: string, videos: number): Promise<{ url: string; sc
 
 const roundFigures = ({ rounds }: ScaleComparison) =>
   rounds.map((r) => ({ small: latency(r.small), large: latency(r.large), ratio: round(r.ratio) }));
+
+const warmFigures = ({ windows, settled }: { windows: WarmWindow[]; settled: boolean }) => ({
+  settled,
+  windows: windows.map((w) => ({ hit_rate: round(w.hitRate), ...latency(w.result) })),
+});
 
 async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
   return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
@@ -133,7 +154,10 @@ try {
   // them.
   for (const target of [targets.small, targets.large]) await warmUp(target, 'feed');
   const feedScales = await compareScales(targets, 'feed', SCALE_ROUNDS, measureOnce);
-  for (const target of [targets.small, targets.large]) await warmUp(target, 'favorite-list');
+  const listWarmUps = {
+    small: await warmCaches(targets.small, mesh, countLabel(settings.small), 'favorite-list'),
+    large: await warmCaches(targets.large, largeMesh, countLabel(settings.large), 'favorite-list'),
+  };
   const lookupsBefore = { small: await meshCacheLookups(mesh), large: await meshCacheLookups(largeMesh) };
   const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, measureOnce);
   const favoriteCaches = {
@@ -180,6 +204,8 @@ try {
       'rate limits off (RATE_LIMITS=off); feed and lists measured with deploy/wrk scripts that check every status_code',
       `favorite lists: the services' caches answered ${percent(favoriteCaches.small.hitRate)} of lookups at ${countLabel(settings.small)} and ${percent(favoriteCaches.large.hitRate)} at ${countLabel(settings.large)}` +
         (favoriteCaches.large.declinedShare > 0 ? `; ${percent(favoriteCaches.large.declinedShare)} of the misses there were not written back (CACHE_ADMIT=repeat-miss)` : ''),
+      `favorite lists measured once each scale's caches settled (the hit rate rising less than ${percent(LIST_WARM_MIN_RISE)} from one ${settings.seconds} s window of lists to the next): ` +
+        [listWarmUps.small, listWarmUps.large].map((warm, i) => `${warm.seconds} s at ${countLabel(i === 0 ? settings.small : settings.large)} (${warm.windows.map((w) => percent(w.hitRate)).join(', ')}${warm.settled ? '' : ', still rising'})`).join(', '),
       `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
     ],
     details: {
@@ -200,6 +226,8 @@ try {
         // The large mesh's Redis at the end of the lists' rounds, and how long its entries live.
         large_redis: { keys: largeRedis.keys, used_mb: round(largeRedis.usedMb, 1), ttl_seconds: cacheTtlSeconds },
       },
+      // The lists' warm-up windows at each scale, from a cold cache until its hit rate settled.
+      favorite_list_warmup: { small: warmFigures(listWarmUps.small), large: warmFigures(listWarmUps.large) },
       like_storm: storm,
       upload: {
         bytes: upload.bytes,
