@@ -28,7 +28,7 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 8 }
+  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 10 }
   : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24 };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
@@ -58,7 +58,7 @@ async function warmCaches(target: ScaleTarget, mesh: RunningMesh, label: string,
       log(`  ${script} warm-up at ${label}, window ${index}: ${percent(hitRate)} of lookups cached, ${Math.round(result.rps)} req/s, p50 ${round(result.p50Ms)} ms`),
   );
   if (!warm.settled) log(`  ${script} at ${label}: the caches were still filling after ${warm.windows.length} windows; measuring anyway`);
-  return { ...warm, seconds: warm.windows.length * settings.seconds };
+  return { ...warm, label, seconds: warm.windows.length * settings.seconds };
 }
 
 async function measureOnce({ url, env }: ScaleTarget, script: string, durationSec = settings.seconds): Promise<WrkResult> {
@@ -205,7 +205,9 @@ try {
       `favorite lists: the services' caches answered ${percent(favoriteCaches.small.hitRate)} of lookups at ${countLabel(settings.small)} and ${percent(favoriteCaches.large.hitRate)} at ${countLabel(settings.large)}` +
         (favoriteCaches.large.declinedShare > 0 ? `; ${percent(favoriteCaches.large.declinedShare)} of the misses there were not written back (CACHE_ADMIT=repeat-miss)` : ''),
       `favorite lists measured once each scale's caches settled (the hit rate rising less than ${percent(LIST_WARM_MIN_RISE)} from one ${settings.seconds} s window of lists to the next): ` +
-        [listWarmUps.small, listWarmUps.large].map((warm, i) => `${warm.seconds} s at ${countLabel(i === 0 ? settings.small : settings.large)} (${warm.windows.map((w) => percent(w.hitRate)).join(', ')}${warm.settled ? '' : ', still rising'})`).join(', '),
+        [listWarmUps.small, listWarmUps.large]
+          .map((warm) => `${warm.seconds} s at ${warm.label} (${warm.windows.map((w) => percent(w.hitRate)).join(', ')}${warm.settled ? '' : ', still rising'})`)
+          .join(', '),
       `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
     ],
     details: {
