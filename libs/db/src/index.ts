@@ -5,4 +5,4 @@ export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
 export { isDeadlock, transactionWithRetry, type Rollback } from './transaction.js';
-export { existingPairs, type PairTable } from './pairs.js';
+export { existingPairs, existingPairsQuery, type PairTable } from './pairs.js';
