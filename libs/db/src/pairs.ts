@@ -27,12 +27,12 @@ export function existingPairsQuery(
   const [table, user, item] = [sql.table(target.table), sql.ref(`${target.table}.${target.user}`), sql.ref(`${target.table}.${target.item}`)];
   // STRAIGHT_JOIN (MySQL, MariaDB) and CROSS JOIN (SQLite) keep the asked pairs as the outer loop: a planner has no
   // row count for a JSON table and could otherwise scan the pair table and unpack the JSON once per row.
-  const asked =
+  const [asked, join] =
     dialect === 'mysql'
-      ? sql`json_table(${json}, '$[*]' columns (asker bigint path '$[0]', item bigint path '$[1]')) as asked straight_join`
-      : sql`(select json_extract(value, '$[0]') as asker, json_extract(value, '$[1]') as item from json_each(${json})) as asked cross join`;
+      ? [sql`json_table(${json}, '$[*]' columns (asker bigint path '$[0]', item bigint path '$[1]'))`, sql`straight_join`]
+      : [sql`(select json_extract(value, '$[0]') as asker, json_extract(value, '$[1]') as item from json_each(${json}))`, sql`cross join`];
   return sql`select asked.asker as ${sql.ref('user')}, asked.item as ${sql.ref('item')}
-    from ${asked} ${table} on ${user} = asked.asker and ${item} = asked.item`;
+    from ${asked} as asked ${join} ${table} on ${user} = asked.asker and ${item} = asked.item`;
 }
 
 /** The pairs among `questions` (user → the items asked about) that have a row, as [user, item]: one statement. */
