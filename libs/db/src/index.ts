@@ -1,4 +1,4 @@
-export { replaceIndex, type IndexSpec } from './indexes.js';
+export { dropIndex, replaceIndex, type IndexSpec } from './indexes.js';
 export { addToCounters, type CounterChange, type CounterTable } from './counters.js';
 export { createDb, type DbConfig } from './create-db.js';
 export { dialectOf, type Dialect } from './dialect.js';

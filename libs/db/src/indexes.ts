@@ -13,6 +13,11 @@ export interface IndexSpec {
  */
 export async function replaceIndex(db: Kysely<any>, table: string, drop: string, create: IndexSpec): Promise<void> {
   await db.schema.createIndex(create.name).on(table).columns(create.columns).execute();
+  await dropIndex(db, table, drop);
+}
+
+/** Drops the index `name` of `table` on either dialect. */
+export async function dropIndex(db: Kysely<any>, table: string, name: string): Promise<void> {
   // MySQL names an index within its table (DROP INDEX ... ON t); SQLite within the schema, and refuses ON.
-  await (dialectOf(db) === 'mysql' ? db.schema.dropIndex(drop).on(table) : db.schema.dropIndex(drop)).execute();
+  await (dialectOf(db) === 'mysql' ? db.schema.dropIndex(name).on(table) : db.schema.dropIndex(name)).execute();
 }
