@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { INBOX_RECENT_MS } from '@douyin/contracts';
 import { databaseModes, fakeUserLookup, rejectsWith } from '@douyin/testing';
 import { callerFor, freshSchema } from '../test/harness.js';
 import { createRouter } from './router.js';
@@ -122,5 +123,17 @@ for (const mode of databaseModes()) {
     assert.deepEqual(messages, [m1, m2]);
     assert.equal(now, clock - 1);
     assert.deepEqual((await caller.inbox({ userIds: [2], since: m1.createTime })).messages, []);
+  });
+
+  test(`inbox answers the same from a minute back (read by time) and from further back (read by user) (${mode})`, async (t) => {
+    let clock = 1_700_000_000_000;
+    const { caller } = await setup(t, () => clock++);
+    const m1 = await caller.send({ fromId: 1, toId: 2, content: 'a' });
+    clock += INBOX_RECENT_MS;
+    const m2 = await caller.send({ fromId: 3, toId: 1, content: 'b' });
+    await caller.send({ fromId: 3, toId: 4, content: 'not ours' });
+    assert.deepEqual((await caller.inbox({ userIds: [1], since: 0 })).messages, [m1, m2]);
+    assert.deepEqual((await caller.inbox({ userIds: [1], since: m1.createTime - 1 })).messages, [m1, m2]);
+    assert.deepEqual((await caller.inbox({ userIds: [1, 4], since: m2.createTime - 1 })).messages.map((m) => m.content), ['b', 'not ours']);
   });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { INBOX_LIMIT, Reason, domainError, messageRouter, requireUsers, type Message, type MessageHandlers, type UserLookup } from '@douyin/contracts';
+import { INBOX_LIMIT, INBOX_RECENT_MS, Reason, domainError, messageRouter, requireUsers, type Message, type MessageHandlers, type UserLookup } from '@douyin/contracts';
 import { transactionWithRetry } from '@douyin/db';
 import * as repo from './repository.js';
 import type { MessageTables } from './tables.js';
@@ -55,7 +55,8 @@ export function createRouter({ db, user, now = Date.now }: MessageDeps) {
     async inbox({ userIds, since }) {
       // The clock is read before the query: anything committed later has a create time of at least about now.
       const at = now();
-      const rows = await repo.listInvolving(db, [...new Set(userIds)], since, INBOX_LIMIT);
+      const plan = since >= at - INBOX_RECENT_MS ? 'by-time' : 'by-user';
+      const rows = await repo.listInvolving(db, [...new Set(userIds)], since, INBOX_LIMIT, plan);
       return { messages: rows.map(toMessage), now: at };
     },
   };

@@ -27,6 +27,7 @@ export {
 export {
   ConversationInput,
   INBOX_LIMIT,
+  INBOX_RECENT_MS,
   InboxInput,
   LatestInput,
   MESSAGE_CONTENT,

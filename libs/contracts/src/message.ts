@@ -17,6 +17,13 @@ export const MessageContent = z
 /** The most messages one `inbox` answer holds; a full answer may have left later ones out. */
 export const INBOX_LIMIT = 1000;
 
+/**
+ * An `inbox` whose `since` lies at most this far before the service's clock reads the messages of that window, whatever
+ * the number of users asked; one further back reads each user's messages. Callers that poll group their users so
+ * that one reader far behind does not turn everyone's poll into the second kind.
+ */
+export const INBOX_RECENT_MS = 60_000;
+
 /** Epoch ms; 0 means "from the beginning". */
 const EpochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
