@@ -1,4 +1,4 @@
-import { INBOX_LIMIT, type Message, type MessageRouter } from '@douyin/contracts';
+import { INBOX_LIMIT, INBOX_RECENT_MS, type Message, type MessageRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
 import type { Logger } from '@douyin/telemetry';
 
@@ -33,9 +33,33 @@ interface Subscription {
 
 const BATCH = 500; // the contract's IdBatch limit
 
+interface Poll<S> {
+  subs: S[];
+  since: number;
+}
+
 /**
- * One poll loop per gateway for all push connections: each tick asks the message service once (per 500 users) for
- * what the subscribed users sent or received in a sliding window, and fans it out. Polling the database keeps it
+ * The inbox calls of one tick: at most BATCH users each, asking from the earliest `after` among them. Subscriptions
+ * caught up (after within INBOX_RECENT_MS) are asked apart from those further behind, so that a connection opened
+ * with an old `since` costs its own per-user read instead of turning every caught-up user's poll into one; it joins
+ * them once a poll has brought it up to date.
+ */
+export function pollsFor<S extends { userId: number; after: number }>(subscriptions: readonly S[], now: number): Array<Poll<S>> {
+  const recent = (s: S) => s.after >= now - INBOX_RECENT_MS;
+  return [subscriptions.filter(recent), subscriptions.filter((s) => !recent(s))].flatMap((group) => {
+    const byUser = new Map<number, S[]>();
+    for (const sub of group) byUser.set(sub.userId, [...(byUser.get(sub.userId) ?? []), sub]);
+    const users = [...byUser.keys()];
+    return Array.from({ length: Math.ceil(users.length / BATCH) }, (_, i) => {
+      const subs = users.slice(i * BATCH, (i + 1) * BATCH).flatMap((user) => byUser.get(user)!);
+      return { subs, since: Math.min(...subs.map((s) => s.after)) };
+    });
+  });
+}
+
+/**
+ * One poll loop per gateway for all push connections: each tick asks the message service (once per 500 users, see
+ * pollsFor) for what the subscribed users sent or received in a sliding window, and fans it out. Polling the database keeps it
  * correct with any number of message and gateway instances; the window plus per-listener de-duplication makes
  * late commits visible without repeats.
  */
@@ -49,23 +73,16 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
   };
 
   async function tick(): Promise<void> {
-    const current = [...subscriptions];
-    try {
-      if (current.length === 0) return;
-      const since = Math.min(...current.map((s) => s.after));
-      const userIds = [...new Set(current.map((s) => s.userId))];
-      const batches = Array.from({ length: Math.ceil(userIds.length / BATCH) }, (_, i) => userIds.slice(i * BATCH, (i + 1) * BATCH));
-      const answers = await Promise.all(batches.map((batch) => message.inbox.query({ userIds: batch, since })));
-      answers.forEach(({ messages, now }, i) => {
-        const users = new Set(batches[i]);
-        for (const sub of current) if (users.has(sub.userId)) fanOut(sub, messages, now);
-      });
-    } catch (err) {
-      logger.warn({ err }, 'chat push poll failed; retrying');
-    } finally {
-      timer = undefined;
-      schedule();
-    }
+    // Settled, not raced: the next tick starts only once every poll of this one has fanned out or failed.
+    const results = await Promise.allSettled(pollsFor([...subscriptions], Date.now()).map(poll));
+    for (const result of results) if (result.status === 'rejected') logger.warn({ err: result.reason }, 'chat push poll failed; retrying');
+    timer = undefined;
+    schedule();
+  }
+
+  async function poll({ subs, since }: Poll<Subscription>): Promise<void> {
+    const { messages, now } = await message.inbox.query({ userIds: [...new Set(subs.map((s) => s.userId))], since });
+    for (const sub of subs) fanOut(sub, messages, now);
   }
 
   function fanOut(sub: Subscription, messages: readonly Message[], now: number) {

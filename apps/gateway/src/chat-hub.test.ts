@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { INBOX_RECENT_MS, type InboxInput, type Message } from '@douyin/contracts';
+import { silentLogger } from '@douyin/telemetry';
+import { createChatHub, pollsFor, type ChatHubOptions } from './chat-hub.js';
+
+const NOW = 1_800_000_000_000;
+const OLD = NOW - 10 * INBOX_RECENT_MS;
+
+test('pollsFor asks caught-up and far-behind subscriptions apart, each from its earliest, at most 500 users a call', () => {
+  const subs = [
+    ...Array.from({ length: 700 }, (_, i) => ({ userId: i + 1, after: NOW - 5_000 + (i % 3) })),
+    { userId: 7, after: NOW - 6_000 }, // a second connection of a caught-up user joins that user's call
+    { userId: 7, after: OLD }, // a third, far behind, does not
+    { userId: 9_001, after: OLD + 1 },
+  ];
+  const polls = pollsFor(subs, NOW);
+  assert.deepEqual(
+    polls.map((p) => [new Set(p.subs.map((s) => s.userId)).size, p.subs.length, p.since]),
+    [
+      [500, 501, NOW - 6_000],
+      [200, 200, NOW - 5_000],
+      [2, 2, OLD],
+    ],
+  );
+  assert.deepEqual(polls.flatMap((p) => p.subs).sort((a, b) => a.userId - b.userId || a.after - b.after), [...subs].sort((a, b) => a.userId - b.userId || a.after - b.after));
+  assert.deepEqual(pollsFor([], NOW), []);
+});
+
+/** An inbox over a fixed list of messages that records what it was asked, and fails for users in `failing`. */
+function fakeInbox(messages: Message[], failing = new Set<number>()) {
+  const asked: InboxInput[] = [];
+  const message = {
+    inbox: {
+      query: async (input: InboxInput) => {
+        asked.push(input);
+        if (input.userIds.some((id) => failing.has(id))) throw new Error('message service down');
+        const users = new Set(input.userIds);
+        const found = messages.filter((m) => m.createTime > input.since && (users.has(m.fromId) || users.has(m.toId)));
+        return { messages: found, now: Date.now() };
+      },
+    },
+  } as unknown as ChatHubOptions['message'];
+  return { message, asked };
+}
+
+const listener = () => {
+  const delivered: string[] = [];
+  return { delivered, deliver: (m: Message) => void delivered.push(m.content), end: () => undefined };
+};
+
+const until = async (done: () => boolean) => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+test('a connection opened far back gets its history in its own call, then joins the caught-up users', async (t) => {
+  const now = Date.now();
+  const messages: Message[] = [
+    { id: 1, fromId: 2, toId: 1, content: 'last year', createTime: now - 365 * 86_400_000 },
+    { id: 2, fromId: 3, toId: 2, content: 'just now', createTime: now - 1_000 },
+  ];
+  const { message, asked } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 10 });
+  t.after(() => hub.close());
+  const [live, history] = [listener(), listener()];
+  hub.subscribe(2, now - 2_000, live);
+  hub.subscribe(1, 0, history);
+  await until(() => asked.length >= 4);
+  assert.deepEqual(live.delivered, ['just now']);
+  assert.deepEqual(history.delivered, ['last year']);
+  // First tick: the live user from its own time, the far-behind one apart; from then on both in one recent call.
+  assert.deepEqual(asked.slice(0, 2).map((a) => [a.userIds, a.since]), [[[2], now - 2_000], [[1], 0]]);
+  const later = asked.slice(2, 4);
+  assert.deepEqual(later.map((a) => a.userIds), [[2, 1], [2, 1]]);
+  for (const { since } of later) assert.ok(since >= now - INBOX_RECENT_MS, `${since}`);
+});
+
+test('a failing call leaves the other calls of the tick delivering, and is retried', async (t) => {
+  const now = Date.now();
+  const messages: Message[] = [
+    { id: 1, fromId: 2, toId: 1, content: 'to the live user', createTime: now - 1_000 },
+    { id: 2, fromId: 3, toId: 4, content: 'to the one behind', createTime: now - 2 * INBOX_RECENT_MS },
+  ];
+  const failing = new Set([4]);
+  const { message, asked } = fakeInbox(messages, failing);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 10 });
+  t.after(() => hub.close());
+  const [live, behind] = [listener(), listener()];
+  hub.subscribe(1, now - 2_000, live);
+  hub.subscribe(4, 0, behind);
+  await until(() => live.delivered.length > 0 && asked.filter((a) => a.userIds.includes(4)).length >= 2);
+  assert.deepEqual(live.delivered, ['to the live user']);
+  assert.deepEqual(behind.delivered, []);
+  failing.clear();
+  await until(() => behind.delivered.length > 0);
+  assert.deepEqual(behind.delivered, ['to the one behind']);
+  assert.deepEqual(live.delivered, ['to the live user']);
+});
