@@ -53,6 +53,28 @@ const until = async (done: () => boolean) => {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
 };
 
+test("every connection gets exactly its own user's messages, oldest first, once across overlapping polls", async (t) => {
+  const now = Date.now();
+  const users = Array.from({ length: 40 }, (_, i) => i + 1);
+  const messages: Message[] = Array.from({ length: 400 }, (_, i) => ({
+    id: i + 1,
+    fromId: users[i % 40]!,
+    toId: users[(i * 7 + 3) % 40]!,
+    content: `m${i + 1}`,
+    createTime: now - 3_000 + i,
+  })).filter((m) => m.fromId !== m.toId);
+  const { message, asked } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
+  t.after(() => hub.close());
+  const connections = [...users, 1].map((userId) => ({ userId, received: listener() }));
+  for (const { userId, received } of connections) hub.subscribe(userId, now - 4_000, received);
+  await until(() => asked.length >= 3); // the window (5 s) overlaps: each later poll answers the same messages again
+  for (const { userId, received } of connections) {
+    const own = messages.filter((m) => m.fromId === userId || m.toId === userId).map((m) => m.content);
+    assert.deepEqual(received.delivered, own, `user ${userId}`);
+  }
+});
+
 test('a connection opened far back gets its history in its own call, then joins the caught-up users', async (t) => {
   const now = Date.now();
   const messages: Message[] = [

@@ -48,7 +48,7 @@ export function pollsFor<S extends { userId: number; after: number }>(subscripti
   const recent = (s: S) => s.after >= now - INBOX_RECENT_MS;
   return [subscriptions.filter(recent), subscriptions.filter((s) => !recent(s))].flatMap((group) => {
     const byUser = new Map<number, S[]>();
-    for (const sub of group) byUser.set(sub.userId, [...(byUser.get(sub.userId) ?? []), sub]);
+    for (const sub of group) append(byUser, sub.userId, sub);
     const users = [...byUser.keys()];
     return Array.from({ length: Math.ceil(users.length / BATCH) }, (_, i) => {
       const subs = users.slice(i * BATCH, (i + 1) * BATCH).flatMap((user) => byUser.get(user)!);
@@ -57,11 +57,17 @@ export function pollsFor<S extends { userId: number; after: number }>(subscripti
   });
 }
 
+function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
+}
+
 /**
  * One poll loop per gateway for all push connections: each tick asks the message service (once per 500 users, see
- * pollsFor) for what the subscribed users sent or received in a sliding window, and fans it out. Polling the database keeps it
- * correct with any number of message and gateway instances; the window plus per-listener de-duplication makes
- * late commits visible without repeats.
+ * pollsFor) for what the subscribed users sent or received in a sliding window, and fans it out. Polling the
+ * database keeps it correct with any number of message and gateway instances; the window plus per-listener
+ * de-duplication makes late commits visible without repeats.
  */
 export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_000 }: ChatHubOptions): ChatHub {
   const subscriptions = new Set<Subscription>();
@@ -82,18 +88,27 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
 
   async function poll({ subs, since }: Poll<Subscription>): Promise<void> {
     const { messages, now } = await message.inbox.query({ userIds: [...new Set(subs.map((s) => s.userId))], since });
-    for (const sub of subs) fanOut(sub, messages, now);
-  }
-
-  function fanOut(sub: Subscription, messages: readonly Message[], now: number) {
+    // Each subscription walks its own user's messages, not the whole answer: a tick costs the messages plus the
+    // connections, not their product.
+    const byUser = new Map<number, Message[]>();
     for (const m of messages) {
-      if ((m.toId !== sub.userId && m.fromId !== sub.userId) || m.createTime <= sub.after || sub.seen.has(m.id)) continue;
-      sub.seen.set(m.id, m.createTime);
-      sub.listener.deliver(m);
+      append(byUser, m.fromId, m);
+      if (m.toId !== m.fromId) append(byUser, m.toId, m);
     }
     // A full answer may have left messages out: never slide past the last one it returned.
     const full = messages.length >= INBOX_LIMIT ? (messages.at(-1)?.createTime ?? now) - 1 : Infinity;
-    sub.after = Math.max(sub.after, Math.min(now - windowMs, full));
+    const slideTo = Math.min(now - windowMs, full);
+    for (const sub of subs) fanOut(sub, byUser.get(sub.userId) ?? [], slideTo);
+  }
+
+  /** Delivers the user's messages `sub` has not seen, oldest first, then slides its window up to `slideTo`. */
+  function fanOut(sub: Subscription, own: readonly Message[], slideTo: number) {
+    for (const m of own) {
+      if (m.createTime <= sub.after || sub.seen.has(m.id)) continue;
+      sub.seen.set(m.id, m.createTime);
+      sub.listener.deliver(m);
+    }
+    sub.after = Math.max(sub.after, slideTo);
     for (const [id, createTime] of sub.seen) if (createTime <= sub.after) sub.seen.delete(id);
   }
 
