@@ -10,6 +10,7 @@ import { freePort, startPrivateRedis } from '@douyin/testing';
 import { buildForBench } from './build.js';
 import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
 import { cacheShares, meshCacheLookups } from './cache-lookups.js';
+import { POLL_USERS, measureChatPoll } from './chat-poll.js';
 import { benchDatabaseName, ensureDatabase } from './databases.js';
 import { runHops } from './hop/run-hops.js';
 import { meshServices, startMesh, type RunningMesh } from './mesh.js';
@@ -170,6 +171,8 @@ try {
   };
   // What the large mesh's caches hold after its share of the bench: the memory side of the TTL.
   const largeRedis = await redisFootprint(redis2.url);
+  log(`chat push poll at ${countLabel(settings.large)}: inbox for ${POLL_USERS} users with nothing new, read by time vs by user`);
+  const chatPoll = await measureChatPoll(largeMesh.apps.get('message')!.url, large.scale.users);
   const cacheTtlSeconds = CacheEnv.pick({ CACHE_TTL_SECONDS: true }).parse(process.env).CACHE_TTL_SECONDS;
   await hooks.run();
 
@@ -195,6 +198,7 @@ try {
     like_storm_exact: storm.exact,
     upload_rss_growth_mb: round(upload.rssGrowthMb, 1),
     upload_vs_raw_put: round(upload.ratio),
+    chat_poll_ms: { users: chatPoll.users, by_time: round(chatPoll.byTimeMs), by_user: round(chatPoll.byUserMs) },
     notes: [
       scaleNote,
       scaleRoundsNote,

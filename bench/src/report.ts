@@ -20,6 +20,11 @@ export interface BenchResults {
   like_storm_exact: boolean;
   upload_rss_growth_mb: number;
   upload_vs_raw_put: number;
+  /**
+   * Beyond the issue's keys: the push channel's poll at the large scale, ms per inbox call for `users` users with
+   * nothing new, from 5 s back as the hub asks (read by time) and from further back (read by each user's indexes).
+   */
+  chat_poll_ms: { users: number; by_time: number; by_user: number };
   /** Scales, settings and caveats, so a reader knows what each figure means (quick mode says it is smaller). */
   notes: string[];
   details: Record<string, unknown>;
@@ -61,6 +66,11 @@ const GOALS: Array<[string, (r: BenchResults) => string, (r: BenchResults) => bo
   ['like_storm_exact (true)', (r) => String(r.like_storm_exact), (r) => r.like_storm_exact],
   ['upload_rss_growth_mb (< 50)', (r) => String(r.upload_rss_growth_mb), (r) => r.upload_rss_growth_mb < 50],
   ['upload_vs_raw_put (≥ 0.5)', (r) => String(r.upload_vs_raw_put), (r) => r.upload_vs_raw_put >= 0.5],
+  [
+    'chat_poll_ms (reference)',
+    (r) => `${r.chat_poll_ms.by_time} by time, ${r.chat_poll_ms.by_user} by user (${r.chat_poll_ms.users} users, nothing new)`,
+    () => true,
+  ],
 ];
 
 /** The table printed at the end of a run. */

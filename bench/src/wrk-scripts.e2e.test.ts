@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
+import { measureChatPoll } from './chat-poll.js';
 import { startMesh } from './mesh.js';
 import { REPO_ROOT } from './processes.js';
 import { userRow } from './seed/rows.js';
@@ -17,7 +18,7 @@ const scripts = readdirSync(WRK_DIR).filter((name) => name.endsWith('.lua') && n
 // Every deploy/wrk script drives its route for a second (longer if no answer came back) against the whole mesh on a
 // small seeded MariaDB database: each answer it counts must be an APK success, so a script that sends what the
 // contract refuses fails here.
-test('every deploy/wrk script gets only status_code 0 from a seeded mesh (mysql)', { skip: !databaseModes().includes('mysql') }, async (t) => {
+test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and the chat poll step measures it (mysql)', { skip: !databaseModes().includes('mysql') }, async (t) => {
   assert.ok(scripts.length >= 17, `scripts found: ${scripts.join(', ')}`);
   const db = await freshDatabase(t, 'mysql');
   const scale = scaleFor(1_000);
@@ -47,4 +48,9 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh (mysql)
     assert.ok(result.requests > 0, `${script} sent no request`);
     assert.equal(result.errors, 0, `${script}: ${result.errors} of ${result.requests} answers failed, first: ${result.firstApkError}`);
   }
+
+  // The bench's chat poll step against the same mesh: both reads answer, for every seeded user (fewer than 500).
+  const poll = await measureChatPoll(mesh.apps.get('message')!.url, scale.users, 1, 3);
+  assert.equal(poll.users, scale.users);
+  for (const ms of [poll.byTimeMs, poll.byUserMs]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
 });
