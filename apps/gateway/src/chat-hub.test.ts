@@ -53,7 +53,7 @@ const until = async (done: () => boolean) => {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
 };
 
-test("every connection gets exactly its own user's messages, oldest first, once across overlapping polls", async (t) => {
+test("every connection gets exactly its own user's messages, oldest first, once across overlapping polls", { timeout: 10_000 }, async (t) => {
   const now = Date.now();
   const users = Array.from({ length: 40 }, (_, i) => i + 1);
   const messages: Message[] = Array.from({ length: 400 }, (_, i) => ({
@@ -75,7 +75,7 @@ test("every connection gets exactly its own user's messages, oldest first, once 
   }
 });
 
-test('a connection opened far back gets its history in its own call, then joins the caught-up users', async (t) => {
+test('a connection opened far back gets its history in its own call, then joins the caught-up users', { timeout: 10_000 }, async (t) => {
   const now = Date.now();
   const messages: Message[] = [
     { id: 1, fromId: 2, toId: 1, content: 'last year', createTime: now - 365 * 86_400_000 },
@@ -97,7 +97,7 @@ test('a connection opened far back gets its history in its own call, then joins 
   for (const { since } of later) assert.ok(since >= now - INBOX_RECENT_MS, `${since}`);
 });
 
-test('a failing call leaves the other calls of the tick delivering, and is retried', async (t) => {
+test('a failing call leaves the other calls of the tick delivering, and is retried', { timeout: 10_000 }, async (t) => {
   const now = Date.now();
   const messages: Message[] = [
     { id: 1, fromId: 2, toId: 1, content: 'to the live user', createTime: now - 1_000 },
@@ -117,4 +117,29 @@ test('a failing call leaves the other calls of the tick delivering, and is retri
   await until(() => behind.delivered.length > 0);
   assert.deepEqual(behind.delivered, ['to the one behind']);
   assert.deepEqual(live.delivered, ['to the live user']);
+});
+
+test('a user opening more than connectionsPerUser connections ends the oldest; other users keep theirs', { timeout: 10_000 }, async (t) => {
+  const now = Date.now();
+  const messages: Message[] = [{ id: 1, fromId: 2, toId: 1, content: 'hello', createTime: now - 1_000 }];
+  const { message } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, connectionsPerUser: 2 });
+  t.after(() => hub.close());
+  const ended: string[] = [];
+  const connection = (name: string) => {
+    const l = listener();
+    return { ...l, end: (why: string) => void ended.push(`${name} ${why}`) };
+  };
+  const [first, second, third, peer] = [connection('first'), connection('second'), connection('third'), connection('peer')];
+  hub.subscribe(2, now - 2_000, peer);
+  const unsubscribeFirst = hub.subscribe(1, now - 2_000, first);
+  hub.subscribe(1, now - 2_000, second);
+  assert.deepEqual(ended, []);
+  hub.subscribe(1, now - 2_000, third);
+  assert.deepEqual(ended, ['first replaced']);
+  unsubscribeFirst(); // the route's close handler runs after the end: nothing else is ended
+  await until(() => third.delivered.length > 0 && peer.delivered.length > 0 && second.delivered.length > 0);
+  assert.deepEqual([first.delivered, second.delivered, third.delivered, peer.delivered], [[], ['hello'], ['hello'], ['hello']]);
+  hub.close();
+  assert.deepEqual(ended.sort(), ['first replaced', 'peer closing', 'second closing', 'third closing']);
 });

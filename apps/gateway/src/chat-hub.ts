@@ -5,8 +5,8 @@ import type { Logger } from '@douyin/telemetry';
 /** Someone listening for the messages one user sends or receives (one per open push connection). */
 export interface ChatListener {
   deliver(message: Message): void;
-  /** The hub is closing: end the connection. */
-  end(): void;
+  /** End the connection: the hub is closing, or the user opened more than connectionsPerUser and this is the oldest. */
+  end(why: 'closing' | 'replaced'): void;
 }
 
 export interface ChatHubOptions {
@@ -15,6 +15,11 @@ export interface ChatHubOptions {
   intervalMs?: number;
   /** How far back each poll looks, so a message whose create time was assigned before it committed is still seen. */
   windowMs?: number;
+  /**
+   * Connections one user may hold open on this hub. Opening one more ends the oldest rather than refusing the new
+   * one: a client whose network changed reconnects before the server notices the old socket is dead.
+   */
+  connectionsPerUser?: number;
 }
 
 export interface ChatHub {
@@ -69,8 +74,10 @@ function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
  * database keeps it correct with any number of message and gateway instances; the window plus per-listener
  * de-duplication makes late commits visible without repeats.
  */
-export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_000 }: ChatHubOptions): ChatHub {
+export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_000, connectionsPerUser = 5 }: ChatHubOptions): ChatHub {
   const subscriptions = new Set<Subscription>();
+  /** Each user's subscriptions, oldest first. */
+  const ofUser = new Map<number, Subscription[]>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -112,18 +119,32 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
     for (const [id, createTime] of sub.seen) if (createTime <= sub.after) sub.seen.delete(id);
   }
 
+  function unsubscribe(sub: Subscription) {
+    subscriptions.delete(sub);
+    const rest = (ofUser.get(sub.userId) ?? []).filter((s) => s !== sub);
+    if (rest.length > 0) ofUser.set(sub.userId, rest);
+    else ofUser.delete(sub.userId);
+  }
+
   return {
     subscribe(userId, after, listener) {
       const sub: Subscription = { userId, after, seen: new Map(), listener };
+      const mine = ofUser.get(userId) ?? [];
+      for (const oldest of mine.splice(0, Math.max(0, mine.length + 1 - connectionsPerUser))) {
+        subscriptions.delete(oldest);
+        oldest.listener.end('replaced');
+      }
+      ofUser.set(userId, [...mine, sub]);
       subscriptions.add(sub);
       schedule();
-      return () => void subscriptions.delete(sub);
+      return () => unsubscribe(sub);
     },
     close() {
       closed = true;
       clearTimeout(timer);
-      for (const sub of subscriptions) sub.listener.end();
+      for (const sub of subscriptions) sub.listener.end('closing');
       subscriptions.clear();
+      ofUser.clear();
     },
   };
 }

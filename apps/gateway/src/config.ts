@@ -33,6 +33,8 @@ export const GatewayEnv = z
     /** Budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an ordinary call. */
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(FEED_MAX).default(FEED_MAX),
+    /** Push connections (message/push) one user may hold open on one gateway; one more ends the oldest. */
+    PUSH_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(5),
     /** IANA zone of Comment.create_date ("MM-DD", contract §2.3). */
     TIME_ZONE: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   })
@@ -61,5 +63,6 @@ export const GatewayEnv = z
       feedPageSize: e.FEED_PAGE_SIZE,
     },
     timeZone: e.TIME_ZONE,
+    pushConnectionsPerUser: e.PUSH_CONNECTIONS_PER_USER,
   }));
 export type GatewayConfig = z.output<typeof GatewayEnv>;

@@ -30,6 +30,8 @@ export interface GatewayDeps {
     publishTimeoutMs: number;
   };
   feedPageSize: number;
+  /** Push connections one user may hold open on this gateway (PUSH_CONNECTIONS_PER_USER); absent: the hub's default. */
+  pushConnectionsPerUser?: number;
   /** Budget of the mesh calls one request makes together, from its arrival (MESH_TIMEOUT_MS). */
   requestBudgetMs: number;
   logger: Logger;

@@ -40,6 +40,7 @@ const app = await buildApp({
   timeZone: config.timeZone,
   media: { store, urls: mediaUrls(store, config.video.publicBaseUrl), maxUploadBytes: config.video.maxUploadBytes, publishTimeoutMs: config.video.publishTimeoutMs },
   feedPageSize: config.video.feedPageSize,
+  pushConnectionsPerUser: config.pushConnectionsPerUser,
   requestBudgetMs: config.service.mesh.timeoutMs,
   tokens,
   auth: createAuthenticator({ tokens, userExists: userExists(user) }),

@@ -9,7 +9,7 @@ export interface Account {
 }
 
 /** The gateway over fake user, relation and message services wired as main.ts wires the real ones. */
-export async function socialGateway(t: { after(fn: () => unknown): void }, now?: () => number) {
+export async function socialGateway(t: { after(fn: () => unknown): void }, now?: () => number, pushConnectionsPerUser?: number) {
   const users = fakeUserService();
   const exists = async (id: number) => users.users.has(id);
   const relation = fakeRelationService(exists);
@@ -17,6 +17,7 @@ export async function socialGateway(t: { after(fn: () => unknown): void }, now?:
   const app: FastifyInstance = await gatewayFor(t, users.client, undefined, { shared: [relationCounts(relation.client)], marks: [followMarks(relation.client)] }, {
     relation: relation.client,
     message: message.client,
+    pushConnectionsPerUser,
   });
   const register = async (name: string): Promise<Account> =>
     (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${name}&password=secret1` })).json();

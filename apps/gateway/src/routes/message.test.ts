@@ -89,3 +89,22 @@ test('push channel: the token is checked like any route; messages arrive as serv
   await app.close(); // ends open streams instead of waiting for them
   assert.equal(await events.ended, true);
 });
+
+test("push channel: a user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, saying why", { timeout: 10_000 }, async (t) => {
+  const { app, call, register } = await socialGateway(t, undefined, 2);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const open = async (token: string) => readEvents((await fetch(`${base}/douyin/message/push/?token=${token}`)).body!);
+  const [oldest, newer, anns] = [await open(bob.token), await open(bob.token), await open(ann.token)];
+  const newest = await open(bob.token);
+  assert.equal(await oldest.ended, true);
+  assert.deepEqual(oldest.closedWith(), { status_code: 42901, status_msg: 'too many push connections for this user: a newer one replaced this one' });
+  await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content: 'still here' });
+  for (const events of [newer, newest, anns]) assert.equal((await events.next()).content, 'still here');
+  assert.equal(oldest.pending(), 0);
+  await app.close();
+  for (const events of [newer, newest, anns]) {
+    assert.equal(await events.ended, true);
+    assert.equal(events.closedWith(), undefined); // a gateway going away is not a reason to stay away
+  }
+});

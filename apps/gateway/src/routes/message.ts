@@ -10,6 +10,8 @@ import { MessageSchema, apkResponse } from '../schemas.js';
 // Comments every 15 s keep proxies and NATs from closing an idle push connection.
 const HEARTBEAT_MS = 15_000;
 
+const REPLACED = { status_code: 42901, status_msg: 'too many push connections for this user: a newer one replaced this one' };
+
 export const messageRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
   async (app) => {
@@ -41,7 +43,8 @@ export const messageRoutes =
     // Push channel (beyond the APK): server-sent events of every message the token's user sends or receives with
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
     // Message as data. A client that must not miss anything opens it before loading the chat and merges by id.
-    const hub = createChatHub({ message: deps.message, logger: deps.logger });
+    // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901).
+    const hub = createChatHub({ message: deps.message, logger: deps.logger, connectionsPerUser: deps.pushConnectionsPerUser });
     app.addHook('preClose', async () => hub.close());
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
@@ -60,7 +63,11 @@ export const messageRoutes =
       const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
       const unsubscribe = hub.subscribe(userId, since, {
         deliver: (m) => res.write(`event: message\ndata: ${JSON.stringify(toApkMessage(m))}\n\n`),
-        end: () => res.end(),
+        end: (why) => {
+          // Said before closing, so a client can tell this from a network drop and not reconnect at once.
+          if (why === 'replaced') res.write(`event: closed\ndata: ${JSON.stringify(REPLACED)}\n\n`);
+          res.end();
+        },
       });
       req.raw.once('close', () => {
         clearInterval(heartbeat);
