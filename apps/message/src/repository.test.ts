@@ -10,7 +10,7 @@ import type { MessageTables } from './tables.js';
 const USERS = 30;
 const PLANS: InvolvingPlan[] = ['by-time', 'by-user'];
 
-/** Message i goes from user i % 30 + 1 to user (7i + 3) % 30 + 1 at time 1,000 + 10i (or i + 1 past a self-message). */
+/** Message i goes from user i % 30 + 1 to user (7i + 3) % 30 + 1 (or the user after it, never to itself) at 1,000 + 10i. */
 function messageRows(count: number) {
   const rows = [];
   for (let i = 0; i < count; i++) {

@@ -125,15 +125,18 @@ for (const mode of databaseModes()) {
     assert.deepEqual((await caller.inbox({ userIds: [2], since: m1.createTime })).messages, []);
   });
 
-  test(`inbox answers the same from a minute back (read by time) and from further back (read by user) (${mode})`, async (t) => {
+  test(`inbox answers the same whether it reads by time (since within a minute) or by user (further back) (${mode})`, async (t) => {
     let clock = 1_700_000_000_000;
-    const { caller } = await setup(t, () => clock++);
+    const { caller } = await setup(t, () => clock);
     const m1 = await caller.send({ fromId: 1, toId: 2, content: 'a' });
-    clock += INBOX_RECENT_MS;
+    clock += INBOX_RECENT_MS + 10;
     const m2 = await caller.send({ fromId: 3, toId: 1, content: 'b' });
-    await caller.send({ fromId: 3, toId: 4, content: 'not ours' });
-    assert.deepEqual((await caller.inbox({ userIds: [1], since: 0 })).messages, [m1, m2]);
-    assert.deepEqual((await caller.inbox({ userIds: [1], since: m1.createTime - 1 })).messages, [m1, m2]);
-    assert.deepEqual((await caller.inbox({ userIds: [1, 4], since: m2.createTime - 1 })).messages.map((m) => m.content), ['b', 'not ours']);
+    const m3 = await caller.send({ fromId: 3, toId: 4, content: 'not ours' });
+    const inbox = async (userIds: number[], since: number) => (await caller.inbox({ userIds, since })).messages;
+    assert.deepEqual(await inbox([1], 0), [m1, m2]); // by user
+    assert.deepEqual(await inbox([1], m1.createTime - 1), [m1, m2]); // by user
+    assert.deepEqual(await inbox([1], clock - INBOX_RECENT_MS), [m2]); // by time: exactly a minute back
+    assert.deepEqual(await inbox([1], clock - INBOX_RECENT_MS - 1), [m2]); // by user
+    assert.deepEqual(await inbox([1, 4], m2.createTime - 1), [m2, m3]); // by time
   });
 }

@@ -18,9 +18,9 @@ export const MessageContent = z
 export const INBOX_LIMIT = 1000;
 
 /**
- * An `inbox` whose `since` lies at most this far before the service's clock reads the messages of that window, whatever
- * the number of users asked; one further back reads each user's messages. Callers that poll group their users so
- * that one reader far behind does not turn everyone's poll into the second kind.
+ * An `inbox` whose `since` lies at most this far before the service's clock reads the messages of that window,
+ * whatever the number of users asked; one further back reads each user's messages. Callers that poll group their
+ * users so that one reader far behind does not turn everyone's poll into the second kind.
  */
 export const INBOX_RECENT_MS = 60_000;
 
