@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { INBOX_RECENT_MS, type InboxInput, type Message } from '@douyin/contracts';
+import { ServiceMetrics } from '@douyin/metrics';
 import { silentLogger } from '@douyin/telemetry';
 import { createChatHub, pollsFor, type ChatHubOptions } from './chat-hub.js';
 
@@ -27,13 +28,17 @@ test('pollsFor asks caught-up and far-behind subscriptions apart, each from its 
   assert.deepEqual(pollsFor([], NOW), []);
 });
 
-/** An inbox over a fixed list of messages that records what it was asked, and fails for users in `failing`. */
-function fakeInbox(messages: Message[], failing = new Set<number>()) {
+/**
+ * An inbox over a fixed list of messages that records what it was asked, fails for users in `failing`, and answers
+ * only once `answering` has resolved.
+ */
+function fakeInbox(messages: Message[], failing = new Set<number>(), answering: Promise<void> = Promise.resolve()) {
   const asked: InboxInput[] = [];
   const message = {
     inbox: {
       query: async (input: InboxInput) => {
         asked.push(input);
+        await answering;
         if (input.userIds.some((id) => failing.has(id))) throw new Error('message service down');
         const users = new Set(input.userIds);
         const found = messages.filter((m) => m.createTime > input.since && (users.has(m.fromId) || users.has(m.toId)));
@@ -123,7 +128,8 @@ test('a user opening more than connectionsPerUser connections ends the oldest; o
   const now = Date.now();
   const messages: Message[] = [{ id: 1, fromId: 2, toId: 1, content: 'hello', createTime: now - 1_000 }];
   const { message } = fakeInbox(messages);
-  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, connectionsPerUser: 2 });
+  const metrics = new ServiceMetrics('push_test');
+  const hub = createChatHub({ message, logger: silentLogger(), metrics, intervalMs: 5, connectionsPerUser: 2 });
   t.after(() => hub.close());
   const ended: string[] = [];
   const connection = (name: string) => {
@@ -140,6 +146,25 @@ test('a user opening more than connectionsPerUser connections ends the oldest; o
   unsubscribeFirst(); // the route's close handler runs after the end: nothing else is ended
   await until(() => third.delivered.length > 0 && peer.delivered.length > 0 && second.delivered.length > 0);
   assert.deepEqual([first.delivered, second.delivered, third.delivered, peer.delivered], [[], ['hello'], ['hello'], ['hello']]);
+  const value = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await metric.get()).values[0]?.value;
+  assert.deepEqual([await value(metrics.pushConnections), await value(metrics.pushReplaced), await value(metrics.pushDelivered)], [3, 1, 3]);
   hub.close();
   assert.deepEqual(ended.sort(), ['first replaced', 'peer closing', 'second closing', 'third closing']);
+  assert.equal(await value(metrics.pushConnections), 0);
+});
+
+test('a connection replaced while a poll is out gets nothing after its end', { timeout: 10_000 }, async (t) => {
+  const now = Date.now();
+  let answer = () => {};
+  const answering = new Promise<void>((resolve) => (answer = resolve));
+  const { message, asked } = fakeInbox([{ id: 1, fromId: 2, toId: 1, content: 'hello', createTime: now - 1_000 }], new Set(), answering);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, connectionsPerUser: 1 });
+  t.after(() => hub.close());
+  const [first, second] = [listener(), listener()];
+  hub.subscribe(1, now - 2_000, first);
+  await until(() => asked.length === 1); // the poll asking for the first connection is out
+  hub.subscribe(1, now - 2_000, second);
+  answer();
+  await until(() => second.delivered.length > 0);
+  assert.deepEqual([first.delivered, second.delivered], [[], ['hello']]);
 });

@@ -1,5 +1,6 @@
 import { INBOX_LIMIT, INBOX_RECENT_MS, type Message, type MessageRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
+import type { ServiceMetrics } from '@douyin/metrics';
 import type { Logger } from '@douyin/telemetry';
 
 /** Someone listening for the messages one user sends or receives (one per open push connection). */
@@ -12,6 +13,8 @@ export interface ChatListener {
 export interface ChatHubOptions {
   message: Pick<MeshClient<MessageRouter>, 'inbox'>;
   logger: Logger;
+  /** Where connections, deliveries and replacements are counted (the polls are message.inbox's client metrics). */
+  metrics?: Pick<ServiceMetrics, 'pushConnections' | 'pushDelivered' | 'pushReplaced'>;
   intervalMs?: number;
   /** How far back each poll looks, so a message whose create time was assigned before it committed is still seen. */
   windowMs?: number;
@@ -74,7 +77,8 @@ function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
  * database keeps it correct with any number of message and gateway instances; the window plus per-listener
  * de-duplication makes late commits visible without repeats.
  */
-export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_000, connectionsPerUser = 5 }: ChatHubOptions): ChatHub {
+export function createChatHub(options: ChatHubOptions): ChatHub {
+  const { message, logger, metrics, intervalMs = 250, windowMs = 5_000, connectionsPerUser = 5 } = options;
   const subscriptions = new Set<Subscription>();
   /** Each user's subscriptions, oldest first. */
   const ofUser = new Map<number, Subscription[]>();
@@ -105,7 +109,8 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
     // A full answer may have left messages out: never slide past the last one it returned.
     const full = messages.length >= INBOX_LIMIT ? (messages.at(-1)?.createTime ?? now) - 1 : Infinity;
     const slideTo = Math.min(now - windowMs, full);
-    for (const sub of subs) fanOut(sub, byUser.get(sub.userId) ?? [], slideTo);
+    // A connection ended while the call was out (closed, replaced) gets nothing more: its response has ended.
+    for (const sub of subs) if (subscriptions.has(sub)) fanOut(sub, byUser.get(sub.userId) ?? [], slideTo);
   }
 
   /** Delivers the user's messages `sub` has not seen, oldest first, then slides its window up to `slideTo`. */
@@ -114,6 +119,7 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
       if (m.createTime <= sub.after || sub.seen.has(m.id)) continue;
       sub.seen.set(m.id, m.createTime);
       sub.listener.deliver(m);
+      metrics?.pushDelivered.inc();
     }
     sub.after = Math.max(sub.after, slideTo);
     for (const [id, createTime] of sub.seen) if (createTime <= sub.after) sub.seen.delete(id);
@@ -121,6 +127,7 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
 
   function unsubscribe(sub: Subscription) {
     subscriptions.delete(sub);
+    metrics?.pushConnections.set(subscriptions.size);
     const rest = (ofUser.get(sub.userId) ?? []).filter((s) => s !== sub);
     if (rest.length > 0) ofUser.set(sub.userId, rest);
     else ofUser.delete(sub.userId);
@@ -133,9 +140,11 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
       for (const oldest of mine.splice(0, Math.max(0, mine.length + 1 - connectionsPerUser))) {
         subscriptions.delete(oldest);
         oldest.listener.end('replaced');
+        metrics?.pushReplaced.inc();
       }
       ofUser.set(userId, [...mine, sub]);
       subscriptions.add(sub);
+      metrics?.pushConnections.set(subscriptions.size);
       schedule();
       return () => unsubscribe(sub);
     },
@@ -145,6 +154,7 @@ export function createChatHub({ message, logger, intervalMs = 250, windowMs = 5_
       for (const sub of subscriptions) sub.listener.end('closing');
       subscriptions.clear();
       ofUser.clear();
+      metrics?.pushConnections.set(0);
     },
   };
 }

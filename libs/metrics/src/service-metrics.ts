@@ -33,6 +33,9 @@ export class ServiceMetrics {
   readonly dbQueryDuration: Histogram<'operation' | 'outcome'>;
   readonly dbPoolConnections: Gauge<'state'>;
   readonly uploadBytes: Counter;
+  readonly pushConnections: Gauge;
+  readonly pushDelivered: Counter;
+  readonly pushReplaced: Counter;
 
   constructor(readonly service: string) {
     const name = (what: string) => `douyin_${service.replace(/[^a-zA-Z0-9_]/g, '_')}_${what}`;
@@ -150,6 +153,14 @@ export class ServiceMetrics {
       },
     });
     this.uploadBytes = new Counter({ name: name('upload_bytes_total'), help: 'bytes of video uploads received', registers });
+    // The chat push channel's own figures; its polls are the rpc client metrics of message.inbox.
+    this.pushConnections = new Gauge({ name: name('push_connections'), help: 'chat push connections open now', registers });
+    this.pushDelivered = new Counter({ name: name('push_delivered_total'), help: 'messages written to chat push connections', registers });
+    this.pushReplaced = new Counter({
+      name: name('push_replaced_total'),
+      help: 'chat push connections ended because their user opened more than PUSH_CONNECTIONS_PER_USER',
+      registers,
+    });
   }
 
   private readonly pools = new Set<() => PoolUsage | undefined>();

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { MESSAGE_CONTENT } from '@douyin/contracts';
+import { metricsFor } from '@douyin/metrics';
 import { toApkMessage } from '../apk.js';
 import { createChatHub } from '../chat-hub.js';
 import type { GatewayDeps } from '../deps.js';
@@ -44,7 +45,12 @@ export const messageRoutes =
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
     // Message as data. A client that must not miss anything opens it before loading the chat and merges by id.
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901).
-    const hub = createChatHub({ message: deps.message, logger: deps.logger, connectionsPerUser: deps.pushConnectionsPerUser });
+    const hub = createChatHub({
+      message: deps.message,
+      logger: deps.logger,
+      metrics: metricsFor('gateway'),
+      connectionsPerUser: deps.pushConnectionsPerUser,
+    });
     app.addHook('preClose', async () => hub.close());
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
