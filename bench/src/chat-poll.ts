@@ -13,12 +13,15 @@ export interface ChatPollFigures {
   byTimeMs: number;
   /** ms per call from twice INBOX_RECENT_MS back, read by each user's indexes (a connection far behind). */
   byUserMs: number;
+  /** The most messages one answer held: 0 when the users had nothing new, as the figure assumes. */
+  messages: number;
 }
 
 /**
  * The push channel's poll against a seeded database: the message service's inbox for POLL_USERS users spread over
  * the seed when none of them has anything new, which is what each gateway asks four times a second whatever its
- * connections' traffic. Both reads are asked of the same service, one after the other in each round of sequential calls.
+ * connections' traffic. Both reads are asked of the same service, one after the other in each round of sequential
+ * calls.
  */
 export async function measureChatPoll(messageUrl: string, seededUsers: number, rounds = 5, callsPerRound = 200): Promise<ChatPollFigures> {
   const logger = silentLogger();
@@ -27,9 +30,13 @@ export async function measureChatPoll(messageUrl: string, seededUsers: number, r
   const message = mesh.client<MessageRouter>('message');
   const users = Math.min(POLL_USERS, seededUsers);
   const userIds = Array.from({ length: users }, (_, i) => 1 + Math.floor((i * seededUsers) / users));
+  let messages = 0;
   const perCall = async (back: number) => {
     const started = performance.now();
-    for (let i = 0; i < callsPerRound; i++) await message.inbox.query({ userIds, since: Date.now() - back });
+    for (let i = 0; i < callsPerRound; i++) {
+      const answer = await message.inbox.query({ userIds, since: Date.now() - back });
+      messages = Math.max(messages, answer.messages.length);
+    }
     return (performance.now() - started) / callsPerRound;
   };
   try {
@@ -42,7 +49,7 @@ export async function measureChatPoll(messageUrl: string, seededUsers: number, r
       reads.byTime.push(byTime);
       reads.byUser.push(byUser);
     }
-    return { users, byTimeMs: median(reads.byTime), byUserMs: median(reads.byUser) };
+    return { users, byTimeMs: median(reads.byTime), byUserMs: median(reads.byUser), messages };
   } finally {
     await mesh.close();
   }

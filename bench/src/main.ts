@@ -198,7 +198,7 @@ try {
     like_storm_exact: storm.exact,
     upload_rss_growth_mb: round(upload.rssGrowthMb, 1),
     upload_vs_raw_put: round(upload.ratio),
-    chat_poll_ms: { users: chatPoll.users, by_time: round(chatPoll.byTimeMs), by_user: round(chatPoll.byUserMs) },
+    chat_poll_ms: { users: chatPoll.users, messages: chatPoll.messages, by_time: round(chatPoll.byTimeMs), by_user: round(chatPoll.byUserMs) },
     notes: [
       scaleNote,
       scaleRoundsNote,
