@@ -99,6 +99,12 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
   const videoId = feed.video_list?.[0]?.id ?? 0;
   assert.equal((await apk('POST', '/douyin/favorite/action/', { token: bob.token ?? '', video_id: videoId, action_type: 1 })).status_code, 0);
   assert.equal((await apk('POST', '/douyin/comment/action/', { token: bob.token ?? '', video_id: videoId, action_type: 1, comment_text: 'hi' })).status_code, 0);
+  // A push connection open from here on: the message sent is delivered on it, and its polls fail once the message
+  // service is stopped below.
+  const pushClosed = new AbortController();
+  t.after(() => pushClosed.abort());
+  assert.equal((await fetch(`${gateway.url}/douyin/message/push/?token=${alice.token ?? ''}`, { signal: pushClosed.signal })).status, 200);
+  assert.equal((await apk('POST', '/douyin/message/action/', { token: bob.token ?? '', to_user_id: alice.user_id ?? 0, action_type: 1, content: 'hi' })).status_code, 0);
   for (let i = 0; i < 8; i++) {
     await apk('GET', '/douyin/feed/', { token: bob.token ?? '' });
     await apk('GET', '/douyin/comment/list/', { video_id: videoId });

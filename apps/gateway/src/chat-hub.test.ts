@@ -168,3 +168,22 @@ test('a connection replaced while a poll is out gets nothing after its end', { t
   await until(() => second.delivered.length > 0);
   assert.deepEqual([first.delivered, second.delivered], [[], ['hello']]);
 });
+
+test('a message published by this gateway reaches its sender and recipient at once, and the polls skip it', { timeout: 10_000 }, async (t) => {
+  const now = Date.now();
+  const m: Message = { id: 7, fromId: 2, toId: 1, content: 'sent here', createTime: now };
+  const { message, asked } = fakeInbox([m]);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
+  t.after(() => hub.close());
+  const [ones, onesOther, twos, threes, later] = [listener(), listener(), listener(), listener(), listener()];
+  hub.subscribe(1, now - 1_000, ones);
+  hub.subscribe(1, now - 1_000, onesOther);
+  hub.subscribe(2, now - 1_000, twos);
+  hub.subscribe(3, now - 1_000, threes);
+  hub.subscribe(1, now, later); // opened with since = the message's time: not after it
+  hub.publish(m);
+  hub.publish(m);
+  assert.deepEqual([ones, onesOther, twos, threes, later].map((l) => l.delivered), [['sent here'], ['sent here'], ['sent here'], [], []]);
+  await until(() => asked.length >= 3); // polls that answer the same message again
+  assert.deepEqual([ones, onesOther, twos, threes, later].map((l) => l.delivered), [['sent here'], ['sent here'], ['sent here'], [], []]);
+});

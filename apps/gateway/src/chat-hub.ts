@@ -28,6 +28,11 @@ export interface ChatHubOptions {
 export interface ChatHub {
   /** Delivers every message the user sends or receives with createTime > after, each once; returns the unsubscribe. */
   subscribe(userId: number, after: number, listener: ChatListener): () => void;
+  /**
+   * A message just stored through this gateway: delivered now to its sender's and recipient's connections here,
+   * instead of at the next poll (which then skips it). Messages stored elsewhere still arrive by polling.
+   */
+  publish(message: Message): void;
   close(): void;
 }
 
@@ -75,7 +80,8 @@ function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
  * One poll loop per gateway for all push connections: each tick asks the message service (once per 500 users, see
  * pollsFor) for what the subscribed users sent or received in a sliding window, and fans it out. Polling the
  * database keeps it correct with any number of message and gateway instances; the window plus per-listener
- * de-duplication makes late commits visible without repeats.
+ * de-duplication makes late commits visible without repeats, and lets messages sent through this gateway be handed
+ * over at once (publish) without the poll repeating them.
  */
 export function createChatHub(options: ChatHubOptions): ChatHub {
   const { message, logger, metrics, intervalMs = 250, windowMs = 5_000, connectionsPerUser = 5 } = options;
@@ -115,14 +121,16 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   /** Delivers the user's messages `sub` has not seen, oldest first, then slides its window up to `slideTo`. */
   function fanOut(sub: Subscription, own: readonly Message[], slideTo: number) {
-    for (const m of own) {
-      if (m.createTime <= sub.after || sub.seen.has(m.id)) continue;
-      sub.seen.set(m.id, m.createTime);
-      sub.listener.deliver(m);
-      metrics?.pushDelivered.inc();
-    }
+    for (const m of own) deliverOnce(sub, m);
     sub.after = Math.max(sub.after, slideTo);
     for (const [id, createTime] of sub.seen) if (createTime <= sub.after) sub.seen.delete(id);
+  }
+
+  function deliverOnce(sub: Subscription, m: Message) {
+    if (m.createTime <= sub.after || sub.seen.has(m.id)) return;
+    sub.seen.set(m.id, m.createTime);
+    sub.listener.deliver(m);
+    metrics?.pushDelivered.inc();
   }
 
   function unsubscribe(sub: Subscription) {
@@ -147,6 +155,9 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       metrics?.pushConnections.set(subscriptions.size);
       schedule();
       return () => unsubscribe(sub);
+    },
+    publish(m) {
+      for (const userId of new Set([m.fromId, m.toId])) for (const sub of ofUser.get(userId) ?? []) deliverOnce(sub, m);
     },
     close() {
       closed = true;

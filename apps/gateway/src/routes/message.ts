@@ -16,13 +16,22 @@ const REPLACED = { status_code: 42901, status_msg: 'too many push connections fo
 export const messageRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
   async (app) => {
+    // The push channel's connections on this gateway (route below); messages sent through it are handed over at once.
+    const hub = createChatHub({
+      message: deps.message,
+      logger: deps.logger,
+      metrics: metricsFor('gateway'),
+      connectionsPerUser: deps.pushConnectionsPerUser,
+    });
+    app.addHook('preClose', async () => hub.close());
+
     app.post('/douyin/message/action/', { schema: { response: apkResponse() }, config: { zero: {} } }, async (req) => {
       const params = await collectParams(req);
       const fromId = await deps.auth.requireUser(tokenOf(params, req));
       const toId = requiredId(params, 'to_user_id');
       requiredAction(params, 'action_type', ['1']);
       const content = requiredText(params, 'content', MESSAGE_CONTENT);
-      await deps.message.send.mutate({ fromId, toId, content });
+      hub.publish(await deps.message.send.mutate({ fromId, toId, content }));
       return ok({});
     });
 
@@ -43,15 +52,9 @@ export const messageRoutes =
 
     // Push channel (beyond the APK): server-sent events of every message the token's user sends or receives with
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
-    // Message as data. A client that must not miss anything opens it before loading the chat and merges by id.
+    // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
+    // order. A client that must not miss anything opens it before loading the chat and merges by id.
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901).
-    const hub = createChatHub({
-      message: deps.message,
-      logger: deps.logger,
-      metrics: metricsFor('gateway'),
-      connectionsPerUser: deps.pushConnectionsPerUser,
-    });
-    app.addHook('preClose', async () => hub.close());
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
       const userId = await deps.auth.requireUser(tokenOf(params, req));
