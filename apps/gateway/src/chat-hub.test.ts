@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { INBOX_RECENT_MS, type InboxInput, type Message } from '@douyin/contracts';
 import { ServiceMetrics } from '@douyin/metrics';
 import { silentLogger } from '@douyin/telemetry';
+import { until } from '../test/processes.js';
 import { createChatHub, pollsFor, type ChatHubOptions } from './chat-hub.js';
 
 const NOW = 1_800_000_000_000;
@@ -24,7 +25,9 @@ test('pollsFor asks caught-up and far-behind subscriptions apart, each from its 
       [2, 2, OLD],
     ],
   );
-  assert.deepEqual(polls.flatMap((p) => p.subs).sort((a, b) => a.userId - b.userId || a.after - b.after), [...subs].sort((a, b) => a.userId - b.userId || a.after - b.after));
+  // Every subscription is in exactly one call.
+  const byUserThenAfter = (a: (typeof subs)[number], b: (typeof subs)[number]) => a.userId - b.userId || a.after - b.after;
+  assert.deepEqual(polls.flatMap((p) => p.subs).sort(byUserThenAfter), [...subs].sort(byUserThenAfter));
   assert.deepEqual(pollsFor([], NOW), []);
 });
 
@@ -54,11 +57,8 @@ const listener = () => {
   return { delivered, deliver: (m: Message) => void delivered.push(m.content), end: () => undefined };
 };
 
-const until = async (done: () => boolean) => {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
-};
 
-test("every connection gets exactly its own user's messages, oldest first, once across overlapping polls", { timeout: 10_000 }, async (t) => {
+test("every connection gets exactly its own user's messages, oldest first, once across overlapping polls", async (t) => {
   const now = Date.now();
   const users = Array.from({ length: 40 }, (_, i) => i + 1);
   const messages: Message[] = Array.from({ length: 400 }, (_, i) => ({
@@ -73,14 +73,14 @@ test("every connection gets exactly its own user's messages, oldest first, once 
   t.after(() => hub.close());
   const connections = [...users, 1].map((userId) => ({ userId, received: listener() }));
   for (const { userId, received } of connections) hub.subscribe(userId, now - 4_000, received);
-  await until(() => asked.length >= 3); // the window (5 s) overlaps: each later poll answers the same messages again
+  await until('three polls of overlapping windows', () => asked.length >= 3); // each later poll answers the same messages again
   for (const { userId, received } of connections) {
     const own = messages.filter((m) => m.fromId === userId || m.toId === userId).map((m) => m.content);
     assert.deepEqual(received.delivered, own, `user ${userId}`);
   }
 });
 
-test('a connection opened far back gets its history in its own call, then joins the caught-up users', { timeout: 10_000 }, async (t) => {
+test('a connection opened far back gets its history in its own call, then joins the caught-up users', async (t) => {
   const now = Date.now();
   const messages: Message[] = [
     { id: 1, fromId: 2, toId: 1, content: 'last year', createTime: now - 365 * 86_400_000 },
@@ -92,7 +92,7 @@ test('a connection opened far back gets its history in its own call, then joins 
   const [live, history] = [listener(), listener()];
   hub.subscribe(2, now - 2_000, live);
   hub.subscribe(1, 0, history);
-  await until(() => asked.length >= 4);
+  await until('four polls', () => asked.length >= 4);
   assert.deepEqual(live.delivered, ['just now']);
   assert.deepEqual(history.delivered, ['last year']);
   // First tick: the live user from its own time, the far-behind one apart; from then on both in one recent call.
@@ -102,7 +102,7 @@ test('a connection opened far back gets its history in its own call, then joins 
   for (const { since } of later) assert.ok(since >= now - INBOX_RECENT_MS, `${since}`);
 });
 
-test('a failing call leaves the other calls of the tick delivering, and is retried', { timeout: 10_000 }, async (t) => {
+test('a failing call leaves the other calls of the tick delivering, and is retried', async (t) => {
   const now = Date.now();
   const messages: Message[] = [
     { id: 1, fromId: 2, toId: 1, content: 'to the live user', createTime: now - 1_000 },
@@ -115,16 +115,16 @@ test('a failing call leaves the other calls of the tick delivering, and is retri
   const [live, behind] = [listener(), listener()];
   hub.subscribe(1, now - 2_000, live);
   hub.subscribe(4, 0, behind);
-  await until(() => live.delivered.length > 0 && asked.filter((a) => a.userIds.includes(4)).length >= 2);
+  await until('a delivery and two failed calls', () => live.delivered.length > 0 && asked.filter((a) => a.userIds.includes(4)).length >= 2);
   assert.deepEqual(live.delivered, ['to the live user']);
   assert.deepEqual(behind.delivered, []);
   failing.clear();
-  await until(() => behind.delivered.length > 0);
+  await until('the retried call to deliver', () => behind.delivered.length > 0);
   assert.deepEqual(behind.delivered, ['to the one behind']);
   assert.deepEqual(live.delivered, ['to the live user']);
 });
 
-test('a user opening more than connectionsPerUser connections ends the oldest; other users keep theirs', { timeout: 10_000 }, async (t) => {
+test('a user opening more than connectionsPerUser connections ends the oldest; other users keep theirs', async (t) => {
   const now = Date.now();
   const messages: Message[] = [{ id: 1, fromId: 2, toId: 1, content: 'hello', createTime: now - 1_000 }];
   const { message } = fakeInbox(messages);
@@ -144,7 +144,7 @@ test('a user opening more than connectionsPerUser connections ends the oldest; o
   hub.subscribe(1, now - 2_000, third);
   assert.deepEqual(ended, ['first replaced']);
   unsubscribeFirst(); // the route's close handler runs after the end: nothing else is ended
-  await until(() => third.delivered.length > 0 && peer.delivered.length > 0 && second.delivered.length > 0);
+  await until('the remaining connections to receive', () => [second, third, peer].every((l) => l.delivered.length > 0));
   assert.deepEqual([first.delivered, second.delivered, third.delivered, peer.delivered], [[], ['hello'], ['hello'], ['hello']]);
   const value = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await metric.get()).values[0]?.value;
   assert.deepEqual([await value(metrics.pushConnections), await value(metrics.pushReplaced), await value(metrics.pushDelivered)], [3, 1, 3]);
@@ -153,7 +153,7 @@ test('a user opening more than connectionsPerUser connections ends the oldest; o
   assert.equal(await value(metrics.pushConnections), 0);
 });
 
-test('a connection replaced while a poll is out gets nothing after its end', { timeout: 10_000 }, async (t) => {
+test('a connection replaced while a poll is out gets nothing after its end', async (t) => {
   const now = Date.now();
   let answer = () => {};
   const answering = new Promise<void>((resolve) => (answer = resolve));
@@ -162,14 +162,14 @@ test('a connection replaced while a poll is out gets nothing after its end', { t
   t.after(() => hub.close());
   const [first, second] = [listener(), listener()];
   hub.subscribe(1, now - 2_000, first);
-  await until(() => asked.length === 1); // the poll asking for the first connection is out
+  await until('the first poll to be out', () => asked.length === 1); // it asks for the first connection
   hub.subscribe(1, now - 2_000, second);
   answer();
-  await until(() => second.delivered.length > 0);
+  await until('the newer connection to receive', () => second.delivered.length > 0);
   assert.deepEqual([first.delivered, second.delivered], [[], ['hello']]);
 });
 
-test('a message published by this gateway reaches its sender and recipient at once, and the polls skip it', { timeout: 10_000 }, async (t) => {
+test('a message published by this gateway reaches its sender and recipient at once, and the polls skip it', async (t) => {
   const now = Date.now();
   const m: Message = { id: 7, fromId: 2, toId: 1, content: 'sent here', createTime: now };
   const { message, asked } = fakeInbox([m]);
@@ -184,6 +184,6 @@ test('a message published by this gateway reaches its sender and recipient at on
   hub.publish(m);
   hub.publish(m);
   assert.deepEqual([ones, onesOther, twos, threes, later].map((l) => l.delivered), [['sent here'], ['sent here'], ['sent here'], [], []]);
-  await until(() => asked.length >= 3); // polls that answer the same message again
+  await until('three polls', () => asked.length >= 3); // polls that answer the same message again
   assert.deepEqual([ones, onesOther, twos, threes, later].map((l) => l.delivered), [['sent here'], ['sent here'], ['sent here'], [], []]);
 });
