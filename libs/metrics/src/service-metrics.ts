@@ -36,6 +36,7 @@ export class ServiceMetrics {
   readonly pushConnections: Gauge;
   readonly pushDelivered: Counter;
   readonly pushReplaced: Counter;
+  readonly pushStalled: Counter;
 
   constructor(readonly service: string) {
     const name = (what: string) => `douyin_${service.replace(/[^a-zA-Z0-9_]/g, '_')}_${what}`;
@@ -159,6 +160,11 @@ export class ServiceMetrics {
     this.pushReplaced = new Counter({
       name: name('push_replaced_total'),
       help: 'chat push connections ended because their user opened more than PUSH_CONNECTIONS_PER_USER',
+      registers,
+    });
+    this.pushStalled = new Counter({
+      name: name('push_stalled_total'),
+      help: 'chat push connections ended because their client stopped reading',
       registers,
     });
   }

@@ -5,6 +5,7 @@ import { toApkMessage } from '../apk.js';
 import { createChatHub } from '../chat-hub.js';
 import type { GatewayDeps } from '../deps.js';
 import { collectParams, optionalEpochMs, requiredAction, requiredId, requiredText, tokenOf } from '../params.js';
+import { pushStream } from '../push-stream.js';
 import { ok } from '../reply.js';
 import { MessageSchema, apkResponse } from '../schemas.js';
 
@@ -17,10 +18,11 @@ export const messageRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
   async (app) => {
     // The push channel's connections on this gateway (route below); messages sent through it are handed over at once.
+    const metrics = metricsFor('gateway');
     const hub = createChatHub({
       message: deps.message,
       logger: deps.logger,
-      metrics: metricsFor('gateway'),
+      metrics,
       connectionsPerUser: deps.pushConnectionsPerUser,
     });
     app.addHook('preClose', async () => hub.close());
@@ -54,7 +56,8 @@ export const messageRoutes =
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
     // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
     // order. A client that must not miss anything opens it before loading the chat and merges by id.
-    // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901).
+    // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901); one
+    // whose client stops reading is cut once PUSH_UNSENT_LIMIT waits unsent.
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
       const userId = await deps.auth.requireUser(tokenOf(params, req));
@@ -68,13 +71,17 @@ export const messageRoutes =
         'x-accel-buffering': 'no',
         'x-request-id': req.id,
       });
-      res.write(': connected\n\n');
-      const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+      const stream = pushStream(res, () => {
+        metrics.pushStalled.inc();
+        req.log.info({ userId }, 'push client stopped reading; connection ended');
+      });
+      stream.comment('connected');
+      const heartbeat = setInterval(() => stream.comment('ping'), HEARTBEAT_MS);
       const unsubscribe = hub.subscribe(userId, since, {
-        deliver: (m) => res.write(`event: message\ndata: ${JSON.stringify(toApkMessage(m))}\n\n`),
+        deliver: (m) => stream.event('message', toApkMessage(m)),
         end: (why) => {
           // Said before closing, so a client can tell this from a network drop and not reconnect at once.
-          if (why === 'replaced') res.write(`event: closed\ndata: ${JSON.stringify(REPLACED)}\n\n`);
+          if (why === 'replaced') stream.event('closed', REPLACED);
           res.end();
         },
       });
