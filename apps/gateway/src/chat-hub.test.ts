@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { INBOX_RECENT_MS, type InboxInput, type Message } from '@douyin/contracts';
+import { currentScope, runInScope } from '@douyin/mesh';
 import { ServiceMetrics } from '@douyin/metrics';
 import { silentLogger } from '@douyin/telemetry';
 import { until } from '../test/processes.js';
@@ -186,4 +187,21 @@ test('a message published by this gateway reaches its sender and recipient at on
   assert.deepEqual([ones, onesOther, twos, threes, later].map((l) => l.delivered), [['sent here'], ['sent here'], ['sent here'], [], []]);
   await until('three polls', () => asked.length >= 3); // polls that answer the same message again
   assert.deepEqual([ones, onesOther, twos, threes, later].map((l) => l.delivered), [['sent here'], ['sent here'], ['sent here'], [], []]);
+});
+
+test('the poll loop belongs to no request: the deadline of the one that opened the first connection does not reach it', async (t) => {
+  const scopes: unknown[] = [];
+  const message = {
+    inbox: {
+      query: async () => {
+        scopes.push(currentScope());
+        return { messages: [], now: Date.now() };
+      },
+    },
+  } as unknown as ChatHubOptions['message'];
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
+  t.after(() => hub.close());
+  runInScope({ requestId: 'push-1', deadline: Date.now() + 1 }, () => hub.subscribe(1, Date.now(), listener()));
+  await until('two polls', () => scopes.length >= 2);
+  assert.deepEqual(scopes.slice(0, 2), [undefined, undefined]);
 });

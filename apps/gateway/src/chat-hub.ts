@@ -1,7 +1,7 @@
 import { INBOX_LIMIT, INBOX_RECENT_MS, type Message, type MessageRouter } from '@douyin/contracts';
 import type { MeshClient } from '@douyin/mesh';
 import type { ServiceMetrics } from '@douyin/metrics';
-import type { Logger } from '@douyin/telemetry';
+import { outsideRequests, type Logger } from '@douyin/telemetry';
 
 /** Someone listening for the messages one user sends or receives (one per open push connection). */
 export interface ChatListener {
@@ -91,8 +91,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  // The loop belongs to no request: started from the first connection's, its polls would carry that request's
+  // deadline (every poll failing once it passed) and join its trace.
   const schedule = () => {
-    if (timer === undefined && !closed && subscriptions.size > 0) timer = setTimeout(() => void tick(), intervalMs);
+    if (timer === undefined && !closed && subscriptions.size > 0) timer = outsideRequests(() => setTimeout(() => void tick(), intervalMs));
   };
 
   async function tick(): Promise<void> {

@@ -26,6 +26,8 @@ const backends = (db: TestDatabase, discovery: Discovery) => ({
 
 export interface LocalMesh {
   gateway: AppProcess;
+  /** More gateways in front of the same services, when asked for. */
+  otherGateways: AppProcess[];
   /** Every service process by app name. */
   services: Map<string, AppProcess>;
   /** The media folder every process shares, as in `npm start`. */
@@ -35,13 +37,13 @@ export interface LocalMesh {
 /**
  * `services` as processes on loopback found through a static list, then a gateway in front of them (its
  * PUBLIC_BASE_URL is its own address), as `npm start` runs them, on the test's database. `env` goes to every
- * process; `perApp` adds variables to one of them (the gateway included).
+ * process; `perApp` adds variables to one of them (the gateway included, and `gateways` - 1 more like it).
  */
 export async function startLocalMesh(
   t: After,
   db: TestDatabase,
   services: readonly string[],
-  opts: { env?: Env; perApp?: Partial<Record<string, Env>> } = {},
+  opts: { env?: Env; perApp?: Partial<Record<string, Env>>; gateways?: number } = {},
 ): Promise<LocalMesh> {
   const ports = new Map(await Promise.all([...services, 'gateway'].map(async (app) => [app, await freePort()] as const)));
   const shared = {
@@ -52,9 +54,11 @@ export async function startLocalMesh(
   };
   const envOf = (app: string) => ({ ...shared, PORT: String(ports.get(app)), ...opts.perApp?.[app] });
   const started = await Promise.all(services.map(async (app) => [app, await startApp(t, app, envOf(app))] as const));
-  const gatewayUrl = `http://127.0.0.1:${ports.get('gateway')}`;
-  const gateway = await startApp(t, 'gateway', { PUBLIC_BASE_URL: gatewayUrl, ...envOf('gateway') });
-  return { gateway, services: new Map(started), storageDir: shared.STORAGE_DIR };
+  const gatewayPorts = [ports.get('gateway')!, ...(await Promise.all(Array.from({ length: (opts.gateways ?? 1) - 1 }, () => freePort())))];
+  const [gateway, ...otherGateways] = await Promise.all(
+    gatewayPorts.map((port) => startApp(t, 'gateway', { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...envOf('gateway'), PORT: String(port) })),
+  );
+  return { gateway: gateway!, otherGateways, services: new Map(started), storageDir: shared.STORAGE_DIR };
 }
 
 /** A user service process on the test's database. */

@@ -21,3 +21,4 @@ export const runInScope = <T>(scope: CallScope, fn: () => T): T => context.with(
 
 /** The scope of the request being served, if any. */
 export const currentScope = (): CallScope | undefined => context.active().getValue(SCOPE) as CallScope | undefined;
+

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { databaseModes, freshDatabase } from '@douyin/testing';
+import { startLocalMesh } from '../test/processes.js';
+import { readEvents } from '../test/sse.js';
+
+const BUDGET_MS = 600;
+
+// user + message and two gateways as processes on loopback: a message sent through one gateway reaches a push
+// connection on the other only by that gateway's poll of the message service.
+for (const mode of databaseModes()) {
+  test(`push across gateways, long after the request that opened the connection ran out of budget (${mode})`, { timeout: 30_000 }, async (t) => {
+    const db = await freshDatabase(t, mode);
+    const mesh = await startLocalMesh(t, db, ['user', 'message'], { gateways: 2, perApp: { gateway: { MESH_TIMEOUT_MS: String(BUDGET_MS) } } });
+    const [listening, sending] = [mesh.gateway, mesh.otherGateways[0]!];
+    const apk = async (path: string, params: Record<string, string | number>) => {
+      const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
+      const body = (await (await fetch(`${sending.url}${path}?${query}`, { method: 'POST' })).json()) as Record<string, unknown>;
+      assert.equal(body.status_code, 0, String(body.status_msg));
+      return body;
+    };
+    const register = async (username: string) => {
+      const body = await apk('/douyin/user/register/', { username, password: 'secret1' });
+      return { id: body.user_id as number, token: body.token as string };
+    };
+    const [ann, bob] = [await register('ann'), await register('bob')];
+    const stop = new AbortController();
+    t.after(() => stop.abort());
+    const pushed = readEvents((await fetch(`${listening.url}/douyin/message/push/?token=${bob.token}`, { signal: stop.signal })).body!);
+
+    await sleep(3 * BUDGET_MS); // the listening gateway's polls outlive the push request's deadline
+    for (const content of ['one', 'two']) await apk('/douyin/message/action/', { token: ann.token, to_user_id: bob.id, action_type: 1, content });
+    const got = [await pushed.next(), await pushed.next()];
+    assert.deepEqual(
+      got.map((m) => [m.from_user_id, m.content]),
+      [
+        [ann.id, 'one'],
+        [ann.id, 'two'],
+      ],
+    );
+    assert.doesNotMatch(listening.output(), /chat push poll failed/);
+  });
+}
