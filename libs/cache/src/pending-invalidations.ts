@@ -1,3 +1,5 @@
+import { outsideRequests } from '@douyin/telemetry';
+
 /** How many keys whose invalidation failed are remembered; past it, the TTL alone bounds how long they stay stale. */
 const PENDING_INVALIDATION_LIMIT = 100_000;
 
@@ -88,10 +90,13 @@ export class PendingInvalidations {
     if (this.timer || this.stopped) return;
     const delay = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.replay();
-    }, delay);
+    // Started by whichever request's delete failed first; the retries are not that request's.
+    this.timer = outsideRequests(() =>
+      setTimeout(() => {
+        this.timer = undefined;
+        void this.replay();
+      }, delay),
+    );
     // A process on its way out need not wait for Redis: what stays pending, the TTL bounds.
     this.timer.unref();
   }
