@@ -1,3 +1,4 @@
+import { sseParser } from '@douyin/testing';
 import type { ApkMessage } from '../src/apk.js';
 
 /** Parses the `event: message` frames of a push channel body, in arrival order, and the `event: closed` one. */
@@ -5,25 +6,17 @@ export function readEvents(body: ReadableStream<Uint8Array>) {
   const queue: ApkMessage[] = [];
   const waiting: Array<(m: ApkMessage) => void> = [];
   let closedWith: unknown;
+  const push = sseParser(({ event, data }) => {
+    if (event === 'closed') closedWith = JSON.parse(data);
+    if (event !== 'message') return; // comments (connected, heartbeats) and the closing event
+    const message = JSON.parse(data) as ApkMessage;
+    const resolve = waiting.shift();
+    if (resolve) resolve(message);
+    else queue.push(message);
+  });
 
   async function read(): Promise<void> {
-    let buffer = '';
-    for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const closing = /^event: closed\ndata: (.*)$/m.exec(frame)?.[1];
-        if (closing !== undefined) closedWith = JSON.parse(closing);
-        const data = /^event: message\ndata: (.*)$/m.exec(frame)?.[1];
-        if (data === undefined) continue; // comments (connected, heartbeats) and the closing event
-        const message = JSON.parse(data) as ApkMessage;
-        const resolve = waiting.shift();
-        if (resolve) resolve(message);
-        else queue.push(message);
-      }
-    }
+    for await (const chunk of body.pipeThrough(new TextDecoderStream())) push(chunk);
   }
 
   return {

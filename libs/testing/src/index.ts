@@ -9,3 +9,4 @@ export { startS3, type TestS3 } from './s3-server.js';
 export { startPrivateMariadb, type PrivateMariadb } from './mariadb-server.js';
 export { rejectsWith } from './trpc-assert.js';
 export { databaseModes, freshDatabase, sharedRedisUrl, type DatabaseMode, type TestDatabase } from './test-database.js';
+export { sseParser, type SseFrame } from './sse.js';
