@@ -12,6 +12,7 @@ import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js
 import { cacheShares, meshCacheLookups } from './cache-lookups.js';
 import { POLL_USERS, measureChatPoll } from './chat-poll.js';
 import { benchDatabaseName, ensureDatabase } from './databases.js';
+import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { runHops } from './hop/run-hops.js';
 import { meshServices, startMesh, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
@@ -29,8 +30,8 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 10 }
-  : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24 };
+  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 10, push: { connections: 1_000, messagesPerSecond: 100, seconds: 5 } }
+  : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24, push: { connections: 5_000, messagesPerSecond: 200, seconds: 10 } };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
 const SCALE_ROUNDS = 4;
@@ -79,6 +80,8 @@ async function seeded(server: string, videos: number): Promise<{ url: string; sc
   log(`  read every index of ${name} (${warm.dataMb} MB); the buffer pool now holds ${warm.poolDataMb} MB`);
   return { url, scale, warm };
 }
+
+const deliveryLatency = ({ p50, p99, max }: DeliveryLatency) => ({ p50: round(p50, 1), p99: round(p99, 1), max: round(max, 1) });
 
 const roundFigures = ({ rounds }: ScaleComparison) =>
   rounds.map((r) => ({ small: latency(r.small), large: latency(r.large), ratio: round(r.ratio) }));
@@ -173,6 +176,12 @@ try {
   const largeRedis = await redisFootprint(redis2.url);
   log(`chat push poll at ${countLabel(settings.large)}: inbox for ${POLL_USERS} users with nothing new, read by time vs by user`);
   const chatPoll = await measureChatPoll(largeMesh.apps.get('message')!.url, large.scale.users);
+  const push = settings.push;
+  log(
+    `chat push delivery at ${countLabel(settings.large)}: ${push.connections} connections, ${push.messagesPerSecond} messages/s for ${push.seconds} s ` +
+      'through their gateway, then as many straight to the message service',
+  );
+  const pushDelivery = await measurePushDelivery(largeMesh, large.scale.users, push);
   const cacheTtlSeconds = CacheEnv.pick({ CACHE_TTL_SECONDS: true }).parse(process.env).CACHE_TTL_SECONDS;
   await hooks.run();
 
@@ -199,6 +208,15 @@ try {
     upload_rss_growth_mb: round(upload.rssGrowthMb, 1),
     upload_vs_raw_put: round(upload.ratio),
     chat_poll_ms: { users: chatPoll.users, messages: chatPoll.messages, by_time: round(chatPoll.byTimeMs), by_user: round(chatPoll.byUserMs) },
+    push_delivery_ms: {
+      connections: pushDelivery.connections,
+      messages: pushDelivery.messages,
+      at_once: deliveryLatency(pushDelivery.atOnce),
+      polled: deliveryLatency(pushDelivery.polled),
+      missing: pushDelivery.missing,
+      duplicates: pushDelivery.duplicates,
+      idle_cpu_percent: { gateway: round(pushDelivery.idleCpuPercent.gateway, 1), message: round(pushDelivery.idleCpuPercent.message, 1) },
+    },
     notes: [
       scaleNote,
       scaleRoundsNote,

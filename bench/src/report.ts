@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from './processes.js';
+import type { DeliveryLatency } from './push-delivery.js';
 import type { WrkResult } from './wrk.js';
 
 /** bench/results/latest.json: the issue's keys at the top, then what they were measured from. */
@@ -26,6 +27,22 @@ export interface BenchResults {
    * most one answer held (0: nothing new, the case measured).
    */
   chat_poll_ms: { users: number; messages: number; by_time: number; by_user: number };
+  /**
+   * Beyond the issue's keys: the push channel at the large scale, `connections` users connected while `messages`
+   * messages went through their gateway (at once) and as many straight to the message service (found by the
+   * gateway's poll); ms from each send to its arrival on the recipient's connection. Every message owes one delivery
+   * to each of its two users: `missing` and `duplicates` count those that did not come or came twice.
+   * `idle_cpu_percent`: what the connections cost the gateway and the message service with nothing sent.
+   */
+  push_delivery_ms: {
+    connections: number;
+    messages: number;
+    at_once: DeliveryLatency;
+    polled: DeliveryLatency;
+    missing: number;
+    duplicates: number;
+    idle_cpu_percent: { gateway: number; message: number };
+  };
   /** Scales, settings and caveats, so a reader knows what each figure means (quick mode says it is smaller). */
   notes: string[];
   details: Record<string, unknown>;
@@ -73,6 +90,14 @@ const GOALS: Array<[string, (r: BenchResults) => string, (r: BenchResults) => bo
       `${r.chat_poll_ms.by_time} by time, ${r.chat_poll_ms.by_user} by user (${r.chat_poll_ms.users} users, ` +
       `${r.chat_poll_ms.messages === 0 ? 'nothing new' : `up to ${r.chat_poll_ms.messages} messages an answer`})`,
     () => true,
+  ],
+  [
+    'push_delivery_ms (reference; each message once)',
+    ({ push_delivery_ms: p }) =>
+      `at once p50 ${p.at_once.p50} p99 ${p.at_once.p99}, by poll p50 ${p.polled.p50} p99 ${p.polled.p99} (${p.connections} connections, ` +
+      `${p.messages} messages each way; ${p.missing} missing, ${p.duplicates} twice; idle: gateway ${p.idle_cpu_percent.gateway}%, ` +
+      `message ${p.idle_cpu_percent.message}% of a core)`,
+    ({ push_delivery_ms: p }) => p.missing === 0 && p.duplicates === 0,
   ],
 ];
 

@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
 import { measureChatPoll } from './chat-poll.js';
+import { measurePushDelivery } from './push-delivery.js';
 import { startMesh } from './mesh.js';
 import { REPO_ROOT } from './processes.js';
 import { userRow } from './seed/rows.js';
@@ -53,4 +54,9 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
   const poll = await measureChatPoll(mesh.apps.get('message')!.url, scale.users, 1, 3);
   assert.equal(poll.users, scale.users);
   for (const ms of [poll.byTimeMs, poll.byUserMs]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
+
+  // And the push delivery step: every message reaches both its users' connections once, by either path.
+  const push = await measurePushDelivery(mesh, scale.users, { connections: 50, messagesPerSecond: 20, seconds: 1 });
+  assert.deepEqual([push.connections, push.messages, push.missing, push.duplicates], [50, 20, 0, 0]);
+  for (const ms of [push.atOnce.p50, push.atOnce.max, push.polled.p50, push.polled.max]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
 });
