@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { metricsFor } from '@douyin/metrics';
 import { socialGateway, type Account } from '../../test/social-gateway.js';
+import { until } from '../../test/processes.js';
 import { readEvents } from '../../test/sse.js';
 
 const ACTION = '/douyin/message/action/';
@@ -107,4 +111,34 @@ test("push channel: a user's connection beyond PUSH_CONNECTIONS_PER_USER ends th
     assert.equal(await events.ended, true);
     assert.equal(events.closedWith(), undefined); // a gateway going away is not a reason to stay away
   }
+});
+
+test('push channel: a client that stops reading is cut once a megabyte waits unsent for it; the others keep theirs', { timeout: 20_000 }, async (t) => {
+  const { app, call, register } = await socialGateway(t);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const metrics = metricsFor('gateway');
+  const value = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await metric.get()).values[0]?.value ?? 0;
+  const stalledBefore = await value(metrics.pushStalled);
+  // bob's phone reads the response's start, then nothing more.
+  const stalled = connect(Number(new URL(base).port), '127.0.0.1');
+  t.after(() => stalled.destroy());
+  stalled.write(`GET /douyin/message/push/?token=${bob.token} HTTP/1.1\r\nHost: gateway\r\n\r\n`);
+  await once(stalled, 'data');
+  stalled.pause();
+  const anns = readEvents((await fetch(`${base}/douyin/message/push/?token=${ann.token}`)).body!);
+  await until('both connected', async () => (await value(metrics.pushConnections)) === 2);
+
+  // 4 kB a message. The kernel takes several megabytes first (a socket's send buffer grows up to tcp_wmem's maximum,
+  // 4 MB on Linux by default), then the gateway's own queue fills.
+  const content = '😀'.repeat(1000);
+  let sent = 0;
+  while ((await value(metrics.pushConnections)) === 2 && sent < 4_000) {
+    assert.equal((await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content })).status_code, 0);
+    sent++;
+  }
+  assert.equal(await value(metrics.pushConnections), 1, `bob still connected after ${sent} messages`);
+  assert.equal((await value(metrics.pushStalled)) - stalledBefore, 1);
+  for (let i = 0; i < sent; i++) assert.equal((await anns.next()).content, content); // ann, reading, got every one
+  await app.close();
 });
