@@ -12,10 +12,10 @@ import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js
 import { cacheShares, meshCacheLookups } from './cache-lookups.js';
 import { POLL_USERS, measureChatPoll } from './chat-poll.js';
 import { benchDatabaseName, ensureDatabase } from './databases.js';
-import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { runHops } from './hop/run-hops.js';
 import { meshServices, startMesh, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
+import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
@@ -30,8 +30,14 @@ import { runWrk, type WrkResult } from './wrk.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
-  ? { small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 10, push: { connections: 1_000, messagesPerSecond: 100, seconds: 5 } }
-  : { small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24, push: { connections: 5_000, messagesPerSecond: 200, seconds: 10 } };
+  ? {
+      small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 10,
+      push: { connections: 1_000, messagesPerSecond: 100, seconds: 5 },
+    }
+  : {
+      small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24,
+      push: { connections: 5_000, messagesPerSecond: 200, seconds: 10 },
+    };
 const FEED_CONNECTIONS = 64;
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
 const SCALE_ROUNDS = 4;

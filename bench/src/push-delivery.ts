@@ -56,6 +56,17 @@ async function idleCpu(pids: { gateway: number; message: number }, ms: number): 
   return { gateway: await percent(pids.gateway, before.gateway), message: await percent(pids.message, before.message) };
 }
 
+/** Through the connections' gateway, or straight to the message service as another gateway would. */
+type Path = 'gateway' | 'service';
+
+interface Sent {
+  path: Path;
+  /** performance.now() when the send began */
+  at: number;
+  from: number;
+  to: number;
+}
+
 interface Connection {
   request: ClientRequest;
   /** Arrival times of the messages this connection received, by content; more than one is a duplicate. */
@@ -84,13 +95,16 @@ export async function measurePushDelivery(mesh: RunningMesh, seededUsers: number
       connections.push(...(await Promise.all(batch)));
     }
     const idleCpuPercent = await idleCpu({ gateway: mesh.gateway.pid, message: messageApp.pid }, IDLE_MS);
-    const sent = new Map<string, { at: number; from: number; to: number }>();
-    const send = (path: 'gateway' | 'service') => async (n: number) => {
+    const sent = new Map<string, Sent>();
+    const send = (path: Path) => async (n: number) => {
       const from = 1 + Math.floor(Math.random() * users);
       const to = 1 + ((from + Math.floor(Math.random() * (users - 1))) % users);
       const content = `push-${path}-${n}`;
-      sent.set(content, { at: performance.now(), from, to });
-      if (path === 'service') return void (await message.send.mutate({ fromId: from, toId: to, content }));
+      sent.set(content, { path, at: performance.now(), from, to });
+      if (path === 'service') {
+        await message.send.mutate({ fromId: from, toId: to, content });
+        return;
+      }
       const query = new URLSearchParams({ token: tokens[from - 1]!, to_user_id: String(to), action_type: '1', content });
       const answer = (await fetch(`${mesh.gateway.url}/douyin/message/action/?${query}`, { method: 'POST' }).then((r) => r.json())) as { status_code: number; status_msg?: string };
       if (answer.status_code !== 0) throw new Error(`message/action answered ${answer.status_code}: ${answer.status_msg}`);
@@ -99,18 +113,7 @@ export async function measurePushDelivery(mesh: RunningMesh, seededUsers: number
     await atSteadyRate(count, options.messagesPerSecond, send('gateway'));
     await atSteadyRate(count, options.messagesPerSecond, send('service'));
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-
-    let missing = 0;
-    let duplicates = 0;
-    const latencies = { gateway: [] as number[], service: [] as number[] };
-    for (const [content, { at, from, to }] of sent) {
-      for (const user of [from, to]) {
-        const arrivals = connections[user - 1]!.arrivals.get(content) ?? [];
-        if (arrivals.length === 0) missing++;
-        duplicates += Math.max(0, arrivals.length - 1);
-        if (user === to && arrivals.length > 0) latencies[content.startsWith('push-gateway') ? 'gateway' : 'service'].push(arrivals[0]! - at);
-      }
-    }
+    const { missing, duplicates, latencies } = tally(sent, connections);
     return {
       connections: users,
       messages: count,
@@ -124,6 +127,22 @@ export async function measurePushDelivery(mesh: RunningMesh, seededUsers: number
     for (const connection of connections) connection.request.destroy();
     await direct.close();
   }
+}
+
+/** Deliveries owed (one to each of a message's two users, whose connection is connections[id - 1]) that never came or came twice, and each path's ms to the recipient. */
+function tally(sent: ReadonlyMap<string, Sent>, connections: readonly Connection[]) {
+  let missing = 0;
+  let duplicates = 0;
+  const latencies: Record<Path, number[]> = { gateway: [], service: [] };
+  for (const [content, { path, at, from, to }] of sent) {
+    for (const user of [from, to]) {
+      const arrivals = connections[user - 1]!.arrivals.get(content) ?? [];
+      if (arrivals.length === 0) missing++;
+      duplicates += Math.max(0, arrivals.length - 1);
+      if (user === to && arrivals.length > 0) latencies[path].push(arrivals[0]! - at);
+    }
+  }
+  return { missing, duplicates, latencies };
 }
 
 /** Opens one push connection and resolves once the gateway has subscribed it (its `: connected` comment). */
