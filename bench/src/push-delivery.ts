@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { get, type ClientRequest } from 'node:http';
 import type { MessageRouter } from '@douyin/contracts';
 import { createMesh } from '@douyin/mesh';
@@ -6,6 +5,7 @@ import { createStaticRegistry } from '@douyin/registry';
 import { silentLogger } from '@douyin/telemetry';
 import { sseParser } from '@douyin/testing';
 import type { RunningMesh } from './mesh.js';
+import { cpuDuring } from './process-cpu.js';
 
 export interface DeliveryLatency {
   /** ms from the send to its arrival on the recipient's connection */
@@ -39,21 +39,11 @@ export interface PushDeliveryOptions {
 const SETTLE_MS = 3_000;
 const CONNECT_BATCH = 100;
 const IDLE_MS = 5_000;
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in hundredths of a second. */
-const TICKS_PER_SECOND = 100;
-
-async function cpuTicks(pid: number): Promise<number> {
-  // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them.
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 /** % of one core each process spent over `ms` of idling. */
 async function idleCpu(pids: { gateway: number; message: number }, ms: number): Promise<{ gateway: number; message: number }> {
-  const before = { gateway: await cpuTicks(pids.gateway), message: await cpuTicks(pids.message) };
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const percent = async (pid: number, from: number) => ((await cpuTicks(pid)) - from) * (100 / TICKS_PER_SECOND) * (1000 / ms);
-  return { gateway: await percent(pids.gateway, before.gateway), message: await percent(pids.message, before.message) };
+  const { seconds } = await cpuDuring([pids.gateway, pids.message], () => new Promise((resolve) => setTimeout(resolve, ms)));
+  const percent = (s: number) => (s * 100 * 1000) / ms;
+  return { gateway: percent(seconds[0]!), message: percent(seconds[1]!) };
 }
 
 /** Through the connections' gateway, or straight to the message service as another gateway would. */
