@@ -208,6 +208,9 @@ try {
     hop_vs_bare_untraced: round(hops.ratios.meshUntraced),
     stock_trpc_hop_vs_bare: round(hops.ratios.stockTrpc),
     moleculer_hop_vs_bare: round(hops.ratios.moleculer),
+    hop_cpu_us_per_request: Object.fromEntries(
+      Object.entries(hops.cpu).map(([variant, { caller, callee }]) => [variant, { caller: round(caller, 1), callee: callee === undefined ? undefined : round(callee, 1) }]),
+    ) as BenchResults['hop_cpu_us_per_request'],
     feed_p50_1m_over_10k: round(feedScales.ratio),
     favorite_list_p50_1m_over_10k: round(favoriteScales.ratio),
     like_storm_exact: storm.exact,

@@ -1,4 +1,6 @@
 import { freePort } from '@douyin/testing';
+import { median } from '../median.js';
+import { cpuDuring } from '../process-cpu.js';
 import { Hooks, startScript } from '../processes.js';
 import { runWrk } from '../wrk.js';
 import { HOP_VARIANTS, hopRatios, type CallingVariant, type HopRound, type HopVariant } from './hop-ratios.js';
@@ -10,7 +12,23 @@ export interface HopFigures {
    * (the usual production setting); meshUntraced shows what transport, breaker and metrics cost alone.
    */
   ratios: Record<CallingVariant, number>;
+  /**
+   * CPU µs per request of each variant's serving process (for bare, the only one) and of the process it calls, the
+   * median over rounds: the serving process keeps a core busy, so its cost against bare's sets the ratio.
+   */
+  cpu: Record<HopVariant, CpuPerRequest>;
   rounds: HopRound[];
+}
+
+export interface CpuPerRequest {
+  caller: number;
+  callee?: number;
+}
+
+/** A variant's server, and the processes whose CPU a request costs: the server first, then what it calls. */
+interface Started {
+  url: string;
+  pids: number[];
 }
 
 /** The environment of both mesh hop processes for one tracing setting. */
@@ -28,15 +46,29 @@ const CONNECTIONS = 50;
 export async function runHops(durationSec: number, rounds: number, otlpUrl: string): Promise<HopFigures> {
   const hooks = new Hooks();
   try {
-    const urls = await startVariants(hooks, otlpUrl);
-    for (const variant of HOP_VARIANTS) await warmUp(urls[variant], durationSec);
+    const started = await startVariants(hooks, otlpUrl);
+    for (const variant of HOP_VARIANTS) await warmUp(started[variant].url, durationSec);
     const measured: HopRound[] = [];
+    const cpu = Object.fromEntries(HOP_VARIANTS.map((v) => [v, [] as number[][]])) as Record<HopVariant, number[][]>;
     for (let i = 0; i < rounds; i++) {
       const round: Partial<HopRound> = {};
-      for (const variant of HOP_VARIANTS) round[variant] = await runWrk({ url: `${urls[variant]}/hop`, connections: CONNECTIONS, durationSec });
+      for (const variant of HOP_VARIANTS) {
+        const { url, pids } = started[variant];
+        const { result, seconds } = await cpuDuring(pids, () => runWrk({ url: `${url}/hop`, connections: CONNECTIONS, durationSec }));
+        round[variant] = result;
+        cpu[variant].push(seconds.map((s) => (s * 1e6) / Math.max(1, result.requests)));
+      }
       measured.push(round as HopRound);
     }
-    return { ratios: hopRatios(measured), rounds: measured };
+    const perRequest = (samples: number[][]): CpuPerRequest => {
+      const [caller, callee] = samples[0]!.map((_, i) => median(samples.map((round) => round[i]!)));
+      return { caller: caller!, callee };
+    };
+    return {
+      ratios: hopRatios(measured),
+      cpu: Object.fromEntries(HOP_VARIANTS.map((v) => [v, perRequest(cpu[v])])) as Record<HopVariant, CpuPerRequest>,
+      rounds: measured,
+    };
   } finally {
     await hooks.run();
   }
@@ -49,11 +81,11 @@ async function warmUp(url: string, durationSec: number): Promise<void> {
   await runWrk({ url: `${url}/hop`, connections: CONNECTIONS, durationSec: Math.max(2, Math.round(durationSec / 2)) });
 }
 
-async function startVariants(hooks: Hooks, otlpUrl: string): Promise<Record<HopVariant, string>> {
-  const meshHop = async (tracing: Tracing) => {
+async function startVariants(hooks: Hooks, otlpUrl: string): Promise<Record<HopVariant, Started>> {
+  const meshHop = async (tracing: Tracing): Promise<Started> => {
     const [calleePort, callerPort] = [await freePort(), await freePort()];
     const env = { ...tracing, CONSUL_HTTP_ADDR: undefined };
-    await startScript(hooks, './hop/mesh-callee.ts', calleePort, { ...env, OTEL_SERVICE_NAME: 'hop' }, { tracing: true });
+    const callee = await startScript(hooks, './hop/mesh-callee.ts', calleePort, { ...env, OTEL_SERVICE_NAME: 'hop' }, { tracing: true });
     const caller = await startScript(
       hooks,
       './hop/mesh-caller.ts',
@@ -61,20 +93,23 @@ async function startVariants(hooks: Hooks, otlpUrl: string): Promise<Record<HopV
       { ...env, OTEL_SERVICE_NAME: 'gateway', STATIC_SERVICES: `hop=127.0.0.1:${calleePort}` },
       { tracing: true },
     );
-    return caller.url;
+    return { url: caller.url, pids: [caller.pid, callee.pid] };
   };
-  const stockTrpc = async () => {
+  const stockTrpc = async (): Promise<Started> => {
     const [calleePort, callerPort] = [await freePort(), await freePort()];
-    await startScript(hooks, './hop/trpc-callee.ts', calleePort);
-    return (await startScript(hooks, './hop/trpc-caller.ts', callerPort, { CALLEE_PORT: String(calleePort) })).url;
+    const callee = await startScript(hooks, './hop/trpc-callee.ts', calleePort);
+    const caller = await startScript(hooks, './hop/trpc-caller.ts', callerPort, { CALLEE_PORT: String(calleePort) });
+    return { url: caller.url, pids: [caller.pid, callee.pid] };
   };
-  const moleculer = async () => {
+  const moleculer = async (): Promise<Started> => {
     const ports = { CALLEE_TCP_PORT: String(await freePort()), CALLER_TCP_PORT: String(await freePort()) };
-    await startScript(hooks, './hop/moleculer-callee.ts', await freePort(), ports);
-    return (await startScript(hooks, './hop/moleculer-caller.ts', await freePort(), ports)).url;
+    const callee = await startScript(hooks, './hop/moleculer-callee.ts', await freePort(), ports);
+    const caller = await startScript(hooks, './hop/moleculer-caller.ts', await freePort(), ports);
+    return { url: caller.url, pids: [caller.pid, callee.pid] };
   };
+  const bare = await startScript(hooks, './hop/bare.ts', await freePort());
   return {
-    bare: (await startScript(hooks, './hop/bare.ts', await freePort())).url,
+    bare: { url: bare.url, pids: [bare.pid] },
     mesh: await meshHop({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl }),
     meshSampled: await meshHop({
       OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
