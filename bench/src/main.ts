@@ -188,6 +188,7 @@ try {
       'through their gateway, then as many straight to the message service',
   );
   const pushDelivery = await measurePushDelivery(largeMesh, large.scale.users, push);
+  if (pushDelivery.failedSends > 0) log(`  push delivery: ${pushDelivery.failedSends} sends failed, first: ${pushDelivery.firstFailure}`);
   const cacheTtlSeconds = CacheEnv.pick({ CACHE_TTL_SECONDS: true }).parse(process.env).CACHE_TTL_SECONDS;
   await hooks.run();
 
@@ -224,6 +225,7 @@ try {
       polled: deliveryLatency(pushDelivery.polled),
       missing: pushDelivery.missing,
       duplicates: pushDelivery.duplicates,
+      failed_sends: pushDelivery.failedSends,
       idle_cpu_percent: { gateway: round(pushDelivery.idleCpuPercent.gateway, 1), message: round(pushDelivery.idleCpuPercent.message, 1) },
     },
     notes: [

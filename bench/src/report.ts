@@ -48,6 +48,8 @@ export interface BenchResults {
     polled: DeliveryLatency;
     missing: number;
     duplicates: number;
+    /** Sends refused or failed along the way; they owe no delivery. */
+    failed_sends: number;
     idle_cpu_percent: { gateway: number; message: number };
   };
   /** Scales, settings and caveats, so a reader knows what each figure means (quick mode says it is smaller). */
@@ -109,7 +111,8 @@ const GOALS: Array<[string, (r: BenchResults) => string, (r: BenchResults) => bo
     'push_delivery_ms (reference; each message once)',
     ({ push_delivery_ms: p }) =>
       `at once p50 ${p.at_once.p50} p99 ${p.at_once.p99}, by poll p50 ${p.polled.p50} p99 ${p.polled.p99} (${p.connections} connections, ` +
-      `${p.messages} messages each way; ${p.missing} missing, ${p.duplicates} twice; idle: gateway ${p.idle_cpu_percent.gateway}%, ` +
+      `${p.messages} messages each way${p.failed_sends > 0 ? `, ${p.failed_sends} of them failed to send` : ''}; ${p.missing} missing, ` +
+      `${p.duplicates} twice; idle: gateway ${p.idle_cpu_percent.gateway}%, ` +
       `message ${p.idle_cpu_percent.message}% of a core)`,
     ({ push_delivery_ms: p }) => p.missing === 0 && p.duplicates === 0,
   ],

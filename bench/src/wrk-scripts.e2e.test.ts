@@ -57,6 +57,6 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
 
   // And the push delivery step: every message reaches both its users' connections once, by either path.
   const push = await measurePushDelivery(mesh, scale.users, { connections: 50, messagesPerSecond: 20, seconds: 1 });
-  assert.deepEqual([push.connections, push.messages, push.missing, push.duplicates], [50, 20, 0, 0]);
+  assert.deepEqual([push.connections, push.messages, push.failedSends, push.missing, push.duplicates], [50, 20, 0, 0, 0], push.firstFailure);
   for (const ms of [push.atOnce.p50, push.atOnce.max, push.polled.p50, push.polled.max]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
 });
