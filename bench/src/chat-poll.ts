@@ -1,8 +1,6 @@
-import { INBOX_RECENT_MS, type MessageRouter } from '@douyin/contracts';
-import { createMesh } from '@douyin/mesh';
-import { createStaticRegistry } from '@douyin/registry';
-import { silentLogger } from '@douyin/telemetry';
+import { INBOX_RECENT_MS } from '@douyin/contracts';
 import { median } from './median.js';
+import { directMessageClient } from './message-client.js';
 
 /** A gateway's chat hub asks at most this many users a call (the contract's IdBatch). */
 export const POLL_USERS = 500;
@@ -24,10 +22,7 @@ export interface ChatPollFigures {
  * calls.
  */
 export async function measureChatPoll(messageUrl: string, seededUsers: number, rounds = 5, callsPerRound = 200): Promise<ChatPollFigures> {
-  const logger = silentLogger();
-  const registry = createStaticRegistry({ staticServices: `message=${new URL(messageUrl).host}`, logger });
-  const mesh = createMesh({ registry, logger, timeoutMs: 10_000, retries: 0, breaker: { errorPercent: 50, volume: 20, resetMs: 10_000 } });
-  const message = mesh.client<MessageRouter>('message');
+  const { message, close } = directMessageClient(messageUrl);
   const users = Math.min(POLL_USERS, seededUsers);
   const userIds = Array.from({ length: users }, (_, i) => 1 + Math.floor((i * seededUsers) / users));
   let messages = 0;
@@ -51,6 +46,6 @@ export async function measureChatPoll(messageUrl: string, seededUsers: number, r
     }
     return { users, byTimeMs: median(reads.byTime), byUserMs: median(reads.byUser), messages };
   } finally {
-    await mesh.close();
+    await close();
   }
 }

@@ -1,10 +1,7 @@
 import { get, type ClientRequest } from 'node:http';
-import type { MessageRouter } from '@douyin/contracts';
-import { createMesh } from '@douyin/mesh';
-import { createStaticRegistry } from '@douyin/registry';
-import { silentLogger } from '@douyin/telemetry';
 import { sseParser } from '@douyin/testing';
 import type { RunningMesh } from './mesh.js';
+import { directMessageClient } from './message-client.js';
 import { cpuDuring } from './process-cpu.js';
 
 export interface DeliveryLatency {
@@ -78,11 +75,8 @@ export async function measurePushDelivery(mesh: RunningMesh, seededUsers: number
   const users = Math.min(options.connections, seededUsers);
   const tokens = await Promise.all(Array.from({ length: users }, (_, i) => mesh.token(i + 1)));
   const connections: Connection[] = [];
-  const logger = silentLogger();
   const messageApp = mesh.apps.get('message')!;
-  const registry = createStaticRegistry({ staticServices: `message=${new URL(messageApp.url).host}`, logger });
-  const direct = createMesh({ registry, logger, timeoutMs: 10_000, retries: 0, breaker: { errorPercent: 50, volume: 20, resetMs: 10_000 } });
-  const message = direct.client<MessageRouter>('message');
+  const { message, close } = directMessageClient(messageApp.url);
   try {
     for (let first = 0; first < users; first += CONNECT_BATCH) {
       const batch = tokens.slice(first, first + CONNECT_BATCH).map((token) => openPush(mesh.gateway.url, token));
@@ -132,7 +126,7 @@ export async function measurePushDelivery(mesh: RunningMesh, seededUsers: number
     };
   } finally {
     for (const connection of connections) connection.request.destroy();
-    await direct.close();
+    await close();
   }
 }
 

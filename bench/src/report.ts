@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from './processes.js';
 import type { HopVariant } from './hop/hop-ratios.js';
+import type { CpuPerRequest } from './hop/run-hops.js';
 import type { DeliveryLatency } from './push-delivery.js';
 import type { WrkResult } from './wrk.js';
 
@@ -22,7 +23,7 @@ export interface BenchResults {
    * (bare: its only one), medians over the rounds. The serving process keeps a core busy, so bare's caller over a
    * variant's caller is close to that variant's ratio.
    */
-  hop_cpu_us_per_request: Record<HopVariant, { caller: number; callee?: number }>;
+  hop_cpu_us_per_request: Record<HopVariant, CpuPerRequest>;
   feed_p50_1m_over_10k: number;
   favorite_list_p50_1m_over_10k: number;
   like_storm_exact: boolean;

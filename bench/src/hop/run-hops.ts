@@ -1,7 +1,7 @@
 import { freePort } from '@douyin/testing';
 import { median } from '../median.js';
 import { cpuDuring } from '../process-cpu.js';
-import { Hooks, startScript } from '../processes.js';
+import { Hooks, startScript, type BenchProcess } from '../processes.js';
 import { runWrk } from '../wrk.js';
 import { HOP_VARIANTS, hopRatios, type CallingVariant, type HopRound, type HopVariant } from './hop-ratios.js';
 
@@ -31,6 +31,11 @@ interface Started {
   pids: number[];
 }
 
+const started = (caller: BenchProcess, callee?: BenchProcess): Started => ({
+  url: caller.url,
+  pids: callee ? [caller.pid, callee.pid] : [caller.pid],
+});
+
 /** The environment of both mesh hop processes for one tracing setting. */
 type Tracing = Record<string, string | undefined>;
 
@@ -46,14 +51,14 @@ const CONNECTIONS = 50;
 export async function runHops(durationSec: number, rounds: number, otlpUrl: string): Promise<HopFigures> {
   const hooks = new Hooks();
   try {
-    const started = await startVariants(hooks, otlpUrl);
-    for (const variant of HOP_VARIANTS) await warmUp(started[variant].url, durationSec);
+    const variants = await startVariants(hooks, otlpUrl);
+    for (const variant of HOP_VARIANTS) await warmUp(variants[variant].url, durationSec);
     const measured: HopRound[] = [];
     const cpu = Object.fromEntries(HOP_VARIANTS.map((v) => [v, [] as number[][]])) as Record<HopVariant, number[][]>;
     for (let i = 0; i < rounds; i++) {
       const round: Partial<HopRound> = {};
       for (const variant of HOP_VARIANTS) {
-        const { url, pids } = started[variant];
+        const { url, pids } = variants[variant];
         const { result, seconds } = await cpuDuring(pids, () => runWrk({ url: `${url}/hop`, connections: CONNECTIONS, durationSec }));
         round[variant] = result;
         cpu[variant].push(seconds.map((s) => (s * 1e6) / Math.max(1, result.requests)));
@@ -93,23 +98,22 @@ async function startVariants(hooks: Hooks, otlpUrl: string): Promise<Record<HopV
       { ...env, OTEL_SERVICE_NAME: 'gateway', STATIC_SERVICES: `hop=127.0.0.1:${calleePort}` },
       { tracing: true },
     );
-    return { url: caller.url, pids: [caller.pid, callee.pid] };
+    return started(caller, callee);
   };
   const stockTrpc = async (): Promise<Started> => {
     const [calleePort, callerPort] = [await freePort(), await freePort()];
     const callee = await startScript(hooks, './hop/trpc-callee.ts', calleePort);
     const caller = await startScript(hooks, './hop/trpc-caller.ts', callerPort, { CALLEE_PORT: String(calleePort) });
-    return { url: caller.url, pids: [caller.pid, callee.pid] };
+    return started(caller, callee);
   };
   const moleculer = async (): Promise<Started> => {
     const ports = { CALLEE_TCP_PORT: String(await freePort()), CALLER_TCP_PORT: String(await freePort()) };
     const callee = await startScript(hooks, './hop/moleculer-callee.ts', await freePort(), ports);
     const caller = await startScript(hooks, './hop/moleculer-caller.ts', await freePort(), ports);
-    return { url: caller.url, pids: [caller.pid, callee.pid] };
+    return started(caller, callee);
   };
-  const bare = await startScript(hooks, './hop/bare.ts', await freePort());
   return {
-    bare: { url: bare.url, pids: [bare.pid] },
+    bare: started(await startScript(hooks, './hop/bare.ts', await freePort())),
     mesh: await meshHop({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl }),
     meshSampled: await meshHop({
       OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
