@@ -15,6 +15,7 @@ const db = createDb<CommentTables>(config.db);
 const cache = await createCache(config.cache, { prefix: 'comment', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
+  limits: config.limits,
   router: createRouter({ db, cache, video: coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX) }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'comment' }),
   unavailable: [databaseUnavailable],

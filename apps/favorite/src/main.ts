@@ -15,6 +15,7 @@ const db = createDb<FavoriteTables>(config.db);
 const cache = await createCache(config.cache, { prefix: 'favorite', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
+  limits: config.limits,
   router: createRouter({
     db,
     cache,

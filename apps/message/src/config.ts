@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DbEnv, serviceEnv, toDbConfig, toServiceConfig } from '@douyin/config';
+import { DbEnv, RpcServerEnv, serviceEnv, toDbConfig, toProcedureLimits, toServiceConfig } from '@douyin/config';
 
 export const MessageEnv = z
-  .object({ ...serviceEnv('message').shape, ...DbEnv.shape })
-  .transform((e) => ({ service: toServiceConfig('message', e), db: toDbConfig('message', e) }));
+  .object({ ...serviceEnv('message').shape, ...RpcServerEnv.shape, ...DbEnv.shape })
+  .transform((e) => ({ service: toServiceConfig('message', e), limits: toProcedureLimits(e), db: toDbConfig('message', e) }));
 export type MessageConfig = z.output<typeof MessageEnv>;

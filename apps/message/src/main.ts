@@ -12,6 +12,7 @@ const runtime = createRuntime(config.service);
 const db = createDb<MessageTables>(config.db);
 
 await startService(runtime, {
+  limits: config.limits,
   router: createRouter({ db, user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX) }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'message' }),
   unavailable: [databaseUnavailable],

@@ -15,6 +15,7 @@ const db = createDb<RelationTables>(config.db);
 const cache = await createCache(config.cache, { prefix: 'relation', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
+  limits: config.limits,
   router: createRouter({ db, cache, user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX) }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'relation' }),
   unavailable: [databaseUnavailable],

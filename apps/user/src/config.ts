@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CacheEnv, DbEnv, serviceEnv, toCacheConfig, toDbConfig, toServiceConfig } from '@douyin/config';
+import { CacheEnv, DbEnv, RpcServerEnv, serviceEnv, toCacheConfig, toDbConfig, toProcedureLimits, toServiceConfig } from '@douyin/config';
 
 export const UserEnv = z
-  .object({ ...serviceEnv('user').shape, ...DbEnv.shape, ...CacheEnv.shape })
-  .transform((e) => ({ service: toServiceConfig('user', e), db: toDbConfig('user', e), cache: toCacheConfig(e) }));
+  .object({ ...serviceEnv('user').shape, ...RpcServerEnv.shape, ...DbEnv.shape, ...CacheEnv.shape })
+  .transform((e) => ({ service: toServiceConfig('user', e), limits: toProcedureLimits(e), db: toDbConfig('user', e), cache: toCacheConfig(e) }));
 export type UserConfig = z.output<typeof UserEnv>;

@@ -14,6 +14,7 @@ const db = createDb<UserTables>(config.db);
 const cache = await createCache(config.cache, { prefix: 'user', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
+  limits: config.limits,
   router: createRouter({ db, cache }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'user' }),
   unavailable: [databaseUnavailable],

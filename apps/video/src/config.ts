@@ -1,10 +1,11 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { CacheEnv, DbEnv, StorageEnv, serviceEnv, toCacheConfig, toDbConfig, toServiceConfig, toStorageConfig } from '@douyin/config';
+import { CacheEnv, DbEnv, RpcServerEnv, StorageEnv, serviceEnv, toCacheConfig, toDbConfig, toProcedureLimits, toServiceConfig, toStorageConfig } from '@douyin/config';
 
 export const VideoEnv = z
   .object({
     ...serviceEnv('video').shape,
+    ...RpcServerEnv.shape,
     ...DbEnv.shape,
     ...StorageEnv.shape,
     ...CacheEnv.shape,
@@ -17,6 +18,7 @@ export const VideoEnv = z
   })
   .transform((e) => ({
     service: toServiceConfig('video', e),
+    limits: toProcedureLimits(e),
     db: toDbConfig('video', e),
     storage: toStorageConfig(e),
     cache: toCacheConfig(e),

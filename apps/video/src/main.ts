@@ -16,6 +16,7 @@ const store = createObjectStore(config.storage);
 const cache = await createCache(config.cache, { prefix: 'video', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {
+  limits: config.limits,
   router: createRouter({ db, store, cache, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),
   migrate: async () => {
     await migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'video' });

@@ -16,8 +16,10 @@ export {
   EMBEDDED_SERVICES,
   serviceEnv,
   toDbConfig,
+  toProcedureLimits,
   toServiceConfig,
   type MeshApp,
+  type ProcedureLimits,
   type ServiceConfig,
 } from './service-config.js';
 export { StorageEnv, toStorageConfig } from './storage-config.js';

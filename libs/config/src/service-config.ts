@@ -28,10 +28,6 @@ export interface ServiceConfig {
   port: number;
   advertiseHost: string;
   shutdownGraceMs: number;
-  /** Concurrent calls per procedure a service runs... */
-  rpcConcurrencyLimit: number;
-  /** ...and calls per procedure that wait for a turn (each until its deadline) before more are refused. */
-  rpcQueueLimit: number;
   registry: { consulUrl?: string; consulToken?: string; staticServices: string };
   mesh: {
     timeoutMs: number;
@@ -49,7 +45,6 @@ export const serviceEnv = (app: MeshApp) =>
     ...RegistryEnv.shape,
     ...MeshEnv.shape,
     ...TelemetryEnv.shape,
-    ...RpcServerEnv.shape,
     PORT: portWithDefault(EMBEDDED_PORTS[app]),
   });
 type ServiceEnvValues = z.output<ReturnType<typeof serviceEnv>>;
@@ -65,8 +60,6 @@ export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConf
     // Binding 0.0.0.0 is not an address anyone can dial; advertise loopback unless told otherwise.
     advertiseHost: e.ADVERTISE_HOST ?? (e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-    rpcConcurrencyLimit: e.RPC_CONCURRENCY_LIMIT,
-    rpcQueueLimit: e.RPC_QUEUE_LIMIT,
     registry: { consulUrl: e.CONSUL_HTTP_ADDR, consulToken: e.CONSUL_TOKEN, staticServices: e.STATIC_SERVICES ?? EMBEDDED_SERVICES },
     mesh: {
       timeoutMs: e.MESH_TIMEOUT_MS,
@@ -75,6 +68,17 @@ export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConf
       transport: e.MESH_TRANSPORT,
     },
   };
+}
+
+/** How many calls of one procedure a service runs at once, and how many more wait (each until its deadline). */
+export interface ProcedureLimits {
+  concurrency: number;
+  queue: number;
+}
+
+/** Read by the services only: the gateway serves no procedures. */
+export function toProcedureLimits(e: z.output<typeof RpcServerEnv>): ProcedureLimits {
+  return { concurrency: e.RPC_CONCURRENCY_LIMIT, queue: e.RPC_QUEUE_LIMIT };
 }
 
 /** The database settings of one service, in the shape `createDb` takes. */

@@ -1,5 +1,5 @@
 import type { AnyTRPCRouter } from '@trpc/server';
-import type { ServiceConfig } from '@douyin/config';
+import type { ProcedureLimits, ServiceConfig } from '@douyin/config';
 import { metricsFor, type ServiceMetrics } from '@douyin/metrics';
 import { createRegistry, type Registry } from '@douyin/registry';
 import { createLogger, type Logger } from '@douyin/telemetry';
@@ -29,6 +29,8 @@ export function createRuntime(config: ServiceConfig): Runtime {
 
 export interface ServiceDefinition {
   router: AnyTRPCRouter;
+  /** Calls of one procedure this instance runs at once and lets wait (RPC_CONCURRENCY_LIMIT, RPC_QUEUE_LIMIT). */
+  limits: ProcedureLimits;
   /** Brings the service's own tables to the latest schema before it takes traffic. */
   migrate?: () => Promise<unknown>;
   /** Dependencies whose outage callers should see as SERVICE_UNAVAILABLE (with the dependency's reason). */
@@ -68,8 +70,8 @@ export async function startService(runtime: Runtime, service: ServiceDefinition,
     dependencies: service.unavailable,
     service: config.name,
     metrics: runtime.metrics,
-    concurrencyLimit: config.rpcConcurrencyLimit,
-    queueLimit: config.rpcQueueLimit,
+    concurrencyLimit: service.limits.concurrency,
+    queueLimit: service.limits.queue,
   });
   return serve({ app, config, registry, logger, onShutdown: closeAll, handleSignals: service.handleSignals });
 }
