@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INBOX_RECENT_MS, type InboxInput, type Message } from '@douyin/contracts';
+import { INBOX_LIMIT, INBOX_RECENT_MS, type InboxInput, type Message } from '@douyin/contracts';
 import { currentScope, runInScope } from '@douyin/mesh';
 import { ServiceMetrics } from '@douyin/metrics';
 import { silentLogger } from '@douyin/telemetry';
@@ -45,8 +45,9 @@ function fakeInbox(messages: Message[], failing = new Set<number>(), answering: 
         await answering;
         if (input.userIds.some((id) => failing.has(id))) throw new Error('message service down');
         const users = new Set(input.userIds);
+        // As the service answers: oldest first, at most INBOX_LIMIT.
         const found = messages.filter((m) => m.createTime > input.since && (users.has(m.fromId) || users.has(m.toId)));
-        return { messages: found, now: Date.now() };
+        return { messages: found.sort((a, b) => a.createTime - b.createTime || a.id - b.id).slice(0, INBOX_LIMIT), now: Date.now() };
       },
     },
   } as unknown as ChatHubOptions['message'];
@@ -101,6 +102,30 @@ test('a connection opened far back gets its history in its own call, then joins 
   const later = asked.slice(2, 4);
   assert.deepEqual(later.map((a) => a.userIds), [[2, 1], [2, 1]]);
   for (const { since } of later) assert.ok(since >= now - INBOX_RECENT_MS, `${since}`);
+});
+
+test('a full answer is followed by the next page in the same tick, up to four pages; the rest comes a tick later', async (t) => {
+  const now = Date.now();
+  // Two users, messages faster than a page a tick: 4.5 pages' worth within the window, a few sharing each millisecond.
+  const count = INBOX_LIMIT * 4 + INBOX_LIMIT / 2;
+  const messages: Message[] = Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    fromId: 1 + (i % 2),
+    toId: 2 - (i % 2),
+    content: `m${i + 1}`,
+    createTime: now - 4_000 + Math.floor(i / 3),
+  }));
+  const { message, asked } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 1_000 });
+  t.after(() => hub.close());
+  const received = listener();
+  hub.subscribe(1, now - 5_000, received);
+  await until('the first tick\'s four pages', () => asked.length >= 4 && received.delivered.length >= INBOX_LIMIT * 4 - 3);
+  assert.equal(asked.length, 4, 'four pages, then the tick ends');
+  // Each page starts within the last one's millisecond: the three messages of that millisecond are asked again.
+  assert.deepEqual(asked.map((a) => a.since - (now - 4_000)), [-1_000, 333 - 1, 666 - 1, 999 - 1]);
+  await until('the next tick', () => received.delivered.length === count);
+  assert.deepEqual(received.delivered, messages.map((m) => m.content), 'every message once, oldest first');
 });
 
 test('a failing call leaves the other calls of the tick delivering, and is retried', async (t) => {

@@ -45,6 +45,8 @@ interface Subscription {
 }
 
 const BATCH = 500; // the contract's IdBatch limit
+/** Full answers one poll follows with the next page in the same tick; past them the rest waits for the next tick. */
+const PAGES_PER_POLL = 4;
 
 interface Poll<S> {
   subs: S[];
@@ -106,7 +108,20 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   }
 
   async function poll({ subs, since }: Poll<Subscription>): Promise<void> {
-    const { messages, now } = await message.inbox.query({ userIds: [...new Set(subs.map((s) => s.userId))], since });
+    const userIds = [...new Set(subs.map((s) => s.userId))];
+    for (let page = 1; ; page++) {
+      const { messages, now } = await message.inbox.query({ userIds, since });
+      // A full answer may have left later messages out: never slide past the last one it returned, and ask for the
+      // next page at once rather than a tick later (the users' messages arrive faster than a page a tick). The page
+      // starts within the last one's millisecond, which other conversations' messages may share.
+      const last = messages.length >= INBOX_LIMIT ? messages.at(-1)!.createTime : undefined;
+      fanOutAnswer(subs, messages, Math.min(now - windowMs, last === undefined ? Infinity : last - 1));
+      if (last === undefined || last - 1 <= since || page >= PAGES_PER_POLL) return;
+      since = last - 1;
+    }
+  }
+
+  function fanOutAnswer(subs: readonly Subscription[], messages: readonly Message[], slideTo: number) {
     // Each subscription walks its own user's messages, not the whole answer: a tick costs the messages plus the
     // connections, not their product.
     const byUser = new Map<number, Message[]>();
@@ -114,9 +129,6 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       append(byUser, m.fromId, m);
       if (m.toId !== m.fromId) append(byUser, m.toId, m);
     }
-    // A full answer may have left messages out: never slide past the last one it returned.
-    const full = messages.length >= INBOX_LIMIT ? (messages.at(-1)?.createTime ?? now) - 1 : Infinity;
-    const slideTo = Math.min(now - windowMs, full);
     // A connection ended while the call was out (closed, replaced) gets nothing more: its response has ended.
     for (const sub of subs) if (subscriptions.has(sub)) fanOut(sub, byUser.get(sub.userId) ?? [], slideTo);
   }
