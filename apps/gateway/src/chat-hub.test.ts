@@ -128,6 +128,30 @@ test('a full answer is followed by the next page in the same tick, up to four pa
   assert.deepEqual(received.delivered, messages.map((m) => m.content), 'every message once, oldest first');
 });
 
+test('a connection that ends while its first page is delivered is asked no further page', async (t) => {
+  const now = Date.now();
+  const messages: Message[] = Array.from({ length: INBOX_LIMIT * 2 }, (_, i) => ({
+    id: i + 1,
+    fromId: 1,
+    toId: 2,
+    content: `m${i + 1}`,
+    createTime: now - 4_000 + i,
+  }));
+  const { message, asked } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
+  t.after(() => hub.close());
+  let delivered = 0;
+  const unsubscribe = hub.subscribe(1, now - 5_000, {
+    deliver: () => {
+      if (++delivered === 1) unsubscribe();
+    },
+    end: () => undefined,
+  });
+  await until('the first page', () => delivered > 0);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(asked.length, 1, 'one full page asked, then nothing for a connection that has ended');
+});
+
 test('a failing call leaves the other calls of the tick delivering, and is retried', async (t) => {
   const now = Date.now();
   const messages: Message[] = [

@@ -117,6 +117,8 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       const last = messages.length >= INBOX_LIMIT ? messages.at(-1)!.createTime : undefined;
       fanOutAnswer(subs, messages, Math.min(now - windowMs, last === undefined ? Infinity : last - 1));
       if (last === undefined || last - 1 <= since || page >= PAGES_PER_POLL) return;
+      // Connections ended meanwhile take nothing more: no page for nobody.
+      if (!subs.some((sub) => subscriptions.has(sub))) return;
       since = last - 1;
     }
   }
