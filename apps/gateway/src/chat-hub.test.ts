@@ -12,10 +12,10 @@ const OLD = NOW - 10 * INBOX_RECENT_MS;
 
 test('pollsFor asks caught-up and far-behind subscriptions apart, each from its earliest, at most 500 users a call', () => {
   const subs = [
-    ...Array.from({ length: 700 }, (_, i) => ({ userId: i + 1, after: NOW - 5_000 + (i % 3) })),
-    { userId: 7, after: NOW - 6_000 }, // a second connection of a caught-up user joins that user's call
-    { userId: 7, after: OLD }, // a third, far behind, does not
-    { userId: 9_001, after: OLD + 1 },
+    ...Array.from({ length: 700 }, (_, i) => ({ userId: i + 1, since: NOW - 5_000 + (i % 3) })),
+    { userId: 7, since: NOW - 6_000 }, // a second connection of a caught-up user joins that user's call
+    { userId: 7, since: OLD }, // a third, far behind, does not
+    { userId: 9_001, since: OLD + 1 },
   ];
   const polls = pollsFor(subs, NOW);
   assert.deepEqual(
@@ -27,8 +27,8 @@ test('pollsFor asks caught-up and far-behind subscriptions apart, each from its 
     ],
   );
   // Every subscription is in exactly one call.
-  const byUserThenAfter = (a: (typeof subs)[number], b: (typeof subs)[number]) => a.userId - b.userId || a.after - b.after;
-  assert.deepEqual(polls.flatMap((p) => p.subs).sort(byUserThenAfter), [...subs].sort(byUserThenAfter));
+  const byUserThenSince = (a: (typeof subs)[number], b: (typeof subs)[number]) => a.userId - b.userId || a.since - b.since;
+  assert.deepEqual(polls.flatMap((p) => p.subs).sort(byUserThenSince), [...subs].sort(byUserThenSince));
   assert.deepEqual(pollsFor([], NOW), []);
 });
 
@@ -150,6 +150,75 @@ test('a connection that ends while its first page is delivered is asked no furth
   await until('the first page', () => delivered > 0);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(asked.length, 1, 'one full page asked, then nothing for a connection that has ended');
+});
+
+test('between full reads each tick asks from recentMs before the previous read; every fullEveryMs the whole window', async (t) => {
+  const calls: Array<{ since: number; now: number }> = [];
+  const message = {
+    inbox: {
+      query: async ({ since }: InboxInput) => {
+        const now = Date.now();
+        calls.push({ since, now });
+        return { messages: [], now };
+      },
+    },
+  } as unknown as ChatHubOptions['message'];
+  const [windowMs, recentMs] = [1_000, 20];
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, windowMs, fullEveryMs: 100, recentMs });
+  t.after(() => hub.close());
+  const opened = Date.now() - windowMs;
+  hub.subscribe(1, opened, listener());
+  await until('three full reads', () => calls.filter((c) => c.since < c.now - windowMs + recentMs).length >= 3);
+  hub.close();
+  // The first read is from the connection's start; a full read slides it to its answer's time less the window.
+  let after = opened;
+  const kinds = calls.map(({ since, now }, i) => {
+    if (since === after) {
+      after = Math.max(after, now - windowMs);
+      return 'full';
+    }
+    assert.equal(since, calls[i - 1]!.now - recentMs, `call ${i}: neither the whole window nor from the previous read`);
+    return 'short';
+  });
+  const fulls = kinds.filter((k) => k === 'full').length;
+  assert.ok(kinds.length - fulls > fulls, `${fulls} full reads of ${kinds.length}: the reads in between should be short`);
+});
+
+test('a message committed long after its create time is still delivered once, by the next full read', async (t) => {
+  const now = Date.now();
+  const messages: Message[] = [{ id: 1, fromId: 2, toId: 1, content: 'first', createTime: now - 500 }];
+  const { message, asked } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, windowMs: 2_000, fullEveryMs: 100, recentMs: 20 });
+  t.after(() => hub.close());
+  const received = listener();
+  hub.subscribe(1, now - 1_000, received);
+  await until('the first message', () => received.delivered.length === 1);
+  // Created before the first read, committed only now: older than any short read looks.
+  messages.push({ id: 2, fromId: 1, toId: 3, content: 'late', createTime: now - 400 });
+  const askedBefore = asked.length;
+  await until('the late message', () => received.delivered.length === 2);
+  assert.ok(asked.length - askedBefore > 1, 'found by a full read after short ones');
+  const settled = asked.length;
+  await until('more reads, full ones among them', () => asked.length >= settled + 30);
+  assert.deepEqual(received.delivered, ['first', 'late']);
+});
+
+test('a connection opened between full reads is read from its own start, oldest first, not from the short window', async (t) => {
+  const now = Date.now();
+  const messages: Message[] = [
+    { id: 1, fromId: 3, toId: 2, content: 'older', createTime: now - 2_000 },
+    { id: 2, fromId: 2, toId: 3, content: 'newer', createTime: now - 10 },
+  ];
+  const { message, asked } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, fullEveryMs: 60_000, recentMs: 20 });
+  t.after(() => hub.close());
+  hub.subscribe(1, now - 1_000, listener());
+  await until('short reads', () => asked.length >= 3);
+  const late = listener();
+  hub.subscribe(2, now - 3_000, late);
+  await until('its messages', () => late.delivered.length === 2);
+  assert.deepEqual(late.delivered, ['older', 'newer']);
+  assert.equal(asked.find((a) => a.userIds.includes(2))!.since, now - 3_000);
 });
 
 test('a failing call leaves the other calls of the tick delivering, and is retried', async (t) => {

@@ -16,8 +16,17 @@ export interface ChatHubOptions {
   /** Where connections, deliveries and replacements are counted (the polls are message.inbox's client metrics). */
   metrics?: Pick<ServiceMetrics, 'pushConnections' | 'pushDelivered' | 'pushReplaced'>;
   intervalMs?: number;
-  /** How far back each poll looks, so a message whose create time was assigned before it committed is still seen. */
+  /**
+   * How far back the full polls look (once every fullEveryMs), so a message whose create time was assigned long
+   * before it committed is still seen.
+   */
   windowMs?: number;
+  fullEveryMs?: number;
+  /**
+   * How far back before the previous poll's read the polls in between look: they find the messages committed since
+   * then, and those committed up to this much after their create time, without re-reading the whole window.
+   */
+  recentMs?: number;
   /**
    * Connections one user may hold open on this hub. Opening one more ends the oldest rather than refusing the new
    * one: a client whose network changed reconnects before the server notices the old socket is dead.
@@ -39,9 +48,23 @@ export interface ChatHub {
 interface Subscription {
   userId: number;
   after: number;
+  /**
+   * Service time up to which every message committed by the time of the read has been read for this connection,
+   * without a gap since `after`; undefined until its first read.
+   */
+  readTo?: number;
   /** ids delivered with createTime > after, by createTime, to skip the overlap of successive windows */
   seen: Map<number, number>;
   listener: ChatListener;
+}
+
+/** One page of a poll's answer, as it applies to the subscriptions the poll was for. */
+interface Read {
+  /** Every message committed when the page was read is in it up to here (the service's clock then, or the page's end). */
+  readTo: number;
+  /** How far a subscription whose whole window the poll re-read may slide its `after`. */
+  slideTo: number;
+  sliding: ReadonlySet<Subscription>;
 }
 
 const BATCH = 500; // the contract's IdBatch limit
@@ -54,20 +77,20 @@ interface Poll<S> {
 }
 
 /**
- * The inbox calls of one tick: at most BATCH users each, asking from the earliest `after` among them. Subscriptions
- * caught up (after within INBOX_RECENT_MS) are asked apart from those further behind, so that a connection opened
+ * The inbox calls of one tick: at most BATCH users each, asking from the earliest `since` among them. Subscriptions
+ * caught up (since within INBOX_RECENT_MS) are asked apart from those further behind, so that a connection opened
  * with an old `since` costs its own per-user read instead of turning every caught-up user's poll into one; it joins
  * them once a poll has brought it up to date.
  */
-export function pollsFor<S extends { userId: number; after: number }>(subscriptions: readonly S[], now: number): Array<Poll<S>> {
-  const recent = (s: S) => s.after >= now - INBOX_RECENT_MS;
+export function pollsFor<S extends { userId: number; since: number }>(subscriptions: readonly S[], now: number): Array<Poll<S>> {
+  const recent = (s: S) => s.since >= now - INBOX_RECENT_MS;
   return [subscriptions.filter(recent), subscriptions.filter((s) => !recent(s))].flatMap((group) => {
     const byUser = new Map<number, S[]>();
     for (const sub of group) append(byUser, sub.userId, sub);
     const users = [...byUser.keys()];
     return Array.from({ length: Math.ceil(users.length / BATCH) }, (_, i) => {
       const subs = users.slice(i * BATCH, (i + 1) * BATCH).flatMap((user) => byUser.get(user)!);
-      return { subs, since: Math.min(...subs.map((s) => s.after)) };
+      return { subs, since: Math.min(...subs.map((s) => s.since)) };
     });
   });
 }
@@ -83,15 +106,17 @@ function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
  * pollsFor) for what the subscribed users sent or received in a sliding window, and fans it out. Polling the
  * database keeps it correct with any number of message and gateway instances; the window plus per-listener
  * de-duplication makes late commits visible without repeats, and lets messages sent through this gateway be handed
- * over at once (publish) without the poll repeating them.
+ * over at once (publish) without the poll repeating them. Only one tick a second reads the whole window: the ticks
+ * in between read from shortly before the previous read, so each message is read about half as often.
  */
 export function createChatHub(options: ChatHubOptions): ChatHub {
-  const { message, logger, metrics, intervalMs = 250, windowMs = 5_000, connectionsPerUser = 5 } = options;
+  const { message, logger, metrics, intervalMs = 250, windowMs = 5_000, fullEveryMs = 1_000, recentMs = 1_000, connectionsPerUser = 5 } = options;
   const subscriptions = new Set<Subscription>();
   /** Each user's subscriptions, oldest first. */
   const ofUser = new Map<number, Subscription[]>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let lastFullTick = -Infinity;
 
   // The loop belongs to no request: started from the first connection's, its polls would carry that request's
   // deadline (every poll failing once it passed) and join its trace.
@@ -100,22 +125,32 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   };
 
   async function tick(): Promise<void> {
+    const now = Date.now();
+    const full = now - lastFullTick >= fullEveryMs;
+    if (full) lastFullTick = now;
+    // A connection not read yet is asked from its own start whatever the tick, and one whose last reads failed from
+    // before where its last read ended: never a gap, nor a newer message handed over before an older one unread.
+    const sinceFor = (sub: Subscription) => (full || sub.readTo === undefined ? sub.after : Math.max(sub.after, sub.readTo - recentMs));
+    const asked = [...subscriptions].map((sub) => ({ sub, userId: sub.userId, since: sinceFor(sub) }));
     // Settled, not raced: the next tick starts only once every poll of this one has fanned out or failed.
-    const results = await Promise.allSettled(pollsFor([...subscriptions], Date.now()).map(poll));
+    const results = await Promise.allSettled(pollsFor(asked, now).map(({ subs, since }) => poll(subs.map((s) => s.sub), since)));
     for (const result of results) if (result.status === 'rejected') logger.warn({ err: result.reason }, 'chat push poll failed; retrying');
     timer = undefined;
     schedule();
   }
 
-  async function poll({ subs, since }: Poll<Subscription>): Promise<void> {
+  async function poll(subs: readonly Subscription[], since: number): Promise<void> {
     const userIds = [...new Set(subs.map((s) => s.userId))];
+    // Only a read from a connection's `after` on has looked at its whole window again: only such a read slides it.
+    const sliding = new Set(subs.filter((sub) => since <= sub.after));
     for (let page = 1; ; page++) {
       const { messages, now } = await message.inbox.query({ userIds, since });
       // A full answer may have left later messages out: never slide past the last one it returned, and ask for the
       // next page at once rather than a tick later (the users' messages arrive faster than a page a tick). The page
       // starts within the last one's millisecond, which other conversations' messages may share.
       const last = messages.length >= INBOX_LIMIT ? messages.at(-1)!.createTime : undefined;
-      fanOutAnswer(subs, messages, Math.min(now - windowMs, last === undefined ? Infinity : last - 1));
+      const readTo = last === undefined ? now : last - 1;
+      fanOutAnswer(subs, messages, { readTo, slideTo: Math.min(now - windowMs, readTo), sliding });
       if (last === undefined || last - 1 <= since || page >= PAGES_PER_POLL) return;
       // Connections ended meanwhile take nothing more: no page for nobody.
       if (!subs.some((sub) => subscriptions.has(sub))) return;
@@ -123,7 +158,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     }
   }
 
-  function fanOutAnswer(subs: readonly Subscription[], messages: readonly Message[], slideTo: number) {
+  function fanOutAnswer(subs: readonly Subscription[], messages: readonly Message[], read: Read) {
     // Each subscription walks its own user's messages, not the whole answer: a tick costs the messages plus the
     // connections, not their product.
     const byUser = new Map<number, Message[]>();
@@ -132,13 +167,15 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       if (m.toId !== m.fromId) append(byUser, m.toId, m);
     }
     // A connection ended while the call was out (closed, replaced) gets nothing more: its response has ended.
-    for (const sub of subs) if (subscriptions.has(sub)) fanOut(sub, byUser.get(sub.userId) ?? [], slideTo);
+    for (const sub of subs) if (subscriptions.has(sub)) fanOut(sub, byUser.get(sub.userId) ?? [], read);
   }
 
-  /** Delivers the user's messages `sub` has not seen, oldest first, then slides its window up to `slideTo`. */
-  function fanOut(sub: Subscription, own: readonly Message[], slideTo: number) {
+  /** Delivers the user's messages `sub` has not seen, oldest first, then slides its window if the read covered it. */
+  function fanOut(sub: Subscription, own: readonly Message[], { readTo, slideTo, sliding }: Read) {
     for (const m of own) deliverOnce(sub, m);
-    sub.after = Math.max(sub.after, slideTo);
+    sub.readTo = readTo;
+    if (!sliding.has(sub) || slideTo <= sub.after) return;
+    sub.after = slideTo;
     for (const [id, createTime] of sub.seen) if (createTime <= sub.after) sub.seen.delete(id);
   }
 
