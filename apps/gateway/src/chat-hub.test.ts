@@ -203,6 +203,31 @@ test('a message committed long after its create time is still delivered once, by
   assert.deepEqual(received.delivered, ['first', 'late']);
 });
 
+test('only a read of the whole window gives up on what it did not find: a short read leaves the start where it was', async (t) => {
+  const start = Date.now();
+  const opened = start - 1_000;
+  const messages: Message[] = [];
+  const calls: number[] = [];
+  const message = {
+    inbox: {
+      // The service's clock runs 2 s ahead for the short reads (from after the connection's start): one sliding the
+      // start by its clock would pass over a message committed late. The full reads answer with the real time.
+      query: async ({ since }: InboxInput) => {
+        calls.push(since);
+        return { messages: messages.filter((m) => m.createTime > since), now: since <= opened ? start : start + 2_000 };
+      },
+    },
+  } as unknown as ChatHubOptions['message'];
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, windowMs: 1_000, fullEveryMs: 50, recentMs: 20 });
+  t.after(() => hub.close());
+  const received = listener();
+  hub.subscribe(1, opened, received);
+  await until('short reads', () => calls.filter((since) => since > opened).length >= 3);
+  messages.push({ id: 1, fromId: 2, toId: 1, content: 'late', createTime: start + 100 });
+  await until('the late message', () => received.delivered.length === 1);
+  assert.deepEqual(received.delivered, ['late']);
+});
+
 test('a connection opened between full reads is read from its own start, oldest first, not from the short window', async (t) => {
   const now = Date.now();
   const messages: Message[] = [
