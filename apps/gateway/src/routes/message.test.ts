@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { metricsFor } from '@douyin/metrics';
 import { socialGateway, type Account } from '../../test/social-gateway.js';
 import { until } from '../../test/processes.js';
@@ -136,6 +137,9 @@ test('push channel: a client that stops reading is cut once a megabyte waits uns
   while ((await value(metrics.pushConnections)) === 2 && sent < 4_000) {
     assert.equal((await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content })).status_code, 0);
     sent++;
+    // Injected requests settle in microtasks: without a turn of the event loop, as requests arriving over sockets
+    // give it, the ended connection's close (and so its unsubscribe) would never be seen inside this loop.
+    await nextLoopTurn();
   }
   assert.equal(await value(metrics.pushConnections), 1, `bob still connected after ${sent} messages`);
   assert.equal((await value(metrics.pushStalled)) - stalledBefore, 1);
