@@ -22,19 +22,15 @@ export async function ensureConversation(db: Kysely<MessageTables>, { low, high 
 }
 
 /**
- * Locks the conversation row for the rest of the transaction (a no-op UPDATE takes InnoDB's row lock and
- * SQLite's write lock) and returns its clock. Concurrent senders of the conversation, in any process, queue here,
- * so create times are assigned and committed in one order.
+ * Locks the conversation row for the rest of the transaction and returns its clock. Concurrent senders of the
+ * conversation, in any process, queue here, so create times are assigned and committed in one order. MySQL locks
+ * and reads in one round trip (`FOR UPDATE`); SQLite has no row locks, and a no-op UPDATE takes its write lock.
  */
 export async function lockConversation(db: Kysely<MessageTables>, { low, high }: Pair): Promise<number> {
+  const row = db.selectFrom('conversations').select('last_time').where('user_low', '=', low).where('user_high', '=', high);
+  if (dialectOf(db) === 'mysql') return (await row.forUpdate().executeTakeFirstOrThrow()).last_time;
   await db.updateTable('conversations').set((eb) => ({ last_time: eb.ref('last_time') })).where('user_low', '=', low).where('user_high', '=', high).execute();
-  const row = await db
-    .selectFrom('conversations')
-    .select('last_time')
-    .where('user_low', '=', low)
-    .where('user_high', '=', high)
-    .executeTakeFirstOrThrow();
-  return row.last_time;
+  return (await row.executeTakeFirstOrThrow()).last_time;
 }
 
 export async function insertMessage(db: Kysely<MessageTables>, message: Omit<MessageRow, 'id'>): Promise<number> {
