@@ -164,7 +164,7 @@ test('between full reads each tick asks from recentMs before the previous read; 
     },
   } as unknown as ChatHubOptions['message'];
   const [windowMs, recentMs] = [1_000, 20];
-  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, windowMs, fullEveryMs: 100, recentMs });
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, windowMs, fullEveryMs: 200, recentMs });
   t.after(() => hub.close());
   const opened = Date.now() - windowMs;
   hub.subscribe(1, opened, listener());

@@ -21,6 +21,7 @@ export interface ChatHubOptions {
    * before it committed is still seen.
    */
   windowMs?: number;
+  /** How often a tick reads the whole window; the ticks in between read from shortly before the previous read. */
   fullEveryMs?: number;
   /**
    * How far back before the previous poll's read the polls in between look: they find the messages committed since
