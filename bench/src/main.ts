@@ -115,7 +115,7 @@ try {
   log(
     `hop: bare Fastify, libs/mesh (traced, one trace in ten, untraced), stock tRPC adapter + httpLink, Moleculer TCP (wrk -c50, one at a time, ${HOP_ROUNDS} rounds)`,
   );
-  const hops = await runHops(settings.hopSeconds, HOP_ROUNDS, sink.url);
+  const hops = await runHops(settings.hopSeconds, HOP_ROUNDS, sink.url, hooks);
 
   const small = await seeded(server.url, settings.small);
   const large = await seeded(server.url, settings.large);
@@ -130,6 +130,7 @@ try {
   const smallTarget = { url: mesh.gateway.url, env: await wrkEnv(mesh, small.scale) };
   log('in-process baseline: the same gateway routes and service routers in one process, same database and Redis');
   const inprocessHooks = new Hooks();
+  hooks.after(() => inprocessHooks.run());
   const inprocess = await startScript(
     inprocessHooks,
     './inprocess/server.ts',

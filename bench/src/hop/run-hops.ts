@@ -46,10 +46,12 @@ const CONNECTIONS = 50;
  * One mesh hop against a bare route, with the stock tRPC adapter and Moleculer's TCP transporter measured the
  * same way in the same run. Every variant is started once and warmed; then each round loads them one at a time
  * (the others idle, so they do not share the two cores) for `durationSec` each. libs/mesh runs three ways:
- * tracing every request to `otlpUrl`, one trace in ten, and without tracing.
+ * tracing every request to `otlpUrl`, one trace in ten, and without tracing. The variants stop when it returns, or
+ * with `outer`'s hooks if the bench is interrupted first.
  */
-export async function runHops(durationSec: number, rounds: number, otlpUrl: string): Promise<HopFigures> {
+export async function runHops(durationSec: number, rounds: number, otlpUrl: string, outer: Pick<Hooks, 'after'>): Promise<HopFigures> {
   const hooks = new Hooks();
+  outer.after(() => hooks.run());
   try {
     const variants = await startVariants(hooks, otlpUrl);
     for (const variant of HOP_VARIANTS) await warmUp(variants[variant].url, durationSec);
