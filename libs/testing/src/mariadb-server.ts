@@ -18,6 +18,8 @@ export interface PrivateMariadb {
   restart(): Promise<void>;
   /** SIGTERM, a clean shutdown (InnoDB flushes and saves its buffer pool's page list); resolves once it exited. */
   stop(): Promise<void>;
+  /** The running mariadbd's process id (a restart gives it a new one), for reading its CPU time from /proc. */
+  pid(): number;
 }
 
 export interface PrivateMariadbOptions {
@@ -88,5 +90,5 @@ export async function startPrivateMariadb(t: { after(fn: () => unknown): void },
   const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
   await connection.query(`CREATE DATABASE IF NOT EXISTS ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await connection.end();
-  return { port, url: `mysql://root@127.0.0.1:${port}/${DATABASE}`, kill, restart: start, stop };
+  return { port, url: `mysql://root@127.0.0.1:${port}/${DATABASE}`, kill, restart: start, stop, pid: () => child?.pid ?? 0 };
 }

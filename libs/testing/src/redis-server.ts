@@ -14,6 +14,8 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and resolves once it accepts connections: empty, or as it was when persistent. */
   restart(): Promise<void>;
+  /** The running redis-server's process id (a restart gives it a new one), for reading its CPU time from /proc. */
+  pid(): number;
 }
 
 export interface PrivateRedisOptions {
@@ -66,5 +68,5 @@ export async function startPrivateRedis(t: { after(fn: () => unknown): void }, o
     await rm(dir, { recursive: true, force: true });
   });
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, kill, restart: start };
+  return { port, url: `redis://127.0.0.1:${port}`, kill, restart: start, pid: () => child?.pid ?? 0 };
 }
