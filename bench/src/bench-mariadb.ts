@@ -31,6 +31,8 @@ export function benchPoolMb(env: NodeJS.ProcessEnv = process.env, memoryBytes = 
 export interface BenchServer {
   url: string;
   ownPoolMb?: number;
+  /** The bench's own server's process, whose CPU the runs are charged with; unknown for DATABASE_URL's. */
+  pid?: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function benchServer(hooks: Hooks, log: (line: string) => void): Pr
   const poolMb = benchPoolMb();
   const server = await startPrivateMariadb(hooks, { dataDir: BENCH_MARIADB_DIR, bufferPoolMb: poolMb, gracefulStop: true });
   log(`mariadb: the bench's own on port ${server.port}, data kept in ${BENCH_MARIADB_DIR}, buffer pool ${poolMb} MB`);
-  return { url: server.url, ownPoolMb: poolMb };
+  return { url: server.url, ownPoolMb: poolMb, pid: server.pid() };
 }
 
 /** A global status counter of the server `connection` talks to (0 if the server has none of that name). */

@@ -17,6 +17,7 @@ import { meshServices, startMesh, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
+import { CpuTally, type NamedProcesses } from './cpu-tally.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
 import { warmUntilSettled, type WarmWindow } from './settle.js';
@@ -97,6 +98,16 @@ const warmFigures = ({ windows, settled }: { windows: WarmWindow[]; settled: boo
   windows: windows.map((w) => ({ hit_rate: round(w.hitRate), ...latency(w.result) })),
 });
 
+/** Every process a mesh's requests cost: its gateway and services, the database server (when known) and its Redis. */
+const meshProcesses = (mesh: RunningMesh, databasePid: number | undefined, redisPid: number): NamedProcesses => ({
+  gateway: mesh.gateway.pid,
+  ...Object.fromEntries([...mesh.apps].map(([app, { pid }]) => [app, pid])),
+  mariadb: databasePid ?? 0,
+  redis: redisPid,
+});
+
+const microsFigures = (perRequest: Record<string, number>) => Object.fromEntries(Object.entries(perRequest).map(([name, us]) => [name, Math.round(us)]));
+
 async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
   return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
 }
@@ -174,7 +185,15 @@ try {
   // that was measured): it is woken before the rounds start.
   await warmUp(targets.small, 'favorite-list');
   const lookupsBefore = { small: await meshCacheLookups(mesh), large: await meshCacheLookups(largeMesh) };
-  const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, measureOnce);
+  // Both meshes share the database server but run one after the other, so each run is charged with what it spent.
+  const listCpu = new Map([
+    [targets.small, new CpuTally(meshProcesses(mesh, server.pid, redis.pid()))],
+    [targets.large, new CpuTally(meshProcesses(largeMesh, server.pid, redis2.pid()))],
+  ]);
+  const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, (target, script) =>
+    listCpu.get(target)!.measure(() => measureOnce(target, script)),
+  );
+  const listCpuUs = { small: microsFigures(listCpu.get(targets.small)!.microsPerRequest()), large: microsFigures(listCpu.get(targets.large)!.microsPerRequest()) };
   const favoriteCaches = {
     small: cacheShares(lookupsBefore.small, await meshCacheLookups(mesh)),
     large: cacheShares(lookupsBefore.large, await meshCacheLookups(largeMesh)),
@@ -246,6 +265,10 @@ try {
         [listWarmUps.small, listWarmUps.large]
           .map((warm) => `${warm.seconds} s at ${warm.label} (${warm.windows.map((w) => percent(w.hitRate)).join(', ')}${warm.settled ? '' : ', still rising'})`)
           .join(', '),
+      `favorite lists, CPU µs per list at ${countLabel(settings.small)} / ${countLabel(settings.large)} over their rounds: ` +
+        Object.keys(listCpuUs.large)
+          .map((name) => `${name} ${listCpuUs.small[name] ?? '-'} / ${listCpuUs.large[name]}`)
+          .join(', '),
       `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
     ],
     details: {
@@ -266,6 +289,8 @@ try {
         // The large mesh's Redis at the end of the lists' rounds, and how long its entries live.
         large_redis: { keys: largeRedis.keys, used_mb: round(largeRedis.usedMb, 1), ttl_seconds: cacheTtlSeconds },
       },
+      // CPU µs per list of every process over the lists' rounds at each scale: where the large scale's extra cost goes.
+      favorite_list_cpu_us_per_list: listCpuUs,
       // The lists' warm-up windows at each scale, from a cold cache until its hit rate settled.
       favorite_list_warmup: { small: warmFigures(listWarmUps.small), large: warmFigures(listWarmUps.large) },
       like_storm: storm,
