@@ -186,14 +186,14 @@ try {
   await warmUp(targets.small, 'favorite-list');
   const lookupsBefore = { small: await meshCacheLookups(mesh), large: await meshCacheLookups(largeMesh) };
   // Both meshes share the database server but run one after the other, so each run is charged with what it spent.
-  const listCpu = new Map([
-    [targets.small, new CpuTally(meshProcesses(mesh, server.pid, redis.pid()))],
-    [targets.large, new CpuTally(meshProcesses(largeMesh, server.pid, redis2.pid()))],
-  ]);
+  const listCpu = {
+    small: new CpuTally(meshProcesses(mesh, server.pid, redis.pid())),
+    large: new CpuTally(meshProcesses(largeMesh, server.pid, redis2.pid())),
+  };
   const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, (target, script) =>
-    listCpu.get(target)!.measure(() => measureOnce(target, script)),
+    listCpu[target === targets.small ? 'small' : 'large'].measure(() => measureOnce(target, script)),
   );
-  const listCpuUs = { small: microsFigures(listCpu.get(targets.small)!.microsPerRequest()), large: microsFigures(listCpu.get(targets.large)!.microsPerRequest()) };
+  const listCpuUs = { small: microsFigures(listCpu.small.microsPerRequest()), large: microsFigures(listCpu.large.microsPerRequest()) };
   const favoriteCaches = {
     small: cacheShares(lookupsBefore.small, await meshCacheLookups(mesh)),
     large: cacheShares(lookupsBefore.large, await meshCacheLookups(largeMesh)),
