@@ -29,6 +29,8 @@ export interface PrivateMariadbOptions {
   bufferPoolMb?: number;
   /** Stopped in t.after with SIGTERM rather than SIGKILL, as a server whose data is kept must be. */
   gracefulStop?: boolean;
+  /** performance_schema on, for statement digests (off by default, as in Debian's package). */
+  performanceSchema?: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -69,6 +71,7 @@ export async function startPrivateMariadb(t: { after(fn: () => unknown): void },
     const args = [
       '--no-defaults', `--datadir=${datadir}`, `--port=${port}`, `--socket=${join(dir, 'mysqld.sock')}`, `--pid-file=${join(dir, 'mysqld.pid')}`,
       '--bind-address=127.0.0.1', '--skip-grant-tables', '--user=root', '--skip-log-bin', `--innodb-buffer-pool-size=${options.bufferPoolMb ?? 32}M`,
+      `--performance-schema=${options.performanceSchema ? 'ON' : 'OFF'}`,
     ];
     const proc = spawn('mariadbd', args, { stdio: 'ignore' });
     child = proc;
