@@ -43,7 +43,8 @@ export interface BenchServer {
 export async function benchServer(hooks: Hooks, log: (line: string) => void): Promise<BenchServer> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
   const poolMb = benchPoolMb();
-  const server = await startPrivateMariadb(hooks, { dataDir: BENCH_MARIADB_DIR, bufferPoolMb: poolMb, gracefulStop: true });
+  // performance_schema's statement digests tell which statements a scale's requests spend the database's time on.
+  const server = await startPrivateMariadb(hooks, { dataDir: BENCH_MARIADB_DIR, bufferPoolMb: poolMb, gracefulStop: true, performanceSchema: true });
   log(`mariadb: the bench's own on port ${server.port}, data kept in ${BENCH_MARIADB_DIR}, buffer pool ${poolMb} MB`);
   return { url: server.url, ownPoolMb: poolMb, pid: server.pid() };
 }

@@ -17,7 +17,8 @@ import { meshServices, startMesh, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
-import { CpuTally, type NamedProcesses } from './cpu-tally.js';
+import { ScaleCostTally, scaleCostNotes } from './list-costs.js';
+import type { NamedProcesses } from './process-cpu.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
 import { warmUntilSettled, type WarmWindow } from './settle.js';
@@ -106,8 +107,6 @@ const meshProcesses = (mesh: RunningMesh, databasePid: number | undefined, redis
   redis: redisPid,
 });
 
-const microsFigures = (perRequest: Record<string, number>) => Object.fromEntries(Object.entries(perRequest).map(([name, us]) => [name, Math.round(us)]));
-
 async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
   return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
 }
@@ -186,14 +185,14 @@ try {
   await warmUp(targets.small, 'favorite-list');
   const lookupsBefore = { small: await meshCacheLookups(mesh), large: await meshCacheLookups(largeMesh) };
   // Both meshes share the database server but run one after the other, so each run is charged with what it spent.
-  const listCpu = {
-    small: new CpuTally(meshProcesses(mesh, server.pid, redis.pid())),
-    large: new CpuTally(meshProcesses(largeMesh, server.pid, redis2.pid())),
-  };
+  const listCosts = new ScaleCostTally(hooks, {
+    small: { processes: meshProcesses(mesh, server.pid, redis.pid()), redisUrl: redis.url, databaseUrl: small.url },
+    large: { processes: meshProcesses(largeMesh, server.pid, redis2.pid()), redisUrl: redis2.url, databaseUrl: large.url },
+  });
   const favoriteScales = await compareScales(targets, 'favorite-list', SCALE_ROUNDS, (target, script) =>
-    listCpu[target === targets.small ? 'small' : 'large'].measure(() => measureOnce(target, script)),
+    listCosts.measure(target === targets.small ? 'small' : 'large', () => measureOnce(target, script)),
   );
-  const listCpuUs = { small: microsFigures(listCpu.small.microsPerRequest()), large: microsFigures(listCpu.large.microsPerRequest()) };
+  const listCostFigures = listCosts.costs();
   const favoriteCaches = {
     small: cacheShares(lookupsBefore.small, await meshCacheLookups(mesh)),
     large: cacheShares(lookupsBefore.large, await meshCacheLookups(largeMesh)),
@@ -265,10 +264,7 @@ try {
         [listWarmUps.small, listWarmUps.large]
           .map((warm) => `${warm.seconds} s at ${warm.label} (${warm.windows.map((w) => percent(w.hitRate)).join(', ')}${warm.settled ? '' : ', still rising'})`)
           .join(', '),
-      `favorite lists, CPU µs per list at ${countLabel(settings.small)} / ${countLabel(settings.large)} over their rounds: ` +
-        Object.keys(listCpuUs.large)
-          .map((name) => `${name} ${listCpuUs.small[name] ?? '-'} / ${listCpuUs.large[name]}`)
-          .join(', '),
+      ...scaleCostNotes('favorite lists', { small: countLabel(settings.small), large: countLabel(settings.large) }, listCostFigures),
       `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
     ],
     details: {
@@ -289,8 +285,9 @@ try {
         // The large mesh's Redis at the end of the lists' rounds, and how long its entries live.
         large_redis: { keys: largeRedis.keys, used_mb: round(largeRedis.usedMb, 1), ttl_seconds: cacheTtlSeconds },
       },
-      // CPU µs per list of every process over the lists' rounds at each scale: where the large scale's extra cost goes.
-      favorite_list_cpu_us_per_list: listCpuUs,
+      // Over the lists' rounds at each scale, what a list cost: CPU µs of every process, Redis commands, database
+      // statements. Where the large scale's extra cost goes.
+      favorite_list_costs: listCostFigures,
       // The lists' warm-up windows at each scale, from a cold cache until its hit rate settled.
       favorite_list_warmup: { small: warmFigures(listWarmUps.small), large: warmFigures(listWarmUps.large) },
       like_storm: storm,

@@ -17,3 +17,19 @@ export async function cpuDuring<T>(pids: readonly number[], work: () => Promise<
   const after = await Promise.all(pids.map(cpuSeconds));
   return { result, seconds: after.map((s, i) => s - before[i]!) };
 }
+
+/** Processes by name; a pid of 0 (not known) is left out of what is read. */
+export type NamedProcesses = Readonly<Record<string, number>>;
+
+/** A counter reader of the CPU seconds each named process has used so far. */
+export function processesCpu(processes: NamedProcesses): () => Promise<Record<string, number>> {
+  const named = Object.entries(processes).filter(([, pid]) => pid > 0);
+  return async () => Object.fromEntries(await Promise.all(named.map(async ([name, pid]) => [name, await cpuSeconds(pid)] as const)));
+}
+
+/** CPU seconds per request by process as whole µs, with their sum as `total`. */
+export function cpuMicros(secondsPerRequest: Readonly<Record<string, number>>): Record<string, number> {
+  const micros = Object.entries(secondsPerRequest).map(([name, seconds]): [string, number] => [name, seconds * 1e6]);
+  if (micros.length === 0) return {};
+  return Object.fromEntries([...micros, ['total', micros.reduce((sum, [, us]) => sum + us, 0)]].map(([name, us]) => [name, Math.round(us as number)]));
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createConnection } from 'mysql2/promise';
+import { startPrivateMariadb } from '@douyin/testing';
+import { bySubject, CounterTally } from './counter-tally.js';
+import { mariadbStatementCounters } from './mariadb-statements.js';
+
+test('a statement tally counts each statement shape a run sent to its database, per request', { timeout: 60_000 }, async (t) => {
+  const server = await startPrivateMariadb(t, { performanceSchema: true });
+  const connection = await createConnection({ uri: server.url });
+  t.after(() => connection.end());
+  await connection.query(`CREATE TABLE likes (user_id BIGINT NOT NULL, video_id BIGINT NOT NULL, PRIMARY KEY (user_id, video_id))`);
+  await connection.query(`INSERT INTO likes VALUES (1, 1), (1, 2), (1, 3), (2, 1)`);
+  const tally = new CounterTally(mariadbStatementCounters(t, server.url));
+  await CounterTally.measure([tally], async () => {
+    for (let user = 1; user <= 4; user++) await connection.query(`SELECT video_id FROM likes WHERE user_id = ?`, [user]);
+    await connection.query(`INSERT INTO likes VALUES (3, 1)`);
+    return { requests: 2 };
+  });
+  const statements = bySubject(tally.perRequest());
+  const select = Object.entries(statements).find(([text]) => text.startsWith('SELECT `video_id` FROM `likes`'));
+  assert.ok(select, `a SELECT digest among ${Object.keys(statements).join(' | ')}`);
+  // Four lookups over two requests, each reading its user's rows through the primary key.
+  assert.equal(select[1].calls, 2);
+  assert.equal(select[1]['rows examined'], 2);
+  assert.ok(select[1].us! > 0);
+  assert.equal(Object.entries(statements).find(([text]) => text.startsWith('INSERT'))?.[1].calls, 0.5);
+  assert.ok(statements['buffer pool']!['page reads']! > 0);
+  assert.equal(Object.keys(statements).filter((text) => /performance_schema|^SHOW/.test(text)).length, 0, 'the tally leaves its own reads out');
+});
+
+test('without performance_schema a statement tally still counts the buffer pool', { timeout: 60_000 }, async (t) => {
+  const server = await startPrivateMariadb(t);
+  const connection = await createConnection({ uri: server.url });
+  t.after(() => connection.end());
+  await connection.query(`CREATE TABLE likes (user_id BIGINT PRIMARY KEY)`);
+  const tally = new CounterTally(mariadbStatementCounters(t, server.url));
+  await CounterTally.measure([tally], async () => (await connection.query(`SELECT * FROM likes`), { requests: 1 }));
+  assert.deepEqual(Object.keys(bySubject(tally.perRequest())), ['buffer pool']);
+});
