@@ -19,6 +19,8 @@ export interface ScaleCosts {
   cpu_us: Record<string, number>;
   /** By command: calls per request and µs of Redis per call. */
   redis_commands: Figures;
+  /** Keys read per request (by any command), found or not. */
+  redis_keys_read: { hits: number; misses: number };
   /** By statement shape: calls, µs and rows examined per request; `buffer pool`: page reads, and those from disk. */
   mariadb_statements: Figures;
 }
@@ -54,10 +56,12 @@ export class ScaleCostTally {
   costs(): Record<ScaleName, ScaleCosts> {
     const of = (scale: ScaleName): ScaleCosts => {
       const { cpu, redis, statements } = this.tallies[scale];
-      const commands = Object.entries(bySubject(redis.perRequest())).filter(([, c]) => (c.calls ?? 0) > 0);
+      const { 'keys read': keys, ...served } = bySubject(redis.perRequest());
+      const commands = Object.entries(served).filter(([, c]) => (c.calls ?? 0) > 0);
       return {
         cpu_us: cpuMicros(cpu.perRequest()),
         redis_commands: pick(Object.fromEntries(commands.map(([name, c]) => [name, { calls: c.calls!, us_per_call: (c.usec ?? 0) / c.calls! }])), 2),
+        redis_keys_read: { hits: round(keys?.hits ?? 0, 1), misses: round(keys?.misses ?? 0, 1) },
         mariadb_statements: pick(bySubject(statements.perRequest()), 2),
       };
     };
@@ -73,12 +77,20 @@ export function scaleCostNotes(what: string, labels: Record<ScaleName, string>, 
   const commands = [...new Set([...Object.keys(small.redis_commands), ...Object.keys(large.redis_commands)])];
   const { 'buffer pool': smallPool, ...smallStatements } = small.mariadb_statements;
   const { 'buffer pool': largePool, ...largeStatements } = large.mariadb_statements;
+  const keysRead = (c: ScaleCosts) => round(c.redis_keys_read.hits + c.redis_keys_read.misses, 1);
+  // Redis's own time (commandstats) per key its MGETs read: per-key cost apart from how many keys a request reads.
+  const mgetPerKey = (c: ScaleCosts) => {
+    const mget = c.redis_commands.mget;
+    return mget && keysRead(c) > 0 ? round((mget.calls! * mget.us_per_call!) / keysRead(c), 2) : undefined;
+  };
   const costliest = Object.entries(largeStatements)
     .sort(([, a], [, b]) => (b.us ?? 0) - (a.us ?? 0))
     .slice(0, NOTED_STATEMENTS);
   return [
     `${what}, CPU µs ${per}: ` + Object.keys(large.cpu_us).map((name) => `${name} ${both(small.cpu_us[name], large.cpu_us[name])}`).join(', '),
-    `${what}, Redis commands ${per} (µs each): ` +
+    `${what}, Redis keys read ${per}: ${both(keysRead(small), keysRead(large))} ` +
+      `(${both(small.redis_keys_read.misses, large.redis_keys_read.misses)} of them missing; MGET µs per key ${both(mgetPerKey(small), mgetPerKey(large))}); ` +
+      `commands (µs each): ` +
       commands
         .map((name) => {
           const [s, l] = [small.redis_commands[name], large.redis_commands[name]];
