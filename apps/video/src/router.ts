@@ -2,6 +2,7 @@ import { videoRouter, type VideoHandlers } from '@douyin/contracts';
 import * as repo from './repository.js';
 import { feedPage } from './newest-videos.js';
 import { publish, type PublishDeps } from './service.js';
+import { videosById } from './videos-by-id.js';
 import { workCounts } from './work-counts.js';
 
 export type VideoDeps = PublishDeps;
@@ -12,7 +13,7 @@ export function createRouter(deps: VideoDeps) {
     publish: (input) => publish(deps, input),
     feed: ({ before, limit }) => feedPage(db, deps.cache, before, limit),
     byAuthor: async ({ authorId }) => (await repo.listVideosByAuthor(db, authorId)).map(repo.toVideo),
-    byIds: async ({ videoIds }) => (await repo.listVideosByIds(db, videoIds)).map(repo.toVideo),
+    byIds: ({ videoIds }) => videosById(db, deps.cache, videoIds),
     workCounts: ({ userIds }) => workCounts(db, deps.cache, userIds),
   };
   return videoRouter(handlers);

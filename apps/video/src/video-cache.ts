@@ -1,4 +1,7 @@
 import type { Cache } from '@douyin/cache';
 
-/** What the video service keeps in Redis (authors' video counts, the newest videos) and forgets after a publish. */
+/**
+ * What the video service keeps in Redis: videos by id, and what it forgets after a publish (authors' video counts, the
+ * newest videos).
+ */
 export type VideoCache = Pick<Cache, 'many' | 'invalidate'>;
