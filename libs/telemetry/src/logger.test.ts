@@ -22,3 +22,12 @@ test('an error is logged with its message and code but without the SQL and value
   assert.deepEqual([logged.err?.message, logged.err?.code, logged.err?.type], ["Duplicate entry for key 'users_username'", 'ER_DUP_ENTRY', 'Error']);
   assert.doesNotMatch(lines[0] ?? '', /alice|argon2id/);
 });
+
+test('a reason logged as text stays text', () => {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'gateway', destination: { write: (line: string) => void lines.push(line) } });
+  logger.warn({ err: 'deadline exceeded calling favorite@127.0.0.1:1' }, 'mesh call failed');
+  logger.warn({ err: null }, 'nothing to say');
+  assert.equal((JSON.parse(lines[0] ?? '{}') as { err?: unknown }).err, 'deadline exceeded calling favorite@127.0.0.1:1');
+  assert.equal((JSON.parse(lines[1] ?? '{}') as { err?: unknown }).err, null);
+});

@@ -13,8 +13,11 @@ export interface LoggerOptions {
 
 // mysql2 puts the statement it ran, its values formatted in, on every query error as `sql`: a failed insert would
 // log a password hash or a message's text. The error's class, message, code and stack say enough.
-const errWithoutSql = (err: Error) => {
-  const { sql: _sql, ...rest } = pino.stdSerializers.err(err) as ReturnType<typeof pino.stdSerializers.err> & { sql?: unknown };
+// A reason given as text (`{ err: err.message }`) is logged as it is: spread like an object it became one key per
+// character.
+const errWithoutSql = (err: unknown) => {
+  if (typeof err !== 'object' || err === null) return err;
+  const { sql: _sql, ...rest } = pino.stdSerializers.err(err as Error) as ReturnType<typeof pino.stdSerializers.err> & { sql?: unknown };
   return rest;
 };
 
