@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scaleCostNotes, type ScaleCosts } from './list-costs.js';
+import { ranStatements, scaleCostNotes, type ScaleCosts } from './list-costs.js';
 
 const costs = (scale: number): ScaleCosts => ({
   cpu_us: { gateway: 100 * scale, redis: 10 * scale, total: 110 * scale },
@@ -33,4 +33,13 @@ test('without statement digests the notes say so', () => {
   const bare = (c: ScaleCosts): ScaleCosts => ({ ...c, mariadb_statements: { 'buffer pool': { 'page reads': 5, 'from disk': 1 } } });
   const mariadb = scaleCostNotes('favorite lists', { small: '10k', large: '1m' }, { small: bare(costs(1)), large: bare(costs(2)) })[2]!;
   assert.match(mariadb, /page reads 5 \/ 5, from disk 1 \/ 1; no statement digests \(performance_schema off\)$/);
+});
+
+test('statements not run over the measured runs are left out, the buffer pool kept', () => {
+  const figures = {
+    'SELECT `name` FROM `user_migration`': { calls: 0, us: 0, 'rows examined': 0 },
+    'SELECT * FROM `videos` WHERE `id` IN (...)': { calls: 0.2, us: 90, 'rows examined': 3 },
+    'buffer pool': { 'page reads': 0, 'from disk': 0 },
+  };
+  assert.deepEqual(Object.keys(ranStatements(figures)), ['SELECT * FROM `videos` WHERE `id` IN (...)', 'buffer pool']);
 });
