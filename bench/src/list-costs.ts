@@ -36,7 +36,7 @@ const NOTED_TEXT_CHARS = 90;
 export const ranStatements = (figures: Figures): Figures =>
   Object.fromEntries(Object.entries(figures).filter(([subject, measures]) => subject === 'buffer pool' || (measures.calls ?? 0) > 0));
 
-const pick = (figures: Figures, digits: number): Figures =>
+const rounded = (figures: Figures, digits: number): Figures =>
   Object.fromEntries(Object.entries(figures).map(([subject, measures]) => [subject, Object.fromEntries(Object.entries(measures).map(([k, v]) => [k, round(v, digits)]))]));
 
 /**
@@ -67,9 +67,9 @@ export class ScaleCostTally {
       const commands = Object.entries(served).filter(([, c]) => (c.calls ?? 0) > 0);
       return {
         cpu_us: cpuMicros(cpu.perRequest()),
-        redis_commands: pick(Object.fromEntries(commands.map(([name, c]) => [name, { calls: c.calls!, us_per_call: (c.usec ?? 0) / c.calls! }])), 2),
+        redis_commands: rounded(Object.fromEntries(commands.map(([name, c]) => [name, { calls: c.calls!, us_per_call: (c.usec ?? 0) / c.calls! }])), 2),
         redis_keys_read: { hits: round(keys?.hits ?? 0, 1), misses: round(keys?.misses ?? 0, 1) },
-        mariadb_statements: pick(ranStatements(bySubject(statements.perRequest())), 2),
+        mariadb_statements: rounded(ranStatements(bySubject(statements.perRequest())), 2),
       };
     };
     return { small: of('small'), large: of('large') };

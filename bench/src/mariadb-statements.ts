@@ -17,7 +17,7 @@ interface DigestRow {
  * as counters named `<digest text>\t<measure>`, and the buffer pool's page reads (server-wide) under `buffer pool`.
  * Nothing but the page reads when the server runs without performance_schema.
  */
-export async function statementCounters(connection: Connection): Promise<Record<string, number>> {
+async function statementCounters(connection: Connection): Promise<Record<string, number>> {
   const [rows] = (await connection.query(
     `SELECT DIGEST_TEXT AS text, COUNT_STAR AS calls, SUM_TIMER_WAIT AS picoseconds, SUM_ROWS_EXAMINED AS rowsExamined
        FROM performance_schema.events_statements_summary_by_digest
@@ -44,4 +44,3 @@ export function mariadbStatementCounters(hooks: { after(fn: () => unknown): void
   hooks.after(async () => (await connection).end());
   return async () => statementCounters(await connection);
 }
-

@@ -41,7 +41,8 @@ const PREPARE_CONCURRENCY = 16;
  * found them there would mostly change nothing, and measure less).
  */
 export async function likeStorm(mesh: RunningMesh, databaseUrl: string, users: number, requests = 1_000): Promise<StormResult> {
-  const actors = Math.min(users, 500);
+  // Actors stay below the hot users, so none follows itself (whatever the scale).
+  const actors = Math.min(users - HOT_USERS, 500);
   const tokens = await Promise.all(Array.from({ length: actors }, (_, i) => mesh.token(i + 1)));
   const post: Post = async (path, params) => {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
@@ -66,7 +67,6 @@ async function stormThenCount(db: Kysely<any>, post: Post, tokens: readonly stri
       const actor = (i * 7) % actors;
       const action = (i % 3 === 2 ? 2 : 1) as 1 | 2;
       if (i % 2 === 0) return post('/douyin/favorite/action/', { token: tokens[actor]!, video_id: 1 + (i % HOT_VIDEOS), action_type: action });
-      // Hot users are ids users-0..users-4; an actor never follows itself because actors stay below them.
       return post('/douyin/relation/action/', { token: tokens[actor]!, to_user_id: users - (i % HOT_USERS), action_type: action });
     }),
   );

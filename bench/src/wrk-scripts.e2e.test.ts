@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createConnection } from 'mysql2/promise';
 import { join } from 'node:path';
 import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
 import { measureChatPoll } from './chat-poll.js';
@@ -11,6 +12,7 @@ import { REPO_ROOT } from './processes.js';
 import { userRow } from './seed/rows.js';
 import { scaleFor } from './seed/scale.js';
 import { SEED_PASSWORD, seed } from './seed/seeder.js';
+import { likeStorm } from './storm.js';
 import { runWrk } from './wrk.js';
 
 const WRK_DIR = join(REPO_ROOT, 'deploy', 'wrk');
@@ -59,4 +61,19 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
   const push = await measurePushDelivery(mesh, scale.users, { connections: 50, messagesPerSecond: 20, seconds: 1 });
   assert.deepEqual([push.connections, push.messages, push.failedSends, push.missing, push.duplicates], [50, 20, 0, 0, 0], push.firstFailure);
   for (const ms of [push.atOnce.p50, push.atOnce.max, push.polled.p50, push.polled.max]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
+
+  // And the like storm step: its counters stay exact, and each storm first undoes what the ones before left between
+  // its users (1..95 of 100) and targets (videos 1..5, users 96..100), here a storm of none.
+  const connection = await createConnection({ uri: db.url ?? '' });
+  t.after(() => connection.end());
+  const left = async () => {
+    const [[likes]] = (await connection.query('SELECT COUNT(*) AS n FROM favorites WHERE user_id <= 95 AND video_id <= 5')) as unknown as [[{ n: number }]];
+    const [[follows]] = (await connection.query('SELECT COUNT(*) AS n FROM follows WHERE follower_id <= 95 AND followee_id > 95')) as unknown as [[{ n: number }]];
+    return Number(likes.n) + Number(follows.n);
+  };
+  const storm = await likeStorm(mesh, db.url ?? '', scale.users, 200);
+  assert.deepEqual([storm.exact, storm.failed], [true, 0], JSON.stringify(storm));
+  assert.ok((await left()) > 0, 'the storm left likes and follows');
+  const undone = await likeStorm(mesh, db.url ?? '', scale.users, 0);
+  assert.deepEqual([undone.exact, await left()], [true, 0]);
 });
