@@ -24,7 +24,9 @@ test('a statement tally counts each statement shape a run sent to its database, 
   assert.equal(select[1].calls, 2);
   assert.equal(select[1]['rows examined'], 2);
   assert.ok(select[1].us! > 0);
-  assert.equal(Object.entries(statements).find(([text]) => text.startsWith('INSERT'))?.[1].calls, 0.5);
+  // The run's one-row insert; the four-row one before the run may share its digest or have its own, which grew by nothing.
+  const inserts = Object.entries(statements).filter(([text]) => text.startsWith('INSERT'));
+  assert.equal(inserts.reduce((sum, [, measures]) => sum + measures.calls!, 0), 0.5);
   assert.ok(statements['buffer pool']!['page reads']! > 0);
   assert.equal(Object.keys(statements).filter((text) => /performance_schema|^SHOW/.test(text)).length, 0, 'the tally leaves its own reads out');
 });
