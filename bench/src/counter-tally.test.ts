@@ -37,6 +37,7 @@ test('tallies measured together charge the same run, and a counter first seen af
   });
   assert.equal(result.body, 'kept');
   assert.deepEqual(commands.perRequest(), { served: 6 });
+  assert.deepEqual(bySubject(commands.perRequest()), { served: { value: 6 } });
   assert.deepEqual(bySubject(database.perRequest()), { 'select a': { calls: 1.2 }, 'select b': { calls: 1, rows: 10 } });
 });
 

@@ -40,7 +40,10 @@ export class CounterTally {
   }
 }
 
-/** Splits counters named `<subject>\t<measure>` into one record per subject, as readers of several measures name them. */
+/**
+ * Splits counters named `<subject>\t<measure>`, as readers of several measures name them, into one record per
+ * subject; a counter named without a measure is its subject's `value`.
+ */
 export function bySubject(counters: Readonly<Record<string, number>>): Record<string, Record<string, number>> {
   const subjects: Record<string, Record<string, number>> = {};
   for (const [name, value] of Object.entries(counters)) {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { ReadCounters } from './counter-tally.js';
 
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in hundredths of a second. */
 const TICKS_PER_SECOND = 100;
@@ -22,14 +23,15 @@ export async function cpuDuring<T>(pids: readonly number[], work: () => Promise<
 export type NamedProcesses = Readonly<Record<string, number>>;
 
 /** A counter reader of the CPU seconds each named process has used so far. */
-export function processesCpu(processes: NamedProcesses): () => Promise<Record<string, number>> {
+export function processesCpu(processes: NamedProcesses): ReadCounters {
   const named = Object.entries(processes).filter(([, pid]) => pid > 0);
   return async () => Object.fromEntries(await Promise.all(named.map(async ([name, pid]) => [name, await cpuSeconds(pid)] as const)));
 }
 
 /** CPU seconds per request by process as whole µs, with their sum as `total`. */
 export function cpuMicros(secondsPerRequest: Readonly<Record<string, number>>): Record<string, number> {
-  const micros = Object.entries(secondsPerRequest).map(([name, seconds]): [string, number] => [name, seconds * 1e6]);
-  if (micros.length === 0) return {};
-  return Object.fromEntries([...micros, ['total', micros.reduce((sum, [, us]) => sum + us, 0)]].map(([name, us]) => [name, Math.round(us as number)]));
+  const seconds = Object.entries(secondsPerRequest);
+  if (seconds.length === 0) return {};
+  const total = seconds.reduce((sum, [, s]) => sum + s, 0);
+  return Object.fromEntries([...seconds, ['total', total] as const].map(([name, s]) => [name, Math.round(s * 1e6)]));
 }
