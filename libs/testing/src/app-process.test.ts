@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +37,16 @@ const userEnv = async (t: TestContext, consul: FakeConsul) => ({
 test('freePort hands out a bindable loopback port', async () => {
   const port = await freePort();
   assert.ok(port > 0 && port < 65536);
+});
+
+test('freePort never hands out the port fetch() refuses to connect to', async (t) => {
+  const low = Number((await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/)[0]);
+  // The first pick lands on 10080, the next on 10000 + half the range.
+  const picks = [(10_080 - 10_000 + 0.5) / (low - 11_000), 0.5];
+  t.mock.method(Math, 'random', () => picks.shift() ?? 0.5);
+  const port = await freePort();
+  assert.notEqual(port, 10_080);
+  assert.equal(picks.length, 0, 'the bad port was skipped, not the random pick');
 });
 
 test('a started app is ready and healthy; stop() exits 0 after it left discovery', async (t) => {

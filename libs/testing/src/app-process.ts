@@ -25,6 +25,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUTPUT_LIMIT = 1024 * 1024;
 // A clean-up after a failed test should not wait for the app's own 10 s shutdown guard.
 const AFTER_TEST_GRACE_MS = 3_000;
+/** The one port above 10,000 that fetch() refuses to connect to (the Fetch standard's "bad ports"). */
+const FETCH_BAD_PORT = 10_080;
 
 /**
  * A port that was free on 127.0.0.1 a moment ago (another process may still take it before the app binds).
@@ -35,7 +37,7 @@ export async function freePort(): Promise<number> {
   const low = await ephemeralRangeStart();
   for (let attempt = 0; low > 11_000 && attempt < 50; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * (low - 11_000));
-    if (await canListen(port)) return port;
+    if (port !== FETCH_BAD_PORT && (await canListen(port))) return port;
   }
   return listenOn(0);
 }
