@@ -4,7 +4,7 @@ import { createCache } from '@douyin/cache';
 import { cacheCounters } from '@douyin/metrics';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
 import { CommentEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { CommentTables } from './tables.js';
@@ -16,7 +16,7 @@ const cache = await createCache(config.cache, { prefix: 'comment', logger: runti
 
 await startService(runtime, {
   limits: config.limits,
-  router: createRouter({ db, cache, video: coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX) }),
+  router: createRouter({ db, cache, video: rememberedLookup(coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX), 'videoIds') }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'comment' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy(), () => cache.close()],

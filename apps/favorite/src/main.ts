@@ -4,7 +4,7 @@ import { createCache } from '@douyin/cache';
 import { cacheCounters } from '@douyin/metrics';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
 import { FavoriteEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { FavoriteTables } from './tables.js';
@@ -19,8 +19,8 @@ await startService(runtime, {
   router: createRouter({
     db,
     cache,
-    video: coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX),
-    user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX),
+    video: rememberedLookup(coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX), 'videoIds'),
+    user: rememberedLookup(coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX), 'userIds'),
   }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'favorite' }),
   unavailable: [databaseUnavailable],

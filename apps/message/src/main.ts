@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
 import { MessageEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { MessageTables } from './tables.js';
@@ -13,7 +13,7 @@ const db = createDb<MessageTables>(config.db);
 
 await startService(runtime, {
   limits: config.limits,
-  router: createRouter({ db, user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX) }),
+  router: createRouter({ db, user: rememberedLookup(coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX), 'userIds') }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'message' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy()],

@@ -3,7 +3,7 @@ import { createCache } from '@douyin/cache';
 import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { RelationEnv } from './config.js';
 import { createRouter } from './router.js';
@@ -16,7 +16,7 @@ const cache = await createCache(config.cache, { prefix: 'relation', logger: runt
 
 await startService(runtime, {
   limits: config.limits,
-  router: createRouter({ db, cache, user: coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX) }),
+  router: createRouter({ db, cache, user: rememberedLookup(coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX), 'userIds') }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'relation' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy(), () => cache.close()],
