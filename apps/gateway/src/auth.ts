@@ -10,29 +10,12 @@ export interface Authenticator {
 
 export interface AuthenticatorDeps {
   tokens: TokenIssuer;
-  /** Whether the user behind a valid token still exists. */
+  /** Whether the user behind a valid token still exists (see userExists, which remembers the answer a while). */
   userExists(userId: number): Promise<boolean>;
-  now?: () => number;
 }
 
-const KNOWN_USER_TTL_MS = 60_000;
-const KNOWN_USER_MAX = 100_000;
-
 /** The only place that reads tokens. */
-export function createAuthenticator({ tokens, userExists, now = Date.now }: AuthenticatorDeps): Authenticator {
-  // A signed token for a vanished user (say, a wiped dev database) must fail, but asking the user service on
-  // every write would double the mesh traffic: remember confirmed users for a minute.
-  const known = new Map<number, number>();
-
-  async function confirmed(userId: number): Promise<boolean> {
-    const until = known.get(userId);
-    if (until !== undefined && until > now()) return true;
-    if (!(await userExists(userId))) return false;
-    if (known.size >= KNOWN_USER_MAX) known.clear();
-    known.set(userId, now() + KNOWN_USER_TTL_MS);
-    return true;
-  }
-
+export function createAuthenticator({ tokens, userExists }: AuthenticatorDeps): Authenticator {
   return {
     async requireUser(token) {
       if (token === undefined) throw new ApkError(ApkCode.tokenMissing, 'token is required, please log in');
@@ -43,7 +26,7 @@ export function createAuthenticator({ tokens, userExists, now = Date.now }: Auth
         if (err instanceof TokenError) throw new ApkError(ApkCode.tokenInvalid, 'invalid or expired token, please log in again');
         throw err;
       }
-      if (!(await confirmed(userId))) throw new ApkError(ApkCode.tokenInvalid, 'this account no longer exists, please log in again');
+      if (!(await userExists(userId))) throw new ApkError(ApkCode.tokenInvalid, 'this account no longer exists, please log in again');
       return userId;
     },
 
