@@ -73,6 +73,12 @@ test('past max the oldest finds are forgotten first; a find asked again counts a
   assert.deepEqual(calls, [[1], [2]]);
 });
 
+test('a lookup that could keep nothing is refused when made', () => {
+  const { procedure } = videos(new Map());
+  assert.throws(() => rememberedByIds(procedure, 'videoIds', { max: 0 }), RangeError);
+  assert.throws(() => rememberedByIds(procedure, 'videoIds', { max: Number.NaN }), RangeError);
+});
+
 test('a failed call is the caller\'s, and remembers nothing', async () => {
   let fail = true;
   const calls: number[][] = [];

@@ -25,6 +25,7 @@ export function rememberedByIds<K extends string, T extends { id: number }>(
   key: K,
   { ttlMs = DEFAULT_TTL_MS, max = DEFAULT_MAX, now = Date.now }: RememberOptions = {},
 ): ByIdsQuery<K, T> {
+  if (!(max >= 1)) throw new RangeError(`a remembered lookup keeps at least one item, not ${max}`);
   // Insertion order is age order: an item found again is re-inserted at the end.
   const remembered = new Map<number, { item: T; until: number }>();
 
