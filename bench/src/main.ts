@@ -13,12 +13,11 @@ import { cacheShares, meshCacheLookups } from './cache-lookups.js';
 import { POLL_USERS, measureChatPoll } from './chat-poll.js';
 import { benchDatabaseName, ensureDatabase } from './databases.js';
 import { runHops } from './hop/run-hops.js';
-import { meshServices, startMesh, type RunningMesh } from './mesh.js';
+import { meshProcesses, meshServices, startMesh, wrkEnv, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
 import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { ScaleCostTally, scaleCostNotes } from './list-costs.js';
-import type { NamedProcesses } from './process-cpu.js';
 import { countLabel, scaleFor, type Scale } from './seed/scale.js';
 import { seed } from './seed/seeder.js';
 import { warmUntilSettled, type WarmWindow } from './settle.js';
@@ -28,19 +27,25 @@ import { startSpanSink } from './span-sink.js';
 import { likeStorm } from './storm.js';
 import { measureUpload } from './upload.js';
 import { runWrk, type WrkResult } from './wrk.js';
+import { measureWritesApart, writeCostNotes } from './write-costs.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const settings = quick
   ? {
-      small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, uploadMb: 200, listWarmWindows: 10,
+      small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, writeSeconds: 3, uploadMb: 200, listWarmWindows: 10,
       push: { connections: 1_000, messagesPerSecond: 100, seconds: 5 },
     }
   : {
-      small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, uploadMb: 200, listWarmWindows: 24,
+      small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, writeSeconds: 10, uploadMb: 200, listWarmWindows: 24,
       push: { connections: 5_000, messagesPerSecond: 200, seconds: 10 },
     };
 const FEED_CONNECTIONS = 64;
+/**
+ * Random likes and follows: few connections, so that a write seldom waits on its counter rows' locks (the figure is
+ * what a write costs, not contention); each script runs twice to warm up, then twice measured.
+ */
+const WRITES = { connections: 16, warmRuns: 2, runs: 2 };
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
 const SCALE_ROUNDS = 4;
 /** Rounds of the hop comparison, every variant once in each; its ratios are the medians. */
@@ -99,18 +104,6 @@ const warmFigures = ({ windows, settled }: { windows: WarmWindow[]; settled: boo
   windows: windows.map((w) => ({ hit_rate: round(w.hitRate), ...latency(w.result) })),
 });
 
-/** Every process a mesh's requests cost: its gateway and services, the database server (when known) and its Redis. */
-const meshProcesses = (mesh: RunningMesh, databasePid: number | undefined, redisPid: number): NamedProcesses => ({
-  gateway: mesh.gateway.pid,
-  ...Object.fromEntries([...mesh.apps].map(([app, { pid }]) => [app, pid])),
-  mariadb: databasePid ?? 0,
-  redis: redisPid,
-});
-
-async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
-  return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
-}
-
 const hooks = new Hooks();
 process.once('SIGINT', () => void hooks.run().then(() => process.exit(130)));
 try {
@@ -162,6 +155,8 @@ try {
   }
   log(`upload: ${settings.uploadMb} MB through the gateway vs a raw storage PUT`);
   const upload = await measureUpload(mesh, settings.uploadMb);
+  log(`writes: random likes and follows (wrk -c${WRITES.connections}) on a mesh over a ${countLabel(settings.small)} database of their own, CPU per request by process`);
+  const writes = await measureWritesApart(server, settings.small, sink.url, { ...WRITES, seconds: settings.writeSeconds });
 
   // The large database gets a mesh of its own (and a Redis: cache keys do not name the database) next to the small
   // one, so the two scales are measured alternately in the same minutes.
@@ -266,6 +261,7 @@ try {
           .join(', '),
       ...scaleCostNotes('favorite lists', { small: countLabel(settings.small), large: countLabel(settings.large) }, listCostFigures),
       `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
+      ...writeCostNotes(writes.costs, `(${writes.database}, wrk -c${WRITES.connections}, after ${WRITES.warmRuns} runs to warm up)`),
     ],
     details: {
       scales: { small: small.scale, large: large.scale },
@@ -291,6 +287,8 @@ try {
       // The lists' warm-up windows at each scale, from a cold cache until its hit rate settled.
       favorite_list_warmup: { small: warmFigures(listWarmUps.small), large: warmFigures(listWarmUps.large) },
       like_storm: storm,
+      // Random likes and follows on a warm mesh of their own: each run, and what a request cost every process.
+      write_costs: { database: writes.database, ...WRITES, seconds: settings.writeSeconds, scripts: writes.costs },
       upload: {
         bytes: upload.bytes,
         rounds: upload.rounds.map((r) => ({ uploadMBps: round(r.uploadMBps, 1), rawPutMBps: round(r.rawPutMBps, 1) })),

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { createTokenIssuer } from '@douyin/auth';
 import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
 import { freePort, startApp, type AppProcess } from '@douyin/testing';
+import type { NamedProcesses } from './process-cpu.js';
 import { PRODUCTION_NODE_OPTIONS, REPO_ROOT, type Hooks } from './processes.js';
+import type { Scale } from './seed/scale.js';
 
 export interface RunningMesh {
   gateway: AppProcess;
@@ -86,3 +88,15 @@ export async function startMesh(
   };
 }
 
+/** Every process a mesh's requests cost: its gateway and services, the database server (when known) and its Redis. */
+export const meshProcesses = (mesh: RunningMesh, databasePid: number | undefined, redisPid: number): NamedProcesses => ({
+  gateway: mesh.gateway.pid,
+  ...Object.fromEntries([...mesh.apps].map(([app, { pid }]) => [app, pid])),
+  mariadb: databasePid ?? 0,
+  redis: redisPid,
+});
+
+/** What deploy/wrk scripts need to aim at a mesh over a database seeded at `scale`: tokens and the id ranges. */
+export async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
+  return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
+}

@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
 import { measureChatPoll } from './chat-poll.js';
 import { measurePushDelivery } from './push-delivery.js';
-import { startMesh } from './mesh.js';
+import { meshProcesses, startMesh } from './mesh.js';
 import { REPO_ROOT } from './processes.js';
 import { userRow } from './seed/rows.js';
 import { scaleFor } from './seed/scale.js';
 import { SEED_PASSWORD, seed } from './seed/seeder.js';
 import { likeStorm } from './storm.js';
 import { runWrk } from './wrk.js';
+import { WRITE_SCRIPTS, measureWriteCosts, writeCostNotes } from './write-costs.js';
 
 const WRK_DIR = join(REPO_ROOT, 'deploy', 'wrk');
 const scripts = readdirSync(WRK_DIR).filter((name) => name.endsWith('.lua') && name !== 'common.lua').sort();
@@ -61,6 +62,16 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
   const push = await measurePushDelivery(mesh, scale.users, { connections: 50, messagesPerSecond: 20, seconds: 1 });
   assert.deepEqual([push.connections, push.messages, push.failedSends, push.missing, push.duplicates], [50, 20, 0, 0, 0], push.firstFailure);
   for (const ms of [push.atOnce.p50, push.atOnce.max, push.polled.p50, push.polled.max]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
+
+  // And the write costs step: each write script's runs answered, and every process it went through charged with CPU.
+  const costs = await measureWriteCosts({ url: mesh.gateway.url, env }, meshProcesses(mesh, undefined, redis.pid()), { connections: 4, seconds: 1, warmRuns: 0, runs: 1 });
+  assert.deepEqual(costs.map((c) => c.script), [...WRITE_SCRIPTS]);
+  for (const [{ runs, cpu_us }, service] of costs.map((c, i) => [c, ['favorite', 'relation'][i]!] as const)) {
+    assert.ok(runs[0]!.requests > 0 && runs[0]!.errors === 0, JSON.stringify(runs));
+    for (const name of ['gateway', service]) assert.ok((cpu_us[name] ?? 0) > 0, `${name} in ${JSON.stringify(cpu_us)}`);
+    assert.ok(cpu_us.total! >= cpu_us.gateway! + cpu_us[service]!, JSON.stringify(cpu_us));
+  }
+  assert.match(writeCostNotes(costs, 'here').join('\n'), /^writes, favorite-action here: \d+–\d+ req\/s; CPU µs per request: gateway \d+, .*total \d+\nwrites, relation-action here/);
 
   // And the like storm step: its counters stay exact, and each storm first undoes what the ones before left between
   // its users (1..95 of 100) and targets (videos 1..5, users 96..100), here a storm of none.

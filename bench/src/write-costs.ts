@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { startPrivateRedis } from '@douyin/testing';
+import { CounterTally } from './counter-tally.js';
+import { benchDatabaseName, ensureDatabase } from './databases.js';
+import { meshProcesses, startMesh, wrkEnv } from './mesh.js';
+import { cpuMicros, processesCpu, type NamedProcesses } from './process-cpu.js';
+import { Hooks, REPO_ROOT } from './processes.js';
+import { latency, type LatencyFigures } from './report.js';
+import { countLabel, scaleFor } from './seed/scale.js';
+import { seed } from './seed/seeder.js';
+import type { ScaleTarget } from './scale-rounds.js';
+import { runWrk } from './wrk.js';
+
+/** The write routes measured, by their deploy/wrk scripts: random likes and unlikes, random follows and unfollows. */
+export const WRITE_SCRIPTS = ['favorite-action', 'relation-action'] as const;
+
+export interface WriteCost {
+  script: string;
+  /** Each measured run. */
+  runs: LatencyFigures[];
+  /** CPU µs per request of every process over the measured runs, and their total. */
+  cpu_us: Record<string, number>;
+}
+
+export interface WriteCostOptions {
+  connections: number;
+  seconds: number;
+  /** Runs of each script before the measured ones, so that V8 has compiled the write paths. */
+  warmRuns: number;
+  runs: number;
+}
+
+/**
+ * What a like and a follow cost a warm mesh: each script run `warmRuns` times, then `runs` times with every process's
+ * CPU read around each run. Answers are checked by the scripts; a run with failed answers is reported, not fatal.
+ */
+export async function measureWriteCosts(target: ScaleTarget, processes: NamedProcesses, options: WriteCostOptions): Promise<WriteCost[]> {
+  const costs: WriteCost[] = [];
+  for (const script of WRITE_SCRIPTS) {
+    const run = () =>
+      runWrk({ url: target.url, script: join(REPO_ROOT, 'deploy', 'wrk', `${script}.lua`), env: target.env, connections: options.connections, durationSec: options.seconds });
+    for (let i = 0; i < options.warmRuns; i++) await run();
+    const cpu = new CounterTally(processesCpu(processes));
+    const runs: LatencyFigures[] = [];
+    for (let i = 0; i < options.runs; i++) runs.push(latency(await CounterTally.measure([cpu], run)));
+    costs.push({ script, runs, cpu_us: cpuMicros(cpu.perRequest()) });
+  }
+  return costs;
+}
+
+/**
+ * The writes measured on a mesh and a Redis of their own, over a database of their own seeded at `videos`: random
+ * likes and follows change what the scale comparisons' databases hold (their lists would grow from run to run). The
+ * mesh is stopped before this returns, so it costs the measurements after it nothing.
+ */
+export async function measureWritesApart(
+  server: { url: string; pid?: number },
+  videos: number,
+  otlpUrl: string,
+  options: WriteCostOptions,
+): Promise<{ database: string; costs: WriteCost[] }> {
+  const hooks = new Hooks();
+  try {
+    const scale = scaleFor(videos);
+    const database = benchDatabaseName(`writes_${countLabel(videos)}`);
+    const url = await ensureDatabase(server.url, database);
+    await seed(url, scale);
+    const redis = await startPrivateRedis(hooks);
+    const mesh = await startMesh(hooks, { databaseUrl: url, redisUrl: redis.url, otlpUrl, compiled: true });
+    const target = { url: mesh.gateway.url, env: await wrkEnv(mesh, scale) };
+    return { database, costs: await measureWriteCosts(target, meshProcesses(mesh, server.pid, redis.pid()), options) };
+  } finally {
+    await hooks.run();
+  }
+}
+
+/** One line per script: requests a second over the runs and CPU µs per request by process. */
+export function writeCostNotes(costs: readonly WriteCost[], where: string): string[] {
+  return costs.map(({ script, runs, cpu_us }) => {
+    const rates = runs.map((r) => Math.round(r.rps));
+    const failed = runs.reduce((sum, r) => sum + r.errors, 0);
+    const byProcess = Object.entries(cpu_us).map(([name, us]) => `${name} ${us}`).join(', ');
+    return `writes, ${script} ${where}: ${Math.min(...rates)}–${Math.max(...rates)} req/s${failed > 0 ? ` (${failed} answers failed)` : ''}; CPU µs per request: ${byProcess}`;
+  });
+}
