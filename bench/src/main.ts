@@ -43,7 +43,7 @@ const settings = quick
 const FEED_CONNECTIONS = 64;
 /**
  * Random likes and follows: few connections, so that a write seldom waits on its counter rows' locks (the figure is
- * what a write costs, not contention); each script runs twice to warm up, then twice measured.
+ * what a write costs, not contention); both scripts run twice to warm up, then each twice measured.
  */
 const WRITES = { connections: 16, warmRuns: 2, runs: 2 };
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */

@@ -31,18 +31,20 @@ export interface WriteCostOptions {
 }
 
 /**
- * What a like and a follow cost a warm mesh: each script run `warmRuns` times, then `runs` times with every process's
- * CPU read around each run. Answers are checked by the scripts; a run with failed answers is reported, not fatal.
+ * What a like and a follow cost a warm mesh: every script run `warmRuns` times, then each `runs` times with every
+ * process's CPU read around each run. All of them warm up before any is measured, so that no process meets its first
+ * calls (V8 still compiling their paths) during another script's measured runs. Answers are checked by the scripts; a
+ * run with failed answers is reported, not fatal.
  */
 export async function measureWriteCosts(target: ScaleTarget, processes: NamedProcesses, options: WriteCostOptions): Promise<WriteCost[]> {
+  const run = (script: string) =>
+    runWrk({ url: target.url, script: join(REPO_ROOT, 'deploy', 'wrk', `${script}.lua`), env: target.env, connections: options.connections, durationSec: options.seconds });
+  for (let i = 0; i < options.warmRuns; i++) for (const script of WRITE_SCRIPTS) await run(script);
   const costs: WriteCost[] = [];
   for (const script of WRITE_SCRIPTS) {
-    const run = () =>
-      runWrk({ url: target.url, script: join(REPO_ROOT, 'deploy', 'wrk', `${script}.lua`), env: target.env, connections: options.connections, durationSec: options.seconds });
-    for (let i = 0; i < options.warmRuns; i++) await run();
     const cpu = new CounterTally(processesCpu(processes));
     const runs: LatencyFigures[] = [];
-    for (let i = 0; i < options.runs; i++) runs.push(latency(await CounterTally.measure([cpu], run)));
+    for (let i = 0; i < options.runs; i++) runs.push(latency(await CounterTally.measure([cpu], () => run(script))));
     costs.push({ script, runs, cpu_us: cpuMicros(cpu.perRequest()) });
   }
   return costs;
