@@ -156,7 +156,7 @@ try {
   log(`upload: ${settings.uploadMb} MB through the gateway vs a raw storage PUT`);
   const upload = await measureUpload(mesh, settings.uploadMb);
   log(`writes: random likes and follows (wrk -c${WRITES.connections}) on a mesh over a ${countLabel(settings.small)} database of their own, CPU per request by process`);
-  const writes = await measureWritesApart(server, settings.small, sink.url, { ...WRITES, seconds: settings.writeSeconds });
+  const writes = await measureWritesApart(hooks, server, settings.small, sink.url, { ...WRITES, seconds: settings.writeSeconds });
 
   // The large database gets a mesh of its own (and a Redis: cache keys do not name the database) next to the small
   // one, so the two scales are measured alternately in the same minutes.

@@ -53,15 +53,18 @@ export async function measureWriteCosts(target: ScaleTarget, processes: NamedPro
 /**
  * The writes measured on a mesh and a Redis of their own, over a database of their own seeded at `videos`: random
  * likes and follows change what the scale comparisons' databases hold (their lists would grow from run to run). The
- * mesh is stopped before this returns, so it costs the measurements after it nothing.
+ * mesh is stopped before this returns, so it costs the measurements after it nothing; `bench` stops it too if the
+ * bench ends meanwhile.
  */
 export async function measureWritesApart(
+  bench: Pick<Hooks, 'after'>,
   server: { url: string; pid?: number },
   videos: number,
   otlpUrl: string,
   options: WriteCostOptions,
 ): Promise<{ database: string; costs: WriteCost[] }> {
   const hooks = new Hooks();
+  bench.after(() => hooks.run());
   try {
     const scale = scaleFor(videos);
     const database = benchDatabaseName(`writes_${countLabel(videos)}`);
