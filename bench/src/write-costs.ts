@@ -20,6 +20,8 @@ export interface WriteCost {
   runs: LatencyFigures[];
   /** CPU µs per request of every process over the measured runs, and their total. */
   cpu_us: Record<string, number>;
+  /** The total CPU µs per request of each measured run alone: the machine's speed moves between runs. */
+  run_cpu_us: number[];
 }
 
 export interface WriteCostOptions {
@@ -42,10 +44,16 @@ export async function measureWriteCosts(target: ScaleTarget, processes: NamedPro
   for (let i = 0; i < options.warmRuns; i++) for (const script of WRITE_SCRIPTS) await run(script);
   const costs: WriteCost[] = [];
   for (const script of WRITE_SCRIPTS) {
-    const cpu = new CounterTally(processesCpu(processes));
+    const readCpu = processesCpu(processes);
+    const cpu = new CounterTally(readCpu);
     const runs: LatencyFigures[] = [];
-    for (let i = 0; i < options.runs; i++) runs.push(latency(await CounterTally.measure([cpu], () => run(script))));
-    costs.push({ script, runs, cpu_us: cpuMicros(cpu.perRequest()) });
+    const runCpu: number[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const thisRun = new CounterTally(readCpu);
+      runs.push(latency(await CounterTally.measure([cpu, thisRun], () => run(script))));
+      runCpu.push(cpuMicros(thisRun.perRequest()).total ?? 0);
+    }
+    costs.push({ script, runs, cpu_us: cpuMicros(cpu.perRequest()), run_cpu_us: runCpu });
   }
   return costs;
 }
@@ -79,12 +87,13 @@ export async function measureWritesApart(
   }
 }
 
-/** One line per script: requests a second over the runs and CPU µs per request by process. */
+/** One line per script: requests a second over the runs, CPU µs per request by process, and each run's total. */
 export function writeCostNotes(costs: readonly WriteCost[], where: string): string[] {
-  return costs.map(({ script, runs, cpu_us }) => {
+  return costs.map(({ script, runs, cpu_us, run_cpu_us }) => {
     const rates = runs.map((r) => Math.round(r.rps));
     const failed = runs.reduce((sum, r) => sum + r.errors, 0);
     const byProcess = Object.entries(cpu_us).map(([name, us]) => `${name} ${us}`).join(', ');
-    return `writes, ${script} ${where}: ${Math.min(...rates)}–${Math.max(...rates)} req/s${failed > 0 ? ` (${failed} answers failed)` : ''}; CPU µs per request: ${byProcess}`;
+    const spread = run_cpu_us.length > 1 ? ` (runs ${Math.min(...run_cpu_us)}–${Math.max(...run_cpu_us)})` : '';
+    return `writes, ${script} ${where}: ${Math.min(...rates)}–${Math.max(...rates)} req/s${failed > 0 ? ` (${failed} answers failed)` : ''}; CPU µs per request: ${byProcess}${spread}`;
   });
 }

@@ -64,16 +64,19 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
   for (const ms of [push.atOnce.p50, push.atOnce.max, push.polled.p50, push.polled.max]) assert.ok(ms > 0 && ms < 5_000, `${ms} ms`);
 
   // And the write costs step: each write script's runs answered, and every process it went through charged with CPU.
-  const costs = await measureWriteCosts({ url: mesh.gateway.url, env }, meshProcesses(mesh, undefined, redis.pid()), { connections: 4, seconds: 1, warmRuns: 1, runs: 1 });
+  const costs = await measureWriteCosts({ url: mesh.gateway.url, env }, meshProcesses(mesh, undefined, redis.pid()), { connections: 4, seconds: 1, warmRuns: 1, runs: 2 });
   assert.deepEqual(costs.map((c) => c.script), [...WRITE_SCRIPTS]);
   const serviceOf: Record<string, string> = { 'favorite-action': 'favorite', 'relation-action': 'relation' };
-  for (const { script, runs, cpu_us } of costs) {
+  for (const { script, runs, cpu_us, run_cpu_us } of costs) {
     const service = serviceOf[script]!;
-    assert.ok(runs[0]!.requests > 0 && runs[0]!.errors === 0, JSON.stringify(runs));
+    assert.ok(runs.length === 2 && runs.every((run) => run.requests > 0 && run.errors === 0), JSON.stringify(runs));
+    // Each run's own total, and the whole's between them: the whole is the runs' CPU over the runs' requests.
+    assert.ok(run_cpu_us.length === 2 && run_cpu_us.every((us) => us > 0), JSON.stringify(run_cpu_us));
+    assert.ok(cpu_us.total! >= Math.min(...run_cpu_us) - 1 && cpu_us.total! <= Math.max(...run_cpu_us) + 1, JSON.stringify({ cpu_us, run_cpu_us }));
     for (const name of ['gateway', service]) assert.ok((cpu_us[name] ?? 0) > 0, `${name} in ${JSON.stringify(cpu_us)}`);
     assert.ok(cpu_us.total! >= cpu_us.gateway! + cpu_us[service]!, JSON.stringify(cpu_us));
   }
-  assert.match(writeCostNotes(costs, 'here').join('\n'), /^writes, favorite-action here: \d+–\d+ req\/s; CPU µs per request: gateway \d+, .*total \d+\nwrites, relation-action here/);
+  assert.match(writeCostNotes(costs, 'here').join('\n'), /^writes, favorite-action here: \d+–\d+ req\/s; CPU µs per request: gateway \d+, .*total \d+ \(runs \d+–\d+\)\nwrites, relation-action here/);
 
   // And the like storm step: its counters stay exact, and each storm first undoes what the ones before left between
   // its users (1..95 of 100) and targets (videos 1..5, users 96..100), here a storm of none.

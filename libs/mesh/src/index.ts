@@ -1,7 +1,7 @@
 export { currentScope, runInScope, type CallScope } from './call-scope.js';
 export { coalescedBatches, coalescedByIds, coalescedGroups, coalescedLookup, coalescedQuery, type ByIdsQuery, type GroupLimits } from './coalesce.js';
 export { localClient } from './local-client.js';
-export { rememberedByIds, rememberedLookup, type RememberOptions } from './remembered-lookup.js';
+export { REMEMBERED_TTL_MS, rememberedByIds, rememberedLookup, type RememberOptions } from './remembered-lookup.js';
 export { createMesh, type Mesh, type MeshClient, type MeshOptions } from './mesh.js';
 export { meshError, meshErrorData, type MeshErrorData } from './mesh-errors.js';
 export { scopeRequests } from './request-scope.js';

@@ -8,7 +8,8 @@ export interface RememberOptions {
   now?: () => number;
 }
 
-const DEFAULT_TTL_MS = 60_000;
+/** How long a remembered lookup answers an item found from memory unless told otherwise. */
+export const REMEMBERED_TTL_MS = 60_000;
 const DEFAULT_MAX = 20_000;
 
 /**
@@ -23,7 +24,7 @@ const DEFAULT_MAX = 20_000;
 export function rememberedByIds<K extends string, T extends { id: number }>(
   procedure: ByIdsQuery<K, T>,
   key: K,
-  { ttlMs = DEFAULT_TTL_MS, max = DEFAULT_MAX, now = Date.now }: RememberOptions = {},
+  { ttlMs = REMEMBERED_TTL_MS, max = DEFAULT_MAX, now = Date.now }: RememberOptions = {},
 ): ByIdsQuery<K, T> {
   if (!(max >= 1)) throw new RangeError(`a remembered lookup keeps at least one item, not ${max}`);
   // Insertion order is age order: an item found again is re-inserted at the end.
