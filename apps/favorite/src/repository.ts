@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import { addToCounters, existingPairs, type CounterTable } from '@douyin/db';
+import { sql, type Kysely } from 'kysely';
+import { addToCounters, dialectOf, existingPairs, retryDeadlocks, transactionWithRetry, type CounterTable } from '@douyin/db';
 import type { FavoriteTables } from './tables.js';
 
 export interface Like {
@@ -16,17 +16,44 @@ const USER_COUNTS: CounterTable<'favorite_count' | 'total_favorited'> = {
 };
 
 /**
- * Adds `delta` to the video's favorite_count, creating its row if needed. Called first in a like's transaction, it
- * takes the video's counter row lock, so every like and unlike of one video runs one after the other: without it,
- * InnoDB deadlocks a delete and two INSERT IGNOREs of one (user, video) pair (each waits to upgrade the shared lock
- * of its duplicate check), and a busy pair exhausts the retries. The caller rolls back if the like did not change.
+ * Likes (delta 1) or unlikes (-1) the video, moving the video's favorite_count, the liker's favorite_count and the
+ * author's total_favorited in the same transaction, and only if the like row really was inserted or deleted; false
+ * when it already existed (or was already gone). A deadlock victim runs again.
+ *
+ * The video's counter row is written first: its lock orders every like and unlike of one video, since without it
+ * InnoDB deadlocks a delete and two INSERT IGNOREs of one pair (each waits to upgrade the shared lock of its
+ * duplicate check) and a busy pair exhausts the retries; the counter change is rolled back with the rest when the like
+ * did not change. On MySQL/MariaDB the transaction is one call of the procedure the migrations create (one round trip
+ * instead of five); the embedded SQLite runs the same statements itself.
  */
-export function addToVideoCount(db: Kysely<FavoriteTables>, videoId: number, delta: 1 | -1): Promise<void> {
-  return addToCounters(db, VIDEO_COUNTS, [{ key: videoId, add: { favorite_count: delta } }]);
+export function changeLike(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
+  return dialectOf(db) === 'mysql' ? callChangeProcedure(db, like, delta, now) : changeInTransaction(db, like, delta, now);
+}
+
+async function callChangeProcedure(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
+  // mysql2 answers a CALL with the procedure's result sets followed by the call's own status.
+  const { rows } = await retryDeadlocks(() =>
+    sql<unknown>`CALL change_favorite_v1(${like.userId}, ${like.videoId}, ${like.authorId}, ${delta}, ${now})`.execute(db),
+  );
+  const [resultSet] = rows as unknown as [Array<{ changed: number }>];
+  return resultSet[0]?.changed === 1;
+}
+
+function changeInTransaction(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
+  return transactionWithRetry(db, async (trx, rollback) => {
+    await addToCounters(trx, VIDEO_COUNTS, [{ key: like.videoId, add: { favorite_count: delta } }]);
+    const changed = delta === 1 ? await insertLike(trx, like, now) : await deleteLike(trx, like);
+    if (!changed) return rollback(false);
+    await addToCounters(trx, USER_COUNTS, [
+      { key: like.userId, add: { favorite_count: delta } },
+      { key: like.authorId, add: { total_favorited: delta } },
+    ]);
+    return true;
+  });
 }
 
 /** Inserts the like; false when it already existed (INSERT IGNORE on the pair's unique key). */
-export async function insertLike(db: Kysely<FavoriteTables>, like: Like, now: number): Promise<boolean> {
+async function insertLike(db: Kysely<FavoriteTables>, like: Like, now: number): Promise<boolean> {
   const result = await db
     .insertInto('favorites')
     .ignore()
@@ -36,17 +63,9 @@ export async function insertLike(db: Kysely<FavoriteTables>, like: Like, now: nu
 }
 
 /** Deletes the like; false when there was none. */
-export async function deleteLike(db: Kysely<FavoriteTables>, like: Like): Promise<boolean> {
+async function deleteLike(db: Kysely<FavoriteTables>, like: Like): Promise<boolean> {
   const result = await db.deleteFrom('favorites').where('user_id', '=', like.userId).where('video_id', '=', like.videoId).executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
-}
-
-/** Adds `delta` to the liker's favorite_count and the author's total_favorited, in one statement. */
-export function addToUserCounts(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1): Promise<void> {
-  return addToCounters(db, USER_COUNTS, [
-    { key: like.userId, add: { favorite_count: delta } },
-    { key: like.authorId, add: { total_favorited: delta } },
-  ]);
 }
 
 /** Ids of the videos `userId` likes, most recently liked first (ties by like id). */

@@ -152,3 +152,17 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await caller.userFacts({ userIds: [200] }), [{ userId: 200, favoriteCount: 0, totalFavorited: 1 }]);
   });
 }
+
+if (databaseModes().includes('mysql')) {
+  test('mysql: a like that fails after its first writes leaves nothing behind and holds no lock', async (t) => {
+    const { caller, db } = await setup(t, 'mysql');
+    // The liker's favorite_count cannot grow past BIGINT's maximum: the third write of the like fails.
+    await db.insertInto('user_favorite_counts').values({ user_id: 1, favorite_count: 9223372036854775807n as unknown as number, total_favorited: 0 }).execute();
+    await assert.rejects(caller.like({ actorId: 1, videoId: VIDEO }));
+    assert.equal((await db.selectFrom('favorites').selectAll().execute()).length, 0);
+    assert.deepEqual(await db.selectFrom('video_favorite_counts').selectAll().execute(), []);
+    // Another like of the same video needs the video's counter row: it would wait for a lock a failed call left open.
+    await caller.like({ actorId: 2, videoId: VIDEO });
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO] }), [{ videoId: VIDEO, favoriteCount: 1 }]);
+  });
+}

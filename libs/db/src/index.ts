@@ -4,5 +4,5 @@ export { createDb, type DbConfig } from './create-db.js';
 export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
-export { isDeadlock, transactionWithRetry, type Rollback } from './transaction.js';
+export { isDeadlock, retryDeadlocks, transactionWithRetry, type Rollback } from './transaction.js';
 export { existingPairs, existingPairsQuery, type PairTable } from './pairs.js';

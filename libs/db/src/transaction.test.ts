@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { isDeadlock, migrateToLatest, transactionWithRetry } from '@douyin/db';
+import { isDeadlock, migrateToLatest, retryDeadlocks, transactionWithRetry } from '@douyin/db';
 import { databaseModes } from '@douyin/testing';
 import { createAccount, freshDb, migrationFolder } from '../test/harness.js';
 
@@ -28,6 +28,24 @@ test('a deadlock victim is retried; other failures and exhausted attempts are th
     }),
     /boom/,
   );
+  assert.equal(calls, 1);
+});
+
+test('retryDeadlocks runs a whole transaction again only for a deadlock, and at most `attempts` times', async () => {
+  const deadlock = Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK' });
+  const timeout = Object.assign(new Error('Lock wait timeout exceeded'), { code: 'ER_LOCK_WAIT_TIMEOUT' });
+  let calls = 0;
+  const failing = (err: Error, times: number) => async () => {
+    calls += 1;
+    if (calls <= times) throw err;
+    return calls;
+  };
+  assert.equal(await retryDeadlocks(failing(deadlock, 4)), 5);
+  calls = 0;
+  await assert.rejects(retryDeadlocks(failing(deadlock, 3), 3), (err) => isDeadlock(err));
+  assert.equal(calls, 3);
+  calls = 0;
+  await assert.rejects(retryDeadlocks(failing(timeout, 1)), /Lock wait timeout/);
   assert.equal(calls, 1);
 });
 

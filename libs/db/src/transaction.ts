@@ -19,12 +19,26 @@ class RolledBack<T> {
 export type Rollback<T> = (value: T) => never;
 
 /**
+ * Runs `fn` again (up to `attempts` times in all) when the database aborted it as a deadlock victim. `fn` must be one
+ * whole transaction (the victim was rolled back entirely) with no side effects outside the database.
+ */
+export async function retryDeadlocks<T>(fn: () => Promise<T>, attempts = DEFAULT_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isDeadlock(err) || attempt >= attempts) throw err;
+    }
+  }
+}
+
+/**
  * Runs `fn` in a transaction and runs it again (up to `attempts` times in all) when the database aborted it as a
  * deadlock victim. Concurrent INSERT IGNORE/DELETE of one unique key can deadlock on InnoDB by design; the victim
  * was rolled back entirely, so `fn` must only touch the database (no side effects outside it). `fn` may call
  * `rollback` to undo what it wrote so far (say, an optimistic counter change whose row turned out not to change).
  */
-export async function transactionWithRetry<DB, T>(
+export function transactionWithRetry<DB, T>(
   db: Kysely<DB>,
   fn: (trx: Transaction<DB>, rollback: Rollback<T>) => Promise<T>,
   attempts = DEFAULT_ATTEMPTS,
@@ -33,12 +47,12 @@ export async function transactionWithRetry<DB, T>(
     // Thrown, so Kysely rolls back; not an Error, because nothing failed and no stack is worth capturing.
     throw new RolledBack(value);
   };
-  for (let attempt = 1; ; attempt++) {
+  return retryDeadlocks(async () => {
     try {
       return await db.transaction().execute((trx) => fn(trx, rollback));
     } catch (err) {
       if (err instanceof RolledBack) return err.value as T;
-      if (!isDeadlock(err) || attempt >= attempts) throw err;
+      throw err;
     }
-  }
+  }, attempts);
 }
