@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '@douyin/db';
+import { counterUpsertSql, dialectOf } from '@douyin/db';
 
 // A like or unlike as one call on MySQL/MariaDB: the same transaction the embedded SQLite path runs statement by
 // statement (repository.ts, changeLike), in one round trip instead of five. A process pays for each answer it waits
@@ -16,12 +16,11 @@ import { dialectOf } from '@douyin/db';
 // instances of the previous release keep calling the one they know during a rolling update.
 const PROCEDURE = 'change_favorite_v1';
 
-const userCounts = (id: string) => sql.raw(`
-    INSERT INTO user_favorite_counts (user_id, favorite_count, total_favorited)
-      VALUES (${id}, IF(${id} = p_user, GREATEST(p_delta, 0), 0), IF(${id} = p_author, GREATEST(p_delta, 0), 0))
-      ON DUPLICATE KEY UPDATE
-        favorite_count = favorite_count + IF(user_id = p_user, p_delta, 0),
-        total_favorited = total_favorited + IF(user_id = p_author, p_delta, 0);`);
+const VIDEO_COUNTS = { table: 'video_favorite_counts', key: 'video_id', counters: ['favorite_count'] } as const;
+const USER_COUNTS = { table: 'user_favorite_counts', key: 'user_id', counters: ['favorite_count', 'total_favorited'] } as const;
+// The liker's favorite_count and the author's total_favorited, on one row when they like their own video.
+const userCounts = (id: string) =>
+  sql.raw(counterUpsertSql(USER_COUNTS, id, { favorite_count: `IF(${id} = p_user, p_delta, 0)`, total_favorited: `IF(${id} = p_author, p_delta, 0)` }));
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;
@@ -34,8 +33,7 @@ BEGIN
   DECLARE second_id BIGINT DEFAULT GREATEST(p_user, p_author);
   DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
   START TRANSACTION;
-  INSERT INTO video_favorite_counts (video_id, favorite_count) VALUES (p_video, GREATEST(p_delta, 0))
-    ON DUPLICATE KEY UPDATE favorite_count = favorite_count + p_delta;
+  ${sql.raw(counterUpsertSql(VIDEO_COUNTS, 'p_video', { favorite_count: 'p_delta' }))}
   IF p_delta > 0 THEN
     INSERT IGNORE INTO favorites (user_id, video_id, author_id, created_at) VALUES (p_user, p_video, p_author, p_now);
   ELSE

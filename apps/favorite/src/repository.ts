@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { addToCounters, dialectOf, existingPairs, retryDeadlocks, transactionWithRetry, type CounterTable } from '@douyin/db';
+import type { Kysely } from 'kysely';
+import { addToCounters, callTransactionProcedure, dialectOf, existingPairs, transactionWithRetry, type CounterTable } from '@douyin/db';
 import type { FavoriteTables } from './tables.js';
 
 export interface Like {
@@ -31,12 +31,8 @@ export function changeLike(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1
 }
 
 async function callChangeProcedure(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
-  // mysql2 answers a CALL with the procedure's result sets followed by the call's own status.
-  const { rows } = await retryDeadlocks(() =>
-    sql<unknown>`CALL change_favorite_v1(${like.userId}, ${like.videoId}, ${like.authorId}, ${delta}, ${now})`.execute(db),
-  );
-  const [resultSet] = rows as unknown as [Array<{ changed: number }>];
-  return resultSet[0]?.changed === 1;
+  const [result] = await callTransactionProcedure<{ changed: number }>(db, 'change_favorite_v1', [like.userId, like.videoId, like.authorId, delta, now]);
+  return result?.changed === 1;
 }
 
 function changeInTransaction(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {

@@ -1,11 +1,34 @@
 import type { Kysely, Selectable } from 'kysely';
-import { addToCounters, existingPairs, type CounterTable } from '@douyin/db';
+import { addToCounters, callTransactionProcedure, dialectOf, existingPairs, transactionWithRetry, type CounterTable } from '@douyin/db';
 import type { FollowCountsTable, RelationTables } from './tables.js';
 
 export type CountsRow = Selectable<FollowCountsTable>;
 
+/**
+ * Follows (delta 1) or unfollows (-1), moving the follower's follow_count and the followee's follower_count in the
+ * same transaction, and only if the follow row really was inserted or deleted; false when it already existed (or was
+ * already gone). A deadlock victim runs again. On MySQL/MariaDB the transaction is one call of the procedure the
+ * migrations create (one round trip instead of four); the embedded SQLite runs the same statements itself.
+ */
+export async function changeFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number, delta: 1 | -1, now: number): Promise<boolean> {
+  if (dialectOf(db) === 'mysql') {
+    const [result] = await callTransactionProcedure<{ changed: number }>(db, 'change_follow_v1', [followerId, followeeId, delta, now]);
+    return result?.changed === 1;
+  }
+  return transactionWithRetry(db, async (trx) => {
+    const changed = delta === 1 ? await insertFollow(trx, followerId, followeeId, now) : await deleteFollow(trx, followerId, followeeId);
+    if (changed) {
+      await addToCounters(trx, COUNTS, [
+        { key: followerId, add: { follow_count: delta } },
+        { key: followeeId, add: { follower_count: delta } },
+      ]);
+    }
+    return changed;
+  });
+}
+
 /** Inserts the follow row; false when it already existed (INSERT IGNORE on the pair's unique key). */
-export async function insertFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number, now: number): Promise<boolean> {
+async function insertFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number, now: number): Promise<boolean> {
   const result = await db
     .insertInto('follows')
     .ignore()
@@ -15,20 +38,12 @@ export async function insertFollow(db: Kysely<RelationTables>, followerId: numbe
 }
 
 /** Deletes the follow row; false when there was none. */
-export async function deleteFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number): Promise<boolean> {
+async function deleteFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number): Promise<boolean> {
   const result = await db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
 
 const COUNTS: CounterTable<'follow_count' | 'follower_count'> = { table: 'follow_counts', key: 'user_id', counters: ['follow_count', 'follower_count'] };
-
-/** Adds `delta` to the follower's follow_count and the followee's follower_count, creating their rows if needed. */
-export function addToCounts(db: Kysely<RelationTables>, followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
-  return addToCounters(db, COUNTS, [
-    { key: followerId, add: { follow_count: delta } },
-    { key: followeeId, add: { follower_count: delta } },
-  ]);
-}
 
 /** Ids `userId` follows, most recent relation first. */
 export async function listFollowees(db: Kysely<RelationTables>, userId: number): Promise<number[]> {

@@ -143,3 +143,21 @@ for (const mode of databaseModes()) {
     assert.ok(rows.length <= 1);
   });
 }
+
+if (databaseModes().includes('mysql')) {
+  test('mysql: a follow that fails after its first write leaves nothing behind and holds no lock', async (t) => {
+    const db = await freshSchema(t, 'mysql');
+    const caller = callerFor(createRouter({ db, user: fakeUserLookup(USERS).user, cache: await countsCache(t) }));
+    // The followee's follower_count cannot grow past BIGINT's maximum: the follow's last write fails.
+    await db.insertInto('follow_counts').values({ user_id: 2, follow_count: 0, follower_count: 9223372036854775807n as unknown as number }).execute();
+    await assert.rejects(caller.follow({ actorId: 1, targetId: 2 }));
+    assert.deepEqual(await db.selectFrom('follows').selectAll().execute(), []);
+    assert.deepEqual(await db.selectFrom('follow_counts').select('user_id').execute(), [{ user_id: 2 }]);
+    // Following user 1 again needs the follower's counter row: it would wait for a lock a failed call left open.
+    await caller.follow({ actorId: 1, targetId: 3 });
+    assert.deepEqual(await caller.facts({ userIds: [1, 3] }), [
+      { userId: 1, followCount: 1, followerCount: 0 },
+      { userId: 3, followCount: 0, followerCount: 1 },
+    ]);
+  });
+}

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { Reason, answerOf, domainError, questionsOf, relationRouter, requireUsers, type PairsInput, type RelationHandlers, type UserItems, type UserLookup } from '@douyin/contracts';
-import { transactionWithRetry } from '@douyin/db';
 import { followCounts, forgetFollowCounts, type FollowCountCache } from './follow-counts.js';
 import * as repo from './repository.js';
 import type { RelationTables } from './tables.js';
@@ -9,7 +8,7 @@ export interface RelationDeps {
   db: Kysely<RelationTables>;
   /** The user service's contract: existence of ids is its business, never a read of its table. */
   user: UserLookup;
-  /** Follow and follower counts, forgotten after each follow or unfollow. */
+  /** Follow and follower counts, forgotten after each follow or unfollow that changed them. */
   cache: FollowCountCache;
   now?: () => number;
 }
@@ -31,20 +30,12 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
   const handlers: RelationHandlers = {
     async follow({ actorId, targetId }) {
       await checkTarget(actorId, targetId);
-      // Counts move in the transaction that inserts the row, and only if it really inserted one; the counter rows,
-      // locked last, are held for two round trips (the upsert and the COMMIT).
-      await transactionWithRetry(db, async (trx) => {
-        if (await repo.insertFollow(trx, actorId, targetId, now())) await repo.addToCounts(trx, actorId, targetId, 1);
-      });
-      await forgetFollowCounts(cache, actorId, targetId);
+      if (await repo.changeFollow(db, actorId, targetId, 1, now())) await forgetFollowCounts(cache, actorId, targetId);
     },
 
     async unfollow({ actorId, targetId }) {
       await checkTarget(actorId, targetId);
-      await transactionWithRetry(db, async (trx) => {
-        if (await repo.deleteFollow(trx, actorId, targetId)) await repo.addToCounts(trx, actorId, targetId, -1);
-      });
-      await forgetFollowCounts(cache, actorId, targetId);
+      if (await repo.changeFollow(db, actorId, targetId, -1, now())) await forgetFollowCounts(cache, actorId, targetId);
     },
 
     async following({ userId }) {

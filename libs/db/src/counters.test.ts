@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Kysely } from 'kysely';
-import { addToCounters, migrateToLatest, transactionWithRetry, type CounterTable } from '@douyin/db';
+import { sql, type Kysely } from 'kysely';
+import { addToCounters, counterUpsertSql, migrateToLatest, transactionWithRetry, type CounterTable } from '@douyin/db';
 import { databaseModes } from '@douyin/testing';
 import { freshDb, migrationFolder } from '../test/harness.js';
 
@@ -54,6 +54,24 @@ for (const mode of databaseModes()) {
       }),
     );
     assert.deepEqual(await tallies(db), [[1, 40, 0], [2, 0, 40]]);
+  });
+}
+
+if (databaseModes().includes('mysql')) {
+  test('mysql: counterUpsertSql in a procedure adds to counters as addToCounters does', async (t) => {
+    const db = await freshDb<Tables>(t, 'mysql');
+    await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_tally.ts': createTally }), service: 'test' });
+    await sql.raw(`CREATE PROCEDURE add_likes(IN p_user BIGINT, IN p_delta INT)
+BEGIN
+  ${counterUpsertSql(TALLY, 'p_user', { likes: 'p_delta' })}
+  ${counterUpsertSql(TALLY, 'p_user + 1', { likes: 'p_delta', liked: '2 * p_delta' })}
+END`).execute(db);
+    const add = (user: number, delta: number) => sql`CALL add_likes(${user}, ${delta})`.execute(db);
+    await add(1, 1);
+    assert.deepEqual(await tallies(db), [[1, 1, 0], [2, 1, 2]]);
+    // Existing rows move by the delta, a counter not named is left alone, and a new row taken below zero starts at zero.
+    await add(2, -1);
+    assert.deepEqual(await tallies(db), [[1, 1, 0], [2, 0, 2], [3, 0, 0]]);
   });
 }
 

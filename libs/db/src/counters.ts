@@ -46,3 +46,16 @@ export async function addToCounters<C extends string>(db: Kysely<any>, target: C
     : insert.onConflict((conflict) => conflict.column(target.key).doUpdateSet(updates))
   ).execute();
 }
+
+/**
+ * addToCounters for one row inside a MySQL/MariaDB stored procedure: the statement adding to the counters of the row
+ * whose key is `key`, creating the row if needed. `key` and each of `add` are SQL expressions over the procedure's
+ * parameters and variables (a counter missing from `add` is left as it is). As in addToCounters, a new row never
+ * starts below zero, and a caller changing several rows writes them in ascending key order.
+ */
+export function counterUpsertSql<C extends string>(target: CounterTable<C>, key: string, add: Partial<Record<C, string>>): string {
+  const columns = [target.key, ...target.counters].join(', ');
+  const values = [key, ...target.counters.map((column) => `GREATEST(${add[column] ?? '0'}, 0)`)].join(', ');
+  const updates = target.counters.filter((column) => add[column] !== undefined).map((column) => `${column} = ${column} + (${add[column]})`);
+  return `INSERT INTO ${target.table} (${columns}) VALUES (${values}) ON DUPLICATE KEY UPDATE ${updates.join(', ')};`;
+}

@@ -1,8 +1,9 @@
 export { dropIndex, replaceIndex, type IndexSpec } from './indexes.js';
-export { addToCounters, type CounterChange, type CounterTable } from './counters.js';
+export { addToCounters, counterUpsertSql, type CounterChange, type CounterTable } from './counters.js';
 export { createDb, type DbConfig } from './create-db.js';
 export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
 export { isDeadlock, retryDeadlocks, transactionWithRetry, type Rollback } from './transaction.js';
+export { callTransactionProcedure } from './procedures.js';
 export { existingPairs, existingPairsQuery, type PairTable } from './pairs.js';
