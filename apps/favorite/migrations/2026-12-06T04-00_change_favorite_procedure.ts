@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { counterUpsertSql, dialectOf } from '@douyin/db';
+import { counterUpsertSql, dialectOf, pairCounterUpsertsSql } from '@douyin/db';
 
 // A like or unlike as one call on MySQL/MariaDB: the same transaction the embedded SQLite path runs statement by
 // statement (repository.ts, changeLike), in one round trip instead of five. A process pays for each answer it waits
@@ -19,8 +19,10 @@ const PROCEDURE = 'change_favorite_v1';
 const VIDEO_COUNTS = { table: 'video_favorite_counts', key: 'video_id', counters: ['favorite_count'] } as const;
 const USER_COUNTS = { table: 'user_favorite_counts', key: 'user_id', counters: ['favorite_count', 'total_favorited'] } as const;
 // The liker's favorite_count and the author's total_favorited, on one row when they like their own video.
-const userCounts = (id: string) =>
-  sql.raw(counterUpsertSql(USER_COUNTS, id, { favorite_count: `IF(${id} = p_user, p_delta, 0)`, total_favorited: `IF(${id} = p_author, p_delta, 0)` }));
+const userCounts = pairCounterUpsertsSql(USER_COUNTS, 'p_user', 'p_author', (id) => ({
+  favorite_count: `IF(${id} = p_user, p_delta, 0)`,
+  total_favorited: `IF(${id} = p_author, p_delta, 0)`,
+}));
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;
@@ -29,8 +31,6 @@ CREATE PROCEDURE ${sql.id(PROCEDURE)}(IN p_user BIGINT, IN p_video BIGINT, IN p_
   MODIFIES SQL DATA
 BEGIN
   DECLARE changed INT DEFAULT 0;
-  DECLARE first_id BIGINT DEFAULT LEAST(p_user, p_author);
-  DECLARE second_id BIGINT DEFAULT GREATEST(p_user, p_author);
   DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
   START TRANSACTION;
   ${sql.raw(counterUpsertSql(VIDEO_COUNTS, 'p_video', { favorite_count: 'p_delta' }))}
@@ -41,10 +41,7 @@ BEGIN
   END IF;
   SET changed = ROW_COUNT();
   IF changed = 1 THEN
-    ${userCounts('first_id')}
-    IF second_id <> first_id THEN
-      ${userCounts('second_id')}
-    END IF;
+    ${sql.raw(userCounts)}
     COMMIT;
   ELSE
     ROLLBACK;

@@ -26,16 +26,11 @@ const USER_COUNTS: CounterTable<'favorite_count' | 'total_favorited'> = {
  * did not change. On MySQL/MariaDB the transaction is one call of the procedure the migrations create (one round trip
  * instead of five); the embedded SQLite runs the same statements itself.
  */
-export function changeLike(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
-  return dialectOf(db) === 'mysql' ? callChangeProcedure(db, like, delta, now) : changeInTransaction(db, like, delta, now);
-}
-
-async function callChangeProcedure(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
-  const [result] = await callTransactionProcedure<{ changed: number }>(db, 'change_favorite_v1', [like.userId, like.videoId, like.authorId, delta, now]);
-  return result?.changed === 1;
-}
-
-function changeInTransaction(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
+export async function changeLike(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
+  if (dialectOf(db) === 'mysql') {
+    const [result] = await callTransactionProcedure<{ changed: number }>(db, 'change_favorite_v1', [like.userId, like.videoId, like.authorId, delta, now]);
+    return result?.changed === 1;
+  }
   return transactionWithRetry(db, async (trx, rollback) => {
     await addToCounters(trx, VIDEO_COUNTS, [{ key: like.videoId, add: { favorite_count: delta } }]);
     const changed = delta === 1 ? await insertLike(trx, like, now) : await deleteLike(trx, like);

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { counterUpsertSql, dialectOf } from '@douyin/db';
+import { dialectOf, pairCounterUpsertsSql } from '@douyin/db';
 
 // A follow or unfollow as one call on MySQL/MariaDB: the transaction the embedded SQLite path runs statement by
 // statement (repository.ts, changeFollow), in one round trip instead of four, as the favorite service's likes.
@@ -10,8 +10,10 @@ import { counterUpsertSql, dialectOf } from '@douyin/db';
 const PROCEDURE = 'change_follow_v1';
 
 const COUNTS = { table: 'follow_counts', key: 'user_id', counters: ['follow_count', 'follower_count'] } as const;
-const counts = (id: string) =>
-  sql.raw(counterUpsertSql(COUNTS, id, { follow_count: `IF(${id} = p_follower, p_delta, 0)`, follower_count: `IF(${id} = p_followee, p_delta, 0)` }));
+const counts = pairCounterUpsertsSql(COUNTS, 'p_follower', 'p_followee', (id) => ({
+  follow_count: `IF(${id} = p_follower, p_delta, 0)`,
+  follower_count: `IF(${id} = p_followee, p_delta, 0)`,
+}));
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;
@@ -20,8 +22,6 @@ CREATE PROCEDURE ${sql.id(PROCEDURE)}(IN p_follower BIGINT, IN p_followee BIGINT
   MODIFIES SQL DATA
 BEGIN
   DECLARE changed INT DEFAULT 0;
-  DECLARE first_id BIGINT DEFAULT LEAST(p_follower, p_followee);
-  DECLARE second_id BIGINT DEFAULT GREATEST(p_follower, p_followee);
   DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
   START TRANSACTION;
   IF p_delta > 0 THEN
@@ -31,10 +31,7 @@ BEGIN
   END IF;
   SET changed = ROW_COUNT();
   IF changed = 1 THEN
-    ${counts('first_id')}
-    IF second_id <> first_id THEN
-      ${counts('second_id')}
-    END IF;
+    ${sql.raw(counts)}
   END IF;
   COMMIT;
   SELECT changed;

@@ -153,7 +153,7 @@ if (databaseModes().includes('mysql')) {
     await assert.rejects(caller.follow({ actorId: 1, targetId: 2 }));
     assert.deepEqual(await db.selectFrom('follows').selectAll().execute(), []);
     assert.deepEqual(await db.selectFrom('follow_counts').select('user_id').execute(), [{ user_id: 2 }]);
-    // Following user 1 again needs the follower's counter row: it would wait for a lock a failed call left open.
+    // User 1's next follow needs its counter row again: it would wait for a lock a failed call left open.
     await caller.follow({ actorId: 1, targetId: 3 });
     assert.deepEqual(await caller.facts({ userIds: [1, 3] }), [
       { userId: 1, followCount: 1, followerCount: 0 },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { addToCounters, counterUpsertSql, migrateToLatest, transactionWithRetry, type CounterTable } from '@douyin/db';
+import { addToCounters, counterUpsertSql, migrateToLatest, pairCounterUpsertsSql, transactionWithRetry, type CounterTable } from '@douyin/db';
 import { databaseModes } from '@douyin/testing';
 import { freshDb, migrationFolder } from '../test/harness.js';
 
@@ -72,6 +72,15 @@ END`).execute(db);
     // Existing rows move by the delta, a counter not named is left alone, and a new row taken below zero starts at zero.
     await add(2, -1);
     assert.deepEqual(await tallies(db), [[1, 1, 0], [2, 0, 2], [3, 0, 0]]);
+
+    // Two rows in either order, or one when both sides are the same key.
+    const sides = pairCounterUpsertsSql(TALLY, 'p_liker', 'p_author', (id) => ({ likes: `IF(${id} = p_liker, 1, 0)`, liked: `IF(${id} = p_author, 1, 0)` }));
+    await sql.raw(`CREATE PROCEDURE like_once(IN p_liker BIGINT, IN p_author BIGINT) BEGIN ${sides} END`).execute(db);
+    const like = (liker: number, author: number) => sql`CALL like_once(${liker}, ${author})`.execute(db);
+    await like(5, 4);
+    await like(4, 5);
+    await like(6, 6);
+    assert.deepEqual((await tallies(db)).slice(3), [[4, 1, 1], [5, 1, 1], [6, 1, 1]]);
   });
 }
 

@@ -59,3 +59,18 @@ export function counterUpsertSql<C extends string>(target: CounterTable<C>, key:
   const updates = target.counters.filter((column) => add[column] !== undefined).map((column) => `${column} = ${column} + (${add[column]})`);
   return `INSERT INTO ${target.table} (${columns}) VALUES (${values}) ON DUPLICATE KEY UPDATE ${updates.join(', ')};`;
 }
+
+/**
+ * counterUpsertSql for the rows of two keys (the procedure's expressions `a` and `b`) in ascending key order, so that
+ * two calls changing the same rows never wait on each other in a cycle, and once when the keys are equal (one user on
+ * both sides: liking their own video). `add(key)` gives the deltas for the row whose key is `key`.
+ */
+export function pairCounterUpsertsSql<C extends string>(
+  target: CounterTable<C>,
+  a: string,
+  b: string,
+  add: (key: string) => Partial<Record<C, string>>,
+): string {
+  const row = (key: string) => counterUpsertSql(target, key, add(key));
+  return `IF ${a} <= ${b} THEN ${row(a)} IF ${b} <> ${a} THEN ${row(b)} END IF; ELSE ${row(b)} ${row(a)} END IF;`;
+}
