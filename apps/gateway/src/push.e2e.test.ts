@@ -12,7 +12,9 @@ const BUDGET_MS = 600;
 for (const mode of databaseModes()) {
   test(`push across gateways, long after the request that opened the connection ran out of budget (${mode})`, { timeout: 30_000 }, async (t) => {
     const db = await freshDatabase(t, mode);
-    const mesh = await startLocalMesh(t, db, ['user', 'message'], { gateways: 2, perApp: { gateway: { MESH_TIMEOUT_MS: String(BUDGET_MS) } } });
+    // Only the listening gateway gets the short budget: sign-ups and sends through the other one need not race it on a
+    // busy machine.
+    const mesh = await startLocalMesh(t, db, ['user', 'message'], { gateways: 2, firstGateway: { MESH_TIMEOUT_MS: String(BUDGET_MS) } });
     const [listening, sending] = [mesh.gateway, mesh.otherGateways[0]!];
     const apk = async (path: string, params: Record<string, string | number>) => {
       const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));

@@ -59,11 +59,11 @@ test(`one APK request is one trace across gateway, relation and user processes (
 
   if (mode === 'mysql') {
     const sql = trace.filter((s) => s.attributes['db.system'] === 'mysql' || s.attributes['db.system.name'] === 'mysql');
-    assert.ok(sql.some((s) => s.service === 'relation'), 'the follow INSERT is a span of the relation service');
+    assert.ok(sql.some((s) => s.service === 'relation'), 'the follow is a span of the relation service');
     for (const span of sql) assert.ok(byId.has(span.parentSpanId), 'SQL spans hang under the procedure that ran them');
     const statements = sql.map((s) => String(s.attributes['db.statement'] ?? s.attributes['db.query.text']));
     // Statements keep their placeholders: the ids, times and texts a user sent are not in the trace.
-    assert.ok(statements.some((text) => /^insert ignore into `follows` .* values \(\?, \?, \?\)$/.test(text)), statements.join(' | '));
+    assert.ok(statements.some((text) => /^CALL `change_follow_v1`\(\?, \?, \?, \?\)$/.test(text)), statements.join(' | '));
   }
   // No span of any trace holds what the users sent: not the username, not the password.
   for (const span of receiver.spans()) {

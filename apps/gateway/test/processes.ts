@@ -37,13 +37,14 @@ export interface LocalMesh {
 /**
  * `services` as processes on loopback found through a static list, then a gateway in front of them (its
  * PUBLIC_BASE_URL is its own address), as `npm start` runs them, on the test's database. `env` goes to every
- * process; `perApp` adds variables to one of them (the gateway included, and `gateways` - 1 more like it).
+ * process; `perApp` adds variables to one of them (the gateway included, and `gateways` - 1 more like it);
+ * `firstGateway` adds variables to the first gateway alone.
  */
 export async function startLocalMesh(
   t: After,
   db: TestDatabase,
   services: readonly string[],
-  opts: { env?: Env; perApp?: Partial<Record<string, Env>>; gateways?: number } = {},
+  opts: { env?: Env; perApp?: Partial<Record<string, Env>>; gateways?: number; firstGateway?: Env } = {},
 ): Promise<LocalMesh> {
   const ports = new Map(await Promise.all([...services, 'gateway'].map(async (app) => [app, await freePort()] as const)));
   const shared = {
@@ -56,7 +57,9 @@ export async function startLocalMesh(
   const started = await Promise.all(services.map(async (app) => [app, await startApp(t, app, envOf(app))] as const));
   const gatewayPorts = [ports.get('gateway')!, ...(await Promise.all(Array.from({ length: (opts.gateways ?? 1) - 1 }, () => freePort())))];
   const [gateway, ...otherGateways] = await Promise.all(
-    gatewayPorts.map((port) => startApp(t, 'gateway', { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...envOf('gateway'), PORT: String(port) })),
+    gatewayPorts.map((port, i) =>
+      startApp(t, 'gateway', { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...envOf('gateway'), ...(i === 0 ? opts.firstGateway : {}), PORT: String(port) }),
+    ),
   );
   return { gateway: gateway!, otherGateways, services: new Map(started), storageDir: shared.STORAGE_DIR };
 }
