@@ -19,10 +19,7 @@ const PROCEDURE = 'change_favorite_v1';
 const VIDEO_COUNTS = { table: 'video_favorite_counts', key: 'video_id', counters: ['favorite_count'] } as const;
 const USER_COUNTS = { table: 'user_favorite_counts', key: 'user_id', counters: ['favorite_count', 'total_favorited'] } as const;
 // The liker's favorite_count and the author's total_favorited, on one row when they like their own video.
-const userCounts = pairCounterUpsertsSql(USER_COUNTS, 'p_user', 'p_author', (id) => ({
-  favorite_count: `IF(${id} = p_user, p_delta, 0)`,
-  total_favorited: `IF(${id} = p_author, p_delta, 0)`,
-}));
+const userCounts = pairCounterUpsertsSql(USER_COUNTS, { key: 'p_user', add: { favorite_count: 'p_delta' } }, { key: 'p_author', add: { total_favorited: 'p_delta' } });
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;

@@ -10,10 +10,7 @@ import { dialectOf, pairCounterUpsertsSql } from '@douyin/db';
 const PROCEDURE = 'change_follow_v1';
 
 const COUNTS = { table: 'follow_counts', key: 'user_id', counters: ['follow_count', 'follower_count'] } as const;
-const counts = pairCounterUpsertsSql(COUNTS, 'p_follower', 'p_followee', (id) => ({
-  follow_count: `IF(${id} = p_follower, p_delta, 0)`,
-  follower_count: `IF(${id} = p_followee, p_delta, 0)`,
-}));
+const counts = pairCounterUpsertsSql(COUNTS, { key: 'p_follower', add: { follow_count: 'p_delta' } }, { key: 'p_followee', add: { follower_count: 'p_delta' } });
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;

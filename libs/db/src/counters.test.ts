@@ -74,7 +74,7 @@ END`).execute(db);
     assert.deepEqual(await tallies(db), [[1, 1, 0], [2, 0, 2], [3, 0, 0]]);
 
     // Two rows in either order, or one when both sides are the same key.
-    const sides = pairCounterUpsertsSql(TALLY, 'p_liker', 'p_author', (id) => ({ likes: `IF(${id} = p_liker, 1, 0)`, liked: `IF(${id} = p_author, 1, 0)` }));
+    const sides = pairCounterUpsertsSql(TALLY, { key: 'p_liker', add: { likes: '1' } }, { key: 'p_author', add: { liked: '1' } });
     await sql.raw(`CREATE PROCEDURE like_once(IN p_liker BIGINT, IN p_author BIGINT) BEGIN ${sides} END`).execute(db);
     const like = (liker: number, author: number) => sql`CALL like_once(${liker}, ${author})`.execute(db);
     await like(5, 4);

@@ -61,16 +61,26 @@ export function counterUpsertSql<C extends string>(target: CounterTable<C>, key:
 }
 
 /**
- * counterUpsertSql for the rows of two keys (the procedure's expressions `a` and `b`) in ascending key order, so that
- * two calls changing the same rows never wait on each other in a cycle, and once when the keys are equal (one user on
- * both sides: liking their own video). `add(key)` gives the deltas for the row whose key is `key`.
+ * counterUpsertSql for the rows of two keys inside a procedure, as addToCounters takes its changes: each side's `key`
+ * is an SQL expression over the procedure's parameters and its `add` the SQL deltas for that row. The rows are written
+ * in ascending key order, so that two calls changing the same rows never wait on each other in a cycle, and once with
+ * both sides' deltas when the keys are equal (one user on both sides: liking their own video).
  */
-export function pairCounterUpsertsSql<C extends string>(
-  target: CounterTable<C>,
-  a: string,
-  b: string,
-  add: (key: string) => Partial<Record<C, string>>,
-): string {
-  const row = (key: string) => counterUpsertSql(target, key, add(key));
-  return `IF ${a} <= ${b} THEN ${row(a)} IF ${b} <> ${a} THEN ${row(b)} END IF; ELSE ${row(b)} ${row(a)} END IF;`;
+export function pairCounterUpsertsSql<C extends string>(target: CounterTable<C>, a: CounterSide<C>, b: CounterSide<C>): string {
+  const deltasOf = (key: string): Partial<Record<C, string>> => {
+    const deltas: Partial<Record<C, string>> = {};
+    for (const column of target.counters) {
+      const parts = [a, b].filter((side) => side.add[column] !== undefined).map((side) => `IF(${key} = ${side.key}, ${side.add[column]}, 0)`);
+      if (parts.length > 0) deltas[column] = parts.join(' + ');
+    }
+    return deltas;
+  };
+  const row = (key: string) => counterUpsertSql(target, key, deltasOf(key));
+  return `IF ${a.key} <= ${b.key} THEN ${row(a.key)} IF ${b.key} <> ${a.key} THEN ${row(b.key)} END IF; ELSE ${row(b.key)} ${row(a.key)} END IF;`;
+}
+
+/** One side of pairCounterUpsertsSql: a row's key and what to add to its counters, as SQL expressions. */
+export interface CounterSide<C extends string> {
+  key: string;
+  add: Partial<Record<C, string>>;
 }

@@ -1,5 +1,5 @@
 export { dropIndex, replaceIndex, type IndexSpec } from './indexes.js';
-export { addToCounters, counterUpsertSql, pairCounterUpsertsSql, type CounterChange, type CounterTable } from './counters.js';
+export { addToCounters, counterUpsertSql, pairCounterUpsertsSql, type CounterChange, type CounterSide, type CounterTable } from './counters.js';
 export { createDb, type DbConfig } from './create-db.js';
 export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
