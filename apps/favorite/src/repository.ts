@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addToCounters, callTransactionProcedure, dialectOf, existingPairs, transactionWithRetry, type CounterTable } from '@douyin/db';
+import { addToCounters, changedByProcedure, dialectOf, existingPairs, transactionWithRetry, type CounterTable } from '@douyin/db';
 import type { FavoriteTables } from './tables.js';
 
 export interface Like {
@@ -28,8 +28,7 @@ const USER_COUNTS: CounterTable<'favorite_count' | 'total_favorited'> = {
  */
 export async function changeLike(db: Kysely<FavoriteTables>, like: Like, delta: 1 | -1, now: number): Promise<boolean> {
   if (dialectOf(db) === 'mysql') {
-    const [result] = await callTransactionProcedure<{ changed: number }>(db, 'change_favorite_v1', [like.userId, like.videoId, like.authorId, delta, now]);
-    return result?.changed === 1;
+    return changedByProcedure(db, 'change_favorite_v1', [like.userId, like.videoId, like.authorId, delta, now]);
   }
   return transactionWithRetry(db, async (trx, rollback) => {
     await addToCounters(trx, VIDEO_COUNTS, [{ key: like.videoId, add: { favorite_count: delta } }]);

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { addToCounters, callTransactionProcedure, dialectOf, existingPairs, transactionWithRetry, type CounterTable } from '@douyin/db';
+import { addToCounters, changedByProcedure, dialectOf, existingPairs, transactionWithRetry, type CounterTable } from '@douyin/db';
 import type { FollowCountsTable, RelationTables } from './tables.js';
 
 export type CountsRow = Selectable<FollowCountsTable>;
@@ -12,8 +12,7 @@ export type CountsRow = Selectable<FollowCountsTable>;
  */
 export async function changeFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number, delta: 1 | -1, now: number): Promise<boolean> {
   if (dialectOf(db) === 'mysql') {
-    const [result] = await callTransactionProcedure<{ changed: number }>(db, 'change_follow_v1', [followerId, followeeId, delta, now]);
-    return result?.changed === 1;
+    return changedByProcedure(db, 'change_follow_v1', [followerId, followeeId, delta, now]);
   }
   return transactionWithRetry(db, async (trx) => {
     const changed = delta === 1 ? await insertFollow(trx, followerId, followeeId, now) : await deleteFollow(trx, followerId, followeeId);

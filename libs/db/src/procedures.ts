@@ -12,3 +12,12 @@ export async function callTransactionProcedure<Row>(db: Kysely<any>, name: strin
   const [resultSet] = rows as unknown as [Row[]];
   return resultSet;
 }
+
+/**
+ * Calls a transaction procedure (callTransactionProcedure) whose last SELECT answers one row `changed`: true when the
+ * procedure's write really inserted or deleted its row (and so moved its counters), false when it found nothing to do.
+ */
+export async function changedByProcedure(db: Kysely<any>, name: string, args: ReadonlyArray<number | string>): Promise<boolean> {
+  const [result] = await callTransactionProcedure<{ changed: number }>(db, name, args);
+  return result?.changed === 1;
+}
