@@ -92,3 +92,28 @@ for (const mode of databaseModes()) {
     assert.deepEqual(cache.stats.total(), { hits: 0, misses: 0, declined: 0, failures: 0 });
   });
 }
+
+if (databaseModes().includes('mysql')) {
+  const BIGINT_MAX = 9223372036854775807n as unknown as number;
+  const BIGINT_MIN = -9223372036854775808n as unknown as number;
+  const setCount = (db: Awaited<ReturnType<typeof setup>>['db'], count: number) =>
+    db.insertInto('video_comment_counts').values({ video_id: VIDEO, comment_count: count }).onDuplicateKeyUpdate({ comment_count: count }).execute();
+
+  test('mysql: an add or a removal that fails after its first write leaves nothing behind and holds no lock', async (t) => {
+    const { caller, db } = await setup(t, 'mysql');
+    const kept = await caller.add({ actorId: 1, videoId: VIDEO, text: 'kept' });
+    // The count cannot grow past BIGINT's maximum: the add fails on its second write, after inserting the comment.
+    await setCount(db, BIGINT_MAX);
+    await assert.rejects(caller.add({ actorId: 1, videoId: VIDEO, text: 'lost' }));
+    assert.deepEqual((await db.selectFrom('comments').select('id').execute()).map((r) => r.id), [kept.id]);
+    // Nor below its minimum: the removal fails after deleting the comment, which must come back.
+    await setCount(db, BIGINT_MIN);
+    await assert.rejects(caller.remove({ actorId: 1, videoId: VIDEO, commentId: kept.id }));
+    assert.deepEqual((await db.selectFrom('comments').select('id').execute()).map((r) => r.id), [kept.id]);
+    // Both calls locked the video's counter row: rewriting it would wait for a lock a failed call left open.
+    await setCount(db, 1);
+    await caller.remove({ actorId: 1, videoId: VIDEO, commentId: kept.id });
+    await caller.add({ actorId: 2, videoId: VIDEO, text: 'after' });
+    assert.deepEqual(await db.selectFrom('video_comment_counts').selectAll().execute(), [{ video_id: VIDEO, comment_count: 1 }]);
+  });
+}

@@ -2,7 +2,6 @@ import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { Reason, commentRouter, domainError, requireVideo, type Comment, type CommentHandlers, type VideoLookup } from '@douyin/contracts';
 import type { Cache } from '@douyin/cache';
-import { transactionWithRetry } from '@douyin/db';
 import * as repo from './repository.js';
 import type { CommentTables } from './tables.js';
 
@@ -32,11 +31,7 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       await requireVideo(video, videoId);
       const row = { video_id: videoId, user_id: actorId, content: text, created_at: now() };
       // The count moves in the transaction that inserts the row; the cached count is deleted after the commit.
-      const id = await transactionWithRetry(db, async (trx) => {
-        const inserted = await repo.insertComment(trx, row);
-        await repo.addToCount(trx, videoId, 1);
-        return inserted;
-      });
+      const id = await repo.addComment(db, row);
       await cache.invalidate([[COMMENT_COUNT, videoId]]);
       return toComment({ ...row, id });
     },
@@ -48,11 +43,7 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       if (!row || row.video_id !== videoId) throw notFound(commentId);
       if (row.user_id !== actorId) throw new TRPCError({ code: 'FORBIDDEN', message: 'only the author may delete a comment' });
       // Of two concurrent deletes only the one that removed the row counts; the other finds it gone.
-      const deleted = await transactionWithRetry(db, async (trx) => {
-        const done = await repo.deleteComment(trx, commentId);
-        if (done) await repo.addToCount(trx, videoId, -1);
-        return done;
-      });
+      const deleted = await repo.removeComment(db, commentId, videoId);
       if (!deleted) throw notFound(commentId);
       await cache.invalidate([[COMMENT_COUNT, videoId]]);
       return toComment(row);
