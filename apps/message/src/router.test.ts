@@ -155,4 +155,26 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await inbox([1], clock - INBOX_RECENT_MS - 1), ['by user', [m2]]);
     assert.deepEqual(await inbox([1, 4], m2.createTime - 1), ['by time', [m2, m3]]);
   });
+
+  if (mode === 'mysql') {
+    test('mysql: a send that fails inside its transaction leaves nothing behind and holds no lock', async (t) => {
+      const { caller, db } = await setup(t, () => 7_000);
+      const first = await caller.send({ fromId: 1, toId: 2, content: 'first' });
+      // A row written around the clock takes the next create time: the send fails on its insert, after locking the
+      // conversation row.
+      await db.insertInto('messages').values({ user_low: 1, user_high: 2, from_id: 2, to_id: 1, content: 'planted', create_time: 7_001 }).execute();
+      await assert.rejects(caller.send({ fromId: 1, toId: 2, content: 'lost' }));
+      assert.deepEqual(await db.selectFrom('conversations').select(['last_time', 'last_message_id']).execute(), [{ last_time: 7_000, last_message_id: first.id }]);
+      // A lock the failed call left open would be held by one pooled connection: of two, at least one would be refused.
+      await db.connection().execute((one) =>
+        db.connection().execute(async (other) => {
+          for (const connection of [one, other]) await connection.selectFrom('conversations').select('last_time').forUpdate().noWait().execute();
+        }),
+      );
+      await db.updateTable('conversations').set({ last_time: 7_001 }).execute();
+      const next = await caller.send({ fromId: 1, toId: 2, content: 'next' });
+      assert.equal(next.createTime, 7_002);
+      assert.deepEqual((await db.selectFrom('messages').select('content').orderBy('create_time').execute()).map((r) => r.content), ['first', 'planted', 'next']);
+    });
+  }
 }

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { INBOX_LIMIT, INBOX_RECENT_MS, Reason, domainError, messageRouter, requireUsers, type Message, type MessageHandlers, type UserLookup } from '@douyin/contracts';
-import { transactionWithRetry } from '@douyin/db';
 import * as repo from './repository.js';
 import type { MessageTables } from './tables.js';
 
@@ -25,18 +24,7 @@ export function createRouter({ db, user, now = Date.now }: MessageDeps) {
       // Contract check order: an unknown recipient (40401) is reported before messaging oneself (40007).
       await requireUsers(user, [toId]);
       if (fromId === toId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot message yourself');
-      const pair = repo.pairOf(fromId, toId);
-      await repo.ensureConversation(db, pair);
-      return transactionWithRetry(db, async (trx) => {
-        // The clock is read under the conversation's lock, so max(now, last + 1) is decided by the database's
-        // locking for every sender in every instance, and commits happen in create-time order.
-        const last = await repo.lockConversation(trx, pair);
-        const createTime = Math.max(now(), last + 1);
-        const row = { user_low: pair.low, user_high: pair.high, from_id: fromId, to_id: toId, content, create_time: createTime };
-        const id = await repo.insertMessage(trx, row);
-        await repo.setLatest(trx, pair, id, createTime);
-        return toMessage({ id, ...row });
-      });
+      return toMessage(await repo.sendMessage(db, { from_id: fromId, to_id: toId, content }, now()));
     },
 
     async conversation({ viewerId, peerId, after }) {
