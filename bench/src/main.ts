@@ -43,10 +43,11 @@ const settings = quick
     };
 const FEED_CONNECTIONS = 64;
 /**
- * Random likes and follows: few connections, so that a write seldom waits on its counter rows' locks (the figure is
- * what a write costs, not contention); both scripts run twice to warm up, then each is measured. The services ask
- * again for each video or user they remember once its minute is up (REMEMBERED_TTL_MS), so a full run measures each
- * script over that whole minute: shorter windows land on the re-asking or between it and differ by up to a half.
+ * Random likes, follows, comments and messages: few connections, so that a write seldom waits on its counter rows' or
+ * conversation's locks (the figure is what a write costs, not contention); every script runs twice to warm up, then
+ * each is measured. The services ask again for each video or user they remember once its minute is up
+ * (REMEMBERED_TTL_MS), so a full run measures each script over that whole minute: shorter windows land on the
+ * re-asking or between it and differ by up to a half.
  */
 const WRITES = { connections: 16, warmRuns: 2, runs: quick ? 2 : Math.ceil(REMEMBERED_TTL_MS / 1_000 / settings.writeSeconds) };
 /** Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians. */
@@ -158,7 +159,7 @@ try {
   }
   log(`upload: ${settings.uploadMb} MB through the gateway vs a raw storage PUT`);
   const upload = await measureUpload(mesh, settings.uploadMb);
-  log(`writes: random likes and follows (wrk -c${WRITES.connections}) on a mesh over a ${countLabel(settings.small)} database of their own, CPU per request by process`);
+  log(`writes: random likes, follows, comments and messages (wrk -c${WRITES.connections}) on a mesh over a ${countLabel(settings.small)} database of their own, CPU per request by process`);
   const writes = await measureWritesApart(hooks, server, settings.small, sink.url, { ...WRITES, seconds: settings.writeSeconds });
 
   // The large database gets a mesh of its own (and a Redis: cache keys do not name the database) next to the small
@@ -290,7 +291,7 @@ try {
       // The lists' warm-up windows at each scale, from a cold cache until its hit rate settled.
       favorite_list_warmup: { small: warmFigures(listWarmUps.small), large: warmFigures(listWarmUps.large) },
       like_storm: storm,
-      // Random likes and follows on a warm mesh of their own: each run, and what a request cost every process.
+      // Random likes, follows, comments and messages on a warm mesh of their own: each run, and what a request cost every process.
       write_costs: { database: writes.database, ...WRITES, seconds: settings.writeSeconds, scripts: writes.costs },
       upload: {
         bytes: upload.bytes,

@@ -11,8 +11,11 @@ import { seed } from './seed/seeder.js';
 import type { ScaleTarget } from './scale-rounds.js';
 import { runWrk } from './wrk.js';
 
-/** The write routes measured, by their deploy/wrk scripts: random likes and unlikes, random follows and unfollows. */
-export const WRITE_SCRIPTS = ['favorite-action', 'relation-action'] as const;
+/**
+ * The write routes measured, by their deploy/wrk scripts: random likes and unlikes, random follows and unfollows,
+ * comments on random videos and messages between random users.
+ */
+export const WRITE_SCRIPTS = ['favorite-action', 'relation-action', 'comment-action', 'message-action'] as const;
 
 export interface WriteCost {
   script: string;
@@ -33,7 +36,7 @@ export interface WriteCostOptions {
 }
 
 /**
- * What a like and a follow cost a warm mesh: every script run `warmRuns` times, then each `runs` times with every
+ * What each write costs a warm mesh: every script run `warmRuns` times, then each `runs` times with every
  * process's CPU read around each run. All of them warm up before any is measured, so that no process meets its first
  * calls (V8 still compiling their paths) during another script's measured runs. Answers are checked by the scripts; a
  * run with failed answers is reported, not fatal.
@@ -60,9 +63,9 @@ export async function measureWriteCosts(target: ScaleTarget, processes: NamedPro
 
 /**
  * The writes measured on a mesh and a Redis of their own, over a database of their own seeded at `videos`: random
- * likes and follows change what the scale comparisons' databases hold (their lists would grow from run to run). The
- * mesh is stopped before this returns, so it costs the measurements after it nothing; `bench` stops it too if the
- * bench ends meanwhile.
+ * writes change what the scale comparisons' databases hold (their lists would grow from run to run). The mesh is
+ * stopped before this returns, so it costs the measurements after it nothing; `bench` stops it too if the bench ends
+ * meanwhile.
  */
 export async function measureWritesApart(
   bench: Pick<Hooks, 'after'>,
