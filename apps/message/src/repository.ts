@@ -12,7 +12,7 @@ export interface Pair {
 
 export const pairOf = (a: number, b: number): Pair => (a < b ? { low: a, high: b } : { low: b, high: a });
 
-/** A message to send: `createTime` is decided by sendMessage. */
+/** A message to send; its create time is for sendMessage to decide. */
 export type Outgoing = Pick<MessageRow, 'from_id' | 'to_id' | 'content'>;
 
 /**
