@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { counterUpsertSql, dialectOf, pairCounterUpsertsSql } from '@douyin/db';
+import type { Kysely } from 'kysely';
+import { counterUpsertSql, createTransactionProcedure, dropProcedure, pairCounterUpsertsSql } from '@douyin/db';
 
 // A like or unlike as one call on MySQL/MariaDB: the same transaction the embedded SQLite path runs statement by
 // statement (repository.ts, changeLike), in one round trip instead of five. A process pays for each answer it waits
@@ -22,15 +22,12 @@ const USER_COUNTS = { table: 'user_favorite_counts', key: 'user_id', counters: [
 const userCounts = pairCounterUpsertsSql(USER_COUNTS, { key: 'p_user', add: { favorite_count: 'p_delta' } }, { key: 'p_author', add: { total_favorited: 'p_delta' } });
 
 export async function up(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await sql`
-CREATE PROCEDURE ${sql.id(PROCEDURE)}(IN p_user BIGINT, IN p_video BIGINT, IN p_author BIGINT, IN p_delta INT, IN p_now BIGINT)
-  MODIFIES SQL DATA
-BEGIN
-  DECLARE changed INT DEFAULT 0;
-  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
-  START TRANSACTION;
-  ${sql.raw(counterUpsertSql(VIDEO_COUNTS, 'p_video', { favorite_count: 'p_delta' }))}
+  await createTransactionProcedure(db, {
+    name: PROCEDURE,
+    parameters: 'IN p_user BIGINT, IN p_video BIGINT, IN p_author BIGINT, IN p_delta INT, IN p_now BIGINT',
+    variables: ['changed INT DEFAULT 0'],
+    transaction: `
+  ${counterUpsertSql(VIDEO_COUNTS, 'p_video', { favorite_count: 'p_delta' })}
   IF p_delta > 0 THEN
     INSERT IGNORE INTO favorites (user_id, video_id, author_id, created_at) VALUES (p_user, p_video, p_author, p_now);
   ELSE
@@ -38,16 +35,14 @@ BEGIN
   END IF;
   SET changed = ROW_COUNT();
   IF changed = 1 THEN
-    ${sql.raw(userCounts)}
-    COMMIT;
+    ${userCounts}
   ELSE
     ROLLBACK;
-  END IF;
-  SELECT changed;
-END`.execute(db);
+  END IF;`,
+    answer: 'SELECT changed',
+  });
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await sql`DROP PROCEDURE IF EXISTS ${sql.id(PROCEDURE)}`.execute(db);
+  await dropProcedure(db, PROCEDURE);
 }

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '@douyin/db';
+import type { Kysely } from 'kysely';
+import { createTransactionProcedure, dropProcedure } from '@douyin/db';
 
 // Sending a message as one call on MySQL/MariaDB: what the embedded SQLite path runs statement by statement
 // (repository.ts, sendMessage), in one round trip instead of six, as the other services' writes.
@@ -12,35 +12,24 @@ import { dialectOf } from '@douyin/db';
 // row, kept, is what the next call would create anyway).
 //
 // The text parameter is declared utf8mb4 whatever the database's default, so emoji reach the utf8mb4 column intact.
-// The name carries a version: a procedure whose parameters or meaning change gets a new name in a new migration, so
-// instances of the previous release keep calling the one they know during a rolling update.
 const PROCEDURE = 'send_message_v1';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await sql`
-CREATE PROCEDURE ${sql.id(PROCEDURE)}(IN p_from BIGINT, IN p_to BIGINT, IN p_content TEXT CHARACTER SET utf8mb4, IN p_now BIGINT)
-  MODIFIES SQL DATA
-BEGIN
-  DECLARE low BIGINT DEFAULT LEAST(p_from, p_to);
-  DECLARE high BIGINT DEFAULT GREATEST(p_from, p_to);
-  DECLARE last_clock BIGINT;
-  DECLARE created BIGINT;
-  DECLARE new_id BIGINT;
-  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
-  INSERT IGNORE INTO conversations (user_low, user_high, last_time, last_message_id) VALUES (low, high, 0, 0);
-  START TRANSACTION;
+  await createTransactionProcedure(db, {
+    name: PROCEDURE,
+    parameters: 'IN p_from BIGINT, IN p_to BIGINT, IN p_content TEXT CHARACTER SET utf8mb4, IN p_now BIGINT',
+    variables: ['low BIGINT DEFAULT LEAST(p_from, p_to)', 'high BIGINT DEFAULT GREATEST(p_from, p_to)', 'last_clock BIGINT', 'created BIGINT', 'new_id BIGINT'],
+    before: 'INSERT IGNORE INTO conversations (user_low, user_high, last_time, last_message_id) VALUES (low, high, 0, 0);',
+    transaction: `
   SELECT last_time INTO last_clock FROM conversations WHERE user_low = low AND user_high = high FOR UPDATE;
   SET created = GREATEST(p_now, last_clock + 1);
   INSERT INTO messages (user_low, user_high, from_id, to_id, content, create_time) VALUES (low, high, p_from, p_to, p_content, created);
   SET new_id = LAST_INSERT_ID();
-  UPDATE conversations SET last_time = created, last_message_id = new_id WHERE user_low = low AND user_high = high;
-  COMMIT;
-  SELECT new_id AS id, created AS create_time;
-END`.execute(db);
+  UPDATE conversations SET last_time = created, last_message_id = new_id WHERE user_low = low AND user_high = high;`,
+    answer: 'SELECT new_id AS id, created AS create_time',
+  });
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await sql`DROP PROCEDURE IF EXISTS ${sql.id(PROCEDURE)}`.execute(db);
+  await dropProcedure(db, PROCEDURE);
 }

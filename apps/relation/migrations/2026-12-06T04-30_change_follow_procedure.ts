@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { dialectOf, pairCounterUpsertsSql } from '@douyin/db';
+import type { Kysely } from 'kysely';
+import { createTransactionProcedure, dropProcedure, pairCounterUpsertsSql } from '@douyin/db';
 
 // A follow or unfollow as one call on MySQL/MariaDB: the transaction the embedded SQLite path runs statement by
 // statement (repository.ts, changeFollow), in one round trip instead of four, as the favorite service's likes.
@@ -13,14 +13,11 @@ const COUNTS = { table: 'follow_counts', key: 'user_id', counters: ['follow_coun
 const counts = pairCounterUpsertsSql(COUNTS, { key: 'p_follower', add: { follow_count: 'p_delta' } }, { key: 'p_followee', add: { follower_count: 'p_delta' } });
 
 export async function up(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await sql`
-CREATE PROCEDURE ${sql.id(PROCEDURE)}(IN p_follower BIGINT, IN p_followee BIGINT, IN p_delta INT, IN p_now BIGINT)
-  MODIFIES SQL DATA
-BEGIN
-  DECLARE changed INT DEFAULT 0;
-  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
-  START TRANSACTION;
+  await createTransactionProcedure(db, {
+    name: PROCEDURE,
+    parameters: 'IN p_follower BIGINT, IN p_followee BIGINT, IN p_delta INT, IN p_now BIGINT',
+    variables: ['changed INT DEFAULT 0'],
+    transaction: `
   IF p_delta > 0 THEN
     INSERT IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (p_follower, p_followee, p_now);
   ELSE
@@ -28,14 +25,12 @@ BEGIN
   END IF;
   SET changed = ROW_COUNT();
   IF changed = 1 THEN
-    ${sql.raw(counts)}
-  END IF;
-  COMMIT;
-  SELECT changed;
-END`.execute(db);
+    ${counts}
+  END IF;`,
+    answer: 'SELECT changed',
+  });
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await sql`DROP PROCEDURE IF EXISTS ${sql.id(PROCEDURE)}`.execute(db);
+  await dropProcedure(db, PROCEDURE);
 }

@@ -5,5 +5,5 @@ export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
 export { isDeadlock, retryDeadlocks, transactionWithRetry, type Rollback } from './transaction.js';
-export { callTransactionProcedure, changedByProcedure } from './procedures.js';
+export { callTransactionProcedure, changedByProcedure, createTransactionProcedure, dropProcedure, type TransactionProcedure } from './procedures.js';
 export { existingPairs, existingPairsQuery, type PairTable } from './pairs.js';

@@ -1,10 +1,57 @@
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './dialect.js';
 import { retryDeadlocks } from './transaction.js';
 
+/** A MySQL/MariaDB stored procedure that runs one whole transaction and answers its caller with one SELECT. */
+export interface TransactionProcedure {
+  /**
+   * Versioned (`_v1`): a procedure whose parameters or meaning change gets a new name in a new migration, so that
+   * instances of the previous release keep calling the one they know during a rolling update.
+   */
+  name: string;
+  /** As CREATE PROCEDURE takes them: `IN p_user BIGINT, IN p_delta INT`. */
+  parameters: string;
+  /** Local variables: `changed INT DEFAULT 0`. */
+  variables?: readonly string[];
+  /** Statements before the transaction starts, each committed on its own. */
+  before?: string;
+  /** The transaction's statements. They may ROLLBACK to keep nothing; the COMMIT that follows then has nothing to do. */
+  transaction: string;
+  /** The SELECT answering the caller, once the transaction has ended. */
+  answer: string;
+}
+
 /**
- * Calls a MySQL/MariaDB stored procedure that runs one whole transaction (rolled back entirely on any error) and ends
- * with one SELECT, and returns that SELECT's rows. A deadlock victim is called again, as transactionWithRetry runs a
- * transaction again.
+ * Creates a transaction procedure on MySQL/MariaDB; on the embedded SQLite, which runs the same statements itself,
+ * nothing. Any error inside rolls the transaction back before it reaches the caller (an EXIT handler: ROLLBACK, then
+ * RESIGNAL), so that a failed call never leaves its pooled connection in an open transaction holding its locks.
+ */
+export async function createTransactionProcedure(db: Kysely<any>, procedure: TransactionProcedure): Promise<void> {
+  if (dialectOf(db) !== 'mysql') return;
+  const variables = (procedure.variables ?? []).map((variable) => `DECLARE ${variable};`).join('\n  ');
+  await sql`
+CREATE PROCEDURE ${sql.id(procedure.name)}(${sql.raw(procedure.parameters)})
+  MODIFIES SQL DATA
+BEGIN
+  ${sql.raw(variables)}
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+  ${sql.raw(procedure.before ?? '')}
+  START TRANSACTION;
+  ${sql.raw(procedure.transaction)}
+  COMMIT;
+  ${sql.raw(procedure.answer)};
+END`.execute(db);
+}
+
+/** Drops a procedure createTransactionProcedure made (nothing on SQLite). */
+export async function dropProcedure(db: Kysely<any>, name: string): Promise<void> {
+  if (dialectOf(db) !== 'mysql') return;
+  await sql`DROP PROCEDURE IF EXISTS ${sql.id(name)}`.execute(db);
+}
+
+/**
+ * Calls a transaction procedure and returns the rows of its answer. A deadlock victim is called again, as
+ * transactionWithRetry runs a transaction again.
  */
 export async function callTransactionProcedure<Row>(db: Kysely<any>, name: string, args: ReadonlyArray<number | string>): Promise<Row[]> {
   const { rows } = await retryDeadlocks(() => sql`CALL ${sql.id(name)}(${sql.join(args)})`.execute(db));
@@ -14,8 +61,8 @@ export async function callTransactionProcedure<Row>(db: Kysely<any>, name: strin
 }
 
 /**
- * Calls a transaction procedure (callTransactionProcedure) whose last SELECT answers one row `changed`: true when the
- * procedure's write really inserted or deleted its row (and so moved its counters), false when it found nothing to do.
+ * Calls a transaction procedure whose answer is one row `changed`: true when the procedure's write really inserted or
+ * deleted its row (and so moved its counters), false when it found nothing to do.
  */
 export async function changedByProcedure(db: Kysely<any>, name: string, args: ReadonlyArray<number | string>): Promise<boolean> {
   const [result] = await callTransactionProcedure<{ changed: number }>(db, name, args);
