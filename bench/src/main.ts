@@ -291,7 +291,7 @@ try {
       // The lists' warm-up windows at each scale, from a cold cache until its hit rate settled.
       favorite_list_warmup: { small: warmFigures(listWarmUps.small), large: warmFigures(listWarmUps.large) },
       like_storm: storm,
-      // Random likes, follows, comments and messages on a warm mesh of their own: each run, and what a request cost every process.
+      // Random writes of each kind on a warm mesh of their own: each run, and what a request cost every process.
       write_costs: { database: writes.database, ...WRITES, seconds: settings.writeSeconds, scripts: writes.costs },
       upload: {
         bytes: upload.bytes,
