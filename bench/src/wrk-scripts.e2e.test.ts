@@ -66,7 +66,7 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
   // And the write costs step: each write script's runs answered, and every process it went through charged with CPU.
   const costs = await measureWriteCosts({ url: mesh.gateway.url, env }, meshProcesses(mesh, undefined, redis.pid()), { connections: 4, seconds: 1, warmRuns: 1, runs: 2 });
   assert.deepEqual(costs.map((c) => c.script), [...WRITE_SCRIPTS]);
-  const serviceOf: Record<string, string> = { 'favorite-action': 'favorite', 'relation-action': 'relation' };
+  const serviceOf: Record<string, string> = { 'favorite-action': 'favorite', 'relation-action': 'relation', 'comment-action': 'comment', 'message-action': 'message' };
   for (const { script, runs, cpu_us, run_cpu_us } of costs) {
     const service = serviceOf[script]!;
     assert.ok(runs.length === 2 && runs.every((run) => run.requests > 0 && run.errors === 0), JSON.stringify(runs));
