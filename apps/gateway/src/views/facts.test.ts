@@ -45,3 +45,19 @@ test("a viewer's marks are asked about its own ids only, and an anonymous viewer
   assert.equal(anonymous(2).flag, false);
   assert.equal(asked.length, 1);
 });
+
+test('a source nobody can mark themselves with is not asked about the viewer, nor called for the viewer alone', async () => {
+  const asked: Array<readonly UserItems[]> = [];
+  const marks = {
+    name: 'follows',
+    mark: { flag: true },
+    neverSelf: true,
+    load: async (questions: readonly UserItems[]) => (asked.push(questions), [...questions]),
+  };
+  const factsOf = await gatherFacts({ shared: [], marks: [marks] }, [3, 9, 4], 9, { flag: false }, silentLogger());
+  assert.deepEqual([3, 9, 4].map((id) => factsOf(id).flag), [true, false, true]);
+  assert.deepEqual(asked, [[{ userId: 9, ids: [3, 4] }]]);
+  const own = await gatherFacts({ shared: [], marks: [marks] }, [9], 9, { flag: false }, silentLogger());
+  assert.equal(own(9).flag, false);
+  assert.equal(asked.length, 1);
+});

@@ -18,6 +18,8 @@ export interface MarksSource<F> {
   name: string;
   /** What the facts of an id the viewer marked become, e.g. `{ isFavorite: true }`. */
   mark: Partial<F>;
+  /** True when nobody can mark themselves (no one follows themselves): a viewer's own id is never asked about. */
+  neverSelf?: boolean;
   load(questions: readonly UserItems[]): Promise<UserItems[]>;
 }
 
@@ -49,11 +51,15 @@ export async function gatherFacts<F extends object>(
         return new Map<number, Partial<F>>();
       },
     );
-  const marked = (source: MarksSource<F>, viewer: number) =>
-    inBatches(ids, async (batch) => {
+  const marked = async (source: MarksSource<F>, viewer: number) => {
+    // A comment's or a profile's own author is often the viewer: such a page then makes no call for this source.
+    const asked = source.neverSelf ? ids.filter((id) => id !== viewer) : ids;
+    if (asked.length === 0) return [];
+    return inBatches(asked, async (batch) => {
       const answers = await source.load([{ userId: viewer, ids: batch }]);
       return (answers.find((answer) => answer.userId === viewer)?.ids ?? []).map((id) => [id, source.mark] as const);
     });
+  };
   const results = await Promise.all([
     ...sources.shared.map((source) => settled(source.name, inBatches(ids, async (batch) => [...(await source.load(batch))]))),
     ...(viewerId === undefined ? [] : sources.marks.map((source) => settled(source.name, marked(source, viewerId)))),

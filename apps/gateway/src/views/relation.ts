@@ -16,5 +16,7 @@ export const relationCounts = (relation: Pick<MeshClient<RelationRouter>, 'facts
 export const followMarks = (relation: Pick<MeshClient<RelationRouter>, 'followedAmong'>): UserMarksSource => ({
   name: 'relation',
   mark: { isFollow: true },
+  // The relation service refuses a follow of oneself.
+  neverSelf: true,
   load: (questions) => relation.followedAmong.query({ users: [...questions] }),
 });

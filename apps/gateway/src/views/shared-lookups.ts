@@ -58,6 +58,7 @@ export function coalescedMarks<F>(source: MarksSource<F>): MarksSource<F> {
   return {
     name: source.name,
     mark: source.mark,
+    neverSelf: source.neverSelf,
     load: async (questions) => (await Promise.all(questions.map(({ userId, ids }) => load(userId, ids)))).flat(),
   };
 }
