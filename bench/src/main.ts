@@ -34,12 +34,12 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean', default: fal
 const quick = values.quick;
 const settings = quick
   ? {
-      small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, writeSeconds: 3, uploadMb: 200, listWarmWindows: 10,
-      push: { connections: 1_000, messagesPerSecond: 100, seconds: 5 },
+      small: 10_000, large: 100_000, seconds: 3, hopSeconds: 2, feedSeconds: 3, writeSeconds: 2, uploadMb: 200, listWarmWindows: 10,
+      push: { connections: 1_000, messagesPerSecond: 100, seconds: 3 }, pollRounds: { rounds: 3, callsPerRound: 100 },
     }
   : {
       small: 10_000, large: 1_000_000, seconds: 15, hopSeconds: 10, feedSeconds: 10, writeSeconds: 10, uploadMb: 200, listWarmWindows: 24,
-      push: { connections: 5_000, messagesPerSecond: 200, seconds: 10 },
+      push: { connections: 5_000, messagesPerSecond: 200, seconds: 10 }, pollRounds: { rounds: 5, callsPerRound: 200 },
     };
 const FEED_CONNECTIONS = 64;
 /**
@@ -159,14 +159,16 @@ try {
   }
   log(`upload: ${settings.uploadMb} MB through the gateway vs a raw storage PUT`);
   const upload = await measureUpload(mesh, settings.uploadMb);
-  log(`writes: random likes, follows, comments and messages (wrk -c${WRITES.connections}) on a mesh over a ${countLabel(settings.small)} database of their own, CPU per request by process`);
-  const writes = await measureWritesApart(hooks, server, settings.small, sink.url, { ...WRITES, seconds: settings.writeSeconds });
-
   // The large database gets a mesh of its own (and a Redis: cache keys do not name the database) next to the small
-  // one, so the two scales are measured alternately in the same minutes.
+  // one, so the two scales are measured alternately in the same minutes. It starts while the writes' mesh does, and
+  // idles through their runs, which wait for it to be up.
   const sink2 = await startSpanSink(hooks);
   const redis2 = await startPrivateRedis(hooks);
-  const largeMesh = await startMesh(hooks, { databaseUrl: large.url, redisUrl: redis2.url, otlpUrl: sink2.url, compiled: true });
+  const largeMeshStarting = startMesh(hooks, { databaseUrl: large.url, redisUrl: redis2.url, otlpUrl: sink2.url, compiled: true });
+  largeMeshStarting.catch(() => undefined); // awaited below; a failed start fails the bench there
+  log(`writes: random likes, follows, comments and messages (wrk -c${WRITES.connections}) on a mesh over a ${countLabel(settings.small)} database of their own, CPU per request by process`);
+  const writes = await measureWritesApart(hooks, server, settings.small, sink.url, { ...WRITES, seconds: settings.writeSeconds }, largeMeshStarting);
+  const largeMesh = await largeMeshStarting;
   const targets = { small: smallTarget, large: { url: largeMesh.gateway.url, env: await wrkEnv(largeMesh, large.scale) } };
   log(`scales: feed and favorite lists at ${countLabel(settings.small)} and ${countLabel(settings.large)} videos, alternately, ${SCALE_ROUNDS} rounds`);
   // Each comparison right after its own warm-up: warmed before the feed's rounds, the lists' cache entries expired
@@ -199,7 +201,7 @@ try {
   // What the large mesh's caches hold after its share of the bench: the memory side of the TTL.
   const largeRedis = await redisFootprint(redis2.url);
   log(`chat push poll at ${countLabel(settings.large)}: inbox for ${POLL_USERS} users with nothing new, read by time vs by user`);
-  const chatPoll = await measureChatPoll(largeMesh.apps.get('message')!.url, large.scale.users);
+  const chatPoll = await measureChatPoll(largeMesh.apps.get('message')!.url, large.scale.users, settings.pollRounds.rounds, settings.pollRounds.callsPerRound);
   const push = settings.push;
   log(
     `chat push delivery at ${countLabel(settings.large)}: ${push.connections} connections, ${push.messagesPerSecond} messages/s for ${push.seconds} s ` +

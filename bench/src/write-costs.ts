@@ -73,6 +73,8 @@ export async function measureWritesApart(
   videos: number,
   otlpUrl: string,
   options: WriteCostOptions,
+  /** What the bench starts meanwhile: awaited before the first run, so no start-up shares the cores with a write. */
+  startingAlongside: Promise<unknown> = Promise.resolve(),
 ): Promise<{ database: string; costs: WriteCost[] }> {
   const hooks = new Hooks();
   bench.after(() => hooks.run());
@@ -84,6 +86,7 @@ export async function measureWritesApart(
     const redis = await startPrivateRedis(hooks);
     const mesh = await startMesh(hooks, { databaseUrl: url, redisUrl: redis.url, otlpUrl, compiled: true });
     const target = { url: mesh.gateway.url, env: await wrkEnv(mesh, scale) };
+    await startingAlongside;
     return { database, costs: await measureWriteCosts(target, meshProcesses(mesh, server.pid, redis.pid()), options) };
   } finally {
     await hooks.run();

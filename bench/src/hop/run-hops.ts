@@ -85,7 +85,7 @@ export async function runHops(durationSec: number, rounds: number, otlpUrl: stri
 async function warmUp(url: string, durationSec: number): Promise<void> {
   const answer = await fetch(`${url}/hop`).then((r) => r.json() as Promise<{ value?: string }>);
   if (answer.value !== 'pong') throw new Error(`${url}/hop answered ${JSON.stringify(answer)}`);
-  await runWrk({ url: `${url}/hop`, connections: CONNECTIONS, durationSec: Math.max(2, Math.round(durationSec / 2)) });
+  await runWrk({ url: `${url}/hop`, connections: CONNECTIONS, durationSec: Math.max(1, Math.round(durationSec / 2)) });
 }
 
 async function startVariants(hooks: Hooks, otlpUrl: string): Promise<Record<HopVariant, Started>> {
