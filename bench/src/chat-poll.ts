@@ -21,7 +21,7 @@ export interface ChatPollFigures {
  * connections' traffic. Both reads are asked of the same service, one after the other in each round of sequential
  * calls.
  */
-export async function measureChatPoll(messageUrl: string, seededUsers: number, rounds = 5, callsPerRound = 200): Promise<ChatPollFigures> {
+export async function measureChatPoll(messageUrl: string, seededUsers: number, rounds: number, callsPerRound: number): Promise<ChatPollFigures> {
   const { message, close } = directMessageClient(messageUrl);
   const users = Math.min(POLL_USERS, seededUsers);
   const userIds = Array.from({ length: users }, (_, i) => 1 + Math.floor((i * seededUsers) / users));

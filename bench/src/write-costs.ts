@@ -74,7 +74,7 @@ export async function measureWritesApart(
   otlpUrl: string,
   options: WriteCostOptions,
   /** What the bench starts meanwhile: awaited before the first run, so no start-up shares the cores with a write. */
-  startingAlongside: Promise<unknown> = Promise.resolve(),
+  startingAlongside: Promise<unknown>,
 ): Promise<{ database: string; costs: WriteCost[] }> {
   const hooks = new Hooks();
   bench.after(() => hooks.run());
