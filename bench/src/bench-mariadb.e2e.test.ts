@@ -18,7 +18,7 @@ test('a seed is flushed to disk, and after a restart every index is read back in
   const connection = await createConnection({ uri: server.url, multipleStatements: true });
   await connection.query(`
     CREATE TABLE likes (id BIGINT PRIMARY KEY AUTO_INCREMENT, user_id BIGINT NOT NULL, note VARCHAR(200) NOT NULL, KEY by_user (user_id));
-    SET GLOBAL innodb_max_dirty_pages_pct = 75;`);
+    SET GLOBAL innodb_max_dirty_pages_pct = 75; SET GLOBAL innodb_io_capacity_max = 3000; SET GLOBAL innodb_io_capacity = 300;`);
   // About 16 MB of rows and index, so a cold pool holds visibly less than a warm one.
   const rows = Array.from({ length: 2_000 }, (_, i) => `(${i % 97}, REPEAT('x', 180))`).join(',');
   for (let i = 0; i < 40; i++) await connection.query(`INSERT INTO likes (user_id, note) VALUES ${rows}`);
@@ -28,11 +28,13 @@ test('a seed is flushed to disk, and after a restart every index is read back in
 
   assert.equal(await flushSeedWrites(server.url, 60_000), true);
   const after = await createConnection({ uri: server.url });
-  const [[setting]] = (await after.query(`SELECT @@GLOBAL.innodb_max_dirty_pages_pct AS pct`)) as unknown as [[{ pct: string }]];
+  const [[setting]] = (await after.query(
+    `SELECT @@GLOBAL.innodb_max_dirty_pages_pct AS pct, @@GLOBAL.innodb_io_capacity AS io, @@GLOBAL.innodb_io_capacity_max AS ioMax`,
+  )) as unknown as [[{ pct: string; io: string; ioMax: string }]];
   await after.end();
   const left = await status(server.url, 'Innodb_buffer_pool_pages_dirty');
   assert.ok(left <= 100, `${left} pages still dirty`);
-  assert.equal(Number(setting.pct), 75, 'the server keeps its own flushing setting afterwards');
+  assert.deepEqual([setting.pct, setting.io, setting.ioMax].map(Number), [75, 300, 3000], 'the server keeps its own flushing settings afterwards');
 
   // A crash saves no page list, so the restarted server starts with a cold pool; reading every index warms it.
   await server.kill();
