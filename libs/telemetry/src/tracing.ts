@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -19,6 +21,29 @@ const pathOf = (url: string) => {
 };
 const untraced = (url: string | undefined) => UNTRACED_PATHS.has(pathOf(url ?? ''));
 
+/**
+ * The CommonJS packages whose exports the instrumentations patch and which the app imports as ESM. The
+ * instrumentations patch a package as `require` loads it (require-in-the-middle), and an ESM import of a CommonJS
+ * package shares `require`'s module cache: loaded once through `require` after the SDK has started, each is patched
+ * before the app's imports receive it. (Fastify is traced through its diagnostics channel, outgoing HTTP through the
+ * CommonJS clients of S3 and Consul.) import-in-the-middle's loader hook would cover any ESM import, but it makes
+ * every module the app loads, hooked or not, a round trip to the hook's thread: a third more time to start each
+ * traced process (bench/FINDINGS.md).
+ */
+const HOOKED_PACKAGES = ['mysql2', 'ioredis'];
+
+/** Loads HOOKED_PACKAGES as the app at `appEntry` resolves them; one the app cannot resolve is not its dependency. */
+function loadHookedPackages(appEntry: string | undefined): void {
+  const requireFromApp = createRequire(resolve(appEntry ?? 'index.js'));
+  for (const name of HOOKED_PACKAGES) {
+    try {
+      requireFromApp(name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    }
+  }
+}
+
 /** The span exporter `settings` name. */
 export async function exporterFor(settings: TracingSettings): Promise<SpanExporter> {
   if (settings.exporter === 'jaeger') {
@@ -31,8 +56,11 @@ export async function exporterFor(settings: TracingSettings): Promise<SpanExport
   return settings.protocol === 'http/json' ? new OtlpJsonExporter({ url }) : new OtlpProtobufExporter({ url });
 }
 
-/** Starts the Node SDK: HTTP, Fastify, mysql2 and ioredis spans, W3C trace context, batch export. */
-export async function startTracing(settings: TracingSettings): Promise<NodeSDK> {
+/**
+ * Starts the Node SDK: HTTP, Fastify, mysql2 and ioredis spans, W3C trace context, batch export. `appEntry` is the
+ * app's main module, from which the packages the instrumentations patch are resolved.
+ */
+export async function startTracing(settings: TracingSettings, appEntry: string | undefined): Promise<NodeSDK> {
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       'service.name': settings.serviceName,
@@ -69,5 +97,6 @@ export async function startTracing(settings: TracingSettings): Promise<NodeSDK> 
     ],
   });
   sdk.start();
+  loadHookedPackages(appEntry);
   return sdk;
 }
