@@ -56,12 +56,7 @@ export async function startMesh(
     ...(opts.compiled ? { NODE_OPTIONS: PRODUCTION_NODE_OPTIONS } : {}),
   };
   const apps = new Map<MeshApp, AppProcess>();
-  const launch = { compiled: opts.compiled };
-  await Promise.all(
-    services.map(async (app) =>
-      apps.set(app, await startApp(hooks, app, { ...shared, PORT: String(ports.get(app)) }, { ...launch, readyTimeoutMs: 60_000 })),
-    ),
-  );
+  const launch = { compiled: opts.compiled, readyTimeoutMs: 60_000 };
   const gatewayPort = ports.get('gateway')!;
   const gatewayEnv = {
     ...shared,
@@ -71,7 +66,12 @@ export async function startMesh(
     MAX_UPLOAD_BYTES: String(512 * 1024 * 1024),
     PUBLISH_TIMEOUT_MS: '300000',
   };
-  const gateway = await startApp(hooks, 'gateway', gatewayEnv, launch);
+  // All at once, as compose and Kubernetes start them: the gateway needs no service to start, and its start would
+  // otherwise leave a core idle after theirs.
+  const [gateway] = await Promise.all([
+    startApp(hooks, 'gateway', gatewayEnv, launch),
+    ...services.map(async (app) => apps.set(app, await startApp(hooks, app, { ...shared, PORT: String(ports.get(app)) }, launch))),
+  ]);
   apps.set('gateway', gateway);
   const issuer = createTokenIssuer({ secret, ttlSeconds: 24 * 3600 });
   return {
