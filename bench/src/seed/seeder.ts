@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { isDeepStrictEqual } from 'node:util';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { hashPassword } from '@douyin/auth';
 import { createDb, migrateToLatest } from '@douyin/db';
 import { REPO_ROOT } from '../processes.js';
@@ -16,20 +17,44 @@ export const SEED_PASSWORD = 'bench-pass-1';
 
 type Db = Kysely<any>;
 
+type Row = Record<string, unknown>;
+
+/**
+ * An INSERT IGNORE of `table`'s rows, compiled once per chunk length: every chunk of a length is the same statement
+ * with other values, and building each one's syntax tree (12,000 value nodes) cost the seeder half its CPU.
+ */
+function chunkInserter(db: Db, table: string): (rows: Row[]) => Promise<unknown> {
+  const statements = new Map<number, string>();
+  return (rows) => {
+    const columns = Object.keys(rows[0] ?? {});
+    const parameters = rows.flatMap((row) => columns.map((column) => row[column]));
+    let statement = statements.get(rows.length);
+    if (statement === undefined) {
+      const compiled = db.insertInto(table).ignore().values(rows).compile();
+      // The values must bind row by row, each in its first row's column order, as Kysely compiled them.
+      if (!isDeepStrictEqual(compiled.parameters, parameters)) throw new Error(`${table}: the chunk's values do not bind in row order`);
+      statement = compiled.sql;
+      statements.set(rows.length, statement);
+    }
+    return db.executeQuery(CompiledQuery.raw(statement, parameters));
+  };
+}
+
 /** Inserts ordinals [from, total) of a table in chunks of multi-row INSERT IGNOREs; returns how many it added. */
-async function fill(db: Db, table: string, total: number, row: (k: number) => Record<string, unknown>): Promise<number> {
+async function fill(db: Db, table: string, total: number, row: (k: number) => Row): Promise<number> {
   const { rows } = await sql<{ n: number | string | null }>`select max(id) as n from ${sql.table(table)}`.execute(db);
   // Chunks run in parallel, so the highest id may sit above a gap: step back and let INSERT IGNORE skip repeats.
   const from = Math.max(0, Number(rows[0]?.n ?? 0) - CHUNK * PARALLEL);
   if (Number(rows[0]?.n ?? 0) >= total) return 0;
   const bar = progressBar(table, total, from);
   let next = from;
+  const insert = chunkInserter(db, table);
   const worker = async () => {
     while (next < total) {
       const start = next;
       next = Math.min(total, next + CHUNK);
       const values = Array.from({ length: next - start }, (_, i) => row(start + i));
-      await db.insertInto(table).ignore().values(values).execute();
+      await insert(values);
       bar.update(next);
     }
   };
