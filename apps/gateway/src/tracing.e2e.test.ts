@@ -65,7 +65,7 @@ test(`one APK request is one trace across gateway, relation and user processes (
     // Statements keep their placeholders: the ids, times and texts a user sent are not in the trace.
     assert.ok(statements.some((text) => /^CALL `change_follow_v1`\(\?, \?, \?, \?\)$/.test(text)), statements.join(' | '));
   }
-  // The cache's commands are spans too (the ioredis instrumentation saw the ESM import), so the check below reads them.
+  // The cache's commands are spans too (ioredis, which the app imports as ESM, was patched), so the check below reads them.
   const isRedis = (s: ReceivedSpan) => s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis';
   assert.ok(receiver.spans().some(isRedis), `no Redis span among ${receiver.spans().map((s) => `${s.service}:${s.name}`).join(', ')}`);
   // No span of any trace holds what the users sent: not the username, not the password.
