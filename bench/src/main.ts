@@ -49,14 +49,14 @@ const FEED_CONNECTIONS = 64;
  * (REMEMBERED_TTL_MS), so a full run measures each script over that whole minute: shorter windows land on the
  * re-asking or between it and differ by up to a half.
  */
-const WRITES = { connections: 16, warmRuns: 2, runs: quick ? 2 : Math.ceil(REMEMBERED_TTL_MS / 1_000 / settings.writeSeconds) };
+const WRITES = { connections: 16, warmRuns: 2, runs: quick ? 1 : Math.ceil(REMEMBERED_TTL_MS / 1_000 / settings.writeSeconds) };
 /**
  * Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians.
  * Quick mode runs two, which keeps it near five minutes.
  */
 const SCALE_ROUNDS = quick ? 2 : 4;
-/** Rounds of the hop comparison, every variant once in each; its ratios are the medians. */
-const HOP_ROUNDS = 3;
+/** Rounds of the hop comparison, every variant once in each; its ratios are the medians. Quick mode runs two. */
+const HOP_ROUNDS = quick ? 2 : 3;
 /** Rounds of the mesh against the in-process baseline, each first as often as second; the lower middle round counts. */
 const FEED_ROUNDS = quick ? 2 : 4;
 const wrkScript = (name: string) => join(REPO_ROOT, 'deploy', 'wrk', `${name}.lua`);
