@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick]`: starts the mesh on a MariaDB of its own (or DATABASE_URL's) and a private Redis, seeds
 // bench_* databases, runs wrk and the side-by-side comparisons, prints a table and writes bench/results/latest.json.
-// Quick mode (about five minutes, seeding included) uses 10k vs 100k videos for the scale ratios and shorter wrk
-// runs, and says so in the output and the JSON.
+// Quick mode (under five minutes on a two-core machine, seeding included) uses 10k vs 100k videos for the scale ratios,
+// two rounds of each comparison and shorter wrk runs, and says so in the output and the JSON.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,7 +52,7 @@ const FEED_CONNECTIONS = 64;
 const WRITES = { connections: 16, warmRuns: 2, runs: quick ? 1 : Math.ceil(REMEMBERED_TTL_MS / 1_000 / settings.writeSeconds) };
 /**
  * Rounds of the scale comparison, an even count so each scale runs first as often as second; its ratios are the medians.
- * Quick mode runs two, which keeps it near five minutes.
+ * Quick mode runs two, as it does of the feed and hop comparisons: that keeps it under five minutes.
  */
 const SCALE_ROUNDS = quick ? 2 : 4;
 /** Rounds of the hop comparison, every variant once in each; its ratios are the medians. Quick mode runs two. */
