@@ -277,7 +277,7 @@ try {
           .join(', '),
       ...scaleCostNotes('favorite lists', { small: countLabel(settings.small), large: countLabel(settings.large) }, listCostFigures),
       `the ${countLabel(settings.large)} mesh's Redis then held ${largeRedis.keys} keys in ${round(largeRedis.usedMb, 1)} MB (cache entries live ${cacheTtlSeconds} s)`,
-      ...writeCostNotes(writes.costs, `(${writes.database}, wrk -c${WRITES.connections}, after ${WRITES.warmRuns} runs to warm up, measured in ${WRITES.runs} runs of ${settings.writeSeconds} s)`),
+      ...writeCostNotes(writes.costs, `(${writes.database}, wrk -c${WRITES.connections}, after ${WRITES.warmRuns} runs to warm up, measured in ${WRITES.runs === 1 ? 'one run' : `${WRITES.runs} runs`} of ${settings.writeSeconds} s)`),
     ],
     details: {
       scales: { small: small.scale, large: large.scale },
