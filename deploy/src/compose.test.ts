@@ -1,18 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
+import { resolveJwtSecret } from '@douyin/auth';
+import { EMBEDDED_PORTS, loadConfig, serviceEnv, type MeshApp } from '@douyin/config';
 import { APPS, ROOT, envNamesOf, readText, readYaml } from './workspace.js';
 
 interface ComposeService {
   build?: unknown;
   image?: string;
   command?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   volumes?: string[];
+  stop_grace_period?: string;
 }
 const compose = readYaml('docker-compose.yml') as { services: Record<string, ComposeService> };
 const INFRA = ['mysql', 'redis', 'minio', 'consul', 'jaeger', 'prometheus', 'grafana'];
@@ -37,7 +42,37 @@ test('every app variable in compose is one its config schema reads, on the app e
     assert.match(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '', /^http:\/\/jaeger:4318$/);
     if (known.has('DATABASE_URL')) assert.match(env.DATABASE_URL ?? '', /^mysql:\/\/.+@mysql:3306\//, `${app} uses the compose MySQL`);
   }
-  assert.ok(compose.services.gateway?.environment?.JWT_SECRET, 'production refuses to start the gateway without JWT_SECRET');
+});
+
+test('the gateway signs with a secret generated once at first start, never one committed', (t) => {
+  const generator = compose.services['jwt-secret']!;
+  const gateway = compose.services.gateway!;
+  assert.equal(gateway.environment?.JWT_SECRET, undefined);
+  const file = gateway.environment?.JWT_SECRET_FILE ?? '';
+  assert.equal(generator.environment?.JWT_SECRET_FILE, file);
+  assert.ok(file.startsWith('/data/') && gateway.volumes?.includes('app-data:/data') && generator.volumes?.includes('app-data:/data'));
+  assert.equal(gateway.depends_on?.['jwt-secret']?.condition, 'service_completed_successfully');
+
+  // The generator's own command, run here against a file of this test's.
+  const dir = mkdtempSync(join(tmpdir(), 'douyin-jwt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const local = join(dir, 'jwt-secret');
+  const [command, ...args] = generator.entrypoint!;
+  const generate = () => spawnSync(command === 'node' ? process.execPath : command!, args, { env: { JWT_SECRET_FILE: local }, encoding: 'utf8' });
+  assert.match(generate().stdout, /generated/);
+  const secret = readFileSync(local, 'utf8');
+  assert.equal(statSync(local).mode & 0o777, 0o600);
+  assert.equal(resolveJwtSecret({ secretFile: local, production: true, dataDir: dir }), secret);
+  assert.match(generate().stdout, /kept/);
+  assert.equal(readFileSync(local, 'utf8'), secret, 'a restart keeps the secret, and with it every token issued');
+});
+
+test('a stopping app has longer than its own drain before compose kills it', () => {
+  const { SHUTDOWN_GRACE_MS } = loadConfig(serviceEnv('user'), {});
+  for (const app of APPS) {
+    const grace = /^(\d+)s$/.exec(compose.services[app]!.stop_grace_period ?? '');
+    assert.ok(grace && Number(grace[1]) * 1000 > SHUTDOWN_GRACE_MS, `${app}: stop_grace_period ${compose.services[app]!.stop_grace_period}`);
+  }
 });
 
 test('health checks and start order: infrastructure healthy before services, services healthy before the gateway', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveJwtSecret } from '@douyin/auth';
 import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
 import { APPS, ROOT, envNamesOf, readYamlDocs } from './workspace.js';
 
@@ -74,6 +75,9 @@ test('variable names match the config schemas; secrets come from the Secret, the
     assert.ok(container.env?.some((e) => e.name === 'ADVERTISE_HOST' && e.valueFrom?.fieldRef), `${app} advertises its pod IP`);
   }
   assert.ok(containerOf('gateway').env?.some((e) => e.name === 'JWT_SECRET' && e.valueFrom?.secretKeyRef?.key === 'jwt-secret'));
+  // A Secret applied unedited must not go live with a key everyone can read here.
+  const placeholder = secret.stringData['jwt-secret'];
+  assert.throws(() => resolveJwtSecret({ secret: placeholder, production: true, dataDir: '/nonexistent' }), /placeholder/);
 });
 
 test('the gateway and the video service scale horizontally', () => {

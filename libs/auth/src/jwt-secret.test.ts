@@ -27,10 +27,26 @@ test('production refuses a missing, short or placeholder secret', () => {
     ['this-is-my-super-secret-jwt-key-2025', /placeholder/],
     ['dev-only-key-q8Zr2VnKx4TfWb7LmYc1Hd', /placeholder/],
     ['a'.repeat(40), /placeholder/],
+    ['replace-with-at-least-32-random-characters', /placeholder/],
   ];
   for (const [secret, message] of cases) {
     assert.throws(() => resolveJwtSecret({ secret, production: true, dataDir: '/nonexistent' }), message, String(secret));
   }
+});
+
+test('JWT_SECRET_FILE supplies the secret, held to the same checks', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'jwt');
+  await writeFile(file, `${strong}\n`);
+  assert.equal(resolveJwtSecret({ secretFile: file, production: true, dataDir: '/nonexistent' }), strong);
+  assert.equal(resolveJwtSecret({ secretFile: file, production: false, dataDir: '/nonexistent' }), strong);
+
+  await writeFile(file, 'changeme-changeme-changeme-changeme');
+  assert.throws(() => resolveJwtSecret({ secretFile: file, production: true, dataDir: '/nonexistent' }), /placeholder/);
+  await writeFile(file, ' \n');
+  assert.throws(() => resolveJwtSecret({ secretFile: file, production: true, dataDir: '/nonexistent' }), /is empty/);
+  assert.throws(() => resolveJwtSecret({ secretFile: join(dir, 'absent'), production: false, dataDir: dir }), /does not exist/);
+  assert.throws(() => resolveJwtSecret({ secret: strong, secretFile: file, production: true, dataDir: dir }), /not both/);
 });
 
 test('development uses JWT_SECRET when set', () => {

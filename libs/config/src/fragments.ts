@@ -50,6 +50,7 @@ export const DbEnv = z.object({
 
 export const AuthEnv = z.object({
   JWT_SECRET: z.string().min(1).optional(),
+  JWT_SECRET_FILE: z.string().min(1).optional(),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
 });
 
