@@ -59,3 +59,10 @@ test('every variable the README documents is read by the apps its row names', as
     }
   }
 });
+
+test('.env.example lists every variable the apps read, and only those', async () => {
+  const read = new Set([...(await readers()).values()].flatMap((names) => [...names]));
+  const listed = new Set([...readText('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
+  for (const name of read) assert.ok(listed.has(name), `${name} is missing from .env.example`);
+  for (const name of listed) assert.ok(read.has(name), `.env.example lists ${name}, which no app reads`);
+});
