@@ -1,17 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { metricsFor } from '@douyin/metrics';
 import { dashboards, readText, readYaml } from './workspace.js';
 
+interface ScrapeConfig {
+  consul_sd_configs?: { server: string; tags: string[] }[];
+  http_sd_configs?: { url: string }[];
+  relabel_configs?: { target_label?: string }[];
+}
+const scrapeConfigs = (file: string) => (readYaml(`deploy/prometheus/${file}`) as { scrape_configs: ScrapeConfig[] }).scrape_configs;
+
 test('prometheus.yml discovers through Consul by the tag every instance registers with', () => {
-  const config = readYaml('deploy/prometheus/prometheus.yml') as { scrape_configs: { consul_sd_configs?: { server: string; tags: string[] }[] }[] };
-  const consul = config.scrape_configs[0]?.consul_sd_configs?.[0];
+  const consul = scrapeConfigs('prometheus.yml')[0]?.consul_sd_configs?.[0];
   assert.deepEqual(consul, { server: 'consul:8500', tags: ['prometheus'] });
   assert.match(readText('libs/mesh/src/serve.ts'), /tags: \['douyin', 'prometheus'/, 'serve() registers the tag Prometheus keeps');
 });
 
 test('the http_sd variant reads the gateway discovery endpoint', () => {
-  const config = readYaml('deploy/prometheus/prometheus-http-sd.yml') as { scrape_configs: { http_sd_configs?: { url: string }[] }[] };
-  assert.equal(config.scrape_configs[0]?.http_sd_configs?.[0]?.url, 'http://gateway:8080/sd/prometheus');
+  assert.equal(scrapeConfigs('prometheus-http-sd.yml')[0]?.http_sd_configs?.[0]?.url, 'http://gateway:8080/sd/prometheus');
+});
+
+test('no metric has a label the scrape sets on every series itself', () => {
+  // A clashing label is renamed exported_<label> at scrape time, and a query by it groups by the scraped target.
+  const targetLabels = ['prometheus.yml', 'prometheus-http-sd.yml'].flatMap((file) =>
+    scrapeConfigs(file).flatMap((c) => (c.relabel_configs ?? []).map((r) => r.target_label ?? '')),
+  );
+  const reserved = new Set(['instance', 'job', 'service', ...targetLabels.filter((label) => !label.startsWith('__'))]);
+  const metrics = metricsFor('labels').registry.getMetricsAsArray();
+  assert.ok(metrics.some((m) => m.name.endsWith('breaker_state')) && reserved.size > 3);
+  for (const metric of metrics) {
+    const labels = (metric as unknown as { labelNames?: readonly string[] }).labelNames ?? [];
+    for (const label of labels) assert.ok(!reserved.has(label), `${metric.name}: label ${label}`);
+  }
 });
 
 test('grafana provisions the Prometheus datasource every panel uses, and the four dashboards', () => {

@@ -47,7 +47,7 @@ export class Breakers {
         errorFilter: (err: unknown) => err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true),
       });
       const id = instance.id;
-      const labels = { target: instance.service, instance: id };
+      const labels = { target: instance.service, target_instance: id };
       const record = (state: keyof typeof STATE_VALUE) => {
         this.metrics?.breakerState.set(labels, STATE_VALUE[state]);
         this.metrics?.breakerTransitions.inc({ target: instance.service, state });
@@ -86,7 +86,7 @@ export class Breakers {
         breaker.shutdown();
         this.byInstance.delete(id);
         // A departed instance's series would otherwise report its last state forever.
-        this.metrics?.breakerState.remove({ target: breaker.name, instance: id });
+        this.metrics?.breakerState.remove({ target: breaker.name, target_instance: id });
       }
     }
   }

@@ -22,7 +22,7 @@ export class ServiceMetrics {
   readonly rpcServerRejected: Counter<'procedure'>;
   readonly rpcClientRequests: Counter<'target' | 'procedure' | 'code'>;
   readonly rpcClientDuration: Histogram<'target' | 'procedure' | 'outcome'>;
-  readonly breakerState: Gauge<'target' | 'instance'>;
+  readonly breakerState: Gauge<'target' | 'target_instance'>;
   readonly breakerTransitions: Counter<'target' | 'state'>;
   readonly rateLimited: Counter<'class' | 'subject'>;
   readonly cacheHits: Counter<'cache'>;
@@ -92,7 +92,8 @@ export class ServiceMetrics {
     this.breakerState = new Gauge({
       name: name('breaker_state'),
       help: 'circuit breaker per target instance: 0 closed, 1 half-open, 2 open',
-      labelNames: ['target', 'instance'],
+      // Not `instance`: Prometheus gives every scraped series its own `instance` (the scraped app's address).
+      labelNames: ['target', 'target_instance'],
       registers,
     });
     this.breakerTransitions = new Counter({
