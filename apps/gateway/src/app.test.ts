@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentScope, type CallScope } from '@douyin/mesh';
+import { outcomeOf, type Outcome } from '@douyin/metrics';
 import type { GatewayDeps } from './deps.js';
 import { fakeUserService, gatewayFor } from '../test/harness.js';
 
@@ -19,6 +20,25 @@ test('unknown /douyin routes get 404 with status 40404; other paths a plain 404'
   assert.equal(res.statusCode, 404);
   assert.deepEqual(res.json(), { status_code: 40404, status_msg: 'route not found' });
   assert.equal((await app.inject({ method: 'GET', url: '/elsewhere' })).statusCode, 404);
+});
+
+test('the metrics label APK answers by status_code, success included; other paths by HTTP status', async (t) => {
+  const app = await gatewayFor(t);
+  const outcomes: Outcome[] = [];
+  app.addHook('onResponse', (req, reply, done) => {
+    outcomes.push(outcomeOf(req, reply));
+    done();
+  });
+  await app.inject({ method: 'POST', url: '/douyin/user/register/?username=m1&password=secret1' });
+  await app.inject({ method: 'POST', url: '/douyin/user/register/?username=m1' });
+  await app.inject({ method: 'GET', url: '/douyin/nope/' });
+  await app.inject({ method: 'GET', url: '/elsewhere' });
+  assert.deepEqual(outcomes, [
+    { code: '0', outcome: 'ok' },
+    { code: '40001', outcome: 'client_error' },
+    { code: '40404', outcome: 'client_error' },
+    { code: '404', outcome: 'client_error' },
+  ]);
 });
 
 test('every response carries X-Request-Id, echoing the caller\'s', async (t) => {

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp, scopeRequests } from '@douyin/mesh';
+import { markOutcome } from '@douyin/metrics';
 import type { GatewayDeps } from './deps.js';
 import { apkErrorHandler } from './error-handler.js';
 import { registerRateLimits } from './rate-limit.js';
@@ -24,6 +25,7 @@ declare module 'fastify' {
 }
 
 const MAX_TEXT_FIELD_BYTES = 1024 * 1024;
+const APK_SUCCESS = { code: '0', outcome: 'ok' } as const;
 
 /** The APK-facing HTTP app. Never listens and never reads the environment. */
 export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
@@ -42,6 +44,11 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fieldSize: MAX_TEXT_FIELD_BYTES + 1, fields: 32, parts: 64 } });
 
   // Callback hooks cost no promise per answer (see observeHttp).
+  app.addHook('onRequest', (req, _reply, done) => {
+    // The metrics label an APK answer by its status_code: 0 unless the error handler marks the failure.
+    if (req.url.startsWith('/douyin/')) markOutcome(req, APK_SUCCESS);
+    done();
+  });
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     done(null, payload);
@@ -51,6 +58,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   if (deps.limiter) registerRateLimits(app, deps.limiter, deps.auth);
   app.setNotFoundHandler(async (req, reply) => {
     if (req.url.startsWith('/douyin/')) {
+      markOutcome(req, { code: String(ApkCode.routeNotFound), outcome: 'client_error' });
       return reply.code(404).send({ status_code: ApkCode.routeNotFound, status_msg: STATUS_MSG[ApkCode.routeNotFound] });
     }
     return reply.code(404).send({ error: 'not found' });
