@@ -1,16 +1,17 @@
-// The APK contract counts text in Unicode code points and bans C0 control characters; the gateway (with its
-// fine-grained status codes) and the services' zod schemas share these rules so they can never disagree.
+// The APK contract counts text in Unicode code points and bans C0 control characters (in usernames every control
+// character); the gateway (with its fine-grained status codes) and the services' zod schemas share these rules so they
+// can never disagree.
 
 /** Length in Unicode code points, not UTF-16 units. */
 export const codePointLength = (s: string): number => [...s].length;
 
 // eslint-disable-next-line no-control-regex
 const C0_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-// eslint-disable-next-line no-control-regex
-const ANY_C0 = /[\u0000-\u001f]/;
+// Unicode's control characters (general category Cc): C0, DEL and C1, all invisible in a name.
+const ANY_CONTROL = /\p{Cc}/u;
 
-/** True when the text holds control characters: any C0 with `strict`, otherwise C0 except \n \r \t. */
-export const hasControlChars = (s: string, strict = false): boolean => (strict ? ANY_C0 : C0_EXCEPT_WHITESPACE).test(s);
+/** True when the text holds control characters: any (C0, DEL, C1) with `strict`, otherwise C0 except \n \r \t. */
+export const hasControlChars = (s: string, strict = false): boolean => (strict ? ANY_CONTROL : C0_EXCEPT_WHITESPACE).test(s);
 
 /** True when every code point is Unicode White_Space (an empty string counts as blank). */
 export const isBlank = (s: string): boolean => /^\s*$/u.test(s);

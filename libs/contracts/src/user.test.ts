@@ -16,6 +16,9 @@ test('username rules: 1-32 code points, no control characters at all, not blank'
   assert.ok(!ok('   '));
   assert.ok(!ok('a\tb'));
   assert.ok(!ok('a\u0000b'));
+  assert.ok(!ok('a\u007fb'), 'DEL');
+  assert.ok(!ok('a\u0085b'), 'C1 next line');
+  assert.ok(ok('a\u00a0b'), 'a no-break space is not a control character');
 });
 
 test('password rules: 6-32 code points; tabs allowed, NUL not', () => {
@@ -31,6 +34,8 @@ test('control characters and blankness follow the contract', () => {
   assert.ok(hasControlChars('a\nb', true));
   assert.ok(!hasControlChars('a\nb'));
   assert.ok(hasControlChars('a\u001fb'));
+  assert.ok(hasControlChars('a\u009fb', true));
+  assert.ok(!hasControlChars('a\u009fb'), 'other text bans C0 only');
   assert.ok(isBlank('\u3000 \n'));
   assert.ok(!isBlank(' a '));
 });
