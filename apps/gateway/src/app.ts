@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpApp, scopeRequests } from '@douyin/mesh';
 import { markOutcome } from '@douyin/metrics';
 import type { GatewayDeps } from './deps.js';
+import { apkClientErrorHandler } from './client-error.js';
 import { apkErrorHandler } from './error-handler.js';
 import { registerRateLimits } from './rate-limit.js';
 import { commentRoutes } from './routes/comment.js';
@@ -30,7 +31,7 @@ const APK_SUCCESS = { code: '0', outcome: 'ok' } as const;
 /** The APK-facing HTTP app. Never listens and never reads the environment. */
 export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   const deps = sharingPageLookups(given);
-  const app = createHttpApp(deps.logger, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES });
+  const app = createHttpApp(deps.logger, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES, clientErrorHandler: apkClientErrorHandler });
 
   // Parameters come from the query string or a form body (contract §1); any other body is ignored, not an error.
   app.removeContentTypeParser(['application/json', 'text/plain']);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceConfig } from '@douyin/config';
 import { metricsFor } from '@douyin/metrics';
 import type { Registry } from '@douyin/registry';
@@ -28,7 +28,7 @@ export interface RunningServer {
 }
 
 /** A Fastify instance configured the way every app in the mesh needs it. */
-export function createHttpApp(logger: Logger, options: { bodyLimit?: number } = {}): FastifyInstance {
+export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler'> = {}): FastifyInstance {
   return Fastify({
     loggerInstance: logger,
     // One line per request at info level would drown the logs under load; errors are logged where handled.
@@ -39,6 +39,7 @@ export function createHttpApp(logger: Logger, options: { bodyLimit?: number } = 
     // The APK calls /douyin/feed/ and tests call /douyin/feed: one handler for both, never a redirect.
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    ...(options.clientErrorHandler && { clientErrorHandler: options.clientErrorHandler }),
   }) as unknown as FastifyInstance;
 }
 

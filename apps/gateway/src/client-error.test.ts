@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { gatewayFor } from '../test/harness.js';
+
+/** Sends raw bytes to the listening gateway and returns everything it answers before closing. */
+async function exchange(port: number, bytes: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+  socket.on('error', () => {});
+  socket.end(bytes);
+  await once(socket, 'close');
+  return received;
+}
+
+const bodyOf = (raw: string) => JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { status_code: number; status_msg: string };
+
+test('a query string past the HTTP parser limit gets 40003 in an HTTP 200, with a request id', async (t) => {
+  const app = await gatewayFor(t);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const text = encodeURIComponent('抖'.repeat(8000));
+  const raw = await exchange(port, `POST /douyin/comment/action/?action_type=1&video_id=1&comment_text=${text} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(raw, /\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
+  assert.match(raw, /\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+  assert.equal(bodyOf(raw).status_code, 40003);
+
+  // The limit is Node's, far past what the contract allows: a long legal query still reaches its route.
+  const legal = encodeURIComponent('😀'.repeat(1000));
+  const res = await fetch(`http://127.0.0.1:${port}/douyin/user/register/?username=long1&password=secret1&pad=${legal}`, { method: 'POST' });
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { status_code: number }).status_code, 0);
+});
+
+test('bytes that are not HTTP get 40002 and the connection closes', async (t) => {
+  const app = await gatewayFor(t);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const raw = await exchange(port, 'NOT HTTP AT ALL\r\n\r\n');
+  assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.deepEqual(bodyOf(raw), { status_code: 40002, status_msg: 'malformed HTTP request' });
+});

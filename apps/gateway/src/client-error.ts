@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { ApkCode } from './status.js';
+
+const answer = (socket: Socket, httpStatus: string, code: ApkCode, msg: string) => {
+  const body = JSON.stringify({ status_code: code, status_msg: msg });
+  socket.write(
+    `HTTP/1.1 ${httpStatus}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+  );
+};
+
+/**
+ * Answers a request Node could not parse, which no route ever sees, in the APK's shape. The APK sends every
+ * parameter in the query string, so a request line and headers past Node's 16 KiB carry text far beyond any limit
+ * of the contract (a 1,000-code-point message is at most 12 KB encoded): 40003 in an HTTP 200, as the route would
+ * have answered. Anything else unparsable was never an APK request: 40002 with its HTTP status.
+ */
+export function apkClientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset socket is gone: nothing to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  this.log.debug({ err }, 'unparsable request');
+  if (socket.writable) {
+    if (err.code === 'HPE_HEADER_OVERFLOW') answer(socket, '200 OK', ApkCode.outOfRange, 'request too long: parameters exceed the allowed length');
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answer(socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
+    else answer(socket, '400 Bad Request', ApkCode.malformedParam, 'malformed HTTP request');
+  }
+  socket.destroy(err);
+}
