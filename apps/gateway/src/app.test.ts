@@ -70,6 +70,32 @@ test('the services see the request id the APK gets back, and the request\'s one 
   assert.ok(deadline >= before + 10_000 && deadline <= Date.now() + 10_000, `deadline ${deadline - before} ms after the request`);
 });
 
+test('a GET route reads a form body too, urlencoded or multipart, after the query string', async (t) => {
+  const app = await gatewayFor(t);
+  const form = await app.inject({
+    method: 'GET',
+    url: '/douyin/feed/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'latest_time=abc',
+  });
+  assert.equal(form.json().status_code, 40002);
+  const boundary = 'b0undary';
+  const multipart = await app.inject({
+    method: 'GET',
+    url: '/douyin/feed/',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: `--${boundary}\r\ncontent-disposition: form-data; name="latest_time"\r\n\r\n-5\r\n--${boundary}--\r\n`,
+  });
+  assert.equal(multipart.json().status_code, 40002);
+  const queryFirst = await app.inject({
+    method: 'GET',
+    url: '/douyin/feed/?latest_time=0',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'latest_time=abc',
+  });
+  assert.equal(queryFirst.json().status_code, 0);
+});
+
 test('a JSON or plain-text body is ignored; a broken multipart body is 40002', async (t) => {
   const app = await gatewayFor(t);
   const json = await app.inject({

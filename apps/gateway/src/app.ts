@@ -33,7 +33,10 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   const deps = sharingPageLookups(given);
   const app = createHttpApp(deps.logger, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES, clientErrorHandler: apkClientErrorHandler });
 
-  // Parameters come from the query string or a form body (contract §1); any other body is ignored, not an error.
+  // Parameters come from the query string or a form body, on any method (contract §1): Fastify reads no GET body
+  // unless told to. (A GET without one costs nothing more: no Content-Type, no Content-Length, no parsing.)
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
+  // Any body other than a form is ignored, not an error.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', (_req, payload, done) => {
     payload.resume();
