@@ -1,4 +1,5 @@
 import type { Comment, Message, UserProfile } from '@douyin/contracts';
+import type { ProfileImageUrls } from './profile-images.js';
 
 // APK JSON shapes (contract §2), snake_case, every field always present. Only this file converts to them.
 
@@ -49,15 +50,15 @@ export const ZERO_USER: ApkUser = {
   favorite_count: 0,
 };
 
-export function toApkUser(profile: UserProfile, extras: UserExtras): ApkUser {
+export function toApkUser(profile: UserProfile, extras: UserExtras, images: ProfileImageUrls): ApkUser {
   return {
     id: profile.id,
     name: profile.name,
     follow_count: extras.followCount,
     follower_count: extras.followerCount,
     is_follow: extras.isFollow,
-    avatar: '',
-    background_image: '',
+    avatar: images.avatar,
+    background_image: images.background,
     signature: profile.signature,
     total_favorited: extras.totalFavorited,
     work_count: extras.workCount,

@@ -11,6 +11,7 @@ import { commentRoutes } from './routes/comment.js';
 import { favoriteRoutes } from './routes/favorite.js';
 import { feedRoutes } from './routes/feed.js';
 import { mediaRoutes } from './routes/media.js';
+import { profileImageRoutes } from './profile-images.js';
 import { messageRoutes } from './routes/message.js';
 import { publishRoutes } from './routes/publish.js';
 import { relationRoutes } from './routes/relation.js';
@@ -74,6 +75,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   await app.register(feedRoutes(deps));
   await app.register(publishRoutes(deps));
   await app.register(mediaRoutes(deps));
+  await app.register(profileImageRoutes);
   await app.register(favoriteRoutes(deps));
   await app.register(commentRoutes(deps));
   return app;

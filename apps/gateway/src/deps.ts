@@ -6,6 +6,7 @@ import type { ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import type { Authenticator } from './auth.js';
 import type { MediaUrls } from './media-urls.js';
+import type { ProfileImageUrls } from './profile-images.js';
 import type { UserExtras, VideoExtras } from './apk.js';
 import type { FactsSources } from './views/facts.js';
 
@@ -30,6 +31,8 @@ export interface GatewayDeps {
     publishTimeoutMs: number;
   };
   feedPageSize: number;
+  /** Every user's avatar and banner: the default images the gateway serves (the APK cannot set its own). */
+  profileImages: ProfileImageUrls;
   /** Push connections one user may hold open on this gateway (PUSH_CONNECTIONS_PER_USER); absent: the hub's default. */
   pushConnectionsPerUser?: number;
   /** Budget of the mesh calls one request makes together, from its arrival (MESH_TIMEOUT_MS). */

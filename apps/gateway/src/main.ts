@@ -8,6 +8,7 @@ import { buildApp } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { GatewayEnv } from './config.js';
 import { mediaUrls } from './media-urls.js';
+import { profileImageUrls } from './profile-images.js';
 import { userExists } from './user-exists.js';
 import { commentCountFacts } from './views/comment-counts.js';
 import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from './views/favorite.js';
@@ -40,6 +41,7 @@ const app = await buildApp({
   timeZone: config.timeZone,
   media: { store, urls: mediaUrls(store, config.video.publicBaseUrl), maxUploadBytes: config.video.maxUploadBytes, publishTimeoutMs: config.video.publishTimeoutMs },
   feedPageSize: config.video.feedPageSize,
+  profileImages: profileImageUrls(config.video.publicBaseUrl),
   pushConnectionsPerUser: config.pushConnectionsPerUser,
   requestBudgetMs: config.service.mesh.timeoutMs,
   tokens,

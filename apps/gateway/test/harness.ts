@@ -7,10 +7,11 @@ import { silentLogger } from '@douyin/telemetry';
 import { buildApp } from '../src/app.js';
 import { createAuthenticator } from '../src/auth.js';
 import type { GatewayDeps } from '../src/deps.js';
+import { profileImageUrls } from '../src/profile-images.js';
 import { NO_FACT_SOURCES } from '../src/views/facts.js';
 import { fakeCommentService, fakeFavoriteService } from './interaction-fakes.js';
 import { fakeMessageService, fakeRelationService } from './social-fakes.js';
-import { fakeVideoService, testMedia } from './video-fakes.js';
+import { MEDIA_BASE, fakeVideoService, testMedia } from './video-fakes.js';
 
 /** The error a mesh call rejects with, as the gateway sees it. */
 export const remoteError = (code: TRPC_ERROR_CODE_KEY, reason?: string) =>
@@ -87,6 +88,7 @@ export async function gatewayFor(
     favorite: interactions.favorite ?? fakeFavoriteService(videoDeps.video, userExists).client,
     comment: interactions.comment ?? fakeCommentService(videoDeps.video).client,
     timeZone: interactions.timeZone ?? 'Asia/Shanghai',
+    profileImages: profileImageUrls(MEDIA_BASE),
     requestBudgetMs: 10_000,
     tokens,
     auth: createAuthenticator({ tokens, userExists }),

@@ -70,7 +70,7 @@ test('videos carry their author, absolute media URLs and zero facts by default',
   const [item] = (await feed(app, `?token=${bob.token}`)).video_list;
   assert.deepEqual(item, {
     id: video.id,
-    author: { id: bob.user_id, name: 'bob', follow_count: 0, follower_count: 0, is_follow: false, avatar: '', background_image: '', signature: '', total_favorited: 0, work_count: 0, favorite_count: 0 },
+    author: { id: bob.user_id, name: 'bob', follow_count: 0, follower_count: 0, is_follow: false, avatar: `${MEDIA_BASE}/static/avatar.png`, background_image: `${MEDIA_BASE}/static/background.png`, signature: '', total_favorited: 0, work_count: 0, favorite_count: 0 },
     play_url: `${MEDIA_BASE}/media/${video.videoKey}`,
     cover_url: `${MEDIA_BASE}/media/${video.coverKey}`,
     favorite_count: 0,
