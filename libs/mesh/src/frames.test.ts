@@ -22,3 +22,19 @@ test('an oversized length prefix is refused instead of buffered', () => {
   header.writeUInt32BE(MAX_FRAME_BYTES + 1, 0);
   assert.throws(() => [...new FrameDecoder().push(header)], /exceeds/);
 });
+
+test('a large frame arriving in many reads is joined once, not copied again on every read', (t) => {
+  const frame = encodeFrame({ id: 7, status: 200, result: 'x'.repeat(4 * 1024 * 1024) });
+  let copied = 0;
+  const concat = Buffer.concat;
+  t.mock.method(Buffer, 'concat', (list: readonly Uint8Array[], length?: number) => {
+    copied += length ?? list.reduce((sum, b) => sum + b.length, 0);
+    return concat(list, length);
+  });
+  const decoder = new FrameDecoder<ReplyFrame>();
+  const seen: ReplyFrame[] = [];
+  for (let at = 0; at < frame.length; at += 64 * 1024) seen.push(...decoder.push(frame.subarray(at, at + 64 * 1024)));
+  assert.equal(seen.length, 1);
+  assert.equal((seen[0]?.result as string).length, 4 * 1024 * 1024);
+  assert.ok(copied <= 2 * frame.length, `${copied} bytes copied for a frame of ${frame.length}`);
+});

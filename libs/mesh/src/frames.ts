@@ -37,19 +37,40 @@ export function encodeFrame(frame: CallFrame | ReplyFrame): Buffer {
   return out;
 }
 
-/** Accumulates bytes and yields every complete frame; throws on an oversized or unparsable frame. */
+/**
+ * Accumulates bytes and yields every complete frame; throws on an oversized or unparsable frame. The chunks of a
+ * frame still arriving are kept apart and joined once it is whole: joining on every chunk would copy a large frame
+ * over and over (a 16 MB frame in 64 KB reads, some 2 GB).
+ */
 export class FrameDecoder<T> {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Prefix and body of the frame being received, once its prefix is in; 0 before. */
+  private frameBytes = 0;
 
   *push(chunk: Buffer): Generator<T> {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const length = this.buffered.readUInt32BE(0);
-      if (length > MAX_FRAME_BYTES) throw new Error(`frame of ${length} bytes exceeds ${MAX_FRAME_BYTES}`);
-      if (this.buffered.length < 4 + length) return;
-      const json = this.buffered.subarray(4, 4 + length).toString('utf8');
-      this.buffered = this.buffered.subarray(4 + length);
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size >= 4) {
+      if (this.frameBytes === 0) {
+        const length = this.joined().readUInt32BE(0);
+        if (length > MAX_FRAME_BYTES) throw new Error(`frame of ${length} bytes exceeds ${MAX_FRAME_BYTES}`);
+        this.frameBytes = 4 + length;
+      }
+      if (this.size < this.frameBytes) return;
+      const buffered = this.joined();
+      const json = buffered.subarray(4, this.frameBytes).toString('utf8');
+      const rest = buffered.subarray(this.frameBytes);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.size = rest.length;
+      this.frameBytes = 0;
       yield JSON.parse(json) as T;
     }
+  }
+
+  /** Everything buffered as one Buffer (a copy only when more than one chunk is pending). */
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
+    return this.chunks[0]!;
   }
 }
