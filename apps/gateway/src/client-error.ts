@@ -20,7 +20,8 @@ const answer = (socket: Socket, httpStatus: string, code: ApkCode, msg: string) 
 export function apkClientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
   // A reset socket is gone: nothing to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  this.log.debug({ err }, 'unparsable request');
+  // Code and message only: Node attaches the raw bytes (rawPacket), where the APK's token and password travel.
+  this.log.debug({ code: err.code, reason: err.message }, 'unparsable request');
   if (socket.writable) {
     if (err.code === 'HPE_HEADER_OVERFLOW') answer(socket, '200 OK', ApkCode.outOfRange, 'request too long: parameters exceed the allowed length');
     else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answer(socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
