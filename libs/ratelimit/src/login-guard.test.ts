@@ -7,45 +7,67 @@ import { createLoginGuard, type LoginGuard } from '@douyin/ratelimit';
 
 const limits = { failuresPerUserAndIp: 3, blockSeconds: 60, failuresPerIpPerDay: 5 };
 
+/** Attempts that go ahead and get a wrong password (nothing follows `begin`). */
 async function fail(guard: LoginGuard, username: string, ip: string, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await guard.failed(username, ip);
+  for (let i = 0; i < times; i++) assert.equal(await guard.begin(username, ip), 0, `failure ${i + 1} may be tried`);
 }
 
 test('memory: a username is blocked from one IP after its failures in a row, for the block time', async () => {
   const guard = createLoginGuard(limits);
-  await fail(guard, 'alice', '10.0.0.1', 2);
-  assert.equal(await guard.retryAfterMs('alice', '10.0.0.1'), 0, 'two failures leave a third try');
-  await guard.failed('alice', '10.0.0.1');
-  const wait = await guard.retryAfterMs('alice', '10.0.0.1');
+  await fail(guard, 'alice', '10.0.0.1', 3);
+  const wait = await guard.begin('alice', '10.0.0.1');
   assert.ok(wait > 59_000 && wait <= 60_000, `blocked for the block time, ${wait} ms`);
-  assert.equal(await guard.retryAfterMs('alice', '10.0.0.2'), 0, 'the owner logging in from elsewhere is not locked out');
-  assert.equal(await guard.retryAfterMs('bob', '10.0.0.1'), 0, 'another username from the same IP is not blocked yet');
+  assert.equal(await guard.begin('alice', '10.0.0.2'), 0, 'the owner logging in from elsewhere is not locked out');
+  assert.equal(await guard.begin('bob', '10.0.0.1'), 0, 'another username from the same IP is not blocked yet');
 });
 
 test('memory: a success clears the failures in a row', async () => {
   const guard = createLoginGuard(limits);
   await fail(guard, 'alice', '10.0.0.1', 2);
+  assert.equal(await guard.begin('alice', '10.0.0.1'), 0);
   await guard.succeeded('alice', '10.0.0.1');
-  await fail(guard, 'alice', '10.0.0.1', 2);
-  assert.equal(await guard.retryAfterMs('alice', '10.0.0.1'), 0);
+  await fail(guard, 'alice', '10.0.0.1', 3);
 });
 
-test('memory: one IP spraying passwords over many usernames is blocked for the day', async () => {
+test('memory: one IP spraying passwords over many usernames is blocked for the day; its successes do not count', async () => {
   const guard = createLoginGuard(limits);
-  for (const name of ['a', 'b', 'c', 'd', 'e']) await guard.failed(name, '10.0.0.9');
-  const wait = await guard.retryAfterMs('f', '10.0.0.9');
+  for (const name of ['s1', 's2', 's3', 's4', 's5', 's6']) {
+    assert.equal(await guard.begin(name, '10.0.0.9'), 0);
+    await guard.succeeded(name, '10.0.0.9');
+  }
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(guard, name, '10.0.0.9', 1);
+  const wait = await guard.begin('f', '10.0.0.9');
   assert.ok(wait > 23 * 3600_000, `blocked for a day, ${wait} ms`);
-  assert.equal(await guard.retryAfterMs('f', '10.0.0.8'), 0);
+  assert.equal(await guard.begin('f', '10.0.0.8'), 0);
+});
+
+test('memory: concurrent attempts cannot all pass before a failure is counted', async () => {
+  const guard = createLoginGuard(limits);
+  const waits = await Promise.all(Array.from({ length: 40 }, () => guard.begin('alice', '10.0.0.1')));
+  assert.equal(waits.filter((wait) => wait === 0).length, 3);
+});
+
+test('memory: an attempt abandoned without a verdict counts for nothing, and a refused one takes nothing from the IP', async () => {
+  const guard = createLoginGuard(limits);
+  for (let i = 0; i < 10; i++) {
+    assert.equal(await guard.begin('alice', '10.0.0.1'), 0);
+    await guard.abandoned('alice', '10.0.0.1');
+  }
+  await fail(guard, 'alice', '10.0.0.1', 3);
+  for (let i = 0; i < 10; i++) assert.ok((await guard.begin('alice', '10.0.0.1')) > 0);
+  // Three failures of the IP's five were alice's; the refused attempts after them took none.
+  await fail(guard, 'bob', '10.0.0.1', 2);
+  assert.ok((await guard.begin('carol', '10.0.0.1')) > 23 * 3600_000);
 });
 
 test('memory: a username containing the key separator cannot block another pair', async () => {
   const guard = createLoginGuard(limits);
   await fail(guard, 'x|10.0.0.1', '10.0.0.2', 3);
-  assert.equal(await guard.retryAfterMs('x', '10.0.0.1'), 0);
+  assert.equal(await guard.begin('x', '10.0.0.1'), 0);
 });
 
 const redisUrl = sharedRedisUrl();
-test('redis: two gateway replicas share the counts', { skip: !redisUrl }, async (t) => {
+test('redis: two gateway replicas share the counts, concurrent attempts included', { skip: !redisUrl }, async (t) => {
   const [a, b] = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
   // Fresh keys in the shared Redis: a fixed IP would carry its daily count from one run into the next.
   const [user, ip] = [`u-${randomBytes(4).toString('hex')}`, `10.${[...randomBytes(3)].join('.')}`];
@@ -55,10 +77,10 @@ test('redis: two gateway replicas share the counts', { skip: !redisUrl }, async 
     await Promise.all([a.quit(), b.quit()]);
   });
   const [one, two] = [createLoginGuard(limits, a), createLoginGuard(limits, b)];
-  await fail(one, user, ip, 2);
-  await two.failed(user, ip);
-  const wait = await one.retryAfterMs(user, ip);
-  assert.ok(wait > 59_000 && wait <= 60_000, `blocked through the other replica's failure, ${wait} ms`);
+  const waits = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).begin(user, ip)));
+  assert.equal(waits.filter((wait) => wait === 0).length, 3, 'three attempts between both replicas');
+  const wait = await one.begin(user, ip);
+  assert.ok(wait > 59_000 && wait <= 60_000, `blocked for the block time, ${wait} ms`);
   const ttl = await a.pttl(keys[0] ?? '');
   assert.ok(ttl > 59_000 && ttl <= 60_000, `the block lives in Redis and expires with it (pttl ${ttl})`);
 });
@@ -69,5 +91,5 @@ test('redis unreachable: the guard keeps counting in memory instead of failing l
   t.after(() => redis.disconnect());
   const guard = createLoginGuard(limits, redis);
   await fail(guard, 'alice', '10.0.0.1', 3);
-  assert.ok((await guard.retryAfterMs('alice', '10.0.0.1')) > 0);
+  assert.ok((await guard.begin('alice', '10.0.0.1')) > 0);
 });

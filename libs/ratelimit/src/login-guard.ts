@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ServiceMetrics } from '@douyin/metrics';
 
 export interface LoginGuardLimits {
@@ -12,12 +12,16 @@ export interface LoginGuardLimits {
 }
 
 export interface LoginGuard {
-  /** How long a login for `username` from `ip` must wait, in ms; 0 when it may be tried now. */
-  retryAfterMs(username: string, ip: string): Promise<number>;
-  /** Counts a wrong username or password. */
-  failed(username: string, ip: string): Promise<void>;
-  /** A correct password clears the failures in a row of this username from this IP. */
+  /**
+   * Reserves one login attempt of `username` from `ip`, counted as a failure unless `succeeded` or `abandoned`
+   * follows: 0 when it may go ahead, else how long to wait in ms. Counting before the password is checked, not after,
+   * keeps a burst of concurrent guesses from all passing the check before the first failure is counted.
+   */
+  begin(username: string, ip: string): Promise<number>;
+  /** The password was right: this username's failures in a row from this IP start over, and this attempt is not one. */
   succeeded(username: string, ip: string): Promise<void>;
+  /** The attempt ended without a verdict on the password (a service was down, the input was invalid): it counts for nothing. */
+  abandoned(username: string, ip: string): Promise<void>;
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -30,7 +34,7 @@ const pairKey = (username: string, ip: string) => `${ip}|${username}`;
 type LimiterOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
 
 /**
- * Brute-force protection of the login route: counts of failures in fixed windows, blocked once reached, which is
+ * Brute-force protection of the login route: counts of failed attempts in fixed windows, blocked once past, which is
  * exactly what rate-limiter-flexible does (request rates are token buckets instead, see route-limiter.ts). With
  * Redis the counts are shared by every gateway replica, and an in-memory limiter stands in while Redis is down.
  */
@@ -39,30 +43,36 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
     redis
       ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
       : new RateLimiterMemory(options);
-  const byPair = limiter({ keyPrefix: 'login-fail-pair', points: limits.failuresPerUserAndIp, duration: STREAK_SECONDS });
-  const byIp = limiter({ keyPrefix: 'login-fail-ip', points: limits.failuresPerIpPerDay, duration: DAY_SECONDS });
+  // The attempt past the limit starts the block (blockDuration), and every attempt during it is refused.
+  const byPair = limiter({ keyPrefix: 'login-fail-pair', points: limits.failuresPerUserAndIp, duration: STREAK_SECONDS, blockDuration: limits.blockSeconds });
+  const byIp = limiter({ keyPrefix: 'login-fail-ip', points: limits.failuresPerIpPerDay, duration: DAY_SECONDS, blockDuration: DAY_SECONDS });
 
-  const waitOf = async (rl: RateLimiterAbstract, key: string): Promise<number> => {
-    const res = await rl.get(key);
-    return res && res.consumedPoints >= rl.points ? Math.max(1, res.msBeforeNext) : 0;
-  };
-  // Consumes one failure; the one that reaches the limit starts the block.
-  const count = async (rl: RateLimiterAbstract, key: string, blockSeconds: number) => {
-    const res = await rl.penalty(key, 1);
-    if (res.consumedPoints >= rl.points) await rl.block(key, blockSeconds);
+  /** 0 when `key` had an attempt left (now taken), else the ms until it has one. */
+  const take = async (rl: RateLimiterAbstract, key: string): Promise<number> => {
+    try {
+      await rl.consume(key, 1);
+      return 0;
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) return Math.max(1, refusal.msBeforeNext);
+      throw refusal;
+    }
   };
 
   return {
-    async retryAfterMs(username, ip) {
-      const [pair, perIp] = await Promise.all([waitOf(byPair, pairKey(username, ip)), waitOf(byIp, ip)]);
-      if (pair > 0 || perIp > 0) metrics?.rateLimited.inc({ class: 'login', subject: perIp >= pair ? 'ip' : 'user' });
+    async begin(username, ip) {
+      const [pair, perIp] = await Promise.all([take(byPair, pairKey(username, ip)), take(byIp, ip)]);
+      if (pair === 0 && perIp === 0) return 0;
+      // A refused attempt tries no password: give back what the other count took for it.
+      if (pair === 0) await byPair.reward(pairKey(username, ip), 1);
+      if (perIp === 0) await byIp.reward(ip, 1);
+      metrics?.rateLimited.inc({ class: 'login', subject: perIp >= pair ? 'ip' : 'user' });
       return Math.max(pair, perIp);
     },
-    async failed(username, ip) {
-      await Promise.all([count(byPair, pairKey(username, ip), limits.blockSeconds), count(byIp, ip, DAY_SECONDS)]);
-    },
     async succeeded(username, ip) {
-      await byPair.delete(pairKey(username, ip));
+      await Promise.all([byPair.delete(pairKey(username, ip)), byIp.reward(ip, 1)]);
+    },
+    async abandoned(username, ip) {
+      await Promise.all([byPair.reward(pairKey(username, ip), 1), byIp.reward(ip, 1)]);
     },
   };
 }

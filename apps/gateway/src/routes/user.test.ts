@@ -197,3 +197,15 @@ test('login: wrong passwords in a row block that username from that IP with 4290
   assert.equal(blocked.headers['retry-after'], '120');
   assert.equal((await login('secret1', '10.0.0.2')).json().status_code, 0, 'the owner elsewhere is not locked out');
 });
+
+test('login: a burst of concurrent guesses gets no more tries than guesses in a row would', async (t) => {
+  const loginGuard = createLoginGuard({ failuresPerUserAndIp: 3, blockSeconds: 120, failuresPerIpPerDay: 100 });
+  const app = await gatewayFor(t, undefined, undefined, undefined, undefined, undefined, undefined, { loginGuard });
+  await app.inject({ method: 'POST', url: '/douyin/user/register/?username=erin&password=secret1' });
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => app.inject({ method: 'POST', url: '/douyin/user/login/', remoteAddress: '10.0.0.1', ...form({ username: 'erin', password: `guess-${i}` }) })),
+  );
+  const codes = answers.map((answer) => answer.json().status_code as number);
+  assert.equal(codes.filter((code) => code === 40103).length, 3);
+  assert.equal(codes.filter((code) => code === 42901).length, 27);
+});

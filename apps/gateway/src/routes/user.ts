@@ -30,19 +30,21 @@ export const userRoutes =
     app.post('/douyin/user/login/', tokenRoute, async (req, reply) => {
       const { username, password } = credentials(await collectParams(req));
       const guard = deps.loginGuard;
-      const waitMs = (await guard?.retryAfterMs(username, req.ip)) ?? 0;
+      const waitMs = (await guard?.begin(username, req.ip)) ?? 0;
       if (waitMs > 0) {
         reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
         throw new ApkError(ApkCode.rateLimited, 'too many failed logins, please retry later');
       }
+      let userId: number;
       try {
-        const { userId } = await deps.user.login.query({ username, password });
-        await guard?.succeeded(username, req.ip);
-        return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
+        ({ userId } = await deps.user.login.query({ username, password }));
       } catch (err) {
-        if (meshErrorData(err)?.reason === Reason.badCredentials) await guard?.failed(username, req.ip);
+        // The attempt was counted as a failure when it began; only a wrong password keeps it so.
+        if (meshErrorData(err)?.reason !== Reason.badCredentials) await guard?.abandoned(username, req.ip);
         throw err;
       }
+      await guard?.succeeded(username, req.ip);
+      return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
     });
 
     app.get(
