@@ -18,6 +18,7 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   volumes?: string[];
   stop_grace_period?: string;
+  ports?: string[];
 }
 const compose = readYaml('docker-compose.yml') as { services: Record<string, ComposeService> };
 const INFRA = ['mysql', 'redis', 'minio', 'consul', 'jaeger', 'prometheus', 'grafana'];
@@ -85,6 +86,13 @@ test('health checks and start order: infrastructure healthy before services, ser
     for (const infra of ['mysql', 'consul']) assert.equal(deps[infra]?.condition, 'service_healthy', `${app} waits for ${infra}`);
     assert.equal(compose.services.gateway?.depends_on?.[app]?.condition, 'service_healthy', `the gateway waits for ${app}`);
   }
+});
+
+test('only what phones reach is published beyond this machine: the gateway and MinIO\'s S3 API', () => {
+  const published = Object.entries(compose.services).flatMap(([name, service]) =>
+    (service.ports ?? []).filter((port) => !port.startsWith('127.0.0.1:')).map((port) => `${name} ${port}`),
+  );
+  assert.deepEqual(published.sort(), ['gateway 8080:8080', 'minio 9000:9000']);
 });
 
 test('mounted configuration exists: Prometheus config, Grafana provisioning and dashboards', () => {
