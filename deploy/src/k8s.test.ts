@@ -80,6 +80,29 @@ test('variable names match the config schemas; secrets come from the Secret, the
   assert.throws(() => resolveJwtSecret({ secret: placeholder, production: true, dataDir: '/nonexistent' }), /placeholder/);
 });
 
+test('only the mesh, Consul and the observability namespace reach the services; anyone reaches the gateway', () => {
+  const policy = find('NetworkPolicy', 'douyin-services')?.spec as {
+    podSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+    policyTypes: string[];
+    ingress: { from: Record<string, { matchLabels: Record<string, string> }>[] }[];
+  };
+  const [selected] = policy.podSelector.matchExpressions;
+  assert.deepEqual([selected?.key, selected?.operator], ['app.kubernetes.io/name', 'In']);
+  assert.deepEqual(selected?.values.sort(), APPS.filter((app) => app !== 'gateway').sort());
+  assert.deepEqual(policy.policyTypes, ['Ingress']);
+  const sources = policy.ingress.flatMap((rule) => rule.from);
+  assert.ok(sources.some((s) => s.podSelector?.matchLabels['app.kubernetes.io/part-of'] === 'douyin'));
+  // Every app's pods carry the label let in, the gateway's included (it calls every service).
+  for (const app of APPS) {
+    const pods = find('Deployment', app)?.spec?.template as { metadata: { labels: Record<string, string> } };
+    assert.equal(pods.metadata.labels['app.kubernetes.io/part-of'], 'douyin', app);
+  }
+  const config = find('ConfigMap', 'douyin-config')!.data!;
+  // The namespaces let in are those of the Consul and tracing addresses the apps are given.
+  const namespaces = sources.flatMap((s) => Object.values(s.namespaceSelector?.matchLabels ?? {}));
+  assert.deepEqual(namespaces.sort(), [config.CONSUL_HTTP_ADDR, config.OTEL_EXPORTER_OTLP_ENDPOINT].map((url) => new URL(url!).hostname.split('.')[1]).sort());
+});
+
 test('the gateway and the video service scale horizontally', () => {
   for (const app of ['gateway', 'video']) {
     const hpa = find('HorizontalPodAutoscaler', app)?.spec as { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number };
