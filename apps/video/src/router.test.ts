@@ -82,6 +82,26 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
   });
 
+  test(`a failure reading the new row back leaves neither the row nor the stored objects (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    let inserted = false;
+    const db = deps.db.withPlugin({
+      transformQuery: ({ node }) => {
+        if (node.kind === 'RawNode' && node.sqlFragments.join('?').includes('INSERT INTO videos')) inserted = true;
+        // The read right after the insert, as a dropped connection would fail it.
+        else if (inserted && node.kind === 'SelectQueryNode') throw Object.assign(new Error('connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const caller = callerFor(createRouter({ ...deps, db }));
+    await assert.rejects(caller.publish({ authorId: 5, title: 'lost', stagingKey: await stage(deps.store, mp4) }));
+    assert.ok(inserted);
+    assert.deepEqual(await callerFor(createRouter(deps)).byAuthor({ authorId: 5 }), []);
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
   test(`concurrent publishes in one millisecond get unique, increasing publish times (${mode})`, async (t) => {
     const frozen = 1_700_000_000_000;
     const deps = await videoDeps(t, mode, { now: () => frozen });

@@ -33,13 +33,19 @@ export interface PublishDeps {
 
 const INSERT_ATTEMPTS = 10;
 
+/**
+ * Inserts the row and reads it back (its publish time is the database's) in one transaction: a failure between the
+ * two rolls the insert back, so a publish that fails never leaves a row behind the files it deletes.
+ */
 async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Promise<repo.VideoRow> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const id = await repo.insertVideo(deps.db, video, deps.now());
-      const row = await repo.findVideoById(deps.db, id);
-      if (!row) throw new Error(`video ${id} vanished right after its insert`);
-      return row;
+      return await deps.db.transaction().execute(async (trx) => {
+        const id = await repo.insertVideo(trx, video, deps.now());
+        const row = await repo.findVideoById(trx, id);
+        if (!row) throw new Error(`video ${id} vanished right after its insert`);
+        return row;
+      });
     } catch (err) {
       // Another publish took the same millisecond, or MariaDB picked this one of two concurrent INSERT ... SELECT MAX()
       // statements as a deadlock victim: the next attempt reads the new maximum.
