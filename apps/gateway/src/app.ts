@@ -27,12 +27,22 @@ declare module 'fastify' {
 }
 
 const MAX_TEXT_FIELD_BYTES = 1024 * 1024;
+/**
+ * How long a client may take to send a whole request: Node's five minutes, or longer where the largest upload
+ * allowed needs it at 256 KiB/s. Fastify turns Node's limit off by default, which would let a client that sends a
+ * byte now and then hold its connection, and an upload slot, forever.
+ */
+const requestTimeoutFor = (maxUploadBytes: number) => Math.max(300_000, Math.ceil(maxUploadBytes / 256));
 const APK_SUCCESS = { code: '0', outcome: 'ok' } as const;
 
 /** The APK-facing HTTP app. Never listens and never reads the environment. */
 export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   const deps = sharingPageLookups(given);
-  const app = createHttpApp(deps.logger, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES, clientErrorHandler: apkClientErrorHandler });
+  const app = createHttpApp(deps.logger, {
+    bodyLimit: 4 * MAX_TEXT_FIELD_BYTES,
+    clientErrorHandler: apkClientErrorHandler,
+    requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes),
+  });
 
   // Parameters come from the query string or a form body, on any method (contract §1): Fastify reads no GET body
   // unless told to. (A GET without one costs nothing more: no Content-Type, no Content-Length, no parsing.)

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { gatewayFor } from '../test/harness.js';
+import { testMedia } from '../test/video-fakes.js';
 
 /** Sends raw bytes to the listening gateway and returns everything it answers before closing. */
 async function exchange(port: number, bytes: string): Promise<string> {
@@ -42,4 +43,13 @@ test('bytes that are not HTTP get 40002 and the connection closes', async (t) =>
   const raw = await exchange(port, 'NOT HTTP AT ALL\r\n\r\n');
   assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
   assert.deepEqual(bodyOf(raw), { status_code: 40002, status_msg: 'malformed HTTP request' });
+});
+
+test('a request must arrive within Node\'s five minutes, or as long as the largest upload needs at 256 KiB/s', async (t) => {
+  const app = await gatewayFor(t);
+  await app.ready();
+  assert.equal(app.server.requestTimeout, 300_000);
+  const large = await gatewayFor(t, undefined, undefined, undefined, {}, { media: await testMedia(t, 200 * 1024 * 1024) });
+  await large.ready();
+  assert.equal(large.server.requestTimeout, 819_200);
 });

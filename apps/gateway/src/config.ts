@@ -30,6 +30,9 @@ export const GatewayEnv = z
     /** Absolute base of play_url/cover_url when the gateway serves media; default http://<LAN IPv4>:<PORT>. */
     PUBLIC_BASE_URL: z.url().optional(),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+    /** Uploads one gateway receives at once, and from one client IP; more get 42901. */
+    MAX_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(16),
+    MAX_CONCURRENT_UPLOADS_PER_IP: z.coerce.number().int().positive().default(4),
     /** Budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an ordinary call. */
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(FEED_MAX).default(FEED_MAX),
@@ -59,6 +62,7 @@ export const GatewayEnv = z
     video: {
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${lanAddress()}:${e.PORT}`).replace(/\/+$/, ''),
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
+      uploadSlots: { total: e.MAX_CONCURRENT_UPLOADS, perIp: e.MAX_CONCURRENT_UPLOADS_PER_IP },
       publishTimeoutMs: e.PUBLISH_TIMEOUT_MS,
       feedPageSize: e.FEED_PAGE_SIZE,
     },

@@ -7,6 +7,7 @@ import type { Logger } from '@douyin/telemetry';
 import type { Authenticator } from './auth.js';
 import type { MediaUrls } from './media-urls.js';
 import type { ProfileImageUrls } from './profile-images.js';
+import type { UploadSlots } from './upload-slots.js';
 import type { UserExtras, VideoExtras } from './apk.js';
 import type { FactsSources } from './views/facts.js';
 
@@ -27,6 +28,8 @@ export interface GatewayDeps {
     store: Pick<ObjectStore, 'put' | 'stat' | 'get' | 'delete'>;
     urls: MediaUrls;
     maxUploadBytes: number;
+    /** Uploads being received at once (MAX_CONCURRENT_UPLOADS, _PER_IP). */
+    slots: UploadSlots;
     /** Budget of one publish call; uploads near the size limit need more than MESH_TIMEOUT_MS. */
     publishTimeoutMs: number;
   };

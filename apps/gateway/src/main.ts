@@ -9,6 +9,7 @@ import { createAuthenticator } from './auth.js';
 import { GatewayEnv } from './config.js';
 import { mediaUrls } from './media-urls.js';
 import { profileImageUrls } from './profile-images.js';
+import { uploadSlots } from './upload-slots.js';
 import { userExists } from './user-exists.js';
 import { commentCountFacts } from './views/comment-counts.js';
 import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from './views/favorite.js';
@@ -39,7 +40,13 @@ const app = await buildApp({
   favorite,
   comment,
   timeZone: config.timeZone,
-  media: { store, urls: mediaUrls(store, config.video.publicBaseUrl), maxUploadBytes: config.video.maxUploadBytes, publishTimeoutMs: config.video.publishTimeoutMs },
+  media: {
+    store,
+    urls: mediaUrls(store, config.video.publicBaseUrl),
+    maxUploadBytes: config.video.maxUploadBytes,
+    slots: uploadSlots(config.video.uploadSlots),
+    publishTimeoutMs: config.video.publishTimeoutMs,
+  },
   feedPageSize: config.video.feedPageSize,
   profileImages: profileImageUrls(config.video.publicBaseUrl),
   pushConnectionsPerUser: config.pushConnectionsPerUser,

@@ -6,6 +6,7 @@ import type { Video } from '@douyin/contracts';
 import { createDiskStore, newKey, type ObjectStore } from '@douyin/storage';
 import type { GatewayDeps } from '../src/deps.js';
 import { mediaUrls } from '../src/media-urls.js';
+import { uploadSlots } from '../src/upload-slots.js';
 
 type After = { after(fn: () => unknown): void };
 
@@ -17,7 +18,7 @@ export async function testMedia(t: After, maxUploadBytes = 10 * 1024 * 1024): Pr
   t.after(() => rm(root, { recursive: true, force: true }));
   const store = createDiskStore({ root });
   await store.prepare();
-  return { store, root, urls: mediaUrls(store, MEDIA_BASE), maxUploadBytes, publishTimeoutMs: 10_000 };
+  return { store, root, urls: mediaUrls(store, MEDIA_BASE), maxUploadBytes, slots: uploadSlots({ total: 64, perIp: 64 }), publishTimeoutMs: 10_000 };
 }
 
 /**

@@ -16,6 +16,7 @@ import { buildApp } from '../../../apps/gateway/src/app.js';
 import { createAuthenticator } from '../../../apps/gateway/src/auth.js';
 import { mediaUrls } from '../../../apps/gateway/src/media-urls.js';
 import { profileImageUrls } from '../../../apps/gateway/src/profile-images.js';
+import { uploadSlots } from '../../../apps/gateway/src/upload-slots.js';
 import { userExists } from '../../../apps/gateway/src/user-exists.js';
 import { commentCountFacts } from '../../../apps/gateway/src/views/comment-counts.js';
 import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from '../../../apps/gateway/src/views/favorite.js';
@@ -59,7 +60,13 @@ const app = await buildApp({
   favorite,
   comment,
   timeZone: 'Asia/Shanghai',
-  media: { store, urls: mediaUrls(store, `http://127.0.0.1:${config.port}`), maxUploadBytes: 100 * 1024 * 1024, publishTimeoutMs: 120_000 },
+  media: {
+    store,
+    urls: mediaUrls(store, `http://127.0.0.1:${config.port}`),
+    maxUploadBytes: 100 * 1024 * 1024,
+    slots: uploadSlots({ total: 16, perIp: 4 }),
+    publishTimeoutMs: 120_000,
+  },
   feedPageSize: FEED_MAX,
   profileImages: profileImageUrls(`http://127.0.0.1:${config.port}`),
   requestBudgetMs: config.mesh.timeoutMs,

@@ -28,7 +28,7 @@ export interface RunningServer {
 }
 
 /** A Fastify instance configured the way every app in the mesh needs it. */
-export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler'> = {}): FastifyInstance {
+export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'requestTimeout'> = {}): FastifyInstance {
   return Fastify({
     loggerInstance: logger,
     // One line per request at info level would drown the logs under load; errors are logged where handled.
@@ -40,6 +40,7 @@ export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     return503OnClosing: true,
     ...(options.clientErrorHandler && { clientErrorHandler: options.clientErrorHandler }),
+    ...(options.requestTimeout && { requestTimeout: options.requestTimeout }),
   }) as unknown as FastifyInstance;
 }
 

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import { multipartBody, type FormPart } from '../../test/multipart.js';
 import { fakeVideoService, testMedia } from '../../test/video-fakes.js';
 import type { GatewayDeps } from '../deps.js';
+import { uploadSlots } from '../upload-slots.js';
 
 type After = { after(fn: () => unknown): void };
 
@@ -100,4 +103,29 @@ test('a broken multipart body is 40002 and stores nothing', async (t) => {
   const res = await app.inject({ method: 'POST', url: '/douyin/publish/action/', payload: payload.subarray(0, 150_000), headers });
   assert.equal(res.json().status_code, 40002);
   assert.deepEqual(await filesUnder(media.root), []);
+});
+
+test('uploads past MAX_CONCURRENT_UPLOADS_PER_IP wait their turn with 42901; a finished upload frees its slot', async (t) => {
+  const media = { ...(await testMedia(t)), slots: uploadSlots({ total: 8, perIp: 1 }) };
+  const videos = fakeVideoService(media.store);
+  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media });
+  const { token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=busy&password=secret1' })).json();
+  const upload = multipartBody([data(randomBytes(200_000)), { name: 'title', value: 'slow' }, { name: 'token', value: token }]);
+
+  // The first upload's body arrives in two halves, the second after the other requests were answered.
+  const body = new PassThrough();
+  body.write(upload.payload.subarray(0, 100_000));
+  const slow = app.inject({ method: 'POST', url: '/douyin/publish/action/', payload: body, headers: upload.headers, remoteAddress: '10.0.0.1' });
+  await setTimeout(50);
+  const refused = await app.inject({ method: 'POST', url: '/douyin/publish/action/', ...upload, remoteAddress: '10.0.0.1' });
+  assert.deepEqual(refused.json(), { status_code: 42901, status_msg: 'too many uploads in progress, please retry in a moment' });
+  assert.equal(refused.headers['retry-after'], '1');
+  const elsewhere = await app.inject({ method: 'POST', url: '/douyin/publish/action/', ...upload, remoteAddress: '10.0.0.2' });
+  assert.equal(elsewhere.json().status_code, 0, 'another IP has its own slot');
+
+  body.end(upload.payload.subarray(100_000));
+  assert.equal((await slow).json().status_code, 0);
+  const after = await app.inject({ method: 'POST', url: '/douyin/publish/action/', ...upload, remoteAddress: '10.0.0.1' });
+  assert.equal(after.json().status_code, 0);
+  assert.deepEqual(videos.published.map((p) => p.video.title), ['slow', 'slow', 'slow']);
 });

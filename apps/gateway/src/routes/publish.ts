@@ -20,7 +20,13 @@ export const publishRoutes =
       // checked then, so a bad token stores nothing; the rest is checked once the form has been read.
       const author = async (params: Params) => (authorId ??= await deps.auth.requireUser(tokenOf(params, req)));
       const titleOf = (params: Params) => (title ??= requiredText(params, 'title', LIMITS.title));
-      const { store, maxUploadBytes } = deps.media;
+      const { store, maxUploadBytes, slots } = deps.media;
+      const release = slots.take(req.ip);
+      if (!release) {
+        // The body is not read: the connection closes after this answer.
+        void reply.header('retry-after', '1').header('connection', 'close');
+        throw new ApkError(ApkCode.rateLimited, 'too many uploads in progress, please retry in a moment');
+      }
 
       const form = await readUploadForm(req, {
         store,
@@ -30,11 +36,14 @@ export const publishRoutes =
           await author(params);
           if (params.has('title')) titleOf(params);
         },
-      }).catch((err: unknown) => {
-        // The rest of an oversized body is not read: the connection closes after this answer.
-        if (err instanceof ApkError && err.code === ApkCode.uploadTooLarge) void reply.header('connection', 'close');
-        throw err;
-      });
+      })
+        .catch((err: unknown) => {
+          // The rest of an oversized body is not read: the connection closes after this answer.
+          if (err instanceof ApkError && err.code === ApkCode.uploadTooLarge) void reply.header('connection', 'close');
+          throw err;
+        })
+        // The slot bounds what is being received; the publish call after it holds no upload bytes here.
+        .finally(release);
       const { params, stagingKey } = form;
       try {
         const authorIdChecked = await author(params);
