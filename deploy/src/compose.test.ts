@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveJwtSecret } from '@douyin/auth';
-import { EMBEDDED_PORTS, loadConfig, serviceEnv, type MeshApp } from '@douyin/config';
+import { AuthEnv, EMBEDDED_PORTS, loadConfig, serviceEnv, type MeshApp } from '@douyin/config';
 import { APPS, ROOT, envNamesOf, readText, readYaml } from './workspace.js';
 
 interface ComposeService {
@@ -63,7 +63,8 @@ test('the gateway signs with a secret generated once at first start, never one c
   assert.match(generate().stdout, /generated/);
   const secret = readFileSync(local, 'utf8');
   assert.equal(statSync(local).mode & 0o777, 0o600);
-  assert.equal(resolveJwtSecret({ secretFile: local, production: true, dataDir: dir }), secret);
+  const configured = loadConfig(AuthEnv, { JWT_SECRET_FILE: local }).JWT_SECRET;
+  assert.equal(resolveJwtSecret({ secret: configured, production: true, dataDir: dir }), secret);
   assert.match(generate().stdout, /kept/);
   assert.equal(readFileSync(local, 'utf8'), secret, 'a restart keeps the secret, and with it every token issued');
 });

@@ -43,7 +43,7 @@ export const GatewayEnv = z
   })
   .transform((e) => ({
     service: toServiceConfig('gateway', e),
-    auth: { secret: e.JWT_SECRET, secretFile: e.JWT_SECRET_FILE, ttlSeconds: e.JWT_TTL_SECONDS, dataDir: e.DATA_DIR },
+    auth: { secret: e.JWT_SECRET, ttlSeconds: e.JWT_TTL_SECONDS, dataDir: e.DATA_DIR },
     storage: toStorageConfig(e),
     rateLimits: {
       enabled: e.RATE_LIMITS === 'on',

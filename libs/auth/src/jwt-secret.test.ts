@@ -34,21 +34,6 @@ test('production refuses a missing, short or placeholder secret', () => {
   }
 });
 
-test('JWT_SECRET_FILE supplies the secret, held to the same checks', async (t) => {
-  const dir = await tempDir(t);
-  const file = join(dir, 'jwt');
-  await writeFile(file, `${strong}\n`);
-  assert.equal(resolveJwtSecret({ secretFile: file, production: true, dataDir: '/nonexistent' }), strong);
-  assert.equal(resolveJwtSecret({ secretFile: file, production: false, dataDir: '/nonexistent' }), strong);
-
-  await writeFile(file, 'changeme-changeme-changeme-changeme');
-  assert.throws(() => resolveJwtSecret({ secretFile: file, production: true, dataDir: '/nonexistent' }), /placeholder/);
-  await writeFile(file, ' \n');
-  assert.throws(() => resolveJwtSecret({ secretFile: file, production: true, dataDir: '/nonexistent' }), /is empty/);
-  assert.throws(() => resolveJwtSecret({ secretFile: join(dir, 'absent'), production: false, dataDir: dir }), /does not exist/);
-  assert.throws(() => resolveJwtSecret({ secret: strong, secretFile: file, production: true, dataDir: dir }), /not both/);
-});
-
 test('development uses JWT_SECRET when set', () => {
   assert.equal(resolveJwtSecret({ secret: 'anything', production: false, dataDir: '/nonexistent' }), 'anything');
 });

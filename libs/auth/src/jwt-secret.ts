@@ -5,8 +5,6 @@ import { join } from 'node:path';
 export interface JwtSecretOptions {
   /** JWT_SECRET, if set. */
   secret?: string;
-  /** JWT_SECRET_FILE, if set: a file holding the secret (a Docker or Kubernetes secret, or one generated at deploy). */
-  secretFile?: string;
   production: boolean;
   /** Where the development secret is kept. */
   dataDir: string;
@@ -18,7 +16,7 @@ const PLACEHOLDER = /change.?me|replace|secret|^dev|placeholder|example|insecure
 
 /** The configured secret checked for production, or in development a random secret persisted once under dataDir. */
 export function resolveJwtSecret(opts: JwtSecretOptions): string {
-  const secret = configuredSecret(opts);
+  const secret = opts.secret?.trim() || undefined;
   if (opts.production) {
     if (!secret) throw new Error('JWT_SECRET or JWT_SECRET_FILE is required when NODE_ENV=production');
     if (secret.length < MIN_LENGTH) throw new Error(`JWT_SECRET must be at least ${MIN_LENGTH} characters in production`);
@@ -26,18 +24,6 @@ export function resolveJwtSecret(opts: JwtSecretOptions): string {
     return secret;
   }
   return secret ?? developmentSecret(opts.dataDir);
-}
-
-function configuredSecret({ secret, secretFile }: JwtSecretOptions): string | undefined {
-  const inline = secret?.trim() || undefined;
-  if (secretFile === undefined) return inline;
-  // Two sources would leave it to chance which one tokens are signed with.
-  if (inline) throw new Error('Set JWT_SECRET or JWT_SECRET_FILE, not both');
-  const content = readIfPresent(secretFile);
-  if (content === undefined) throw new Error(`JWT_SECRET_FILE ${secretFile} does not exist`);
-  const fromFile = content.trim();
-  if (!fromFile) throw new Error(`JWT_SECRET_FILE ${secretFile} is empty`);
-  return fromFile;
 }
 
 // No secret ships in code: each development checkout gets its own, and tokens survive restarts.

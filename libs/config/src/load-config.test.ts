@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, DbEnv, MeshEnv, loadConfig } from '@douyin/config';
+import { AuthEnv, ConfigError, DbEnv, MeshEnv, loadConfig } from '@douyin/config';
 
 const Schema = z.object({ ...DbEnv.shape, ...MeshEnv.shape, PORT: z.coerce.number().int().default(9101) });
 
@@ -32,4 +35,30 @@ test('treats an empty variable as unset', () => {
 test('returns a frozen value', () => {
   const config = loadConfig(z.object({ a: z.object({ b: z.string().default('x') }).default({ b: 'x' }) }), {});
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.a));
+});
+
+test('NAME_FILE supplies NAME from a file where a schema reads both; every problem with it is named', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'douyin-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'secret');
+  writeFileSync(file, 's3cr3t-from-a-mount\n');
+  const Secrets = z.object({ ...AuthEnv.shape, PORT: z.coerce.number().default(1) }).transform((e) => ({ secret: e.JWT_SECRET }));
+  assert.deepEqual(loadConfig(Secrets, { JWT_SECRET_FILE: file }), { secret: 's3cr3t-from-a-mount' });
+  assert.deepEqual(loadConfig(Secrets, { JWT_SECRET: 'inline' }), { secret: 'inline' });
+
+  writeFileSync(join(dir, 'empty'), ' \n');
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(Secrets, env);
+      return [];
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.problems;
+    }
+  };
+  assert.deepEqual(problemsOf({ JWT_SECRET: 'x', JWT_SECRET_FILE: file }), ['JWT_SECRET_FILE: set JWT_SECRET or JWT_SECRET_FILE, not both']);
+  assert.deepEqual(problemsOf({ JWT_SECRET_FILE: join(dir, 'empty') }), [`JWT_SECRET_FILE: ${join(dir, 'empty')} is empty`]);
+  assert.equal(problemsOf({ JWT_SECRET_FILE: join(dir, 'absent'), PORT: 'x' }).length, 2, 'reported with the other problems');
+  // A schema without the pair does not read the file: an app is not failed by another app's setting.
+  assert.equal(loadConfig(Schema, { JWT_SECRET_FILE: join(dir, 'absent') }).PORT, 9101);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 
 /** Thrown at start-up when the environment is invalid; the message names every bad variable. */
@@ -10,16 +11,47 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+interface ZodShaped {
+  shape?: Record<string, unknown>;
+  in?: ZodShaped;
+}
+
+/** The variable names a schema reads: its object's keys, before any transform. */
+const namesOf = (schema: unknown): string[] => Object.keys((schema as ZodShaped).in?.shape ?? (schema as ZodShaped).shape ?? {});
+
+/**
+ * Where a schema reads both NAME and NAME_FILE, NAME_FILE names a file holding NAME's value (a Docker or Kubernetes
+ * secret mount, or one generated at deploy), so a secret need not sit in the environment. Returns the problems.
+ */
+function readFileSettings(names: readonly string[], env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const name of names) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || !names.includes(`${name}_FILE`)) continue;
+    // Two sources would leave it to chance which one the app uses.
+    if (env[name] !== undefined) {
+      problems.push(`${name}_FILE: set ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      const value = readFileSync(file, 'utf8').trim();
+      if (value) env[name] = value;
+      else problems.push(`${name}_FILE: ${file} is empty`);
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return problems;
+}
+
 /** Parses the environment once through one schema; reports every problem at once and returns a frozen value. */
 export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env): Readonly<z.output<S>> {
   // An empty variable (`PORT=`) means "not set", as in most .env tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const problems = readFileSettings(namesOf(schema), cleaned);
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
-    );
-  }
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return deepFreeze(parsed.data);
 }
 
