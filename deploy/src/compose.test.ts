@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveJwtSecret } from '@douyin/auth';
-import { AuthEnv, EMBEDDED_PORTS, loadConfig, serviceEnv, type MeshApp } from '@douyin/config';
+import { EMBEDDED_PORTS, loadConfig, serviceEnv, type MeshApp } from '@douyin/config';
+import { GatewayEnv } from '../../apps/gateway/src/config.js';
 import { APPS, ROOT, envNamesOf, readText, readYaml } from './workspace.js';
 
 interface ComposeService {
@@ -45,28 +46,41 @@ test('every app variable in compose is one its config schema reads, on the app e
   }
 });
 
-test('the gateway signs with a secret generated once at first start, never one committed', (t) => {
-  const generator = compose.services['jwt-secret']!;
+test('the JWT secret and the metrics token are generated once at first start, never committed', (t) => {
+  const generator = compose.services.secrets!;
   const gateway = compose.services.gateway!;
+  const { JWT_SECRET_FILE: jwtFile = '', METRICS_TOKEN_FILE: tokenFile = '' } = generator.environment ?? {};
   assert.equal(gateway.environment?.JWT_SECRET, undefined);
-  const file = gateway.environment?.JWT_SECRET_FILE ?? '';
-  assert.equal(generator.environment?.JWT_SECRET_FILE, file);
-  assert.ok(file.startsWith('/data/') && gateway.volumes?.includes('app-data:/data') && generator.volumes?.includes('app-data:/data'));
-  assert.equal(gateway.depends_on?.['jwt-secret']?.condition, 'service_completed_successfully');
+  assert.equal(gateway.environment?.JWT_SECRET_FILE, jwtFile);
+  for (const file of [jwtFile, tokenFile]) assert.ok(file.startsWith('/data/') && generator.volumes?.includes('app-data:/data'), file);
+  for (const app of APPS) {
+    const service = compose.services[app]!;
+    assert.equal(service.environment?.METRICS_TOKEN_FILE, tokenFile, app);
+    assert.ok(service.volumes?.includes('app-data:/data'), app);
+    assert.equal(service.depends_on?.secrets?.condition, 'service_completed_successfully', app);
+  }
+  // Prometheus reads the token from the same volume, as its scrape config says.
+  const prometheus = compose.services.prometheus!;
+  const mount = prometheus.volumes?.find((v) => v.startsWith('app-data:'))?.split(':')[1] ?? '';
+  const scrape = (readYaml('deploy/prometheus/prometheus.yml') as { scrape_configs: { authorization?: { credentials_file?: string } }[] }).scrape_configs[0];
+  assert.equal(scrape?.authorization?.credentials_file, `${mount}/${tokenFile.slice('/data/'.length)}`);
 
-  // The generator's own command, run here against a file of this test's.
-  const dir = mkdtempSync(join(tmpdir(), 'douyin-jwt-'));
+  // The generator's own command, run here against files of this test's.
+  const dir = mkdtempSync(join(tmpdir(), 'douyin-secrets-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const local = join(dir, 'jwt-secret');
+  const env = { JWT_SECRET_FILE: join(dir, 'jwt-secret'), METRICS_TOKEN_FILE: join(dir, 'metrics-token') };
   const [command, ...args] = generator.entrypoint!;
-  const generate = () => spawnSync(command === 'node' ? process.execPath : command!, args, { env: { JWT_SECRET_FILE: local }, encoding: 'utf8' });
-  assert.match(generate().stdout, /generated/);
-  const secret = readFileSync(local, 'utf8');
-  assert.equal(statSync(local).mode & 0o777, 0o600);
-  const configured = loadConfig(AuthEnv, { JWT_SECRET_FILE: local }).JWT_SECRET;
-  assert.equal(resolveJwtSecret({ secret: configured, production: true, dataDir: dir }), secret);
-  assert.match(generate().stdout, /kept/);
-  assert.equal(readFileSync(local, 'utf8'), secret, 'a restart keeps the secret, and with it every token issued');
+  const generate = () => spawnSync(command === 'node' ? process.execPath : command!, args, { env, encoding: 'utf8' });
+  assert.equal(generate().stdout.match(/generated/g)?.length, 2);
+  const written = () => [readFileSync(env.JWT_SECRET_FILE, 'utf8'), readFileSync(env.METRICS_TOKEN_FILE, 'utf8')];
+  const [secret, token] = written();
+  assert.deepEqual([statSync(env.JWT_SECRET_FILE).mode & 0o777, statSync(env.METRICS_TOKEN_FILE).mode & 0o777], [0o600, 0o644]);
+  const configured = loadConfig(GatewayEnv, env);
+  assert.equal(resolveJwtSecret({ secret: configured.auth.secret, production: true, dataDir: dir }), secret);
+  assert.equal(configured.service.metricsToken, token);
+  assert.notEqual(secret, token);
+  assert.equal(generate().stdout.match(/kept/g)?.length, 2);
+  assert.deepEqual(written(), [secret, token], 'a restart keeps both, and with the secret every token issued');
 });
 
 test('a stopping app has longer than its own drain before compose kills it', () => {

@@ -73,6 +73,7 @@ test('variable names match the config schemas; secrets come from the Secret, the
     }
     if (known.has('DATABASE_URL')) assert.ok(container.env?.some((e) => e.name === 'DATABASE_URL' && e.valueFrom?.secretKeyRef), `${app}: DATABASE_URL from the Secret`);
     assert.ok(container.env?.some((e) => e.name === 'ADVERTISE_HOST' && e.valueFrom?.fieldRef), `${app} advertises its pod IP`);
+    assert.ok(container.env?.some((e) => e.name === 'METRICS_TOKEN' && e.valueFrom?.secretKeyRef?.key === 'metrics-token'), `${app}: METRICS_TOKEN from the Secret`);
   }
   assert.ok(containerOf('gateway').env?.some((e) => e.name === 'JWT_SECRET' && e.valueFrom?.secretKeyRef?.key === 'jwt-secret'));
   // A Secret applied unedited must not go live with a key everyone can read here.

@@ -10,15 +10,26 @@ import { APPS, dashboards, readYaml } from './workspace.js';
 
 type Body = { status_code: number; status_msg: string; user_id?: number; token?: string; video_list?: { id: number; favorite_count: number }[] };
 
-/** Debian's prometheus (2.42, no consul_sd_configs) on the shipped http_sd config, scraping every second. */
-async function startPrometheus(t: { after(fn: () => unknown): void }, dir: string, sdUrl: string): Promise<string> {
+/**
+ * Debian's prometheus (2.42, no consul_sd_configs) on the shipped http_sd config, scraping every second with the
+ * apps' metrics token, read from a file of the test's where the config names the deployment's.
+ */
+async function startPrometheus(t: { after(fn: () => unknown): void }, dir: string, sdUrl: string, metricsToken: string): Promise<string> {
+  type Authorization = { type: string; credentials_file: string };
   const config = readYaml('deploy/prometheus/prometheus-http-sd.yml') as {
     global: Record<string, string>;
-    scrape_configs: { http_sd_configs: { url: string; refresh_interval: string }[] }[];
+    scrape_configs: { authorization: Authorization; http_sd_configs: { url: string; refresh_interval: string; authorization: Authorization }[] }[];
   };
   config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
-  const sd = config.scrape_configs[0]!.http_sd_configs[0]!;
+  const [scrape] = config.scrape_configs;
+  const sd = scrape!.http_sd_configs[0]!;
   Object.assign(sd, { url: sdUrl, refresh_interval: '1s' });
+  const tokenFile = join(dir, 'metrics-token');
+  writeFileSync(tokenFile, metricsToken);
+  for (const authorization of [scrape!.authorization, sd.authorization]) {
+    assert.equal(authorization.credentials_file, '/secrets/metrics-token');
+    authorization.credentials_file = tokenFile;
+  }
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
   const port = await freePort();
   const args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`];
@@ -45,6 +56,8 @@ async function query(prometheus: string, expr: string): Promise<unknown[]> {
   return body.data?.result ?? [];
 }
 
+const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
+
 test('Prometheus discovers the running mesh through /sd/prometheus and every dashboard query returns data', { timeout: 180_000 }, async (t) => {
   const db = await freshDatabase(t, 'sqlite');
   const [redis, media] = await Promise.all([startPrivateRedis(t), mediaFixtures(t)]);
@@ -61,6 +74,7 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
     OTEL_TRACES_EXPORTER: undefined,
     STATIC_SERVICES: staticServices,
     REDIS_URL: redis.url,
+    METRICS_TOKEN: METRICS_TOKEN,
   };
   const running = new Map<string, AppProcess>(
     await Promise.all(
@@ -74,7 +88,8 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
     ),
   );
   const gateway = await startApp(t, 'gateway', { ...env, RATE_LIMIT_REGISTER_IP: '2/min' }, { readyTimeoutMs: 60_000 });
-  const prometheus = await startPrometheus(t, db.dataDir, `${gateway.url}/sd/prometheus`);
+  const prometheus = await startPrometheus(t, db.dataDir, `${gateway.url}/sd/prometheus`, METRICS_TOKEN);
+  assert.equal((await fetch(`${gateway.url}/metrics`)).status, 401, 'no scrape without the token');
   const scraped = async () => ((await query(prometheus, 'count(up == 1)'))[0] as { value?: [number, string] } | undefined)?.value?.[1];
   for (let i = 0; Number(await scraped()) !== APPS.length; i++) {
     const targets = await (await fetch(`${prometheus}/api/v1/targets`)).text();

@@ -14,6 +14,9 @@ export const ServerEnv = z.object({
   HOST: z.string().default('127.0.0.1'),
   ADVERTISE_HOST: z.string().optional(),
   SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
+  /** Set: GET /metrics and /sd/prometheus answer only `Authorization: Bearer <token>` (they list internal addresses). */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  METRICS_TOKEN_FILE: z.string().optional(),
 });
 
 /** Service discovery: Consul when CONSUL_HTTP_ADDR is set, otherwise the static list. */

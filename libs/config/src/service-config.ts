@@ -28,6 +28,8 @@ export interface ServiceConfig {
   port: number;
   advertiseHost: string;
   shutdownGraceMs: number;
+  /** The bearer token /metrics and /sd/prometheus require; unset, they are open. */
+  metricsToken?: string;
   registry: { consulUrl?: string; consulToken?: string; staticServices: string };
   mesh: {
     timeoutMs: number;
@@ -60,6 +62,7 @@ export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConf
     // Binding 0.0.0.0 is not an address anyone can dial; advertise loopback unless told otherwise.
     advertiseHost: e.ADVERTISE_HOST ?? (e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metricsToken: e.METRICS_TOKEN,
     registry: { consulUrl: e.CONSUL_HTTP_ADDR, consulToken: e.CONSUL_TOKEN, staticServices: e.STATIC_SERVICES ?? EMBEDDED_SERVICES },
     mesh: {
       timeoutMs: e.MESH_TIMEOUT_MS,

@@ -128,3 +128,20 @@ test('every served app answers /metrics with RED per route template and /sd/prom
   assert.deepEqual(groups[0], { targets: [`127.0.0.1:${echo.port}`], labels: { service: 'sd-test' } }, 'itself first');
   assert.ok(groups.every((g) => g.targets.length === 1 && typeof g.labels.service === 'string'));
 });
+
+test('with METRICS_TOKEN, /metrics and /sd/prometheus answer only its bearer; everything else stays open', async (t) => {
+  const token = 'a-metrics-token-of-some-length';
+  const echo = await startEcho(t, 'sd-guarded', { metricsToken: token });
+  const get = (path: string, authorization?: string) =>
+    fetch(`http://127.0.0.1:${echo.port}${path}`, { headers: authorization ? { authorization } : {} });
+  for (const path of ['/metrics', '/sd/prometheus']) {
+    const refused = await get(path);
+    assert.equal(refused.status, 401, path);
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+    assert.equal((await get(path, `Bearer ${token}x`)).status, 401, `${path}, another token`);
+    assert.equal((await get(path, token)).status, 401, `${path}, not as a bearer`);
+    assert.equal((await get(path, `Bearer ${token}`)).status, 200, path);
+  }
+  assert.equal((await get('/healthz')).status, 200);
+  assert.match(await (await get('/metrics', `Bearer ${token}`)).text(), /douyin_sd_guarded_http_requests_total/);
+});

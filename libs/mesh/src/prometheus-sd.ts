@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { EMBEDDED_PORTS, type ServiceConfig } from '@douyin/config';
 import type { Registry } from '@douyin/registry';
 
@@ -31,6 +31,6 @@ export async function prometheusTargets(registry: Registry, self: ServiceConfig,
 }
 
 /** GET /sd/prometheus: the scrape targets as Prometheus HTTP service discovery reads them. */
-export function registerPrometheusSd(app: FastifyInstance, registry: Registry, self: ServiceConfig, port: () => number): void {
-  app.get('/sd/prometheus', async () => prometheusTargets(registry, self, port()));
+export function registerPrometheusSd(app: FastifyInstance, registry: Registry, self: ServiceConfig, port: () => number, guard?: onRequestHookHandler): void {
+  app.get('/sd/prometheus', { ...(guard && { onRequest: guard }) }, async () => prometheusTargets(registry, self, port()));
 }

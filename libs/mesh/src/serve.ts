@@ -4,6 +4,7 @@ import type { ServiceConfig } from '@douyin/config';
 import { metricsFor } from '@douyin/metrics';
 import type { Registry } from '@douyin/registry';
 import { flushTraces, type Logger } from '@douyin/telemetry';
+import { bearerGuard } from './bearer-guard.js';
 import { observeHttp } from './observe-http.js';
 import { registerPrometheusSd } from './prometheus-sd.js';
 
@@ -60,9 +61,11 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
     if (draining) reply.header('connection', 'close');
     done(null, payload);
   });
-  observeHttp(app, metricsFor(config.name));
+  // Both list what an outsider should not see (internal addresses, traffic, refusals) on a port that may be public.
+  const guard = config.metricsToken ? bearerGuard(config.metricsToken) : undefined;
+  observeHttp(app, metricsFor(config.name), guard);
   let port = config.port;
-  registerPrometheusSd(app, registry, config, () => port);
+  registerPrometheusSd(app, registry, config, () => port, guard);
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
