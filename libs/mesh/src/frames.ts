@@ -6,6 +6,12 @@ import type { WireError } from './wire.js';
 /** The token of the HTTP/1.1 Upgrade that turns a connection into a frame stream (one port serves both). */
 export const STREAM_PROTOCOL = 'douyin-rpc/1';
 export const STREAM_PATH = '/rpc-stream';
+/**
+ * The id of the reply frame a draining server sends last, before it ends the stream: no call left unanswered on the
+ * stream was run, so each may go to another instance. A stream that ends without it (the process died, or dropped
+ * the stream) says nothing of what ran. Calls are numbered from 1.
+ */
+export const GOAWAY_ID = 0;
 /** A frame larger than this is a protocol error, not a reason to buffer without bound. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 

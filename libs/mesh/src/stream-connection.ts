@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { ServiceInstance } from '@douyin/registry';
-import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
+import { FrameDecoder, GOAWAY_ID, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
 import { RemoteError, TransportError, type RpcRequest } from './transport.js';
 
@@ -26,6 +26,8 @@ export class StreamConnection {
   private open = false;
   private closed = false;
   private retired = false;
+  /** The server said it is draining (GOAWAY_ID): what it leaves unanswered, it did not run. */
+  private goingAway = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly decoder = new FrameDecoder<ReplyFrame>();
@@ -42,9 +44,10 @@ export class StreamConnection {
       );
     });
     this.socket.on('data', (chunk: Buffer) => (this.open ? this.receive(chunk) : this.readHandshake(chunk)));
-    // The server ends a stream only once no call on it is running, and never starts a call after it began
-    // draining: whatever is still pending when it ends the stream was not run, and may go to another instance.
-    this.socket.on('end', () => this.fail(new Error(`${instance.id} is draining`), true));
+    // A draining server says so before it ends the stream, once no call on it is running, and starts none after:
+    // what is still pending then was not run, and may go to another instance. A process that dies ends its
+    // streams just the same (the kernel closes its sockets), without saying so: a call it read may have run.
+    this.socket.on('end', () => this.fail(new Error(`${instance.id} ${this.goingAway ? 'is draining' : 'ended the stream'}`), this.goingAway));
     this.socket.on('error', (err) => this.fail(err));
     this.socket.on('close', () => this.fail(new Error(`connection to ${instance.id} closed`)));
   }
@@ -131,6 +134,10 @@ export class StreamConnection {
       return;
     }
     for (const frame of frames) {
+      if (frame.id === GOAWAY_ID) {
+        this.goingAway = true;
+        continue;
+      }
       const pending = this.pending.get(frame.id);
       if (!pending) continue; // answered after its deadline: the caller has moved on
       this.pending.delete(frame.id);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@douyin/telemetry';
-import { FrameDecoder, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
+import { FrameDecoder, GOAWAY_ID, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
 import type { Dispatch } from './rpc-dispatch.js';
 
@@ -24,6 +24,7 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
 
   const endIfIdle = (stream: Stream) => {
     if (!closing || stream.inFlight > 0) return;
+    stream.writer.write(encodeFrame({ id: GOAWAY_ID, status: 503 }));
     stream.writer.end();
     streams.delete(stream);
     if (streams.size === 0) drained?.();
