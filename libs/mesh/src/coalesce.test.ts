@@ -184,3 +184,16 @@ test("each group's call runs in the async context of its own first caller, so it
   ]);
   assert.deepEqual(Object.fromEntries(seen), { ann: 'request 1', bob: 'request 2' });
 });
+
+test("a caller whose share of a merged answer fails is failed alone; the others get theirs", async () => {
+  const load = async (asked: ReadonlyMap<string, number[]>) => new Map([...asked].map(([group, ids]) => [group, ids.map((id) => ({ id }))]));
+  const share = (answer: Map<string, Item[]>, group: string, ids: readonly number[]) => {
+    if (group === 'broken') throw new Error('no share for broken');
+    return new Map([[group, (answer.get(group) ?? []).filter((item) => ids.includes(item.id))]]);
+  };
+  const lookup = coalescedGroups(load, share, { maxGroups: 10, maxIds: 100 });
+  const [a, broken, b] = await Promise.allSettled([lookup('a', [1]), lookup('broken', [2]), lookup('b', [3])]);
+  assert.deepEqual(a, { status: 'fulfilled', value: new Map([['a', [{ id: 1 }]]]) });
+  assert.equal(broken.status, 'rejected');
+  assert.deepEqual(b, { status: 'fulfilled', value: new Map([['b', [{ id: 3 }]]]) });
+});

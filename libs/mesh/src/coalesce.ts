@@ -31,8 +31,15 @@ function answerAll<W extends Waiter<A>, A>({ context, waiters }: Merged<W>, run:
   const answer = context.runInAsyncScope(() => Promise.resolve().then(() => (scope ? runInScope(scope, run) : run())));
   answer.then(
     (answer) => {
-      if (waiters.length === 1) waiters[0]!.resolve(answer);
-      else for (const waiter of waiters) waiter.resolve(answerOf(answer, waiter));
+      if (waiters.length === 1) return waiters[0]!.resolve(answer);
+      for (const waiter of waiters) {
+        // One caller's share failing (an answer not of the shape asked for) fails that caller, not the rest.
+        try {
+          waiter.resolve(answerOf(answer, waiter));
+        } catch (err) {
+          waiter.reject(err);
+        }
+      }
     },
     (err: unknown) => {
       for (const waiter of waiters) waiter.reject(err);

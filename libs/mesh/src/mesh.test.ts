@@ -4,7 +4,9 @@ import { TRPCClientError } from '@trpc/client';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo, Socket } from 'node:net';
-import { runInScope, type MeshErrorData } from '@douyin/mesh';
+import { createMesh, runInScope, type MeshErrorData } from '@douyin/mesh';
+import { createStaticRegistry, type Registry } from '@douyin/registry';
+import { silentLogger } from '@douyin/telemetry';
 import { STREAM_PROTOCOL } from './frames.js';
 import { meshOver, startEcho, type EchoRouter } from '../test/echo-service.js';
 
@@ -119,6 +121,28 @@ for (const transport of ['stream', 'http'] as const) {
     assert.equal(toDead.breakerStates().get(`echo@127.0.0.1:${dead.port}`), 'open');
   });
 
+  test(`[${transport}] a lone instance whose breaker is half-open takes every call, not only the probe`, async (t) => {
+    const only = await startEcho(t, 'only');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { timeoutMs: 100, resetMs: 200 });
+    const echo = mesh.client<EchoRouter>('echo');
+    for (let i = 0; i < 3; i++) await assert.rejects(echo.slow.query({ ms: 300 }), expectMeshError('GATEWAY_TIMEOUT'));
+    const id = `echo@127.0.0.1:${only.port}`;
+    for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
+      assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
+      await sleep(20);
+    }
+    // The first call is the probe; the others arrive while it is out.
+    assert.deepEqual(await Promise.all(Array.from({ length: 5 }, () => echo.whoami.query())), ['only', 'only', 'only', 'only', 'only']);
+  });
+
+  test(`[${transport}] a result JSON cannot carry is an internal error, and the instance serves on`, async (t) => {
+    const only = await startEcho(t, 'only');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { retries: 0 });
+    const echo = mesh.client<EchoRouter>('echo');
+    await assert.rejects(echo.unserializable.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+    assert.equal(await echo.whoami.query(), 'only');
+  });
+
   test(`[${transport}] a mutation that reached the callee is never sent twice`, async (t) => {
     // The callee reads the call, then drops the connection, as a process that dies does: the mutation may have run.
     // A live neighbour would take whatever the mesh sent again.
@@ -209,4 +233,25 @@ test('a stopping instance finishes the calls it took and the mesh sends new ones
   assert.equal(leftState.mutations + stayState.mutations, 40);
   assert.ok(during.every((name) => name === 'staying' || name === 'leaving'));
   assert.deepEqual(await Promise.all([echo.whoami.query(), echo.whoami.query()]), ['staying', 'staying']);
+});
+
+test('a call that first waits for discovery hands the callee what is left of its budget after the wait', async (t) => {
+  const echo = await startEcho(t, 'echo');
+  const logger = silentLogger();
+  const listed = createStaticRegistry({ staticServices: `echo=127.0.0.1:${echo.port}`, logger });
+  // Discovery that knows nothing until its first answer arrives, 300 ms after it is asked (as Consul's first watch).
+  let answered = false;
+  const registry: Registry = {
+    ...listed,
+    instances: (service) => (answered ? listed.instances(service) : []),
+    ready: async (service) => {
+      await sleep(300);
+      answered = true;
+      return listed.instances(service);
+    },
+  };
+  const mesh = createMesh({ registry, logger, timeoutMs: 1_000, retries: 0, breaker: { errorPercent: 50, volume: 3, resetMs: 60_000 }, transport: 'stream' });
+  t.after(() => mesh.close());
+  const { remainingMs } = await mesh.client<EchoRouter>('echo').budget.query();
+  assert.ok(remainingMs <= 700 && remainingMs > 0, `the callee got ${remainingMs} ms of a 1,000 ms budget after a 300 ms wait`);
 });

@@ -68,25 +68,29 @@ export function createMesh(options: MeshOptions): Mesh {
     const deadline = scope?.deadline ?? Date.now() + options.timeoutMs;
     const requestId = scope?.requestId ?? randomUUID();
     const picker = pickers.get(service) ?? pickers.set(service, new InstancePicker()).get(service)!;
+    /** Instances this call reached, or failed to reach. */
     const tried = new Set<string>();
+    /** Instances whose breaker refused this call without sending it (opened since the pick, or half-open with its probe out). */
+    const refused = new Set<string>();
     const unavailable = (message: string, cause?: Error) =>
       meshError(service, path, { code: 'SERVICE_UNAVAILABLE', message }, 503, cause);
+    const outOfTime = (cause?: Error) =>
+      meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, cause);
     let lastFailure: TransportError | undefined;
 
     for (let attempt = 0; ; attempt++) {
-      const budgetMs = deadline - Date.now();
-      if (budgetMs <= 0) {
-        throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, lastFailure);
-      }
       // Awaited only while discovery lists none (a service's first call): no promise per call otherwise.
       let instances = registry.instances(service);
       if (instances.length === 0) instances = await registry.ready(service, Math.max(0, deadline - Date.now()));
+      // Measured after any wait for discovery: the callee gets what is left, not what was left before it.
+      const budgetMs = deadline - Date.now();
+      if (budgetMs <= 0) throw outOfTime(lastFailure);
       track(service, instances);
-      const healthy = picker.pick(instances, (id) => breakers.isOpen(id), tried);
-      // Every breaker is open. Refusing would turn a busy service into a down one: a lone instance that timed out
-      // under a burst would refuse everything until its reset. As in Envoy's panic mode, the call goes to one of
-      // them anyway, past the breaker (which keeps its state and probes as before); a dead instance still fails
-      // fast at connect. After a transport failure in this call, the call gives up instead.
+      const healthy = picker.pick(instances, (id) => breakers.isOpen(id) || refused.has(id), tried);
+      // Every breaker is open (or half-open, its one probe out). Refusing would turn a busy service into a down one:
+      // a lone instance that timed out under a burst would refuse everything until its reset. As in Envoy's panic
+      // mode, the call goes to one of them anyway, past the breaker (which keeps its state and probes as before); a
+      // dead instance still fails fast at connect. After a transport failure in this call, the call gives up instead.
       const instance = healthy ?? (lastFailure ? undefined : picker.pick(instances, () => false, tried));
       if (!instance) {
         const reason = lastFailure ? `${service} is unavailable` : instances.length ? `no healthy ${service} instance` : `no ${service} instance registered`;
@@ -97,15 +101,16 @@ export function createMesh(options: MeshOptions): Mesh {
         return await (healthy ? breakers.for(instance).fire(instance, req) : transport.send(instance, req));
       } catch (err) {
         if (err instanceof RemoteError) throw meshError(service, path, err.wire, err.status);
+        // Nothing was sent: another instance may take it, or, when every breaker refuses, this one past its breaker.
+        if (isOpenBreakerRejection(err)) {
+          refused.add(instance.id);
+          continue;
+        }
         tried.add(instance.id);
-        // The breaker opened between pick and fire: nothing was sent, so any other instance may take it.
-        if (isOpenBreakerRejection(err)) continue;
         if (!(err instanceof TransportError)) throw err;
         lastFailure = err;
         logger.warn({ target: service, instance: instance.id, path, err: err.message }, 'mesh call failed');
-        if (err.timedOut) {
-          throw meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, err);
-        }
+        if (err.timedOut) throw outOfTime(err);
         // Mutations are never re-sent once they may have run; an undelivered call is safe to send to any instance
         // not tried yet. Discovery may have dropped the failed one meanwhile, so the next pick decides, not a count.
         const retryable = err.delivered ? type === 'query' && attempt < options.retries : true;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createDispatcher, type RpcServerOptions } from './rpc-dispatch.js';
 import { attachRpcStreams } from './stream-server.js';
-import { HEADER, RPC_PREFIX } from './wire.js';
+import { HEADER, RPC_PREFIX, UNENCODABLE_ANSWER } from './wire.js';
 
 export type { RpcServerOptions } from './rpc-dispatch.js';
 
@@ -22,7 +22,16 @@ export function registerRpcRoutes(app: FastifyInstance, options: RpcServerOption
       requestId: String(req.headers[HEADER.requestId] ?? randomUUID()),
       traceCarrier: req.headers,
     });
-    reply.code(status);
-    return body;
+    // Encoded here rather than by Fastify, so an answer JSON cannot carry becomes the mesh's internal error.
+    let payload: string;
+    try {
+      payload = JSON.stringify(body);
+      reply.code(status);
+    } catch (err) {
+      req.log.error({ err, path: req.params.path }, 'rpc answer could not be sent');
+      payload = JSON.stringify({ error: UNENCODABLE_ANSWER.error });
+      reply.code(UNENCODABLE_ANSWER.status);
+    }
+    return reply.type('application/json; charset=utf-8').send(payload);
   });
 }

@@ -24,6 +24,12 @@ export interface WireResponse {
   error?: WireError;
 }
 
+/** What a service answers when its own answer cannot be encoded (a result JSON cannot carry: a BigInt, a cycle). */
+export const UNENCODABLE_ANSWER = { status: 500, error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' } } as const satisfies {
+  status: number;
+  error: WireError;
+};
+
 const reasonOf = (value: unknown): string | undefined => {
   const reason = (value as { reason?: unknown } | undefined)?.reason;
   return typeof reason === 'string' ? reason : undefined;

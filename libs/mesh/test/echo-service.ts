@@ -23,6 +23,8 @@ function leafProcedures(name: string, state: { mutations: number }) {
       await new Promise((resolve) => setTimeout(resolve, input.ms));
       return 'late';
     }),
+    /** A result JSON cannot carry. */
+    unserializable: t.procedure.query(() => ({ n: 1n }) as unknown as { n: number }),
     missing: t.procedure.query((): string => {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'nothing here', cause: Object.assign(new Error('x'), { reason: 'user_not_found' }) });
     }),
@@ -76,7 +78,7 @@ export function meshOver(
   t: { after(fn: () => unknown): void },
   transport: 'stream' | 'http',
   services: string,
-  overrides: Partial<{ timeoutMs: number; retries: number; metrics: ServiceMetrics }> = {},
+  overrides: Partial<{ timeoutMs: number; retries: number; resetMs: number; metrics: ServiceMetrics }> = {},
 ): { mesh: Mesh; registry: Registry } {
   const logger = silentLogger();
   const registry = createStaticRegistry({ staticServices: services, logger });
@@ -85,7 +87,7 @@ export function meshOver(
     logger,
     timeoutMs: overrides.timeoutMs ?? 2000,
     retries: overrides.retries ?? 2,
-    breaker: { errorPercent: 50, volume: 3, resetMs: 60_000 },
+    breaker: { errorPercent: 50, volume: 3, resetMs: overrides.resetMs ?? 60_000 },
     metrics: overrides.metrics,
     transport,
   });
