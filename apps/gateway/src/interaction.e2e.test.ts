@@ -41,7 +41,7 @@ test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} c
 
   const api = async (method: 'GET' | 'POST', path: string, query: Record<string, string | number> = {}, body?: ReturnType<typeof multipartBody>) => {
     const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${base}${path}?${search}`, { method, body: body?.payload, headers: body?.headers });
+    const res = await fetch(`${base}${path}?${search}`, { method, body: body?.payload, headers: body?.headers, signal: AbortSignal.timeout(10_000) });
     assert.equal(res.status, 200);
     return (await res.json()) as Answer;
   };
@@ -93,10 +93,10 @@ test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} c
   assert.equal((await feedOf()).comment_count, 1);
 
   // Redis dies under steady reads: every read still answers, from the database, and writes stay visible.
-  const traffic = steadyTraffic(async () => {
+  const traffic = steadyTraffic(t, async () => {
     const body = await api('GET', '/douyin/feed/', { token: someLiker.token });
     if (body.status_code !== 0 || body.video_list[0]?.is_favorite !== true) throw new Error(`feed answered ${JSON.stringify(body).slice(0, 200)}`);
-  }, 4);
+  });
   await sleep(300);
   await redis.kill();
   await sleep(500);

@@ -18,7 +18,7 @@ const apkCall = (gateway: AppProcess) => async (method: 'GET' | 'POST', path: st
 
 // user + relation + message + gateway as processes on loopback, found through the static registry.
 for (const mode of databaseModes()) {
-  test(`follows, friends and chat across real processes (${mode})`, async (t) => {
+  test(`follows, friends and chat across real processes (${mode})`, { timeout: 120_000 }, async (t) => {
     const db = await freshDatabase(t, mode);
     const mesh = await startLocalMesh(t, db, ['user', 'relation', 'message']);
     const { gateway } = mesh;

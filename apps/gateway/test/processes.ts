@@ -81,11 +81,14 @@ export interface ApkBody {
   user?: { id: number; name: string };
 }
 
+const CALL_TIMEOUT_MS = 10_000;
+
 /** The APK's user routes against a running gateway; every answer must be HTTP 200 JSON, errors included. */
 export function apk(gateway: AppProcess) {
   const call = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number>): Promise<ApkBody> => {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${gateway.url}${path}?${query}`, { method });
+    // Bounded: a call under load that never answers fails its test instead of holding it open.
+    const res = await fetch(`${gateway.url}${path}?${query}`, { method, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
     return JSON.parse(text) as ApkBody;
@@ -122,16 +125,27 @@ export interface Traffic {
   stop(): Promise<Traffic>;
 }
 
-/** Runs `call` in a closed loop on `workers` concurrent workers until stopped; a call fails by rejecting. */
-export function steadyTraffic(call: (n: number) => Promise<unknown>, workers = 4): Traffic {
+/**
+ * Runs `call` in a closed loop on `workers` concurrent workers until stopped, and stops by itself after `maxMs` and
+ * when the test ends, whether or not it reached its own stop (a failed assertion would otherwise leave the workers
+ * running against a dead mesh); a call fails by rejecting.
+ */
+export function steadyTraffic(
+  t: { after(fn: () => unknown): void },
+  call: (n: number) => Promise<unknown>,
+  { workers = 4, maxMs = 60_000 } = {},
+): Traffic {
   let running = true;
   let n = 0;
+  const cutoff = setTimeout(() => (running = false), maxMs);
+  t.after(() => traffic.stop());
   const traffic: Traffic = {
     ok: 0,
     failed: 0,
     failures: [],
     async stop() {
       running = false;
+      clearTimeout(cutoff);
       await done;
       return traffic;
     },

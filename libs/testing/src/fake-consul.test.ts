@@ -77,6 +77,7 @@ test('a service critical for longer than DeregisterCriticalServiceAfter is remov
   await register(consul, { Name: 'video', ID: 'video-1', Check: { HTTP: http, Interval: '50ms', DeregisterCriticalServiceAfter: '200ms' } });
   assert.equal(consul.services().length, 1);
   await until(() => consul.services().length === 0);
+  assert.deepEqual(consul.departures(), [{ id: 'video-1', by: 'critical-timeout', status: 'critical' }]);
 });
 
 test('deregister, agent and catalog listings', async (t) => {
@@ -87,6 +88,7 @@ test('deregister, agent and catalog listings', async (t) => {
   assert.equal((await fetch(`${consul.url}/v1/agent/service/deregister/user-1`, { method: 'PUT' })).status, 200);
   assert.equal((await fetch(`${consul.url}/v1/agent/service/deregister/user-1`, { method: 'PUT' })).status, 404);
   assert.deepEqual(Object.keys(await (await fetch(`${consul.url}/v1/agent/services`)).json() as object), ['user-2']);
+  assert.deepEqual(consul.departures(), [{ id: 'user-1', by: 'deregistration', status: 'passing' }]);
 });
 
 test('stop drops held queries at once and the port can be reused', async (t) => {

@@ -9,6 +9,8 @@ export interface FakeConsul {
   port: number;
   stop(): Promise<void>;
   services(): Array<{ id: string; service: string; status: Status }>;
+  /** Every instance that left, in order: asked to by its deregistration, or removed once critical for too long. */
+  departures(): Array<{ id: string; by: 'deregistration' | 'critical-timeout'; status: Status }>;
 }
 
 interface Check {
@@ -87,9 +89,11 @@ export async function startFakeConsul({ port = 0 }: { port?: number } = {}): Pro
 
   const statusOf = (r: Registration): Status => (r.checks.every((c) => c.status === 'passing') ? 'passing' : 'critical');
 
-  const deregister = (id: string): boolean => {
+  const departures: ReturnType<FakeConsul['departures']> = [];
+  const deregister = (id: string, by: 'deregistration' | 'critical-timeout'): boolean => {
     const registration = registrations.get(id);
     if (!registration) return false;
+    departures.push({ id, by, status: statusOf(registration) });
     for (const check of registration.checks) clearTimeout(check.timer);
     registrations.delete(id);
     changed();
@@ -106,7 +110,7 @@ export async function startFakeConsul({ port = 0 }: { port?: number } = {}): Pro
         changed();
       }
       const critical = check.criticalSince === undefined ? 0 : Date.now() - check.criticalSince;
-      if (check.deregisterAfterMs !== undefined && critical >= check.deregisterAfterMs) return void deregister(registration.id);
+      if (check.deregisterAfterMs !== undefined && critical >= check.deregisterAfterMs) return void deregister(registration.id, 'critical-timeout');
       check.timer = setTimeout(() => runCheck(registration, check), check.intervalMs);
     });
   };
@@ -158,7 +162,7 @@ export async function startFakeConsul({ port = 0 }: { port?: number } = {}): Pro
     if (req.method === 'PUT' && path === '/v1/agent/service/register') return register(await readJson(req));
     const deregistered = /^\/v1\/agent\/service\/deregister\/(.+)$/.exec(path);
     if (req.method === 'PUT' && deregistered?.[1]) {
-      if (deregister(deregistered[1])) return undefined;
+      if (deregister(deregistered[1], 'deregistration')) return undefined;
       throw Object.assign(new Error(`Unknown service ID "${deregistered[1]}"`), { statusCode: 404 });
     }
     if (req.method !== 'GET') throw Object.assign(new Error('method not allowed'), { statusCode: 405 });
@@ -202,6 +206,7 @@ export async function startFakeConsul({ port = 0 }: { port?: number } = {}): Pro
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     services: () => [...registrations.values()].map((r) => ({ id: r.id, service: r.name, status: statusOf(r) })),
+    departures: () => [...departures],
     async stop() {
       if (stopped) return;
       stopped = true;
