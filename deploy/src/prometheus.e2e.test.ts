@@ -142,6 +142,7 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
 
   await sleep(3_000); // a few scrapes after the last request
   const empty: string[] = [];
+  assert.ok(dashboards().length > 0, 'the dashboards to check');
   for (const dashboard of dashboards()) {
     for (const panel of dashboard.panels) {
       for (const { expr } of panel.targets) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseModes, fakeVideoLookup, rejectsWith } from '@douyin/testing';
+import { databaseModes, fakeVideoLookup, rejectsWith, sharedRedisUrl } from '@douyin/testing';
 import { cacheFor, callerFor, freshSchema } from '../test/harness.js';
 import { createRouter } from './router.js';
 
@@ -29,7 +29,7 @@ for (const mode of databaseModes()) {
   });
 
   test(`comments list newest first and counts follow adds and deletes (${mode})`, async (t) => {
-    const { caller, countOf } = await setup(t, mode);
+    const { caller, countOf, cache } = await setup(t, mode);
     const first = await caller.add({ actorId: 1, videoId: VIDEO, text: 'first' });
     const second = await caller.add({ actorId: 2, videoId: VIDEO, text: 'second' });
     await caller.add({ actorId: 2, videoId: OTHER_VIDEO, text: 'elsewhere' });
@@ -42,6 +42,8 @@ for (const mode of databaseModes()) {
       { videoId: OTHER_VIDEO, commentCount: 1 },
       { videoId: 999, commentCount: 0 },
     ]);
+    // With Redis configured the counts really come from it between writes, not from a cache that quietly fell back.
+    if (sharedRedisUrl()) assert.ok(cache.stats.of('comment-count').hits > 0 && cache.stats.total().failures === 0, JSON.stringify(cache.stats.total()));
   });
 
   test(`only the author deletes; twice, missing or on another video is comment_not_found; never a negative count (${mode})`, async (t) => {
@@ -73,13 +75,16 @@ for (const mode of databaseModes()) {
   test(`concurrent adds and deletes on one video leave the count equal to the rows (${mode})`, async (t) => {
     const { caller, db, countOf } = await setup(t, mode);
     const seeded = await Promise.all(Array.from({ length: 100 }, (_, i) => caller.add({ actorId: (i % 10) + 1, videoId: VIDEO, text: `c${i}` })));
-    const storm = [
-      ...seeded.map((c) => caller.remove({ actorId: c.userId, videoId: VIDEO, commentId: c.id })),
-      ...seeded.map((c) => caller.remove({ actorId: c.userId, videoId: VIDEO, commentId: c.id })),
+    const removes = [...seeded, ...seeded].map((c) => caller.remove({ actorId: c.userId, videoId: VIDEO, commentId: c.id }));
+    const others = [
       ...Array.from({ length: 200 }, (_, i) => caller.add({ actorId: (i % 10) + 1, videoId: VIDEO, text: `d${i}` })),
       ...Array.from({ length: 50 }, () => caller.counts({ videoIds: [VIDEO] })),
     ];
-    await Promise.allSettled(storm);
+    const [removed, rest] = await Promise.all([Promise.allSettled(removes), Promise.allSettled(others)]);
+    // Each comment is removed once; the second removal finds it gone. Every add and read succeeds.
+    assert.equal(removed.filter((r) => r.status === 'fulfilled').length, 100);
+    for (const r of removed) if (r.status === 'rejected') rejectsWith('NOT_FOUND', 'comment_not_found')(r.reason);
+    assert.deepEqual(rest.filter((r) => r.status === 'rejected'), []);
     const rows = (await db.selectFrom('comments').select('id').where('video_id', '=', VIDEO).execute()).length;
     assert.equal(rows, 200);
     assert.equal(await countOf(VIDEO), rows);

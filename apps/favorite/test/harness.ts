@@ -5,11 +5,12 @@ import { createCache } from '@douyin/cache';
 import { createCallerFactory } from '@douyin/contracts';
 import { createDb, migrateToLatest } from '@douyin/db';
 import { silentLogger } from '@douyin/telemetry';
-import { freshDatabase, type DatabaseMode } from '@douyin/testing';
+import { freshDatabase, sharedRedisUrl, type DatabaseMode } from '@douyin/testing';
 import { createRouter } from '../src/router.js';
 import type { FavoriteTables } from '../src/tables.js';
 
-const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The shared Redis when REDIS_URL is set (CI requires it), else a cache that reads the database only.
+const SHARED_REDIS = sharedRedisUrl();
 
 export const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 

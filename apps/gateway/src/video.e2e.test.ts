@@ -49,9 +49,7 @@ for (const mode of databaseModes()) {
     const upload = (data: Buffer, title = 'clip') =>
       api('POST', '/douyin/publish/action/', { form: [{ name: 'token', value: token }, { name: 'title', value: title }, { name: 'data', value: data, filename: 'x.mp4' }] });
 
-    const started = Date.now();
     assert.deepEqual(await upload(fixtures.mp4, '第一条'), { status_code: 0, status_msg: 'success' } as Answer);
-    assert.ok(Date.now() - started < 5_000, 'publishing answers well within the APK timeout');
 
     const first = (await api('GET', '/douyin/feed/')).video_list[0]!;
     assert.equal(first.title, '第一条');

@@ -34,11 +34,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   }
 }
 
-const DUMMY_SALT = randomBytes(SALT_BYTES);
+let dummyHash: Promise<string> | undefined;
 
-/** Burns the same time as a real verify, so a login for an unknown user is not distinguishable by timing. */
+/**
+ * The stored hash an unknown user's login is checked against: a real hash of a random password, made on first use,
+ * with the parameters every new hash gets.
+ */
+export const dummyStoredHash = (): Promise<string> => (dummyHash ??= hashPassword(randomBytes(KEY_BYTES).toString('base64')));
+
+/**
+ * A real verify against the dummy hash, so a login for an unknown user does the same work as one with a wrong
+ * password and is not distinguishable by timing; always false.
+ */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  await scrypt(password, DUMMY_SALT, KEY_BYTES, PARAMS);
+  await verifyPassword(password, await dummyStoredHash());
   return false;
 }
 

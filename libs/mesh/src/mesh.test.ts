@@ -225,13 +225,13 @@ test('a stopping instance finishes the calls it took and the mesh sends new ones
   const slow = echo.slow.query({ ms: 300 }); // round robin: this one lands on `leaving`
   await new Promise((resolve) => setTimeout(resolve, 50));
   const stopping = leaving.stop();
-  const during = await Promise.all(Array.from({ length: 20 }, () => echo.whoami.query()));
+  // Every call made during the drain is answered, by whichever instance took it.
+  await Promise.all(Array.from({ length: 20 }, () => echo.whoami.query()));
   // Mutations are never re-sent once they may have run, so none may land in the gap while the stream drains.
   await Promise.all(Array.from({ length: 40 }, () => echo.bump.mutate()));
   assert.equal(await slow, 'late');
   await stopping;
   assert.equal(leftState.mutations + stayState.mutations, 40);
-  assert.ok(during.every((name) => name === 'staying' || name === 'leaving'));
   assert.deepEqual(await Promise.all([echo.whoami.query(), echo.whoami.query()]), ['staying', 'staying']);
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTokenIssuer } from '@douyin/auth';
 import type { UserItems } from '@douyin/contracts';
 import { createLoginGuard } from '@douyin/ratelimit';
-import { SECRET, fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
+import { fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import type { GatewayDeps } from '../deps.js';
 
 const form = (fields: Record<string, string>) => ({
@@ -130,10 +130,10 @@ test('an expired token is treated as no token', async (t) => {
   let clock = Date.now();
   const app = await gatewayFor(t, fakeUserService().client, () => clock);
   const reg = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=frank&password=secret1' })).json();
+  const byToken = async () => (await app.inject({ method: 'GET', url: `/douyin/user/?token=${reg.token}` })).json();
+  assert.equal((await byToken()).user.id, reg.user_id, 'the token works until it expires');
   clock += 2 * 3600 * 1000;
-  assert.equal((await app.inject({ method: 'GET', url: `/douyin/user/?token=${reg.token}` })).json().status_code, 40001);
-  const issuer = createTokenIssuer({ secret: SECRET, ttlSeconds: 60 });
-  assert.ok(await issuer.issue(1));
+  assert.equal((await byToken()).status_code, 40001);
 });
 
 test('transport failures map to 503xx, a database outage to 50301', async (t) => {
