@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import type { ServiceMetrics } from '@douyin/metrics';
 import type { ServiceInstance } from '@douyin/registry';
@@ -16,9 +17,16 @@ const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 type Send = (instance: ServiceInstance, req: RpcRequest) => Promise<unknown>;
 export type InstanceBreaker = CircuitBreaker<[ServiceInstance, RpcRequest], unknown>;
 
+// The window the error rate is counted over, in buckets of a second.
+const WINDOW_MS = 10_000;
+const BUCKETS = 10;
+
 /** One opossum breaker per instance: a failing instance is skipped while its neighbours keep serving. */
 export class Breakers {
   private readonly byInstance = new Map<string, InstanceBreaker>();
+  /** Turns every breaker's window a bucket on: one timer for all of them, where opossum would start two each. */
+  private readonly rotation = new EventEmitter().setMaxListeners(0);
+  private rotating: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly send: Send,
@@ -37,7 +45,10 @@ export class Breakers {
         errorThresholdPercentage: this.options.errorPercent,
         volumeThreshold: this.options.volume,
         resetTimeout: this.options.resetMs,
-        rollingCountTimeout: 10_000,
+        rollingCountTimeout: WINDOW_MS,
+        rollingCountBuckets: BUCKETS,
+        rotateBucketController: this.rotation,
+        enableSnapshots: false,
         // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
         // (tens of thousands at a busy gateway) and sort them each second.
         rollingPercentilesEnabled: false,
@@ -61,11 +72,16 @@ export class Breakers {
         this.logger.info({ instance: id }, 'breaker half-open');
         record('half_open');
       });
+      const status = breaker.status as unknown as { rotateBucket(): void };
       breaker.on('close', () => {
+        // A closed breaker starts over: the failures that opened it would otherwise still fill its window, and the
+        // first failure after its probe succeeded would open it again.
+        for (let i = 0; i < BUCKETS; i++) status.rotateBucket();
         this.logger.info({ instance: id }, 'breaker closed');
         record('closed');
       });
       this.byInstance.set(id, breaker);
+      this.rotating ??= setInterval(() => this.rotation.emit('rotate'), WINDOW_MS / BUCKETS).unref();
     }
     return breaker;
   }
@@ -94,5 +110,7 @@ export class Breakers {
   shutdown(): void {
     for (const breaker of this.byInstance.values()) breaker.shutdown();
     this.byInstance.clear();
+    clearInterval(this.rotating);
+    this.rotating = undefined;
   }
 }

@@ -255,3 +255,20 @@ test('a call that first waits for discovery hands the callee what is left of its
   const { remainingMs } = await mesh.client<EchoRouter>('echo').budget.query();
   assert.ok(remainingMs <= 700 && remainingMs > 0, `the callee got ${remainingMs} ms of a 1,000 ms budget after a 300 ms wait`);
 });
+
+test('a breaker closed by a good probe starts over: one failure after it does not open it again', async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200 });
+  const echo = mesh.client<EchoRouter>('echo');
+  const id = `echo@127.0.0.1:${only.port}`;
+  for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  assert.equal(mesh.breakerStates().get(id), 'open');
+  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
+    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
+    await sleep(20);
+  }
+  assert.equal(await echo.whoami.query(), 'only');
+  assert.equal(mesh.breakerStates().get(id), 'closed');
+  await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  assert.equal(mesh.breakerStates().get(id), 'closed');
+});
