@@ -18,7 +18,7 @@ import { workCountFacts } from './views/work-counts.js';
 
 const config = loadConfigOrExit(GatewayEnv);
 const runtime = createRuntime(config.service);
-const secret = resolveJwtSecret({ ...config.auth, production: config.service.production });
+const secret = resolveJwtSecret({ secret: config.auth.secret, production: config.service.production, dataDir: config.auth.dataDir });
 const tokens = createTokenIssuer({ secret, ttlSeconds: config.auth.ttlSeconds });
 const user = runtime.mesh.client<UserRouter>('user');
 const relation = runtime.mesh.client<RelationRouter>('relation');
