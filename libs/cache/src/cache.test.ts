@@ -39,12 +39,17 @@ async function sharedCache(t: { after(fn: () => unknown): void }, ttlSeconds = 6
 async function readAcrossCommit(cache: Cache, id: CacheKey, readDatabase: () => number, commit: () => void) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let loaded!: () => void;
+  const hasRead = new Promise<void>((resolve) => (loaded = resolve));
   const slow = cache.many('count', [id], async () => {
     const read = readDatabase();
+    loaded();
     await gate;
     return new Map([[id, read]]);
   });
-  await sleep(20);
+  // The commit lands once the read has loaded, however long the cache took to get there (or once it answered from
+  // Redis without loading, which the caller's assertions then report).
+  await Promise.race([hasRead, slow]);
   commit();
   await cache.invalidate([['count', id]]);
   release();
