@@ -226,7 +226,17 @@ for (const mode of databaseModes()) {
 
   test(`bad input is refused before anything is read (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
-    const caller = callerFor(createRouter(deps));
+    // Every store call and SQL statement the router makes, to show that bad input makes none.
+    const touched: string[] = [];
+    const store = new Proxy(deps.store, {
+      get: (target, name, receiver) => {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => (touched.push(`store.${String(name)}`), value.apply(target, args));
+      },
+    });
+    const db = deps.db.withPlugin({ transformQuery: ({ node }) => (touched.push(node.kind), node), transformResult: async ({ result }) => result });
+    const caller = callerFor(createRouter({ ...deps, store, db }));
     const stagingKey = newKey('staging');
     for (const bad of [
       { authorId: 1, title: '', stagingKey },
@@ -239,6 +249,7 @@ for (const mode of databaseModes()) {
     ]) {
       await assert.rejects(caller.publish(bad), rejectsWith('BAD_REQUEST'), JSON.stringify(bad));
     }
+    assert.deepEqual(touched, []);
     // 100 emoji are 100 code points: the title passes, and the missing staged upload is what fails.
     await assert.rejects(caller.publish({ authorId: 1, title: '😀'.repeat(100), stagingKey }), /staged upload .* not found/);
     await assert.rejects(caller.feed({ limit: 31 }), rejectsWith('BAD_REQUEST'));
