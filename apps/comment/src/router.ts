@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { Reason, commentRouter, domainError, requireVideo, type Comment, type CommentHandlers, type VideoLookup } from '@douyin/contracts';
-import type { Cache } from '@douyin/cache';
+import { invalidatingWrite, type Cache } from '@douyin/cache';
 import * as repo from './repository.js';
 import type { CommentTables } from './tables.js';
 
@@ -31,8 +31,7 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       await requireVideo(video, videoId);
       const row = { video_id: videoId, user_id: actorId, content: text, created_at: now() };
       // The count moves in the transaction that inserts the row; the cached count is deleted after the commit.
-      const id = await repo.addComment(db, row);
-      await cache.invalidate([[COMMENT_COUNT, videoId]]);
+      const id = await invalidatingWrite(cache, [[COMMENT_COUNT, videoId]], () => repo.addComment(db, row));
       return toComment({ ...row, id });
     },
 
@@ -43,9 +42,8 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       if (!row || row.video_id !== videoId) throw notFound(commentId);
       if (row.user_id !== actorId) throw new TRPCError({ code: 'FORBIDDEN', message: 'only the author may delete a comment' });
       // Of two concurrent deletes only the one that removed the row counts; the other finds it gone.
-      const deleted = await repo.removeComment(db, commentId, videoId);
+      const deleted = await invalidatingWrite(cache, [[COMMENT_COUNT, videoId]], () => repo.removeComment(db, commentId, videoId), (removed) => removed);
       if (!deleted) throw notFound(commentId);
-      await cache.invalidate([[COMMENT_COUNT, videoId]]);
       return toComment(row);
     },
 

@@ -100,6 +100,29 @@ for (const mode of databaseModes()) {
     await assert.rejects(caller.likedAmong({ users: ids(21).map((userId) => ({ userId, ids: ids(500) })) }), rejectsWith('BAD_REQUEST'));
   });
 
+  test(`a like whose answer was lost after it reached the database leaves no stale count in Redis (${mode})`, async (t) => {
+    const { db, cache, caller } = await setup(t, mode);
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO] }), [{ videoId: VIDEO, favoriteCount: 0 }]); // cached
+    // The write runs (on MySQL the procedure commits); its answer is then lost, as with a dropped connection.
+    const lost = new WeakSet<object>();
+    const dropping = db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        const sql = node.kind === 'RawNode' ? node.sqlFragments.join('?') : '';
+        if (sql.startsWith('CALL') || node.kind === 'InsertQueryNode') lost.add(queryId);
+        return node;
+      },
+      transformResult: async ({ queryId, result }) => {
+        if (lost.has(queryId)) throw Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+        return result;
+      },
+    });
+    const { video } = fakeVideoLookup({ [VIDEO]: AUTHOR });
+    const { user } = fakeUserLookup([1, AUTHOR]);
+    await assert.rejects(callerFor(createRouter({ db: dropping, cache, video, user })).like({ actorId: 1, videoId: VIDEO }));
+    const { byVideo } = await countsFromRows(db);
+    assert.deepEqual(await caller.videoFacts({ videoIds: [VIDEO] }), [{ videoId: VIDEO, favoriteCount: byVideo.get(VIDEO) ?? 0 }]);
+  });
+
   test(`facts are served from Redis and a like invalidates exactly what it changed (${mode})`, async (t) => {
     const { caller, cache } = await setup(t, mode);
     await caller.videoFacts({ videoIds: [VIDEO, 8] });

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { favoriteRouter, requireUsers, requireVideo, type FavoriteHandlers, type UserLookup, type VideoLookup } from '@douyin/contracts';
-import type { Cache } from '@douyin/cache';
+import { invalidatingWrite, type Cache } from '@douyin/cache';
 import * as repo from './repository.js';
 import { favoriteFacts, invalidationsOf } from './service.js';
 import type { FavoriteTables } from './tables.js';
@@ -17,11 +17,12 @@ export interface FavoriteDeps {
 export function createRouter({ db, cache, video, user, now = Date.now }: FavoriteDeps) {
   const facts = favoriteFacts(db, cache);
 
-  // The cache entries are deleted after the commit, so no reader can cache the old counts afterwards.
+  // The cache entries are deleted after the commit (or after a failure that may have committed), so no reader can
+  // cache the old counts afterwards.
   async function change(actorId: number, videoId: number, delta: 1 | -1) {
     const { authorId } = await requireVideo(video, videoId);
     const like = { userId: actorId, videoId, authorId };
-    if (await repo.changeLike(db, like, delta, now())) await cache.invalidate(invalidationsOf(like));
+    await invalidatingWrite(cache, invalidationsOf(like), () => repo.changeLike(db, like, delta, now()), (changed) => changed);
   }
 
   const handlers: FavoriteHandlers = {

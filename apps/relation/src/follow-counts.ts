@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Cache, CacheKey } from '@douyin/cache';
+import type { Cache, CacheEntry, CacheKey } from '@douyin/cache';
 import * as repo from './repository.js';
 import type { RelationTables } from './tables.js';
 
@@ -26,9 +26,8 @@ export function followCounts(db: Kysely<RelationTables>, cache: FollowCountCache
   });
 }
 
-/** Call once a follow or unfollow between the two users is committed. */
-export const forgetFollowCounts = (cache: FollowCountCache, actorId: number, targetId: number) =>
-  cache.invalidate([
-    [COUNTS, actorId],
-    [COUNTS, targetId],
-  ]);
+/** The entries a follow or unfollow between the two users changes: both users' counts. */
+export const followCountEntries = (actorId: number, targetId: number): CacheEntry[] => [
+  [COUNTS, actorId],
+  [COUNTS, targetId],
+];

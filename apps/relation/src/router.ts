@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import { invalidatingWrite } from '@douyin/cache';
 import { Reason, answerOf, domainError, questionsOf, relationRouter, requireUsers, type PairsInput, type RelationHandlers, type UserItems, type UserLookup } from '@douyin/contracts';
-import { followCounts, forgetFollowCounts, type FollowCountCache } from './follow-counts.js';
+import { followCountEntries, followCounts, type FollowCountCache } from './follow-counts.js';
 import * as repo from './repository.js';
 import type { RelationTables } from './tables.js';
 
@@ -27,16 +28,16 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
     if (actorId === targetId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot follow yourself');
   }
 
-  const handlers: RelationHandlers = {
-    async follow({ actorId, targetId }) {
-      await checkTarget(actorId, targetId);
-      if (await repo.changeFollow(db, actorId, targetId, 1, now())) await forgetFollowCounts(cache, actorId, targetId);
-    },
+  // Both users' cached counts are deleted after the commit, or after a failure that may have committed.
+  async function change(actorId: number, targetId: number, delta: 1 | -1) {
+    await checkTarget(actorId, targetId);
+    const write = () => repo.changeFollow(db, actorId, targetId, delta, now());
+    await invalidatingWrite(cache, followCountEntries(actorId, targetId), write, (changed) => changed);
+  }
 
-    async unfollow({ actorId, targetId }) {
-      await checkTarget(actorId, targetId);
-      if (await repo.changeFollow(db, actorId, targetId, -1, now())) await forgetFollowCounts(cache, actorId, targetId);
-    },
+  const handlers: RelationHandlers = {
+    follow: ({ actorId, targetId }) => change(actorId, targetId, 1),
+    unfollow: ({ actorId, targetId }) => change(actorId, targetId, -1),
 
     async following({ userId }) {
       await requireUsers(user, [userId]);
