@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteLimiter } from '@douyin/ratelimit';
 import type { Authenticator } from './auth.js';
 import { addAll, tokenOf } from './params.js';
@@ -14,10 +14,18 @@ export function routeClassOf(method: string, route: string): RouteClass {
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
 }
 
+/** Requests whose user the hook below already charged. */
+const usersCharged = new WeakSet<FastifyRequest>();
+
+const refuse = (reply: FastifyReply, retryAfterMs: number): never => {
+  reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  throw new ApkError(ApkCode.rateLimited, 'too many requests, please retry in a moment');
+};
+
 /**
  * Token buckets in front of every /douyin route: a refused request gets HTTP 200 with status_code 42901 and
- * Retry-After (contract §8.2). It runs once the body is parsed, so a token in a form body counts per user;
- * an upload's token is a multipart field, read only by the route, so uploads are limited per IP.
+ * Retry-After (contract §8.2). It runs once the body is parsed, so a token in a form body counts per user; an
+ * upload's token is a multipart field, read only by the route, which charges its user with `limitUserOnceKnown`.
  */
 export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, auth: Pick<Authenticator, 'viewer'>): void {
   app.addHook('preHandler', async (req, reply) => {
@@ -30,8 +38,15 @@ export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, 
     // Only a signed token names a user: a forged one must not drain somebody else's bucket.
     const userId = await auth.viewer(tokenOf(params, req));
     const verdict = await limiter.check(routeClassOf(req.method, route), { ip: req.ip, userId });
-    if (verdict.allowed) return;
-    reply.header('retry-after', String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))));
-    throw new ApkError(ApkCode.rateLimited, 'too many requests, please retry in a moment');
+    if (userId !== undefined) usersCharged.add(req);
+    if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
   });
+}
+
+/** Charges the user's buckets of a request whose user became known only in its body, unless the hook already did. */
+export async function limitUserOnceKnown(limiter: RouteLimiter, req: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
+  if (usersCharged.has(req)) return;
+  usersCharged.add(req);
+  const verdict = await limiter.checkUser(routeClassOf(req.method, req.routeOptions.url ?? req.url), userId);
+  if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
 }

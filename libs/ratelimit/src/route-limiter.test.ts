@@ -28,3 +28,14 @@ test('every applicable bucket is taken: per IP always, per user once known, per 
   const counted = (await metrics.rateLimited.get()).values.map((v) => [v.labels.class, v.labels.subject, v.value]);
   assert.deepEqual(counted.sort(), [['all', 'ip', 1], ['all', 'user', 1], ['upload', 'ip', 1], ['upload', 'user', 1]]);
 });
+
+test('a user known only from the body is charged their own buckets alone: the IP was charged before', async () => {
+  const limiter = createRouteLimiter(new MemoryBuckets(() => 0), limits);
+  // The IP's general bucket (4) is emptied; the user's general (2) and upload (1) buckets are untouched by it.
+  for (let i = 0; i < 4; i++) assert.equal((await limiter.check('read', { ip: 'd' })).allowed, true);
+  assert.equal((await limiter.check('read', { ip: 'd' })).allowed, false);
+  assert.equal((await limiter.checkUser('upload', 9)).allowed, true);
+  assert.deepEqual(await limiter.checkUser('upload', 9), { allowed: false, retryAfterMs: 1000, routeClass: 'upload', subject: 'user' });
+  // The same buckets a check that knows the user takes: the two uploads' checks took the general user bucket's two.
+  assert.deepEqual(await limiter.check('read', { ip: 'e', userId: 9 }), { allowed: false, retryAfterMs: 1000, routeClass: 'all', subject: 'user' });
+});

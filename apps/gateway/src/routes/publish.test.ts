@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MemoryBuckets, createRouteLimiter } from '@douyin/ratelimit';
 import { fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import { multipartBody, type FormPart } from '../../test/multipart.js';
 import { fakeVideoService, testMedia } from '../../test/video-fakes.js';
@@ -128,4 +129,21 @@ test('uploads past MAX_CONCURRENT_UPLOADS_PER_IP wait their turn with 42901; a f
   const after = await app.inject({ method: 'POST', url: '/douyin/publish/action/', ...upload, remoteAddress: '10.0.0.1' });
   assert.equal(after.json().status_code, 0);
   assert.deepEqual(videos.published.map((p) => p.video.title), ['slow', 'slow', 'slow']);
+});
+
+test('an upload whose token is in its multipart body is charged to its user, from whatever IP', async (t) => {
+  const media = await testMedia(t);
+  const videos = fakeVideoService(media.store);
+  const limits = { all: { ip: null, user: null }, classes: { upload: { ip: null, user: { ratePerSec: 1 / 60, burst: 2 } } } };
+  const limiter = createRouteLimiter(new MemoryBuckets(() => 0), limits);
+  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media }, {}, { limiter });
+  const { token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=often&password=secret1' })).json();
+  const upload = multipartBody([data(randomBytes(1000)), { name: 'title', value: 't' }, { name: 'token', value: token }]);
+  const codes = [];
+  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+    codes.push((await app.inject({ method: 'POST', url: '/douyin/publish/action/', ...upload, remoteAddress: ip })).json().status_code);
+  }
+  assert.deepEqual(codes, [0, 0, 42901]);
+  assert.equal(videos.published.length, 2);
+  assert.deepEqual(await filesUnder(media.root), [], 'the refused upload left nothing staged');
 });

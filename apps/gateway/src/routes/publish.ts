@@ -5,6 +5,7 @@ import type { GatewayDeps } from '../deps.js';
 import { collectParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
 import { ok } from '../reply.js';
 import { VideoSchema, apkResponse } from '../schemas.js';
+import { limitUserOnceKnown } from '../rate-limit.js';
 import { ApkCode, ApkError } from '../status.js';
 import { readUploadForm } from '../upload.js';
 import { loadUser } from '../views/users.js';
@@ -18,7 +19,14 @@ export const publishRoutes =
       let title: string | undefined;
       // Contract §4.5 step 1, in order: token, then title. Whatever is already known when the file begins is
       // checked then, so a bad token stores nothing; the rest is checked once the form has been read.
-      const author = async (params: Params) => (authorId ??= await deps.auth.requireUser(tokenOf(params, req)));
+      const author = async (params: Params) => (authorId ??= await uploader(params));
+      // The APK sends its token inside the multipart body, which the rate limits' hook cannot read: the user's
+      // buckets are charged here, once the token names the user.
+      const uploader = async (params: Params) => {
+        const userId = await deps.auth.requireUser(tokenOf(params, req));
+        if (deps.limiter) await limitUserOnceKnown(deps.limiter, req, reply, userId);
+        return userId;
+      };
       const titleOf = (params: Params) => (title ??= requiredText(params, 'title', LIMITS.title));
       const { store, maxUploadBytes, slots } = deps.media;
       const release = slots.take(req.ip);
