@@ -40,13 +40,19 @@ test('calls made in one turn become one call for the union of their ids; each ca
 test('a merged call carries at most maxIds ids, and runs under the latest deadline and the first request id', async () => {
   const { calls, procedure } = recorder();
   const lookup = coalescedByIds(procedure, 'userIds', 3);
+  const now = Date.now();
   const inScope = (requestId: string, deadline: number, ids: number[]) => runInScope({ requestId, deadline }, () => lookup.query({ userIds: ids }));
-  const answers = await Promise.all([inScope('a', 1_000, [1, 2]), inScope('b', 3_000, [2, 3]), inScope('c', 2_000, [4]), inScope('d', 500, [5, 6, 7, 8])]);
+  const answers = await Promise.all([
+    inScope('a', now + 1_000, [1, 2]),
+    inScope('b', now + 3_000, [2, 3]),
+    inScope('c', now + 2_000, [4]),
+    inScope('d', now + 500, [5, 6, 7, 8]),
+  ]);
   assert.deepEqual(answers.map((items) => items.map((i) => i.id)), [[1, 2], [2, 3], [4], [5, 6, 7, 8]]);
   // [1,2]+[2,3] fit in three ids; [4] would make four, so it starts the next call; a list over maxIds goes alone.
   assert.deepEqual(calls.map((c) => c.ids).sort(), [[1, 2, 3], [4], [5, 6, 7, 8]].sort());
   const merged = calls.find((c) => c.ids.length === 3)!;
-  assert.deepEqual(merged.scope, { requestId: 'a', deadline: 3_000 });
+  assert.deepEqual(merged.scope, { requestId: 'a', deadline: now + 3_000 });
 });
 
 test('a failed merged call fails every caller in it', async () => {
@@ -149,7 +155,8 @@ test('identical queries of one turn are one call under the latest deadline; a la
     },
   };
   const feed = coalescedQuery(procedure, (input) => String(input.before));
-  const ask = (requestId: string, deadline: number, before?: number) => runInScope({ requestId, deadline }, () => feed.query({ before }));
+  const now = Date.now();
+  const ask = (requestId: string, inMs: number, before?: number) => runInScope({ requestId, deadline: now + inMs }, () => feed.query({ before }));
   const callsMade = async (count: number) => {
     while (calls.length < count) await new Promise((resolve) => setImmediate(resolve));
   };
@@ -161,7 +168,11 @@ test('identical queries of one turn are one call under the latest deadline; a la
   for (const answer of inFlight) answer();
   const answers = await Promise.all([...first, later]);
   assert.deepEqual(calls.map((c) => c.input), [{ before: undefined }, { before: 5 }, { before: undefined }]);
-  assert.deepEqual(calls.map((c) => c.scope), [{ requestId: 'a', deadline: 3_000 }, { requestId: 'c', deadline: 2_000 }, { requestId: 'd', deadline: 1_000 }]);
+  assert.deepEqual(calls.map((c) => c.scope), [
+    { requestId: 'a', deadline: now + 3_000 },
+    { requestId: 'c', deadline: now + 2_000 },
+    { requestId: 'd', deadline: now + 1_000 },
+  ]);
   assert.deepEqual(answers, [['page before now'], ['page before now'], ['page before 5'], ['page before now']]);
   assert.strictEqual(answers[0], answers[1], 'the merged callers share one answer');
 });
@@ -196,4 +207,20 @@ test("a caller whose share of a merged answer fails is failed alone; the others 
   assert.deepEqual(a, { status: 'fulfilled', value: new Map([['a', [{ id: 1 }]]]) });
   assert.equal(broken.status, 'rejected');
   assert.deepEqual(b, { status: 'fulfilled', value: new Map([['b', [{ id: 3 }]]]) });
+});
+
+test('a caller merged with a later deadline gives up at its own, as its own call would; the others get the answer', async () => {
+  const lookup = coalescedGroups(
+    async (asked: ReadonlyMap<string, number[]>) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return new Map([...asked].map(([group, ids]) => [group, ids.map((id) => ({ id }))]));
+    },
+    (answer: Map<string, Item[]>, group: string) => new Map([[group, answer.get(group) ?? []]]),
+    { maxGroups: 10, maxIds: 100 },
+  );
+  const within = (ms: number, group: string) => runInScope({ requestId: group, deadline: Date.now() + ms }, () => lookup(group, [1]));
+  const [hurried, patient] = await Promise.allSettled([within(50, 'hurried'), within(5_000, 'patient')]);
+  assert.equal(hurried.status, 'rejected');
+  assert.equal(((hurried as PromiseRejectedResult).reason as { data?: { code?: string } }).data?.code, 'GATEWAY_TIMEOUT');
+  assert.deepEqual(patient, { status: 'fulfilled', value: new Map([['patient', [{ id: 1 }]]]) });
 });

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { currentScope, runInScope, type CallScope } from './call-scope.js';
+import { meshError } from './mesh-errors.js';
 
 /** A by-ids query procedure of a mesh client, e.g. `client.byIds` with input `{ videoIds }`. */
 export interface ByIdsQuery<K extends string, T> {
@@ -20,15 +21,23 @@ interface Merged<W> {
 
 const mergedFrom = <W>(first: W): Merged<W> => ({ context: new AsyncResource('douyin.coalesced-call'), waiters: [first] });
 
+const outOfTime = () =>
+  meshError('mesh', 'merged call', { code: 'GATEWAY_TIMEOUT', message: 'a merged call did not answer within this caller\'s deadline' }, 504);
+
 /**
  * Runs the call merged from `waiters` in the first one's context, under the latest deadline among them and the
- * first one's request id, and settles every waiter with `answerOf` its result, or its failure.
+ * first one's request id, and settles every waiter with `answerOf` its result, or its failure. A waiter whose own
+ * deadline comes first gives up then, as its own call would have.
  */
 function answerAll<W extends Waiter<A>, A>({ context, waiters }: Merged<W>, run: () => Promise<A>, answerOf: (answer: A, waiter: W) => A): void {
   const scopes = waiters.flatMap((w) => (w.scope ? [w.scope] : []));
   const scope = scopes.length > 0 ? { requestId: scopes[0]!.requestId, deadline: Math.max(...scopes.map((s) => s.deadline)) } : undefined;
+  const timers = waiters.flatMap((w) =>
+    w.scope && scope && w.scope.deadline < scope.deadline ? [setTimeout(() => w.reject(outOfTime()), w.scope.deadline - Date.now())] : [],
+  );
   // A call that throws instead of rejecting must still settle every waiter, never leave them hanging.
   const answer = context.runInAsyncScope(() => Promise.resolve().then(() => (scope ? runInScope(scope, run) : run())));
+  answer.finally(() => timers.forEach(clearTimeout)).catch(() => undefined);
   answer.then(
     (answer) => {
       if (waiters.length === 1) return waiters[0]!.resolve(answer);
