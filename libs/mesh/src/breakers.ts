@@ -3,7 +3,7 @@ import CircuitBreaker from 'opossum';
 import type { ServiceMetrics } from '@douyin/metrics';
 import type { ServiceInstance } from '@douyin/registry';
 import type { Logger } from '@douyin/telemetry';
-import { RemoteError, type RpcRequest } from './transport.js';
+import { RemoteError, TransportError, type RpcRequest } from './transport.js';
 
 export interface BreakerOptions {
   errorPercent: number;
@@ -16,6 +16,20 @@ const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
 type Send = (instance: ServiceInstance, req: RpcRequest) => Promise<unknown>;
 export type InstanceBreaker = CircuitBreaker<[ServiceInstance, RpcRequest], unknown>;
+
+/**
+ * A call that ran out of time with less budget than this says more about its caller (a request that spent its time
+ * elsewhere) than about the instance: its timeout does not count against the instance's breaker.
+ */
+const MIN_BLAMED_BUDGET_MS = 50;
+
+/** Failures that are not the instance's own; opossum passes the call's arguments after the error. */
+const notTheInstances = (err: unknown, ...[, req]: [ServiceInstance?, RpcRequest?]): boolean =>
+  // A typed answer (even NOT_FOUND) proves the instance is healthy; only its own 5xx-class answers count against it.
+  // A failure it relays (its own dependency timed out or is down) must not open this breaker too: one overloaded
+  // leaf would otherwise cut off every service in front of it, healthy or not.
+  (err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true)) ||
+  (err instanceof TransportError && err.timedOut && (req?.budgetMs ?? Infinity) < MIN_BLAMED_BUDGET_MS);
 
 // The window the error rate is counted over, in buckets of a second.
 const WINDOW_MS = 10_000;
@@ -52,10 +66,7 @@ export class Breakers {
         // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
         // (tens of thousands at a busy gateway) and sort them each second.
         rollingPercentilesEnabled: false,
-        // A typed answer (even NOT_FOUND) proves the instance is healthy; only its own 5xx-class answers count
-        // against it. A failure it relays (its own dependency timed out or is down) must not open this breaker
-        // too: one overloaded leaf would otherwise cut off every service in front of it, healthy or not.
-        errorFilter: (err: unknown) => err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true),
+        errorFilter: notTheInstances,
       });
       const id = instance.id;
       const labels = { target: instance.service, target_instance: id };

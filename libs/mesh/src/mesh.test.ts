@@ -272,3 +272,14 @@ test('a breaker closed by a good probe starts over: one failure after it does no
   await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
   assert.equal(mesh.breakerStates().get(id), 'closed');
 });
+
+test("a call that ran out of a nearly spent budget does not count against the instance's breaker", async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0 });
+  const echo = mesh.client<EchoRouter>('echo');
+  // Each call comes from a request with 20 ms left of its budget (the rest spent elsewhere).
+  for (let i = 0; i < 5; i++) {
+    await assert.rejects(runInScope({ requestId: `late-${i}`, deadline: Date.now() + 20 }, () => echo.slow.query({ ms: 100 })), expectMeshError('GATEWAY_TIMEOUT'));
+  }
+  assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
+});
