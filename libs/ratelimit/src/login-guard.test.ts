@@ -45,6 +45,9 @@ test('memory: concurrent attempts cannot all pass before a failure is counted', 
   const guard = createLoginGuard(limits);
   const waits = await Promise.all(Array.from({ length: 40 }, () => guard.begin('alice', '10.0.0.1')));
   assert.equal(waits.filter((wait) => wait === 0).length, 3);
+  // The refused ones took nothing from the IP's count: another username from it has the IP's two failures left.
+  await fail(guard, 'bob', '10.0.0.1', 2);
+  assert.ok((await guard.begin('carol', '10.0.0.1')) > 23 * 3600_000);
 });
 
 test('memory: an attempt abandoned without a verdict counts for nothing, and a refused one takes nothing from the IP', async () => {

@@ -60,13 +60,18 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
 
   return {
     async begin(username, ip) {
-      const [pair, perIp] = await Promise.all([take(byPair, pairKey(username, ip)), take(byIp, ip)]);
-      if (pair === 0 && perIp === 0) return 0;
-      // A refused attempt tries no password: give back what the other count took for it.
-      if (pair === 0) await byPair.reward(pairKey(username, ip), 1);
-      if (perIp === 0) await byIp.reward(ip, 1);
-      metrics?.rateLimited.inc({ class: 'login', subject: perIp >= pair ? 'ip' : 'user' });
-      return Math.max(pair, perIp);
+      // One count after the other: an attempt its username's count refuses tries no password, so it must not take
+      // from (nor, in a burst, block) its IP's count for the day.
+      const pair = await take(byPair, pairKey(username, ip));
+      if (pair > 0) {
+        metrics?.rateLimited.inc({ class: 'login', subject: 'user' });
+        return pair;
+      }
+      const perIp = await take(byIp, ip);
+      if (perIp === 0) return 0;
+      await byPair.reward(pairKey(username, ip), 1);
+      metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
+      return perIp;
     },
     async succeeded(username, ip) {
       await Promise.all([byPair.delete(pairKey(username, ip)), byIp.reward(ip, 1)]);
