@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { setTimeout } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBuckets, createRouteLimiter } from '@douyin/ratelimit';
@@ -107,7 +106,12 @@ test('a broken multipart body is 40002 and stores nothing', async (t) => {
 });
 
 test('uploads past MAX_CONCURRENT_UPLOADS_PER_IP wait their turn with 42901; a finished upload frees its slot', async (t) => {
-  const media = { ...(await testMedia(t)), slots: uploadSlots({ total: 8, perIp: 1 }) };
+  // The slots, telling the test when the first upload has taken its own.
+  const limited = uploadSlots({ total: 8, perIp: 1 });
+  let taken!: () => void;
+  const firstTaken = new Promise<void>((resolve) => (taken = resolve));
+  const slots = { take: (ip: string) => (taken(), limited.take(ip)) };
+  const media = { ...(await testMedia(t)), slots };
   const videos = fakeVideoService(media.store);
   const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media });
   const { token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=busy&password=secret1' })).json();
@@ -117,7 +121,7 @@ test('uploads past MAX_CONCURRENT_UPLOADS_PER_IP wait their turn with 42901; a f
   const body = new PassThrough();
   body.write(upload.payload.subarray(0, 100_000));
   const slow = app.inject({ method: 'POST', url: '/douyin/publish/action/', payload: body, headers: upload.headers, remoteAddress: '10.0.0.1' });
-  await setTimeout(50);
+  await firstTaken;
   const refused = await app.inject({ method: 'POST', url: '/douyin/publish/action/', ...upload, remoteAddress: '10.0.0.1' });
   assert.deepEqual(refused.json(), { status_code: 42901, status_msg: 'too many uploads in progress, please retry in a moment' });
   assert.equal(refused.headers['retry-after'], '1');
