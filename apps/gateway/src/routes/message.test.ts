@@ -146,3 +146,20 @@ test('push channel: a client that stops reading is cut once a megabyte waits uns
   for (let i = 0; i < sent; i++) assert.equal((await anns.next()).content, content); // ann, reading, got every one
   await app.close();
 });
+
+test('push channel: a connection whose request carried a body is unsubscribed when its client leaves', { timeout: 10_000 }, async (t) => {
+  const { app, register } = await socialGateway(t);
+  const bob = await register('bob');
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const metrics = metricsFor('gateway');
+  const connections = async () => (await metrics.pushConnections.get()).values[0]?.value ?? 0;
+  // A Content-Type makes the gateway read the (empty) body first, so the request itself has closed by the handler.
+  const phone = connect(Number(new URL(base).port), '127.0.0.1');
+  t.after(() => phone.destroy());
+  phone.write(`GET /douyin/message/push/?token=${bob.token} HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n`);
+  await once(phone, 'data');
+  await until('connected', async () => (await connections()) === 1);
+  phone.destroy();
+  await until('the subscription to end with its connection', async () => (await connections()) === 0);
+  await app.close();
+});

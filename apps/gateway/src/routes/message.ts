@@ -64,6 +64,8 @@ export const messageRoutes =
       const since = optionalEpochMs(params, 'since') ?? Date.now();
       reply.hijack();
       const res = reply.raw;
+      // The client may have gone while its token was checked: nothing to serve, nothing to subscribe.
+      if (res.destroyed) return;
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
@@ -85,7 +87,9 @@ export const messageRoutes =
           res.end();
         },
       });
-      req.raw.once('close', () => {
+      // The response's close, not the request's: a request emits 'close' once its body has been read, which for a
+      // GET with a body (any Content-Type) is before this handler runs.
+      res.once('close', () => {
         clearInterval(heartbeat);
         unsubscribe();
       });
