@@ -32,6 +32,10 @@ function extensionOf(format: string, codecs: string[]): string {
   return known[format] ?? 'bin';
 }
 
+// An upload may be a playlist (HLS, DASH) naming other files or URLs, which the tools would open: only the uploaded
+// file itself may be read, never the network (Debian's builds already refuse it for nested opens; others may not).
+const LOCAL_ONLY = ['-protocol_whitelist', 'file'];
+
 const notAVideo = (why: string) => domainError('BAD_REQUEST', Reason.notAVideo, `upload is not a video: ${why}`);
 
 interface RunResult {
@@ -56,7 +60,7 @@ function run(path: string, args: string[], timeoutMs: number): Promise<RunResult
 /** Probes the container (never the name or MIME type): a media file with a video stream that is not a still image. */
 export async function probeVideo(tools: MediaTools, file: string): Promise<ProbedVideo> {
   if ((await stat(file)).size === 0) throw notAVideo('the file is empty');
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+  const args = ['-v', 'error', ...LOCAL_ONLY, '-print_format', 'json', '-show_format', '-show_streams', file];
   const { stdout, rejected } = await run(tools.ffprobePath, args, tools.timeoutMs);
   if (rejected) throw notAVideo('not a media container');
   const probe = JSON.parse(stdout) as ProbeOutput;
@@ -70,7 +74,7 @@ export async function probeVideo(tools: MediaTools, file: string): Promise<Probe
 
 /** Writes the first frame as JPEG; a first frame that cannot be decoded means the upload is not a playable video. */
 export async function extractCover(tools: MediaTools, input: string, output: string): Promise<void> {
-  const args = ['-v', 'error', '-nostdin', '-y', '-i', input, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', output];
+  const args = ['-v', 'error', '-nostdin', '-y', ...LOCAL_ONLY, '-i', input, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', output];
   const { rejected } = await run(tools.ffmpegPath, args, tools.timeoutMs);
   if (rejected || !(await startsWithJpegMarker(output))) throw notAVideo('the first frame cannot be decoded');
 }

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
 import { FEED_MAX } from '@douyin/contracts';
@@ -41,6 +43,20 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
     assert.deepEqual(await filesUnder(deps.workDir), []);
     assert.deepEqual(await caller.feed({}), []);
+  });
+
+  test(`a playlist naming a network address is not fetched, and is not a video (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const asked: string[] = [];
+    const server = createServer((req, res) => (asked.push(req.url ?? ''), res.writeHead(404).end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    const { port } = server.address() as AddressInfo;
+    const hls = `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nhttp://127.0.0.1:${port}/segment.ts\n#EXT-X-ENDLIST\n`;
+    const caller = callerFor(createRouter(deps));
+    await assert.rejects(caller.publish({ authorId: 1, title: 't', stagingKey: await stage(deps.store, Buffer.from(hls)) }), rejectsWith('BAD_REQUEST', 'not_a_video'));
+    assert.deepEqual(asked, []);
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
   });
 
   test(`a missing ffprobe is media_unavailable, not the upload's fault (${mode})`, async (t) => {
