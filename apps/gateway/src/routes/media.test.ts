@@ -14,7 +14,7 @@ test('Range headers: single ranges, open ends and suffixes; past the end is unsa
   assert.deepEqual(parseRange('bytes=-100', 1000), { start: 900, end: 999 });
   assert.deepEqual(parseRange('bytes=-5000', 1000), { start: 0, end: 999 });
   assert.equal(parseRange('bytes=1000-', 1000), 'unsatisfiable');
-  assert.equal(parseRange('bytes=5-4', 1000), 'unsatisfiable');
+  assert.equal(parseRange('bytes=5-4', 1000), undefined, 'an invalid range is ignored: the whole object');
   assert.equal(parseRange('bytes=-0', 1000), 'unsatisfiable');
   for (const whole of [undefined, 'bytes=0-1,5-6', 'items=0-1', 'bytes=-', 'bytes=a-b']) assert.equal(parseRange(whole, 1000), undefined, whole);
 });
@@ -47,7 +47,10 @@ test('stored media are served with exact bytes, ranges, HEAD, ETag and immutable
   assert.equal(head.headers['content-length'], String(bytes.length));
   assert.equal(head.rawPayload.length, 0);
 
-  assert.equal((await app.inject({ method: 'GET', url: `/media/${key}`, headers: { 'if-none-match': etag } })).statusCode, 304);
+  for (const tags of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+    assert.equal((await app.inject({ method: 'GET', url: `/media/${key}`, headers: { 'if-none-match': tags } })).statusCode, 304, tags);
+  }
+  assert.equal((await app.inject({ method: 'GET', url: `/media/${key}`, headers: { 'if-none-match': '"other"' } })).statusCode, 200);
   const beyond = await app.inject({ method: 'GET', url: `/media/${key}`, headers: { range: `bytes=${bytes.length}-` } });
   assert.equal(beyond.statusCode, 416);
   assert.equal(beyond.headers['content-range'], `bytes */${bytes.length}`);
@@ -63,5 +66,21 @@ test('unknown or invalid media keys are a plain 404', async (t) => {
     const res = await app.inject({ method: 'GET', url });
     assert.equal(res.statusCode, 404, url);
     assert.doesNotMatch(res.body, /status_code/);
+  }
+});
+
+test('a storage failure or an object gone between its stat and its read is answered uncached', async (t) => {
+  const media = await testMedia(t);
+  const key = newKey('videos', 'mp4');
+  await media.store.put(key, Readable.from([randomBytes(1000)]));
+  let failRead: 'throw' | 'gone' = 'throw';
+  const store = { ...media.store, get: async () => (failRead === 'throw' ? Promise.reject(new Error('storage blip')) : undefined) };
+  const app = await gatewayFor(t, undefined, undefined, undefined, {}, { media: { ...media, store } });
+  for (const [mode, status] of [['throw', 503], ['gone', 404]] as const) {
+    failRead = mode;
+    const res = await app.inject({ method: 'GET', url: `/media/${key}` });
+    assert.equal(res.statusCode, status);
+    assert.equal(res.headers['cache-control'], 'no-store', mode);
+    assert.equal(res.headers.etag, undefined, mode);
   }
 });

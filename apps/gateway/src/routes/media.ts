@@ -14,12 +14,26 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(from);
-  const end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
+  // A last position before the first makes the range invalid, and an invalid Range is ignored (RFC 9110 §14.1.1).
+  if (to !== '' && Number(to) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: to === '' ? size - 1 : Math.min(Number(to), size - 1) };
 }
 
-const notFound = (reply: FastifyReply) => reply.code(404).type('text/plain; charset=utf-8').send('not found');
+/** If-None-Match's weak comparison: `*`, or any listed tag equal to `etag` once `W/` is set aside. */
+export function matchesNoneOf(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/** An answer that is not the object: nothing of the object's caching headers may go with it. */
+const uncached = (reply: FastifyReply) => {
+  for (const name of ['etag', 'accept-ranges', 'content-range', 'content-length']) reply.removeHeader(name);
+  return reply.header('cache-control', 'no-store');
+};
+
+const notFound = (reply: FastifyReply) => uncached(reply).code(404).type('text/plain; charset=utf-8').send('not found');
 
 /**
  * GET/HEAD of stored objects (contract §7), plain HTTP rather than the APK envelope: exact bytes, Content-Type by
@@ -34,7 +48,7 @@ export const mediaRoutes =
       exposeHeadRoute: false,
       errorHandler: (err, req, reply) => {
         req.log.error({ err, url: req.url }, 'media request failed');
-        void reply.code(503).type('text/plain; charset=utf-8').send('storage unavailable');
+        void uncached(reply).code(503).type('text/plain; charset=utf-8').send('storage unavailable');
       },
       handler: async (req, reply) => {
         const key = req.params['*'];
@@ -46,7 +60,7 @@ export const mediaRoutes =
           .header('accept-ranges', 'bytes')
           .header('etag', info.etag)
           .header('cache-control', 'public, max-age=31536000, immutable');
-        if (req.headers['if-none-match'] === info.etag) return reply.code(304).send();
+        if (matchesNoneOf(req.headers['if-none-match'], info.etag)) return reply.code(304).send();
         const range = parseRange(req.headers.range, info.size);
         if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${info.size}`).send();
         if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
