@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBuckets, createRouteLimiter } from '@douyin/ratelimit';
 import { fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import { multipartBody, type FormPart } from '../../test/multipart.js';
+import { until } from '../../test/processes.js';
 import { fakeVideoService, testMedia } from '../../test/video-fakes.js';
 import type { GatewayDeps } from '../deps.js';
 import { uploadSlots } from '../upload-slots.js';
@@ -150,4 +152,25 @@ test('an upload whose token is in its multipart body is charged to its user, fro
   assert.deepEqual(codes, [0, 0, 42901]);
   assert.equal(videos.published.length, 2);
   assert.deepEqual(await filesUnder(media.root), [], 'the refused upload left nothing staged');
+});
+
+test('an upload refused mid-body leaves its keep-alive connection serving the next request', async (t) => {
+  const app = await gatewayFor(t);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  for (const [code, parts] of [
+    [40102, [{ name: 'token', value: 'garbage' }, data(randomBytes(3_000_000)), { name: 'title', value: 'after' }]],
+    [40003, [{ name: 'title', value: 'x'.repeat(1024 * 1024 + 10) }, data(randomBytes(3_000_000))]],
+  ] as const) {
+    const { payload, headers } = multipartBody([...parts]);
+    const phone = connect(Number(new URL(base).port), '127.0.0.1');
+    t.after(() => phone.destroy());
+    let answered = '';
+    phone.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+    // As OkHttp does: the whole body is sent, then the answers are read, then the connection is used again.
+    phone.write(`POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${headers['content-type']}\r\ncontent-length: ${payload.length}\r\n\r\n`);
+    await new Promise<void>((resolve) => phone.write(payload, () => resolve()));
+    phone.write('GET /douyin/feed/ HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('both answers', () => (answered.match(/"status_code":\d+/g) ?? []).length === 2, 5_000);
+    assert.deepEqual(answered.match(/"status_code":\d+/g), [`"status_code":${code}`, '"status_code":0']);
+  }
 });
