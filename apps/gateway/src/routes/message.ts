@@ -64,8 +64,9 @@ export const messageRoutes =
       const since = optionalEpochMs(params, 'since') ?? Date.now();
       reply.hijack();
       const res = reply.raw;
-      // The client may have gone while its token was checked: nothing to serve, nothing to subscribe.
-      if (res.destroyed) return;
+      // The client may have gone while its token was checked: nothing to serve, nothing to subscribe. (From here to
+      // the close listener below nothing awaits, so no close can slip in between.)
+      if (res.destroyed || !res.socket || res.socket.destroyed) return;
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
