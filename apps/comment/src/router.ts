@@ -42,7 +42,7 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       if (!row || row.video_id !== videoId) throw notFound(commentId);
       if (row.user_id !== actorId) throw new TRPCError({ code: 'FORBIDDEN', message: 'only the author may delete a comment' });
       // Of two concurrent deletes only the one that removed the row counts; the other finds it gone.
-      const deleted = await invalidatingWrite(cache, [[COMMENT_COUNT, videoId]], () => repo.removeComment(db, commentId, videoId), (removed) => removed);
+      const deleted = await invalidatingWrite(cache, [[COMMENT_COUNT, videoId]], () => repo.removeComment(db, commentId, videoId));
       if (!deleted) throw notFound(commentId);
       return toComment(row);
     },

@@ -22,7 +22,7 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
   async function change(actorId: number, videoId: number, delta: 1 | -1) {
     const { authorId } = await requireVideo(video, videoId);
     const like = { userId: actorId, videoId, authorId };
-    await invalidatingWrite(cache, invalidationsOf(like), () => repo.changeLike(db, like, delta, now()), (changed) => changed);
+    await invalidatingWrite(cache, invalidationsOf(like), () => repo.changeLike(db, like, delta, now()));
   }
 
   const handlers: FavoriteHandlers = {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import { matchesNoneOf } from './etag.js';
 import { encodePng } from './png.js';
 
 /** Where the gateway serves the images every profile shows: the APK has no way to upload an avatar or a banner. */
@@ -49,7 +50,7 @@ export const profileImageRoutes: FastifyPluginAsync = async (app) => {
       drawn.set(req.params.name, image);
     }
     reply.header('etag', image.etag).header('cache-control', 'public, max-age=86400');
-    if (req.headers['if-none-match'] === image.etag) return reply.code(304).send();
+    if (matchesNoneOf(req.headers['if-none-match'], image.etag)) return reply.code(304).send();
     return reply.type('image/png').send(image.png);
   });
 };

@@ -32,7 +32,7 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
   async function change(actorId: number, targetId: number, delta: 1 | -1) {
     await checkTarget(actorId, targetId);
     const write = () => repo.changeFollow(db, actorId, targetId, delta, now());
-    await invalidatingWrite(cache, followCountEntries(actorId, targetId), write, (changed) => changed);
+    await invalidatingWrite(cache, followCountEntries(actorId, targetId), write);
   }
 
   const handlers: RelationHandlers = {

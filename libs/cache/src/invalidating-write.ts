@@ -1,16 +1,11 @@
 import type { Cache, CacheEntry } from './cache.js';
 
 /**
- * Runs a database write, then deletes `entries` from the cache when `changed` says the write changed them, and also
- * when the write failed: a failed write may still have committed (its answer lost with the connection), and a needless
- * delete costs one miss, where a kept entry would serve the old value until its TTL.
+ * Runs a database write, then deletes `entries` from the cache unless the write answered `false` (it changed
+ * nothing), and also when the write failed: a failed write may still have committed (its answer lost with the
+ * connection), and a needless delete costs one miss, where a kept entry would serve the old value until its TTL.
  */
-export async function invalidatingWrite<T>(
-  cache: Pick<Cache, 'invalidate'>,
-  entries: readonly CacheEntry[],
-  write: () => Promise<T>,
-  changed: (result: T) => boolean = () => true,
-): Promise<T> {
+export async function invalidatingWrite<T>(cache: Pick<Cache, 'invalidate'>, entries: readonly CacheEntry[], write: () => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await write();
@@ -18,6 +13,6 @@ export async function invalidatingWrite<T>(
     await cache.invalidate(entries);
     throw err;
   }
-  if (changed(result)) await cache.invalidate(entries);
+  if (result !== false) await cache.invalidate(entries);
   return result;
 }

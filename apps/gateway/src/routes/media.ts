@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { isValidKey, type ByteRange } from '@douyin/storage';
 import type { GatewayDeps } from '../deps.js';
+import { matchesNoneOf } from '../etag.js';
 import { MEDIA_PREFIX } from '../media-urls.js';
 
 /** The byte range a Range header asks for: undefined = the whole object, 'unsatisfiable' = answer 416. */
@@ -18,13 +19,6 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (to !== '' && Number(to) < start) return undefined;
   if (start >= size) return 'unsatisfiable';
   return { start, end: to === '' ? size - 1 : Math.min(Number(to), size - 1) };
-}
-
-/** If-None-Match's weak comparison: `*`, or any listed tag equal to `etag` once `W/` is set aside. */
-export function matchesNoneOf(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.trim() === '*' || header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
 /** An answer that is not the object: nothing of the object's caching headers may go with it. */
