@@ -10,6 +10,6 @@ import { silentLogger } from '@douyin/telemetry';
 export function directMessageClient(messageUrl: string): { message: MeshClient<MessageRouter>; close(): Promise<void> } {
   const logger = silentLogger();
   const registry = createStaticRegistry({ staticServices: `message=${new URL(messageUrl).host}`, logger });
-  const mesh = createMesh({ registry, logger, timeoutMs: 10_000, retries: 0, breaker: { errorPercent: 50, volume: 20, resetMs: 10_000 } });
+  const mesh = createMesh({ registry, logger, timeoutMs: 10_000, retries: 0, breaker: { errorPercent: 50, volume: 20, consecutiveFailures: 20, resetMs: 10_000 } });
   return { message: mesh.client<MessageRouter>('message'), close: () => mesh.close() };
 }

@@ -36,6 +36,7 @@ export const MeshEnv = z.object({
   MESH_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   MESH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   MESH_BREAKER_VOLUME: z.coerce.number().int().min(1).default(5),
+  MESH_BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(5),
   MESH_BREAKER_RESET_MS: positiveMs.default(5_000),
   // stream: persistent multiplexed connections; http: one POST per call (for comparison and odd proxies).
   MESH_TRANSPORT: z.enum(['stream', 'http']).default('stream'),

@@ -34,7 +34,7 @@ export interface ServiceConfig {
   mesh: {
     timeoutMs: number;
     retries: number;
-    breaker: { errorPercent: number; volume: number; resetMs: number };
+    breaker: { errorPercent: number; volume: number; consecutiveFailures: number; resetMs: number };
     transport: 'stream' | 'http';
   };
 }
@@ -67,7 +67,12 @@ export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConf
     mesh: {
       timeoutMs: e.MESH_TIMEOUT_MS,
       retries: e.MESH_RETRIES,
-      breaker: { errorPercent: e.MESH_BREAKER_ERROR_PERCENT, volume: e.MESH_BREAKER_VOLUME, resetMs: e.MESH_BREAKER_RESET_MS },
+      breaker: {
+        errorPercent: e.MESH_BREAKER_ERROR_PERCENT,
+        volume: e.MESH_BREAKER_VOLUME,
+        consecutiveFailures: e.MESH_BREAKER_CONSECUTIVE_FAILURES,
+        resetMs: e.MESH_BREAKER_RESET_MS,
+      },
       transport: e.MESH_TRANSPORT,
     },
   };

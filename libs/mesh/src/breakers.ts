@@ -6,8 +6,14 @@ import type { Logger } from '@douyin/telemetry';
 import { RemoteError, TransportError, type RpcRequest } from './transport.js';
 
 export interface BreakerOptions {
+  /** The error rate over the window, once it holds `volume` calls, that opens a breaker... */
   errorPercent: number;
   volume: number;
+  /**
+   * ...or this many failures in a row: an instance that dies after serving well for a while keeps its successes in
+   * the window for seconds, and every call sent to it meanwhile waits on a failed attempt before its retry.
+   */
+  consecutiveFailures: number;
   resetMs: number;
 }
 
@@ -52,48 +58,61 @@ export class Breakers {
   for(instance: ServiceInstance): InstanceBreaker {
     let breaker = this.byInstance.get(instance.id);
     if (!breaker) {
-      breaker = new CircuitBreaker(this.send, {
-        name: instance.service,
-        // Deadlines are enforced per call by the transport, not by a fixed breaker timeout.
-        timeout: false,
-        errorThresholdPercentage: this.options.errorPercent,
-        volumeThreshold: this.options.volume,
-        resetTimeout: this.options.resetMs,
-        rollingCountTimeout: WINDOW_MS,
-        rollingCountBuckets: BUCKETS,
-        rotateBucketController: this.rotation,
-        enableSnapshots: false,
-        // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
-        // (tens of thousands at a busy gateway) and sort them each second.
-        rollingPercentilesEnabled: false,
-        errorFilter: notTheInstances,
-      });
-      const id = instance.id;
-      const labels = { target: instance.service, target_instance: id };
-      const record = (state: keyof typeof STATE_VALUE) => {
-        this.metrics?.breakerState.set(labels, STATE_VALUE[state]);
-        this.metrics?.breakerTransitions.inc({ target: instance.service, state });
-      };
-      this.metrics?.breakerState.set(labels, STATE_VALUE.closed);
-      breaker.on('open', () => {
-        this.logger.warn({ instance: id }, 'breaker opened');
-        record('open');
-      });
-      breaker.on('halfOpen', () => {
-        this.logger.info({ instance: id }, 'breaker half-open');
-        record('half_open');
-      });
-      const status = breaker.status as unknown as { rotateBucket(): void };
-      breaker.on('close', () => {
-        // A closed breaker starts over: the failures that opened it would otherwise still fill its window, and the
-        // first failure after its probe succeeded would open it again.
-        for (let i = 0; i < BUCKETS; i++) status.rotateBucket();
-        this.logger.info({ instance: id }, 'breaker closed');
-        record('closed');
-      });
-      this.byInstance.set(id, breaker);
+      breaker = this.create(instance);
+      this.byInstance.set(instance.id, breaker);
       this.rotating ??= setInterval(() => this.rotation.emit('rotate'), WINDOW_MS / BUCKETS).unref();
     }
+    return breaker;
+  }
+
+  private create(instance: ServiceInstance): InstanceBreaker {
+    const breaker: InstanceBreaker = new CircuitBreaker(this.send, {
+      name: instance.service,
+      // Deadlines are enforced per call by the transport, not by a fixed breaker timeout.
+      timeout: false,
+      errorThresholdPercentage: this.options.errorPercent,
+      volumeThreshold: this.options.volume,
+      resetTimeout: this.options.resetMs,
+      rollingCountTimeout: WINDOW_MS,
+      rollingCountBuckets: BUCKETS,
+      rotateBucketController: this.rotation,
+      enableSnapshots: false,
+      // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
+      // (tens of thousands at a busy gateway) and sort them each second.
+      rollingPercentilesEnabled: false,
+      errorFilter: notTheInstances,
+    });
+    const id = instance.id;
+    const labels = { target: instance.service, target_instance: id };
+    const record = (state: keyof typeof STATE_VALUE) => {
+      this.metrics?.breakerState.set(labels, STATE_VALUE[state]);
+      this.metrics?.breakerTransitions.inc({ target: instance.service, state });
+    };
+    this.metrics?.breakerState.set(labels, STATE_VALUE.closed);
+    breaker.on('open', () => {
+      this.logger.warn({ instance: id }, 'breaker opened');
+      record('open');
+    });
+    breaker.on('halfOpen', () => {
+      this.logger.info({ instance: id }, 'breaker half-open');
+      record('half_open');
+    });
+    let failuresInARow = 0;
+    // opossum emits 'success' for the failures errorFilter excuses too: a typed answer shows the instance alive.
+    breaker.on('success', () => (failuresInARow = 0));
+    breaker.on('failure', () => {
+      failuresInARow += 1;
+      if (failuresInARow >= this.options.consecutiveFailures && breaker.closed) breaker.open();
+    });
+    const status = breaker.status as unknown as { rotateBucket(): void };
+    breaker.on('close', () => {
+      failuresInARow = 0;
+      // A closed breaker starts over: the failures that opened it would otherwise still fill its window, and the
+      // first failure after its probe succeeded would open it again.
+      for (let i = 0; i < BUCKETS; i++) status.rotateBucket();
+      this.logger.info({ instance: id }, 'breaker closed');
+      record('closed');
+    });
     return breaker;
   }
 

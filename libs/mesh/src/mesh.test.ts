@@ -250,7 +250,7 @@ test('a call that first waits for discovery hands the callee what is left of its
       return listed.instances(service);
     },
   };
-  const mesh = createMesh({ registry, logger, timeoutMs: 1_000, retries: 0, breaker: { errorPercent: 50, volume: 3, resetMs: 60_000 }, transport: 'stream' });
+  const mesh = createMesh({ registry, logger, timeoutMs: 1_000, retries: 0, breaker: { errorPercent: 50, volume: 3, consecutiveFailures: 5, resetMs: 60_000 }, transport: 'stream' });
   t.after(() => mesh.close());
   const { remainingMs } = await mesh.client<EchoRouter>('echo').budget.query();
   // Not the whole 1,000 ms: the wait was taken off (a timer may fire a millisecond early, so not exactly 700).
@@ -272,6 +272,24 @@ test('a breaker closed by a good probe starts over: one failure after it does no
   assert.equal(mesh.breakerStates().get(id), 'closed');
   await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
   assert.equal(mesh.breakerStates().get(id), 'closed');
+});
+
+test('failures in a row open a breaker whose window is still full of successes; one success starts the count over', async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 5 });
+  const echo = mesh.client<EchoRouter>('echo');
+  const id = `echo@127.0.0.1:${only.port}`;
+  const failures = async (n: number) => {
+    for (let i = 0; i < n; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  };
+  // 30 successes keep the error rate of the window below 50 % through every failure that follows.
+  for (let i = 0; i < 30; i++) await echo.whoami.query();
+  await failures(4);
+  assert.equal(await echo.whoami.query(), 'only');
+  await failures(4);
+  assert.equal(mesh.breakerStates().get(id), 'closed', 'four, one success, four: never five in a row');
+  await failures(1);
+  assert.equal(mesh.breakerStates().get(id), 'open', 'the fifth failure in a row, with 9 of 39 calls failed');
 });
 
 test("a call that ran out of a nearly spent budget does not count against the instance's breaker", async (t) => {

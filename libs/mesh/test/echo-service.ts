@@ -78,7 +78,7 @@ export function meshOver(
   t: { after(fn: () => unknown): void },
   transport: 'stream' | 'http',
   services: string,
-  overrides: Partial<{ timeoutMs: number; retries: number; resetMs: number; metrics: ServiceMetrics }> = {},
+  overrides: Partial<{ timeoutMs: number; retries: number; resetMs: number; consecutiveFailures: number; metrics: ServiceMetrics }> = {},
 ): { mesh: Mesh; registry: Registry } {
   const logger = silentLogger();
   const registry = createStaticRegistry({ staticServices: services, logger });
@@ -87,7 +87,7 @@ export function meshOver(
     logger,
     timeoutMs: overrides.timeoutMs ?? 2000,
     retries: overrides.retries ?? 2,
-    breaker: { errorPercent: 50, volume: 3, resetMs: overrides.resetMs ?? 60_000 },
+    breaker: { errorPercent: 50, volume: 3, consecutiveFailures: overrides.consecutiveFailures ?? 5, resetMs: overrides.resetMs ?? 60_000 },
     metrics: overrides.metrics,
     transport,
   });
