@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
-import { FEED_MAX } from '@douyin/contracts';
+import { FEED_MAX, createCallerFactory } from '@douyin/contracts';
 import { databaseModes, mediaFixtures, rejectsWith, sharedRedisUrl, startS3 } from '@douyin/testing';
 import { StorageUnavailableError, createS3Store, newKey } from '@douyin/storage';
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
@@ -116,6 +116,20 @@ for (const mode of databaseModes()) {
     assert.ok(inserted);
     assert.deepEqual(await callerFor(createRouter(deps)).byAuthor({ authorId: 5 }), []);
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
+  test(`a publish whose caller's deadline is too near to save it saves nothing and says TIMEOUT (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const router = createRouter(deps);
+    // Half a second left: the probe may finish in it, the row would be committed after the gateway gave up.
+    const hurried = createCallerFactory(router)({ requestId: 'late', deadline: Date.now() + 500 });
+    await assert.rejects(hurried.publish({ authorId: 3, title: 'late', stagingKey: await stage(deps.store, mp4) }), rejectsWith('TIMEOUT'));
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+    assert.deepEqual(await filesUnder(deps.workDir), []);
+    const caller = callerFor(router);
+    assert.deepEqual(await caller.byAuthor({ authorId: 3 }), []);
+    assert.equal((await caller.publish({ authorId: 3, title: 'in time', stagingKey: await stage(deps.store, mp4) })).title, 'in time');
   });
 
   test(`concurrent publishes in one millisecond get unique, increasing publish times (${mode})`, async (t) => {

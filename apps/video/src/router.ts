@@ -10,7 +10,7 @@ export type VideoDeps = PublishDeps;
 export function createRouter(deps: VideoDeps) {
   const { db } = deps;
   const handlers: VideoHandlers = {
-    publish: (input) => publish(deps, input),
+    publish: (input, { deadline }) => publish(deps, input, deadline),
     feed: ({ before, limit }) => feedPage(db, deps.cache, before, limit),
     byAuthor: async ({ authorId }) => (await repo.listVideosByAuthor(db, authorId)).map(repo.toVideo),
     byIds: ({ videoIds }) => videosById(db, deps.cache, videoIds),

@@ -34,6 +34,12 @@ export interface PublishDeps {
 const INSERT_ATTEMPTS = 10;
 
 /**
+ * The row is inserted only with this much of the caller's budget left, for the insert and the answer to reach it: a
+ * publish committed after the gateway gave up would show a video its author was told had failed, and posts again.
+ */
+const COMMIT_MARGIN_MS = 1_000;
+
+/**
  * Inserts the row and reads it back (its publish time is the database's) in one transaction: a failure between the
  * two rolls the insert back, so a publish that fails never leaves a row behind the files it deletes.
  */
@@ -76,10 +82,10 @@ async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir:
 
 /**
  * The publish rules: probe the staged upload, take its first frame as the cover, move the upload and store the
- * cover under new keys, insert the row. Any failure deletes what was stored; the staged upload is gone in every
- * case. The upload's bytes are never rewritten: the store renames it (or copies it server-side).
+ * cover under new keys, insert the row unless the caller's `deadline` is too near. Any failure deletes what was
+ * stored; the staged upload is gone in every case. The upload's bytes are never rewritten: the store renames it (or copies it server-side).
  */
-export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput): Promise<Video> {
+export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput, deadline: number): Promise<Video> {
   const { store } = deps;
   const stored: string[] = [];
   const dir = await mkdtemp(join(deps.workDir, 'publish-'));
@@ -98,6 +104,9 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
     stored.push(videoKey, coverKey);
     await store.move(stagingKey, videoKey);
     await store.put(coverKey, createReadStream(cover));
+    if (deadline - Date.now() < COMMIT_MARGIN_MS) {
+      throw new TRPCError({ code: 'TIMEOUT', message: 'too little of the publish budget was left to save the video' });
+    }
     const row = await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey });
     await deps.cache.invalidate([workCountEntry(authorId), newestVideosEntry]);
     return repo.toVideo(row);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
 import { LIMITS, codePointLength, hasControlChars, isBlank } from './text-rules.js';
-import { procedure, router } from './trpc.js';
+import { procedure, router, type CallContext } from './trpc.js';
 
 /** Video titles: 1–100 code points, not blank, no C0 control characters except \n \r \t (contract §4.5). */
 export const Title = z
@@ -55,9 +55,10 @@ export interface VideoHandlers {
   /**
    * Probes the staged upload, extracts its cover, stores both under new keys and inserts the row; all or nothing.
    * The staged object is deleted whatever happens. BAD_REQUEST/not_a_video when the upload is not a video;
-   * SERVICE_UNAVAILABLE with media_unavailable / storage_unavailable / database_unavailable when a tool is down.
+   * SERVICE_UNAVAILABLE with media_unavailable / storage_unavailable / database_unavailable when a tool is down;
+   * TIMEOUT, with nothing saved, when too little of the caller's deadline is left to save it.
    */
-  publish(input: PublishInput): Promise<Video>;
+  publish(input: PublishInput, call: CallContext): Promise<Video>;
   /** Newest first, at most `limit`, published strictly before `before`. */
   feed(input: FeedInput): Promise<Video[]>;
   /** All of one author's videos, newest first. */
@@ -70,7 +71,7 @@ export interface VideoHandlers {
 
 export const videoRouter = (h: VideoHandlers) =>
   router({
-    publish: procedure.input(PublishInput).mutation(({ input }) => h.publish(input)),
+    publish: procedure.input(PublishInput).mutation(({ input, ctx }) => h.publish(input, ctx)),
     feed: procedure.input(FeedInput).query(({ input }) => h.feed(input)),
     byAuthor: procedure.input(AuthorInput).query(({ input }) => h.byAuthor(input)),
     byIds: procedure.input(VideoIdsInput).query(({ input }) => h.byIds(input)),
