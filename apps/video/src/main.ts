@@ -5,6 +5,7 @@ import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
 import { createRuntime, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { createObjectStore, storageUnavailable } from '@douyin/storage';
+import { abandonedSweeper } from './abandoned.js';
 import { VideoEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { VideoTables } from './tables.js';
@@ -15,7 +16,8 @@ const db = createDb<VideoTables>(config.db);
 const store = createObjectStore(config.storage);
 const cache = await createCache(config.cache, { prefix: 'video', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
-await startService(runtime, {
+const sweeper = abandonedSweeper({ store, workDir: config.workDir, logger: runtime.logger });
+const running = await startService(runtime, {
   limits: config.limits,
   router: createRouter({ db, store, cache, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),
   migrate: async () => {
@@ -23,5 +25,7 @@ await startService(runtime, {
     await store.prepare();
   },
   unavailable: [databaseUnavailable, storageUnavailable],
-  onShutdown: [() => db.destroy(), () => cache.close()],
+  onShutdown: [() => sweeper.stop(), () => db.destroy(), () => cache.close()],
 });
+// Not in --migrate-only runs, and only once the bucket exists.
+if (running) sweeper.start();

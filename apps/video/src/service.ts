@@ -9,6 +9,7 @@ import type { PublishInput, Video } from '@douyin/contracts';
 import { isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, type ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
+import { PUBLISH_DIR_PREFIX } from './abandoned.js';
 import { extractCover, probeVideo, type MediaTools } from './media.js';
 import * as repo from './repository.js';
 import type { VideoTables } from './tables.js';
@@ -88,7 +89,7 @@ async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir:
 export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput, deadline: number): Promise<Video> {
   const { store } = deps;
   const stored: string[] = [];
-  const dir = await mkdtemp(join(deps.workDir, 'publish-'));
+  const dir = await mkdtemp(join(deps.workDir, PUBLISH_DIR_PREFIX));
   try {
     const input = await localCopyOf(store, stagingKey, dir);
     const cover = join(dir, 'cover.jpg');

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -48,4 +48,17 @@ test('disk: localPath is the file holding the object, inside the root', async (t
   assert.ok(path.startsWith(root), path);
   assert.equal(await readFile(path, 'utf8'), 'bytes');
   assert.throws(() => store.localPath('../etc/passwd'), /invalid object key/);
+});
+
+test('disk: removeOlderThan deletes partial files a killed write left, not those still being written', async (t) => {
+  const root = await tempRoot(t);
+  const store = createDiskStore({ root });
+  await store.prepare();
+  const [abandoned, writing] = [join(root, '.partial', 'abandoned'), join(root, '.partial', 'writing')];
+  await writeFile(abandoned, 'half an upload');
+  await writeFile(writing, 'still arriving');
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(abandoned, hourAgo, hourAgo);
+  assert.equal(await store.removeOlderThan('staging', new Date(Date.now() - 60_000)), 1);
+  assert.deepEqual(await readdir(join(root, '.partial')), ['writing']);
 });

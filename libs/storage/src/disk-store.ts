@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, contentTypeOf, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { assertValidKey, assertValidPrefix, contentTypeOf, isValidKey, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 // Bodies are written here first and renamed into place, so a half-written object is never visible under its key.
 const PARTIAL_DIR = '.partial';
@@ -100,5 +100,33 @@ export function createDiskStore({ root }: { root: string }): ObjectStore {
     },
 
     localPath: pathOf,
+
+    async removeOlderThan(prefix, before) {
+      assertValidPrefix(prefix);
+      const objects = (await namesIn(join(root, prefix))).filter((name) => isValidKey(`${prefix}/${name}`));
+      // A write in progress appends to its partial file, which keeps its time recent: an old one was abandoned.
+      const partials = await namesIn(join(root, PARTIAL_DIR));
+      const stale = [...objects.map((name) => join(root, prefix, name)), ...partials.map((name) => join(root, PARTIAL_DIR, name))];
+      let removed = 0;
+      for (const path of stale) {
+        try {
+          if ((await stat(path)).mtimeMs >= before.getTime()) continue;
+          await rm(path, { force: true });
+          removed += 1;
+        } catch (err) {
+          if (!isMissing(err)) throw unavailable('remove old objects under', prefix, err);
+        }
+      }
+      return removed;
+    },
   };
+}
+
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw new StorageUnavailableError(`disk store could not list ${dir}`, { cause: err });
+  }
 }

@@ -46,6 +46,11 @@ export interface ObjectStore {
   move(from: string, to: string): Promise<ObjectInfo>;
   /** The file holding the object when the store is a local folder (tools can read it in place), else undefined. */
   localPath(key: string): string | undefined;
+  /**
+   * Deletes the objects under `prefix` (as `newKey` takes it) last written before `before`, and in a local folder the
+   * bodies of writes that stopped before then (a process killed mid-upload). Returns how many it deleted.
+   */
+  removeOlderThan(prefix: string, before: Date): Promise<number>;
 }
 
 /** The object a move or read was asked for does not exist. */
@@ -58,6 +63,13 @@ export class ObjectNotFoundError extends Error {
 
 // "<prefix>/<uuid>[.<ext>]": nothing else is ever written, so nothing else is ever accepted.
 const KEY = /^[a-z]{1,16}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.[a-z0-9]{1,8})?$/;
+
+const PREFIX = /^[a-z]{1,16}$/;
+
+/** Refuses a prefix `newKey` would not make, so no listing reaches outside the store's own objects. */
+export function assertValidPrefix(prefix: string): void {
+  if (!PREFIX.test(prefix)) throw new InvalidKeyError(prefix);
+}
 
 /** True for keys of the shape `newKey` makes. */
 export const isValidKey = (key: string): boolean => KEY.test(key);

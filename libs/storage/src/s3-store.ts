@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { blocksOf } from './blocks.js';
-import { assertValidKey, contentTypeOf, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { assertValidKey, assertValidPrefix, contentTypeOf, isValidKey, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 export interface S3StoreConfig {
   /** e.g. http://minio:9000, as this process reaches it */
@@ -172,5 +172,25 @@ export function createS3Store(config: S3StoreConfig): ObjectStore {
     },
 
     localPath: () => undefined,
+
+    // Parts of multipart uploads that never completed are not objects: MinIO deletes them after a day itself
+    // (stale_uploads_expiry); on AWS S3 a lifecycle rule (AbortIncompleteMultipartUpload) does, as the README says.
+    async removeOlderThan(prefix, before) {
+      assertValidPrefix(prefix);
+      let removed = 0;
+      try {
+        for await (const item of client.listObjectsV2(bucket, `${prefix}/`, true) as AsyncIterable<{ name?: string; lastModified?: Date }>) {
+          const key = item.name ?? '';
+          if (!isValidKey(key) || !item.lastModified || item.lastModified >= before) continue;
+          await client.removeObject(bucket, key).catch((err: unknown) => {
+            if (!isMissing(err)) throw err;
+          });
+          removed += 1;
+        }
+      } catch (err) {
+        throw unavailable('remove old objects under', `${prefix}/`, err);
+      }
+      return removed;
+    },
   };
 }

@@ -87,5 +87,20 @@ export function storeContract(name: string, open: (t: After) => Promise<ObjectSt
       await assert.rejects(store.stat(bad), /invalid object key/, bad);
       await assert.rejects(store.put(bad, Readable.from([Buffer.from('x')])), /invalid object key/, bad);
     }
+    for (const bad of ['..', '', 'staging/', 'Staging']) await assert.rejects(store.removeOlderThan(bad, new Date()), /invalid object key/, bad);
+  });
+
+  test(`${name}: removeOlderThan deletes the objects under its prefix written before the time, and only those`, async (t) => {
+    const store = await open(t);
+    const body = () => Readable.from([Buffer.from('x')]);
+    const [staged, kept] = [newKey('staging'), newKey('videos', 'mp4')];
+    await store.put(staged, body());
+    await store.put(kept, body());
+    assert.equal(await store.removeOlderThan('staging', new Date(Date.now() - 60_000)), 0, 'written since then');
+    assert.ok(await store.stat(staged));
+    assert.equal(await store.removeOlderThan('staging', new Date(Date.now() + 60_000)), 1);
+    assert.equal(await store.stat(staged), undefined);
+    assert.ok(await store.stat(kept), 'another prefix is left alone');
+    assert.equal(await store.removeOlderThan('covers', new Date(Date.now() + 60_000)), 0, 'a prefix nothing was written under');
   });
 }

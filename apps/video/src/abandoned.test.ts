@@ -1,0 +1,68 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mediaFixtures } from '@douyin/testing';
+import { createDiskStore } from '@douyin/storage';
+import { silentLogger } from '@douyin/telemetry';
+import { ABANDONED_AFTER_MS, abandonedSweeper, removeAbandoned } from './abandoned.js';
+import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
+import { createRouter } from './router.js';
+
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+
+/** The deps of a publish, with the whole store the sweep lists. */
+async function sweepable(t: TestContext) {
+  const deps = await videoDeps(t, 'sqlite');
+  return { ...deps, store: createDiskStore({ root: deps.storeRoot }) };
+}
+
+/** A staged upload and a publish folder as a process killed two days ago left them, beside live ones. */
+async function leftovers(deps: Awaited<ReturnType<typeof sweepable>>) {
+  const old = daysAgo(2);
+  const abandonedUpload = await stage(deps.store, Buffer.from('an upload nobody published'));
+  await utimes(deps.store.localPath(abandonedUpload)!, old, old);
+  const liveUpload = await stage(deps.store, Buffer.from('an upload being published'));
+  const abandonedDir = join(deps.workDir, 'publish-abandoned');
+  await mkdir(abandonedDir);
+  await writeFile(join(abandonedDir, 'upload'), 'a copy');
+  await utimes(abandonedDir, old, old);
+  await mkdir(join(deps.workDir, 'publish-live'));
+  // Not a publish folder: the work dir may be the machine's shared temp dir.
+  await mkdir(join(deps.workDir, 'someone-elses'));
+  await utimes(join(deps.workDir, 'someone-elses'), old, old);
+  return { abandonedUpload, liveUpload };
+}
+
+test('what a killed upload or publish left a day ago is removed; what is in use and what is not ours are not', async (t) => {
+  const deps = await sweepable(t);
+  const { liveUpload } = await leftovers(deps);
+  const removed = await removeAbandoned(deps, new Date(Date.now() - ABANDONED_AFTER_MS));
+  assert.deepEqual(removed, { staged: 1, publishDirs: 1 });
+  assert.deepEqual(await filesUnder(deps.storeRoot), [liveUpload]);
+  assert.deepEqual((await readdir(deps.workDir)).sort(), ['publish-live', 'someone-elses']);
+  // The live upload is still publishable.
+  const { mp4 } = await mediaFixtures(t);
+  const video = await callerFor(createRouter(deps)).publish({ authorId: 1, title: 'after the sweep', stagingKey: await stage(deps.store, mp4) });
+  assert.equal(video.title, 'after the sweep');
+});
+
+test('the sweeper sweeps when started, and stop waits for it', async (t) => {
+  const deps = await sweepable(t);
+  const { abandonedUpload } = await leftovers(deps);
+  const sweeper = abandonedSweeper({ ...deps, logger: silentLogger() });
+  sweeper.start();
+  await sweeper.stop();
+  assert.equal(await deps.store.stat(abandonedUpload), undefined);
+  assert.deepEqual((await readdir(deps.workDir)).sort(), ['publish-live', 'someone-elses']);
+});
+
+test('a store that cannot be listed is logged, and the sweeper keeps going', async (t) => {
+  const deps = await videoDeps(t, 'sqlite');
+  const warnings: unknown[] = [];
+  const logger = { ...silentLogger(), warn: (obj: unknown) => void warnings.push(obj) } as ReturnType<typeof silentLogger>;
+  const sweeper = abandonedSweeper({ ...deps, logger, store: { removeOlderThan: () => Promise.reject(new Error('bucket unreachable')) } });
+  sweeper.start();
+  await sweeper.stop();
+  assert.equal(warnings.length, 1);
+});
