@@ -84,7 +84,8 @@ async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir:
 /**
  * The publish rules: probe the staged upload, take its first frame as the cover, move the upload and store the
  * cover under new keys, insert the row unless the caller's `deadline` is too near. Any failure deletes what was
- * stored; the staged upload is gone in every case. The upload's bytes are never rewritten: the store renames it (or copies it server-side).
+ * stored; the staged upload is gone in every case. The upload's bytes are never rewritten: the store renames it (or
+ * copies it server-side).
  */
 export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput, deadline: number): Promise<Video> {
   const { store } = deps;
