@@ -1,5 +1,5 @@
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import type { Comment, CommentRouter, FavoriteRouter } from '@douyin/contracts';
+import { PairsInput, type Comment, type CommentRouter, type FavoriteRouter } from '@douyin/contracts';
 import { meshError, type MeshClient } from '@douyin/mesh';
 import type { GatewayDeps } from '../src/deps.js';
 
@@ -57,7 +57,9 @@ export function fakeFavoriteService(videos: Videos, userExists: Exists) {
       },
     },
     likedAmong: {
-      query: async ({ users }: { users: Array<{ userId: number; ids: number[] }> }) => {
+      query: async (input: { users: Array<{ userId: number; ids: number[] }> }) => {
+        // The service's own input check: a call it would refuse fails here too.
+        const { users } = PairsInput.parse(input);
         calls.push('likedAmong');
         return users.map(({ userId, ids }) => ({ userId, ids: ids.filter((id) => likes.some((l) => l.userId === userId && l.videoId === id)) }));
       },

@@ -1,5 +1,5 @@
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import type { Message, RelationRouter } from '@douyin/contracts';
+import { LatestInput, PairsInput, type Message, type RelationRouter } from '@douyin/contracts';
 import { meshError, type MeshClient } from '@douyin/mesh';
 import type { GatewayDeps } from '../src/deps.js';
 
@@ -63,7 +63,9 @@ export function fakeRelationService(exists: Exists) {
       },
     },
     followedAmong: {
-      query: async ({ users }: { users: Array<{ userId: number; ids: number[] }> }) => {
+      query: async (input: { users: Array<{ userId: number; ids: number[] }> }) => {
+        // The service's own input check: a call it would refuse fails here too.
+        const { users } = PairsInput.parse(input);
         calls.push(`followedAmong:${users.map((u) => `${u.userId}>${u.ids.join(',')}`).join(';')}`);
         return users.map(({ userId, ids }) => ({ userId, ids: ids.filter((id) => edges.some((e) => e.from === userId && e.to === id)) }));
       },
@@ -95,7 +97,8 @@ export function fakeMessageService(exists: Exists, now: () => number = Date.now)
       },
     },
     latest: {
-      query: async ({ userId, peerIds }: { userId: number; peerIds: number[] }) => {
+      query: async (input: { userId: number; peerIds: number[] }) => {
+        const { userId, peerIds } = LatestInput.parse(input);
         calls.push(`latest:${peerIds.join(',')}`);
         return peerIds.flatMap((peerId) => {
           const message = messages.filter(between(userId, peerId)).at(-1);

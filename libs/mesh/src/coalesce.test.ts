@@ -144,6 +144,23 @@ test('calls of many groups merge into one call per group union, within the limit
   ]);
 });
 
+test("a group's ids past maxIdsPerGroup go in the next call, whatever room the call has for other groups", async () => {
+  const calls: Array<Array<[string, number[]]>> = [];
+  const load = coalescedGroups(
+    async (asked: ReadonlyMap<string, number[]>) => (calls.push([...asked]), [...asked].map(([group, ids]) => ({ group, ids }))),
+    (answer: Array<{ group: string; ids: number[] }>, group, ids) => [{ group, ids: [...ids] }],
+    { maxGroups: 10, maxIds: 100, maxIdsPerGroup: 3 },
+  );
+  await Promise.all([load('ann', [1, 2]), load('bob', [1]), load('ann', [2, 3]), load('ann', [4, 5])]);
+  assert.deepEqual(calls, [
+    [
+      ['ann', [1, 2, 3]],
+      ['bob', [1]],
+    ],
+    [['ann', [4, 5]]],
+  ]);
+});
+
 test('identical queries of one turn are one call under the latest deadline; a later turn never joins a call made', async () => {
   const calls: Array<{ input: { before?: number }; scope: CallScope | undefined }> = [];
   const inFlight: Array<() => void> = [];

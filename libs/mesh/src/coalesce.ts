@@ -64,8 +64,10 @@ interface GroupWaiter<A, G> extends Waiter<A> {
 export interface GroupLimits {
   /** Groups one call may carry (1: a call per group). */
   maxGroups: number;
-  /** Ids one call may carry, summed over its groups. */
+  /** Ids one call may carry, summed over its groups... */
   maxIds: number;
+  /** ...and for any one group (a procedure's bound per user, say); default maxIds. */
+  maxIdsPerGroup?: number;
 }
 
 /**
@@ -100,7 +102,8 @@ export function coalescedGroups<G, A>(
     const known = call.asked.get(group);
     if (!known && call.asked.size >= limits.maxGroups) return undefined;
     const added = [...new Set(known ? ids.filter((id) => !known.has(id)) : ids)];
-    return call.size + added.length <= limits.maxIds ? added : undefined;
+    const fits = call.size + added.length <= limits.maxIds && (known?.size ?? 0) + added.length <= (limits.maxIdsPerGroup ?? limits.maxIds);
+    return fits ? added : undefined;
   }
 
   function join(waiter: GroupWaiter<A, G>): void {

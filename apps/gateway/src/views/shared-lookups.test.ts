@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { UserItems } from '@douyin/contracts';
+import { ID_BATCH_MAX, PairsInput, type UserItems } from '@douyin/contracts';
 import { coalescedFacts, coalescedMarks } from './shared-lookups.js';
 
 test("the marks asked in one turn, by any viewers, are one call; each viewer gets its own answer about its own ids", async () => {
@@ -27,6 +27,21 @@ test("the marks asked in one turn, by any viewers, are one call; each viewer get
   assert.deepEqual(again, [{ userId: 1, ids: [4, 6] }]);
   assert.equal(likes.name, 'favorite');
   assert.deepEqual(likes.mark, { liked: true });
+});
+
+test("one viewer's marks of one turn past a call's bound per user go in calls the service takes", async () => {
+  const calls: Array<readonly UserItems[]> = [];
+  // The favorite service's own input check: at most ID_BATCH_MAX ids a user.
+  const likes = coalescedMarks<{ liked: boolean }>({
+    name: 'favorite',
+    mark: { liked: true },
+    load: async (questions) => (calls.push(PairsInput.parse({ users: questions }).users), [...questions]),
+  });
+  // A favorite list of 501 videos asks in batches of ID_BATCH_MAX, all in one turn.
+  const ids = Array.from({ length: ID_BATCH_MAX + 1 }, (_, i) => i + 1);
+  const answers = await Promise.all([likes.load([{ userId: 7, ids: ids.slice(0, ID_BATCH_MAX) }]), likes.load([{ userId: 7, ids: ids.slice(ID_BATCH_MAX) }])]);
+  assert.deepEqual(answers.flat().flatMap((answer) => answer.ids), ids);
+  assert.deepEqual(calls.map((call) => call.map(({ userId, ids }) => [userId, ids.length])), [[[7, ID_BATCH_MAX]], [[7, 1]]]);
 });
 
 test('facts the same for every viewer are one call per turn, each caller getting its own ids', async () => {

@@ -53,7 +53,8 @@ export function coalescedMarks<F>(source: MarksSource<F>): MarksSource<F> {
       const marked = answers.find((answer) => answer.userId === userId)?.ids ?? [];
       return [{ userId, ids: marked.filter((id) => own.has(id)) }];
     },
-    { maxGroups: USER_BATCH_MAX, maxIds: PAIR_BATCH_MAX },
+    // A viewer's pages of one turn can ask more ids than a by-pairs call takes for one user: those go in a next call.
+    { maxGroups: USER_BATCH_MAX, maxIds: PAIR_BATCH_MAX, maxIdsPerGroup: ID_BATCH_MAX },
   );
   return {
     name: source.name,
