@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ID_BATCH_MAX } from '@douyin/contracts';
 import { socialGateway } from '../../test/social-gateway.js';
 
 const ACTION = '/douyin/relation/action/';
@@ -96,6 +97,27 @@ test('friend list: mutual follows, latest message and msgType, ordered by latest
   );
   assert.equal(body.user_list[0].follower_count, 1);
   assert.deepEqual(message.calls, [`latest:${bob.user_id},${cat.user_id},${dan.user_id}`]);
+});
+
+test('a friend list longer than a batch keeps every latest message, every is_follow and the order', async (t) => {
+  const { call, register, message } = await socialGateway(t);
+  const me = await register('me');
+  const friends = [];
+  for (let i = 0; i <= ID_BATCH_MAX; i++) {
+    const friend = await register(`friend${i}`);
+    await call('POST', ACTION, { token: me.token, to_user_id: friend.user_id, action_type: 1 });
+    await call('POST', ACTION, { token: friend.token, to_user_id: me.user_id, action_type: 1 });
+    friends.push(friend);
+  }
+  const last = friends.at(-1)!;
+  await call('POST', '/douyin/message/action/', { token: last.token, to_user_id: me.user_id, action_type: 1, content: 'from the last' });
+  message.calls.length = 0;
+  const body = await call('GET', '/douyin/relation/friend/list/', { token: me.token });
+  assert.equal(body.status_code, 0);
+  assert.equal(body.user_list.length, ID_BATCH_MAX + 1);
+  assert.deepEqual([body.user_list[0].id, body.user_list[0].message], [last.user_id, 'from the last']);
+  assert.ok(body.user_list.every((u: { is_follow: boolean }) => u.is_follow));
+  assert.equal(message.calls.length, 2, 'the latest messages asked in two batches');
 });
 
 test('friend list: token required; another user_id is 40301, an unknown one 40401', async (t) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Message } from '@douyin/contracts';
+import { inBatches, type Message } from '@douyin/contracts';
 import { toApkFriendUser, type ApkUser } from '../apk.js';
 import type { GatewayDeps } from '../deps.js';
 import { collectParams, optionalId, requiredAction, requiredId, tokenOf } from '../params.js';
@@ -62,11 +62,11 @@ export const relationRoutes =
     });
   };
 
-/** The latest message with each friend in one call; a message service outage shows the list without them. */
+/** The latest message with each friend, a call per batch; a message service outage shows the list without them. */
 async function latestMessages(deps: GatewayDeps, viewerId: number, peerIds: number[]): Promise<Map<number, Message>> {
   if (peerIds.length === 0) return new Map();
   try {
-    const latest = await deps.message.latest.query({ userId: viewerId, peerIds });
+    const latest = await inBatches(peerIds, (batch) => deps.message.latest.query({ userId: viewerId, peerIds: batch }));
     return new Map(latest.map(({ peerId, message }) => [peerId, message]));
   } catch (err) {
     deps.logger.warn({ err }, 'latest messages unavailable; friend list shows none');
