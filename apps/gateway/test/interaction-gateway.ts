@@ -30,7 +30,7 @@ export async function interactionGateway(t: After, opts: { timeZone?: string } =
   );
   const register = async (name: string) =>
     (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${name}&password=secret1` })).json() as { user_id: number; token: string };
-  return { app, videos, favorite, comment, register, setClock: (ms: number) => (clock = ms) };
+  return { app, users, videos, favorite, comment, register, setClock: (ms: number) => (clock = ms) };
 }
 
 /** Calls a route with the parameters in the query string, as the APK does; returns the JSON body. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { remoteError } from '../../test/harness.js';
 import { call, interactionGateway } from '../../test/interaction-gateway.js';
 
 const ACTION = '/douyin/comment/action/';
@@ -28,6 +29,22 @@ test('add returns the comment verbatim with the commenter and MM-DD; the list is
   assert.deepEqual(Object.keys(list.comment_list[0]).sort(), ['content', 'create_date', 'id', 'user']);
   const feed = await call(app, 'GET', '/douyin/feed/', {});
   assert.equal(feed.video_list[0].comment_count, 2);
+});
+
+test('a comment saved or deleted while profiles cannot be loaded is answered as done: a retry would post it twice', async (t) => {
+  const { app, users, videos, comment, register } = await interactionGateway(t);
+  const bob = await register('bob');
+  const video = videos.add(bob.user_id, 'v');
+  users.client.byIds.query = async () => Promise.reject(remoteError('SERVICE_UNAVAILABLE', 'database_unavailable'));
+  const added = await call(app, 'POST', ACTION, { token: bob.token, video_id: video.id, action_type: 1, comment_text: 'hi' });
+  assert.equal(added.status_code, 0);
+  assert.deepEqual([added.comment.content, added.comment.user.id], ['hi', bob.user_id]);
+  assert.equal(comment.comments.length, 1);
+  // A read changes nothing: it still fails, to be retried.
+  assert.notEqual((await call(app, 'GET', LIST, { video_id: video.id })).status_code, 0);
+  const removed = await call(app, 'POST', ACTION, { token: bob.token, video_id: video.id, action_type: 2, comment_id: added.comment.id });
+  assert.deepEqual([removed.status_code, removed.comment.id], [0, added.comment.id]);
+  assert.equal(comment.comments.length, 0);
 });
 
 test('create_date follows the configured time zone', async (t) => {

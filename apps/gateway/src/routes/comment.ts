@@ -28,7 +28,12 @@ export const commentRoutes =
           requiredAction(params, 'action_type', ['1', '2']) === '1'
             ? await deps.comment.add.mutate({ actorId, videoId, text: requiredText(params, 'comment_text', COMMENT_TEXT) })
             : await deps.comment.remove.mutate({ actorId, videoId, commentId: requiredId(params, 'comment_id') });
-        const [apkComment] = await apkComments([comment], actorId);
+        // The comment is saved (or deleted) by now: a commenter's profile that cannot be loaded must not turn that
+        // into a failure, which the APK would retry and so post the comment twice.
+        const [apkComment] = await apkComments([comment], actorId).catch((err: unknown) => {
+          req.log.warn({ err }, 'commenter profile unavailable; answering with the bare user');
+          return [toApkComment(comment, { ...ZERO_USER, id: comment.userId }, deps.timeZone)];
+        });
         return ok({ comment: apkComment });
       },
     );
