@@ -40,6 +40,11 @@ export function findVideoById(db: Kysely<VideoTables>, id: number): Promise<Vide
   return db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The row of a video stored under `videoKey`, found through its author's index. */
+export function findVideoByKey(db: Kysely<VideoTables>, authorId: number, videoKey: string): Promise<VideoRow | undefined> {
+  return db.selectFrom('videos').selectAll().where('author_id', '=', authorId).where('video_key', '=', videoKey).executeTakeFirst();
+}
+
 /** Newest first, strictly before `before` when given; served by the published_at index. */
 export function listFeed(db: Kysely<VideoTables>, before: number | undefined, limit: number): Promise<VideoRow[]> {
   let query = db.selectFrom('videos').selectAll();

@@ -6,10 +6,22 @@ import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
 import { FEED_MAX, createCallerFactory } from '@douyin/contracts';
 import { databaseModes, mediaFixtures, rejectsWith, sharedRedisUrl, startS3 } from '@douyin/testing';
+import { isDatabaseUnavailable } from '@douyin/db';
 import { StorageUnavailableError, createS3Store, newKey } from '@douyin/storage';
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
 import * as repo from './repository.js';
 import { createRouter } from './router.js';
+
+/** `db` with some of its methods replaced, the rest bound to it. */
+function withMethods<T extends object>(db: T, methods: Record<string, unknown>): T {
+  return new Proxy(db, {
+    get: (target, prop) => {
+      if (typeof prop === 'string' && prop in methods) return methods[prop];
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 for (const mode of databaseModes()) {
   test(`publish keeps the bytes unchanged, makes a JPEG cover and consumes the staged upload (${mode})`, async (t) => {
@@ -116,6 +128,41 @@ for (const mode of databaseModes()) {
     assert.ok(inserted);
     assert.deepEqual(await callerFor(createRouter(deps)).byAuthor({ authorId: 5 }), []);
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
+  test(`a publish whose COMMIT answer was lost after the row committed succeeds, files and counts included (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    assert.deepEqual(await caller.workCounts({ userIds: [4] }), []); // cached
+    const lost = () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+    const db = withMethods(deps.db, {
+      transaction: () => ({ execute: async (fn: never) => (await deps.db.transaction().execute(fn), Promise.reject(lost())) }),
+    });
+    const video = await callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 'committed', stagingKey: await stage(deps.store, mp4) });
+    assert.deepEqual(await caller.byAuthor({ authorId: 4 }), [video]);
+    assert.deepEqual(await filesUnder(deps.storeRoot), [video.coverKey, video.videoKey].sort());
+    assert.deepEqual(await caller.workCounts({ userIds: [4] }), [{ userId: 4, count: 1 }]);
+  });
+
+  test(`a publish that cannot tell whether its row committed keeps its files (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const down = () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+    // The transaction runs and is rolled back, then reports a lost connection; the read that would tell fails too.
+    const db = withMethods(deps.db, {
+      transaction: () => ({
+        execute: async (fn: (trx: unknown) => Promise<unknown>) => {
+          await deps.db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
+          throw down();
+        },
+      }),
+      selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(down()) }) }) }) }),
+    });
+    const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
+    // The mesh server answers it as SERVICE_UNAVAILABLE / database_unavailable (the lost connection is its cause).
+    await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
+    assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
   });
 
   test(`a publish whose caller's deadline is too near to save it saves nothing and says TIMEOUT (${mode})`, async (t) => {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import type { PublishInput, Video } from '@douyin/contracts';
+import { invalidatingWrite } from '@douyin/cache';
 import { isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, type ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
@@ -46,14 +47,17 @@ const COMMIT_MARGIN_MS = 1_000;
  */
 async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Promise<repo.VideoRow> {
   for (let attempt = 1; ; attempt++) {
+    let committing = false;
     try {
       return await deps.db.transaction().execute(async (trx) => {
         const id = await repo.insertVideo(trx, video, deps.now());
         const row = await repo.findVideoById(trx, id);
         if (!row) throw new Error(`video ${id} vanished right after its insert`);
+        committing = true;
         return row;
       });
     } catch (err) {
+      if (committing) return committedAnyway(deps, video, err);
       // Another publish took the same millisecond, or MariaDB picked this one of two concurrent INSERT ... SELECT MAX()
       // statements as a deadlock victim: the next attempt reads the new maximum.
       if (attempt < INSERT_ATTEMPTS && (isUniqueViolation(err) || isDeadlock(err))) {
@@ -63,6 +67,25 @@ async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Pro
       throw err;
     }
   }
+}
+
+/** A COMMIT failed, and whether it took effect could not be read: the publish's files must stay. */
+class CommitOutcomeUnknown extends Error {
+  constructor(cause: unknown) {
+    super('the publish failed at its COMMIT, and whether the COMMIT took effect is unknown', { cause });
+  }
+}
+
+/**
+ * The row of a failed COMMIT that took effect all the same (its answer lost with the connection): deleting the files
+ * of a row that exists would put a video that cannot play in the feed. Rejects with `err` when there is no such row.
+ */
+async function committedAnyway(deps: PublishDeps, video: repo.NewVideo, err: unknown): Promise<repo.VideoRow> {
+  const found = await repo.findVideoByKey(deps.db, video.authorId, video.videoKey).catch(() => {
+    throw new CommitOutcomeUnknown(err);
+  });
+  if (!found) throw err;
+  return found;
 }
 
 const stagedUploadMissing = (key: string) => new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${key} not found` });
@@ -84,8 +107,8 @@ async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir:
 /**
  * The publish rules: probe the staged upload, take its first frame as the cover, move the upload and store the
  * cover under new keys, insert the row unless the caller's `deadline` is too near. Any failure deletes what was
- * stored; the staged upload is gone in every case. The upload's bytes are never rewritten: the store renames it (or
- * copies it server-side).
+ * stored, unless the row may exist (a failed COMMIT whose outcome could not be read); the staged upload is gone in
+ * every case. The upload's bytes are never rewritten: the store renames it (or copies it server-side).
  */
 export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput, deadline: number): Promise<Video> {
   const { store } = deps;
@@ -109,11 +132,12 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
     if (deadline - Date.now() < COMMIT_MARGIN_MS) {
       throw new TRPCError({ code: 'TIMEOUT', message: 'too little of the publish budget was left to save the video' });
     }
-    const row = await insertWithFreshTime(deps, { authorId, title, videoKey, coverKey });
-    await deps.cache.invalidate([workCountEntry(authorId), newestVideosEntry]);
+    const entries = [workCountEntry(authorId), newestVideosEntry];
+    const row = await invalidatingWrite(deps.cache, entries, () => insertWithFreshTime(deps, { authorId, title, videoKey, coverKey }));
     return repo.toVideo(row);
   } catch (err) {
-    await Promise.all(stored.map((key) => forget(deps, key)));
+    if (err instanceof CommitOutcomeUnknown) deps.logger.error({ err, keys: stored }, 'a publish that may have committed keeps its files');
+    else await Promise.all(stored.map((key) => forget(deps, key)));
     throw err;
   } finally {
     await forget(deps, stagingKey);
