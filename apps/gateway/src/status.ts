@@ -76,6 +76,8 @@ export const REASON_STATUS: Record<string, ApkCode> = {
   storage_unavailable: ApkCode.storageUnavailable,
   media_unavailable: ApkCode.mediaUnavailable,
   comment_not_found: ApkCode.commentNotFound,
+  // A list grown past what one mesh answer carries: nothing the phone's parameters could change.
+  answer_too_large: ApkCode.internal,
 };
 
 /** What the user reads for a status code when the failure's own message is not meant for them. */

@@ -33,10 +33,19 @@ export interface ReplyFrame {
   error?: WireError;
 }
 
-/** Encodes one frame. */
+/** A frame the other side would refuse: sent, it would end the stream and every call on it. */
+export class FrameTooLargeError extends Error {
+  constructor(length: number) {
+    super(`frame of ${length} bytes exceeds ${MAX_FRAME_BYTES}`);
+    this.name = 'FrameTooLargeError';
+  }
+}
+
+/** Encodes one frame; throws FrameTooLargeError past MAX_FRAME_BYTES. */
 export function encodeFrame(frame: CallFrame | ReplyFrame): Buffer {
   const json = JSON.stringify(frame);
   const length = Buffer.byteLength(json);
+  if (length > MAX_FRAME_BYTES) throw new FrameTooLargeError(length);
   const out = Buffer.allocUnsafe(4 + length);
   out.writeUInt32BE(length, 0);
   out.write(json, 4, 'utf8');

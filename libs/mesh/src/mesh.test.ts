@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createMesh, runInScope, type MeshErrorData } from '@douyin/mesh';
 import { createStaticRegistry, type Registry } from '@douyin/registry';
 import { silentLogger } from '@douyin/telemetry';
-import { STREAM_PROTOCOL } from './frames.js';
+import { MAX_FRAME_BYTES, STREAM_PROTOCOL } from './frames.js';
 import { meshOver, startEcho, type EchoRouter } from '../test/echo-service.js';
 
 const codeOf = (err: unknown) => ((err as TRPCClientError<never>).data as MeshErrorData | undefined)?.code;
@@ -141,6 +141,17 @@ for (const transport of ['stream', 'http'] as const) {
     const echo = mesh.client<EchoRouter>('echo');
     await assert.rejects(echo.unserializable.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
     assert.equal(await echo.whoami.query(), 'only');
+  });
+
+  test(`[${transport}] an answer too large for a frame fails alone, typed, and leaves the instance's breaker closed`, async (t) => {
+    const only = await startEcho(t, 'only');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 1 });
+    const echo = mesh.client<EchoRouter>('echo');
+    const neighbours = Array.from({ length: 4 }, () => echo.slow.query({ ms: 300 }));
+    await assert.rejects(echo.sized.query({ bytes: MAX_FRAME_BYTES + 1 }), expectMeshError('PAYLOAD_TOO_LARGE', 'answer_too_large'));
+    assert.deepEqual(await Promise.all(neighbours), ['late', 'late', 'late', 'late'], 'the calls beside it are answered');
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
+    assert.equal((await echo.sized.query({ bytes: 1_000 })).length, 1_000);
   });
 
   test(`[${transport}] a mutation that reached the callee is never sent twice`, async (t) => {

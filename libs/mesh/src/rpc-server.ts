@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createDispatcher, type RpcServerOptions } from './rpc-dispatch.js';
 import { attachRpcStreams } from './stream-server.js';
-import { HEADER, RPC_PREFIX, UNENCODABLE_ANSWER } from './wire.js';
+import { FrameTooLargeError, MAX_FRAME_BYTES } from './frames.js';
+import { ANSWER_TOO_LARGE, HEADER, RPC_PREFIX, UNENCODABLE_ANSWER } from './wire.js';
 
 export type { RpcServerOptions } from './rpc-dispatch.js';
 
@@ -22,15 +23,18 @@ export function registerRpcRoutes(app: FastifyInstance, options: RpcServerOption
       requestId: String(req.headers[HEADER.requestId] ?? randomUUID()),
       traceCarrier: req.headers,
     });
-    // Encoded here rather than by Fastify, so an answer JSON cannot carry becomes the mesh's internal error.
+    // Encoded here rather than by Fastify, so an answer JSON cannot carry becomes the mesh's internal error, and one
+    // larger than a stream's frame is refused as the stream refuses it: either transport answers the same.
     let payload: string;
     try {
       payload = JSON.stringify(body);
+      if (Buffer.byteLength(payload) > MAX_FRAME_BYTES) throw new FrameTooLargeError(Buffer.byteLength(payload));
       reply.code(status);
     } catch (err) {
       req.log.error({ err, path: req.params.path }, 'rpc answer could not be sent');
-      payload = JSON.stringify({ error: UNENCODABLE_ANSWER.error });
-      reply.code(UNENCODABLE_ANSWER.status);
+      const failure = err instanceof FrameTooLargeError ? ANSWER_TOO_LARGE : UNENCODABLE_ANSWER;
+      payload = JSON.stringify({ error: failure.error });
+      reply.code(failure.status);
     }
     return reply.type('application/json; charset=utf-8').send(payload);
   });

@@ -60,16 +60,11 @@ export class StreamConnection {
   call(req: RpcRequest, trace: Pick<CallFrame, 'traceparent' | 'tracestate'>): Promise<unknown> {
     if (!this.usable) return Promise.reject(new TransportError(`connection to ${this.instance.id} is closed`, false, false));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const pending = this.pending.get(id);
-        this.pending.delete(id);
-        reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending?.written ?? true, true));
-        this.closeIfRetiredAndIdle();
-      }, Math.max(1, req.budgetMs));
+    let frame: Buffer;
+    try {
       // Every field named, in one order: objects of one shape take JSON.stringify's fast path, where spreading the
       // request and its trace context into a new object took twice as long.
-      const frame = encodeFrame({
+      frame = encodeFrame({
         id,
         path: req.path,
         type: req.type,
@@ -79,6 +74,16 @@ export class StreamConnection {
         traceparent: trace.traceparent,
         tracestate: trace.tracestate,
       });
+    } catch (err) {
+      return Promise.reject(err); // an input JSON cannot carry, or too large for a frame: never sent
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const pending = this.pending.get(id);
+        this.pending.delete(id);
+        reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending?.written ?? true, true));
+        this.closeIfRetiredAndIdle();
+      }, Math.max(1, req.budgetMs));
       const pending: Pending = { resolve, reject, timer, written: false, frame };
       this.pending.set(id, pending);
       if (this.open) this.write(pending);

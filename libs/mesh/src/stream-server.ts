@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@douyin/telemetry';
-import { FrameDecoder, GOAWAY_ID, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
+import { FrameDecoder, FrameTooLargeError, GOAWAY_ID, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
 import type { Dispatch } from './rpc-dispatch.js';
-import { UNENCODABLE_ANSWER } from './wire.js';
+import { ANSWER_TOO_LARGE, UNENCODABLE_ANSWER } from './wire.js';
 
 interface Stream {
   socket: Socket;
@@ -73,9 +73,10 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
       // One shape for every answer (JSON.stringify leaves the undefined field out), as for calls.
       stream.writer.write(encodeFrame({ id: frame.id, status, result: body.result, error: body.error }));
     } catch (err) {
-      // A result JSON cannot carry (a BigInt, a cycle): the caller gets an internal error, and the process lives on.
+      // A result JSON cannot carry (a BigInt, a cycle), or too large for a frame: the caller gets a typed error
+      // instead, and the stream and its other calls live on.
       logger.error({ err, path: frame.path }, 'rpc answer could not be sent');
-      stream.writer.write(encodeFrame({ id: frame.id, ...UNENCODABLE_ANSWER }));
+      stream.writer.write(encodeFrame({ id: frame.id, ...(err instanceof FrameTooLargeError ? ANSWER_TOO_LARGE : UNENCODABLE_ANSWER) }));
     } finally {
       stream.inFlight--;
       endIfIdle(stream);

@@ -30,6 +30,15 @@ export const UNENCODABLE_ANSWER = { status: 500, error: { code: 'INTERNAL_SERVER
   error: WireError;
 };
 
+/**
+ * What a service answers when its answer is larger than a frame may be (a list grown past MAX_FRAME_BYTES): the call
+ * fails alone, typed, and below 500, as the instance is healthy and its breaker must not open for it.
+ */
+export const ANSWER_TOO_LARGE = {
+  status: 413,
+  error: { code: 'PAYLOAD_TOO_LARGE', message: 'the answer is too large to send', reason: 'answer_too_large' },
+} as const satisfies { status: number; error: WireError };
+
 const reasonOf = (value: unknown): string | undefined => {
   const reason = (value as { reason?: unknown } | undefined)?.reason;
   return typeof reason === 'string' ? reason : undefined;

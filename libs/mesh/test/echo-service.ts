@@ -23,6 +23,8 @@ function leafProcedures(name: string, state: { mutations: number }) {
       await new Promise((resolve) => setTimeout(resolve, input.ms));
       return 'late';
     }),
+    /** A string of `bytes` bytes. */
+    sized: t.procedure.input(z.object({ bytes: z.number() })).query(({ input }) => 'x'.repeat(input.bytes)),
     /** A result JSON cannot carry. */
     unserializable: t.procedure.query(() => ({ n: 1n }) as unknown as { n: number }),
     missing: t.procedure.query((): string => {
