@@ -32,6 +32,12 @@ test('s3: prepare creates a missing bucket', async (t) => {
   assert.equal((await store.stat(key))?.size, 1);
 });
 
+test('s3: replicas preparing a missing bucket at once all succeed', async (t) => {
+  const config = { ...(await s3Config(t)), bucket: 'raced-bucket' };
+  const stores = Array.from({ length: 4 }, () => createS3Store(config));
+  await Promise.all(stores.map((store) => store.prepare()));
+});
+
 test('s3: a presigned URL serves the object without credentials, signed for the public endpoint', async (t) => {
   const config = await s3Config(t);
   const store = createS3Store(config);

@@ -99,7 +99,11 @@ export function createS3Store(config: S3StoreConfig): ObjectStore {
 
     async prepare() {
       try {
-        if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket, config.region);
+        if (await client.bucketExists(bucket)) return;
+        await client.makeBucket(bucket, config.region).catch(async (err: unknown) => {
+          // Another replica starting at the same moment made it between the check and here.
+          if (!(await client.bucketExists(bucket))) throw err;
+        });
       } catch (err) {
         throw new StorageUnavailableError(`object store bucket ${bucket} is not usable`, { cause: err });
       }
