@@ -25,7 +25,9 @@ interface Container {
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string } }[];
   readinessProbe?: { httpGet?: { path: string } };
-  livenessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string }; initialDelaySeconds?: number };
+  startupProbe?: { httpGet?: { path: string }; periodSeconds: number; failureThreshold: number };
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
 }
 
 const files = readdirSync(join(ROOT, 'deploy/k8s')).filter((f) => f.endsWith('.yaml'));
@@ -47,11 +49,22 @@ test('every app has a Deployment and a Service on its port, and kustomize lists 
   assert.deepEqual([...kustomization.resources].sort(), files.filter((f) => f !== 'kustomization.yaml').sort());
 });
 
-test('probes: readiness on /readyz, liveness on /healthz', () => {
+test('probes: readiness on /readyz, liveness on /healthz once a startup probe has waited out the migrations', () => {
   for (const app of APPS) {
-    assert.equal(containerOf(app).readinessProbe?.httpGet?.path, '/readyz', app);
-    assert.equal(containerOf(app).livenessProbe?.httpGet?.path, '/healthz', app);
+    const { readinessProbe, livenessProbe, startupProbe } = containerOf(app);
+    assert.equal(readinessProbe?.httpGet?.path, '/readyz', app);
+    assert.equal(livenessProbe?.httpGet?.path, '/healthz', app);
+    assert.equal(startupProbe?.httpGet?.path, '/healthz', app);
+    assert.ok(startupProbe.periodSeconds * startupProbe.failureThreshold >= 600, `${app}: ten minutes to migrate`);
   }
+});
+
+test('the gateway keeps taking connections for a moment after it is told to stop, within the grace period', () => {
+  const [command, seconds] = containerOf('gateway').lifecycle?.preStop?.exec?.command ?? [];
+  assert.equal(command, 'sleep');
+  const grace = (find('Deployment', 'gateway')?.spec?.template as { spec: { terminationGracePeriodSeconds: number } }).spec.terminationGracePeriodSeconds;
+  const shutdownGraceSeconds = Number(find('ConfigMap', 'douyin-config')?.data?.SHUTDOWN_GRACE_MS) / 1000;
+  assert.ok(Number(seconds) >= 3 && Number(seconds) + shutdownGraceSeconds < grace, `preStop ${seconds} s + drain ${shutdownGraceSeconds} s < ${grace} s`);
 });
 
 test('variable names match the config schemas; secrets come from the Secret, the JWT key included', async () => {
