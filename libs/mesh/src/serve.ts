@@ -51,7 +51,14 @@ export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions
  */
 export async function serve({ app, config, registry, logger, onShutdown = [], handleSignals = true }: ServeOptions): Promise<RunningServer> {
   let draining = false;
-  app.get('/healthz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ok' }));
+  let instanceId = '';
+  // Discovery's check names the instance it was registered for. One killed without deregistering, whose address and
+  // port this process took over (a restarted container), would otherwise pass on this process's answers and take
+  // traffic twice over in the round robin; its check now fails, and Consul drops it.
+  app.get<{ Querystring: { instance?: string } }>('/healthz', async (req, reply) => {
+    if (req.query.instance !== undefined && req.query.instance !== instanceId) return reply.code(404).send({ status: 'another instance' });
+    return reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ok' });
+  });
   // The pid tells a test harness that the process it started answers, not another one that took its port.
   app.get('/readyz', async (_req, reply) => reply.code(draining ? 503 : 200).send({ status: draining ? 'draining' : 'ready', pid: process.pid }));
   // Node's server.close() ends only the keep-alive connections idle at that moment: one whose request was still
@@ -70,7 +77,7 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   if (typeof address === 'object' && address) port = address.port;
-  const instanceId = `${config.name}-${config.advertiseHost}-${port}-${randomBytes(3).toString('hex')}`;
+  instanceId = `${config.name}-${config.advertiseHost}-${port}-${randomBytes(3).toString('hex')}`;
   await registry.register({
     service: config.name,
     id: instanceId,
@@ -79,7 +86,7 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
     // `prometheus` is what consul_sd_configs keeps: every instance serves /metrics on its own port.
     tags: ['douyin', 'prometheus', `version-${config.version}`],
     meta: { version: config.version, metrics_path: '/metrics' },
-    healthCheckUrl: `http://${config.advertiseHost}:${port}/healthz`,
+    healthCheckUrl: `http://${config.advertiseHost}:${port}/healthz?instance=${encodeURIComponent(instanceId)}`,
   });
   logger.info({ instanceId, port }, `${config.name} listening`);
 
