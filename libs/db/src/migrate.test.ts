@@ -21,6 +21,21 @@ for (const mode of databaseModes()) {
     assert.deepEqual(tables, ['a', 'b', 'user_migration', 'user_migration_lock']);
   });
 
+  test(`${mode}: a release whose migrations the database is ahead of still starts; a diverged history does not`, async (t) => {
+    const db = await freshDb(t, mode);
+    const a = { '2025-01-01T00-00_create_a.ts': createTable('a') };
+    const newer = await migrationFolder(t, { ...a, '2025-01-02T00-00_create_b.ts': createTable('b') });
+    assert.equal((await migrateToLatest(db, { folder: newer, service: 'user' })).length, 2);
+    // The previous release, restarted during the rolling update or rolled back to.
+    assert.deepEqual(await migrateToLatest(db, { folder: await migrationFolder(t, a), service: 'user' }), []);
+    // A release with a migration of its own where the newer one ran: not safe to guess.
+    const diverged = await migrationFolder(t, { ...a, '2025-01-03T00-00_create_c.ts': createTable('c') });
+    await assert.rejects(migrateToLatest(db, { folder: diverged, service: 'user' }), /2025-01-02T00-00_create_b/);
+    const older = await migrationFolder(t, { '2025-01-01T12-00_create_x.ts': createTable('x'), '2025-01-05T00-00_create_y.ts': createTable('y') });
+    await assert.rejects(migrateToLatest(db, { folder: older, service: 'user' }), /corrupted migrations/);
+    assert.deepEqual((await db.introspection.getTables()).map((table) => table.name).sort(), ['a', 'b', 'user_migration', 'user_migration_lock']);
+  });
+
   test(`${mode}: two services' migrations share one database without colliding`, async (t) => {
     const db = await freshDb<MigrationTables>(t, mode);
     // The same file name in both services: each service's history is kept apart by its own table.

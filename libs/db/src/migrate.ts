@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FileMigrationProvider, Migrator, sql, type Kysely } from 'kysely';
+import { FileMigrationProvider, Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { dialectOf } from './dialect.js';
 
 export interface MigrateOptions {
@@ -32,12 +32,13 @@ export async function migrateToLatest(db: Kysely<any>, opts: MigrateOptions): Pr
 }
 
 async function migrate(db: Kysely<any>, opts: MigrateOptions): Promise<string[]> {
+  const table = `${opts.service}_migration`;
   const migrator = new Migrator({
     db,
     // FileMigrationProvider skips .d.ts and .map files; it imports `join(folder, file)`, which only resolves
     // as a file path when the folder is absolute.
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: path.resolve(opts.folder) }),
-    migrationTableName: `${opts.service}_migration`,
+    provider: withNewerReleases(new FileMigrationProvider({ fs, path, migrationFolder: path.resolve(opts.folder) }), await executedMigrations(db, table)),
+    migrationTableName: table,
     migrationLockTableName: `${opts.service}_migration_lock`,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
@@ -47,6 +48,39 @@ async function migrate(db: Kysely<any>, opts: MigrateOptions): Promise<string[]>
     throw new Error(`${opts.service}: ${where} failed: ${messageOf(error)}`, { cause: error });
   }
   return results.map((r) => r.migrationName);
+}
+
+/**
+ * `provider`, plus a placeholder for each migration the database has run that sorts after all of this release's: a
+ * newer release ran it (the schema changes expand, so this release still works on it). Kysely refuses to start on
+ * a migration it does not know, which would stop this release's pods from restarting during a rolling update, and
+ * any rollback. One that sorts before any of this release's is still refused: the histories diverged.
+ */
+function withNewerReleases(provider: MigrationProvider, executed: readonly string[]): MigrationProvider {
+  return {
+    async getMigrations() {
+      const own = await provider.getMigrations();
+      const last = Object.keys(own).sort().at(-1) ?? '';
+      const placeholder = (name: string): Migration => ({
+        up: async () => {
+          throw new Error(`${name} belongs to a newer release`);
+        },
+      });
+      const newer = executed.filter((name) => name > last && !(name in own));
+      return { ...own, ...Object.fromEntries(newer.map((name) => [name, placeholder(name)])) };
+    },
+  };
+}
+
+/**
+ * The migrations the database has run, read before the migrator takes its lock (it holds SQLite's one connection).
+ * A newer release migrating in between is refused by the migrator as unknown, and the restart finds it here.
+ */
+async function executedMigrations(db: Kysely<any>, table: string): Promise<string[]> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((t) => t.name === table)) return [];
+  const rows: Array<{ name: string }> = await db.selectFrom(table).select('name').execute();
+  return rows.map((row) => row.name);
 }
 
 function messageOf(error: unknown): string {
