@@ -254,6 +254,22 @@ test('an invalidation a down Redis missed is made once it is back: the entry it 
   assert.equal(cache.stats.pendingInvalidations(), 0);
 });
 
+test('an invalidation still pending when the cache closes is made then, for the other replicas reading Redis', async (t) => {
+  const redis = await startPrivateRedis(t, { persistent: true });
+  const cache = await createCache({ url: redis.url, ttlSeconds: 60 }, { prefix: 'closing', logger: silentLogger() });
+  const values = new Map<CacheKey, number>([[1, 1]]);
+  await cache.many('count', [1], loaderOf(values).load);
+  await redis.kill();
+  await cache.invalidate([['count', 1]]);
+  // The retries back off to two seconds apart while Redis is down: the next is well after the close below.
+  await sleep(1_600);
+  await redis.restart();
+  await cache.close();
+  const raw = new Redis(redis.url);
+  t.after(() => raw.quit());
+  assert.notEqual(await raw.get('closing:count:1'), '1', 'the entry the commit changed is gone');
+});
+
 test('a Redis that is down at start-up does not stop the cache from being created or read', async (t) => {
   const redis = await startPrivateRedis(t);
   await redis.kill();

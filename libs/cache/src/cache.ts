@@ -56,6 +56,7 @@ export interface Cache {
 }
 
 const CONNECT_WAIT_MS = 1_000;
+const CLOSE_REPLAY_MS = 1_000;
 /**
  * How long after its MGET a read may still write back what it loaded. Reads run inside requests whose whole budget
  * is seconds (MESH_TIMEOUT_MS); one slower than this leaves the entry to the next reader. Tombstones need to outlive
@@ -222,6 +223,12 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
 
     async close() {
       pending.stop();
+      // Every replica reads the entries a missed invalidation left in Redis: one last try before this process is gone,
+      // bounded, as a Redis still down would only hold the shutdown up.
+      if (pending.size > 0) {
+        const connected = redis.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+        await Promise.race([connected.then(() => pending.replay()), sleep(CLOSE_REPLAY_MS, undefined, { ref: false })]);
+      }
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -64,7 +64,7 @@ export class PendingInvalidations {
     return this.replaying;
   }
 
-  /** Stops retrying (the cache is closing); what is pending is left to the TTL. */
+  /** Stops retrying (the cache is closing); a replay may still be asked for, once. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
