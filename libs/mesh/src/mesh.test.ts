@@ -154,6 +154,17 @@ for (const transport of ['stream', 'http'] as const) {
     assert.equal((await echo.sized.query({ bytes: 1_000 })).length, 1_000);
   });
 
+  test(`[${transport}] a mutation arriving with too little budget to answer in time is not run`, async (t) => {
+    const state = { mutations: 0 };
+    const only = await startEcho(t, 'only', { state });
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { retries: 0, timeoutMs: 90 });
+    const echo = mesh.client<EchoRouter>('echo');
+    // The callee's refusal, or, on a machine too busy to answer within 90 ms, the caller's own deadline.
+    await assert.rejects(echo.bump.mutate(), (err: unknown) => ['TIMEOUT', 'GATEWAY_TIMEOUT'].includes(codeOf(err) ?? ''));
+    await sleep(200); // the callee has read the call by now, whoever gave up first
+    assert.equal(state.mutations, 0);
+  });
+
   test(`[${transport}] a mutation that reached the callee is never sent twice`, async (t) => {
     // The callee reads the call, then drops the connection, as a process that dies does: the mutation may have run.
     // A live neighbour would take whatever the mesh sent again.

@@ -51,6 +51,12 @@ const overloaded = (path: string, limit: number, queueLimit: number): WireError 
 const noGate = () => undefined;
 
 /**
+ * A mutation whose turn comes with less budget than this is not run: committed after its caller gave up (it waited
+ * in the queue, or came late), it would be done while the phone was told it failed, and a retry would do it twice.
+ */
+const MUTATION_START_MARGIN_MS = 100;
+
+/**
  * Runs procedures of `router` for any transport: under the caller's deadline, request id and trace, with a span,
  * RED metrics and a concurrency limit with a bounded wait queue per procedure (a slow dependency must not take
  * every worker, and a burst must not be refused while the queue can still answer it in time).
@@ -86,6 +92,9 @@ export function createDispatcher(options: RpcServerOptions): Dispatch {
         metrics?.rpcServerInFlight.inc({ procedure });
         try {
           if (call.budgetMs <= 0) throw new TRPCError({ code: 'TIMEOUT', message: 'deadline already passed' });
+          if (call.type === 'mutation' && scope.deadline - Date.now() < MUTATION_START_MARGIN_MS) {
+            throw new TRPCError({ code: 'TIMEOUT', message: 'too little of the deadline left to run a mutation and answer in time' });
+          }
           const result = await runProcedure(router, scope, call.path, call.type, call.input);
           // JSON drops an undefined value, and the client takes an answer without "result" for a foreign
           // server: a void procedure (follow, like) answers null instead.
