@@ -45,3 +45,21 @@ test('without performance_schema a statement tally still counts the buffer pool'
   await CounterTally.measure([tally], async () => (await connection.query(`SELECT * FROM likes`), { requests: 1 }));
   assert.deepEqual(Object.keys(bySubject(tally.perRequest())), ['buffer pool']);
 });
+
+test("a user that may not read performance_schema (DATABASE_URL's may not) still counts the buffer pool", { timeout: 60_000 }, async (t) => {
+  const server = await startPrivateMariadb(t, { performanceSchema: true });
+  const root = await createConnection({ uri: server.url });
+  t.after(() => root.end());
+  await root.query(`CREATE TABLE likes (user_id BIGINT PRIMARY KEY)`);
+  // The private server grants everything (--skip-grant-tables): its refusal is the one MariaDB sends such a user.
+  const denied = Object.assign(new Error('SELECT command denied to user'), { code: 'ER_TABLEACCESS_DENIED_ERROR', errno: 1142 });
+  const withoutRights = async (uri: string) => {
+    const connection = await createConnection({ uri });
+    const query = connection.query.bind(connection) as (sql: string, values?: unknown) => Promise<unknown>;
+    const guarded = (sql: string, values?: unknown) => (sql.includes('performance_schema') ? Promise.reject(denied) : query(sql, values));
+    return Object.assign(connection, { query: guarded });
+  };
+  const tally = new CounterTally(mariadbStatementCounters(t, server.url, withoutRights as never));
+  await CounterTally.measure([tally], async () => (await root.query(`SELECT * FROM likes`), { requests: 1 }));
+  assert.deepEqual(Object.keys(bySubject(tally.perRequest())), ['buffer pool']);
+});
