@@ -101,7 +101,8 @@ for (const transport of ['stream', 'http'] as const) {
 
   test(`[${transport}] calls still reach a lone instance whose breaker opened; a dead one still fails fast`, async (t) => {
     const only = await startEcho(t, 'only');
-    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { timeoutMs: 100 });
+    // Room for the mutation below to start in (a callee runs none with under 100 ms left).
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { timeoutMs: 200 });
     const echo = mesh.client<EchoRouter>('echo');
     // Timeouts under a burst open the breaker of the only instance there is...
     for (let i = 0; i < 3; i++) await assert.rejects(echo.slow.query({ ms: 300 }), expectMeshError('GATEWAY_TIMEOUT'));
