@@ -77,11 +77,20 @@ function withNewerReleases(provider: MigrationProvider, executed: readonly strin
  * A newer release migrating in between is refused by the migrator as unknown, and the restart finds it here.
  */
 async function executedMigrations(db: Kysely<any>, table: string): Promise<string[]> {
-  const tables = await db.introspection.getTables();
-  if (!tables.some((t) => t.name === table)) return [];
-  const rows: Array<{ name: string }> = await db.selectFrom(table).select('name').execute();
-  return rows.map((row) => row.name);
+  try {
+    const rows: Array<{ name: string }> = await db.selectFrom(table).select('name').execute();
+    return rows.map((row) => row.name);
+  } catch (err) {
+    if (isMissingTable(err)) return []; // a first start
+    throw err;
+  }
 }
+
+// MySQL's ER_NO_SUCH_TABLE; SQLite reports every prepare error as SQLITE_ERROR, with the name in its message.
+const isMissingTable = (err: unknown): boolean => {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 'ER_NO_SUCH_TABLE' || (code === 'SQLITE_ERROR' && String(message).startsWith('no such table'));
+};
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

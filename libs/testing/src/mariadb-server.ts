@@ -63,6 +63,8 @@ export async function startPrivateMariadb(t: { after(fn: () => unknown): void },
       timeout: READY_TIMEOUT_MS,
     });
   }
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp, { recursive: true });
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
@@ -70,6 +72,8 @@ export async function startPrivateMariadb(t: { after(fn: () => unknown): void },
   const start = async () => {
     const args = [
       '--no-defaults', `--datadir=${datadir}`, `--port=${port}`, `--socket=${join(dir, 'mysqld.sock')}`, `--pid-file=${join(dir, 'mysqld.pid')}`,
+      // Temp tables (information_schema reads make them) in a folder of its own, not the /tmp of every other server.
+      `--tmpdir=${tmp}`,
       '--bind-address=127.0.0.1', '--skip-grant-tables', '--user=root', '--skip-log-bin', `--innodb-buffer-pool-size=${options.bufferPoolMb ?? 32}M`,
       `--performance-schema=${options.performanceSchema ? 'ON' : 'OFF'}`,
     ];
