@@ -108,3 +108,29 @@ for (const mode of databaseModes()) {
     assert.equal((await filesUnder(storageDir)).length, 6);
   });
 }
+
+// The APK sends the file before its token: an upload that takes longer than the request's whole mesh budget
+// (MESH_TIMEOUT_MS from its arrival) must still have its token checked and be published.
+test('an upload slower than the request budget, its token after the file as the APK sends it, is published', { timeout: 60_000 }, async (t) => {
+  const db = await freshDatabase(t, 'sqlite');
+  const [fixtures, mesh] = await Promise.all([mediaFixtures(t), startLocalMesh(t, db, ['user', 'video'], { perApp: { gateway: { MESH_TIMEOUT_MS: '1000' } } })]);
+  const base = mesh.gateway.url;
+  const registered = await fetch(`${base}/douyin/user/register/?username=slow&password=secret1`, { method: 'POST' });
+  const { token } = (await registered.json()) as Answer;
+  const { payload, headers } = multipartBody([{ name: 'data', value: fixtures.mp4, filename: 'x.mp4' }, { name: 'token', value: token }, { name: 'title', value: 'slow' }]);
+  const answer = await new Promise<Answer>((resolve, reject) => {
+    const req = request(`${base}/douyin/publish/action/`, { method: 'POST', headers: { ...headers, 'content-length': payload.length } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(JSON.parse(body) as Answer));
+    });
+    req.on('error', reject);
+    // Most of the file, then a pause longer than the budget, then the rest with the token and title.
+    const split = payload.length - 200;
+    req.write(payload.subarray(0, split), () => setTimeout(() => req.end(payload.subarray(split)), 1_500));
+  });
+  assert.deepEqual(answer, { status_code: 0, status_msg: 'success' } as Answer);
+  const feed = (await (await fetch(`${base}/douyin/feed/`)).json()) as Answer;
+  assert.deepEqual(feed.video_list.map((v) => v.title), ['slow']);
+});
+

@@ -54,7 +54,10 @@ export const publishRoutes =
         .finally(release);
       const { params, stagingKey } = form;
       try {
-        const authorIdChecked = await author(params);
+        // The request's budget counts from its arrival, and an upload may take longer than all of it: what the body
+        // still had to tell (the APK sends its token after the file) is checked with a budget of its own.
+        const afterBody = { requestId: req.id, deadline: Date.now() + deps.requestBudgetMs };
+        const authorIdChecked = await runInScope(afterBody, () => author(params));
         const titleChecked = titleOf(params);
         if (stagingKey === undefined) throw new ApkError(ApkCode.missingParam, 'data (the video file) is required');
         // The video service deletes the staged upload whatever happens; deleting here too covers a call that never arrived.
