@@ -11,9 +11,12 @@ export interface LimiterRedis {
   close(): Promise<void>;
 }
 
-/** A Redis connection for limits: they must never wait for Redis, so no offline queue and no retries. */
+/** How long a limit waits for Redis's answer before it counts in memory: a Redis that hangs (paused, its address gone) would hold every request. */
+const COMMAND_TIMEOUT_MS = 250;
+
+/** A Redis connection for limits: they must never wait for Redis, so no offline queue, no retries, a short timeout. */
 export function connectLimiterRedis(redisUrl: string, logger: Logger, what: string): LimiterRedis {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: 1_000 });
   let warnedAt = -Infinity;
   const warn = (err: unknown) => {
     if (performance.now() - warnedAt < WARN_EVERY_MS) return;

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort, sharedRedisUrl } from '@douyin/testing';
-import { MemoryBuckets, RedisBuckets, type BucketStore } from '@douyin/ratelimit';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { silentLogger } from '@douyin/telemetry';
+import { MemoryBuckets, RedisBuckets, createBucketStore, type BucketStore } from '@douyin/ratelimit';
 
 const spec = { ratePerSec: 10, burst: 5 };
 
@@ -78,4 +80,29 @@ test('redis unreachable: buckets fall back to memory and the error is reported',
   const store = new RedisBuckets(redis, new MemoryBuckets(), (err) => errors.push(err));
   assert.deepEqual(await takeAll(store, 'k', 6), [true, true, true, true, true, false]);
   assert.equal(errors.length, 6);
+});
+
+test('a Redis that stops answering: each take falls back to memory after a short wait instead of hanging', { timeout: 20_000 }, async (t) => {
+  // Answers the client's ready check, then nothing: a paused Redis, or one whose address went silent.
+  const INFO = '# Server\r\nloading:0\r\n';
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk) => {
+      if (/info/i.test(chunk.toString())) socket.write(`$${Buffer.byteLength(INFO)}\r\n${INFO}\r\n`);
+    });
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => (sockets.forEach((socket) => socket.destroy()), silent.close(resolve))));
+  const store = createBucketStore(`redis://127.0.0.1:${(silent.address() as AddressInfo).port}`, silentLogger());
+  t.after(() => store.close());
+  await sleep(200); // connected and ready
+  // Each take waits out its timeout before counting in memory: a slow refill keeps the sixth refused all the same.
+  const slow = { ratePerSec: 0.1, burst: 5 };
+  const takes = (async () => {
+    const out: boolean[] = [];
+    for (let i = 0; i < 6; i++) out.push((await store.take('k', slow)).allowed);
+    return out;
+  })();
+  assert.deepEqual(await Promise.race([takes, sleep(10_000, 'hung')]), [true, true, true, true, true, false]);
 });
