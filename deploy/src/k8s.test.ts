@@ -59,6 +59,11 @@ test('probes: readiness on /readyz, liveness on /healthz once a startup probe ha
   }
 });
 
+test("the gateway's load balancer hands it the phones' own addresses, which its per-IP limits count", () => {
+  const service = find('Service', 'gateway')?.spec as { type: string; externalTrafficPolicy?: string };
+  assert.deepEqual([service.type, service.externalTrafficPolicy], ['LoadBalancer', 'Local']);
+});
+
 test('the gateway keeps taking connections for a moment after it is told to stop, within the grace period', () => {
   const [command, seconds] = containerOf('gateway').lifecycle?.preStop?.exec?.command ?? [];
   assert.equal(command, 'sleep');
