@@ -126,6 +126,15 @@ test('user info: ids must be decimal and in range; no id needs a valid token', a
   assert.equal(res.json().status_code, 40001);
 });
 
+test('a valid token whose account is gone names nobody: without user_id that is 40001, as with no token', async (t) => {
+  const users = fakeUserService();
+  const app = await gatewayFor(t, users.client);
+  const reg = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=gone&password=secret1' })).json();
+  users.users.delete(reg.user_id);
+  assert.equal((await app.inject({ method: 'GET', url: `/douyin/user/?token=${reg.token}` })).json().status_code, 40001);
+  assert.equal((await app.inject({ method: 'GET', url: `/douyin/user/?user_id=${reg.user_id}&token=${reg.token}` })).json().status_code, 40401);
+});
+
 test('an expired token is treated as no token', async (t) => {
   let clock = Date.now();
   const app = await gatewayFor(t, fakeUserService().client, () => clock);

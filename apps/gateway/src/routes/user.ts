@@ -56,7 +56,12 @@ export const userRoutes =
         const viewerId = await deps.auth.viewer(tokenOf(params, req));
         const userId = requested ?? viewerId;
         if (userId === undefined) throw new ApkError(ApkCode.missingParam, 'user_id is required');
-        return ok({ user: await loadUser(deps, userId, viewerId) });
+        const user = await loadUser(deps, userId, viewerId).catch((err: unknown) => {
+          // A valid token whose account is gone names nobody (§1.1): the request named no user at all.
+          if (requested === undefined && meshErrorData(err)?.reason === Reason.userNotFound) throw new ApkError(ApkCode.missingParam, 'user_id is required');
+          throw err;
+        });
+        return ok({ user });
       },
     );
   };
