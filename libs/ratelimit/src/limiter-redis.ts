@@ -11,7 +11,10 @@ export interface LimiterRedis {
   close(): Promise<void>;
 }
 
-/** How long a limit waits for Redis's answer before it counts in memory: a Redis that hangs (paused, its address gone) would hold every request. */
+/**
+ * How long a limit waits for Redis's answer before it counts in memory: a Redis that hangs (paused, or its address
+ * gone silent) would otherwise hold every request.
+ */
 const COMMAND_TIMEOUT_MS = 250;
 
 /** A Redis connection for limits: they must never wait for Redis, so no offline queue, no retries, a short timeout. */
