@@ -17,12 +17,29 @@ export function addAll(into: Map<string, string>, source: unknown): void {
   }
 }
 
+/** Multipart fields read before the handler (by the rate limits, which need the token), for collectParams to use. */
+const fieldsRead = new WeakMap<FastifyRequest, Promise<Map<string, string>>>();
+
+/**
+ * A multipart body's fields (its file parts drained), read once however often asked: a body that cannot be read
+ * fails every asker alike (40002 / 40003).
+ */
+export function multipartFields(req: FastifyRequest): Promise<Map<string, string>> {
+  let fields = fieldsRead.get(req);
+  if (!fields) {
+    const read = new Map<string, string>();
+    fields = addMultipartFields(read, req).then(() => read);
+    fieldsRead.set(req, fields);
+  }
+  return fields;
+}
+
 /** Collects parameters from the query string, then an urlencoded or multipart body; file parts are skipped. */
 export async function collectParams(req: FastifyRequest): Promise<Params> {
   const params = new Map<string, string>();
   addAll(params, req.query);
   if (req.isMultipart()) {
-    await addMultipartFields(params, req);
+    for (const [name, value] of await multipartFields(req)) if (!params.has(name)) params.set(name, value);
   } else {
     addAll(params, req.body);
   }

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import multipart from '@fastify/multipart';
 import assert from 'node:assert/strict';
 import { createTokenIssuer } from '@douyin/auth';
 import { loadConfig } from '@douyin/config';
@@ -8,7 +9,9 @@ import { silentLogger } from '@douyin/telemetry';
 import { createAuthenticator } from './auth.js';
 import { GatewayEnv } from './config.js';
 import { apkErrorHandler } from './error-handler.js';
+import { collectParams } from './params.js';
 import { registerRateLimits, routeClassOf } from './rate-limit.js';
+import { multipartBody } from '../test/multipart.js';
 import { ok } from './reply.js';
 
 const limits: RouteLimits = {
@@ -20,8 +23,13 @@ async function limitedApp(t: { after(fn: () => unknown): void }) {
   const tokens = createTokenIssuer({ secret: 'test-secret-that-is-long-enough-0123456789', ttlSeconds: 3600 });
   const app = createHttpApp(silentLogger());
   app.setErrorHandler(apkErrorHandler);
+  await app.register(multipart);
   registerRateLimits(app, createRouteLimiter(new MemoryBuckets(() => 0), limits), createAuthenticator({ tokens, userExists: async () => true }));
   app.get('/douyin/feed/', { config: { zero: { video_list: [], next_time: 0 } } }, async () => ok({ video_list: [], next_time: 1 }));
+  app.post('/douyin/favorite/action/', { config: { zero: {} } }, async (req) => {
+    const params = await collectParams(req);
+    return ok({ video_id: params.get('video_id'), token_seen: params.has('token') });
+  });
   app.post('/douyin/user/register/', { config: { zero: { user_id: 0, token: '' } } }, async () => ok({ user_id: 1, token: 't' }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   t.after(() => app.close());
@@ -75,4 +83,17 @@ test('route classes and the contract defaults; RATE_LIMITS=off and per-class ove
   assert.deepEqual(custom.limits.classes.read.ip, { ratePerSec: 50, burst: 80 });
   assert.equal(custom.limits.all.ip, null);
   assert.throws(() => loadConfig(GatewayEnv, { RATE_LIMIT_USER: '100 per second' }), /RATE_LIMIT_USER/);
+});
+
+test("a token in a multipart body charges its user's bucket; the route still reads every field", async (t) => {
+  const { app, token } = await limitedApp(t);
+  const like = (ip: string) => {
+    const { payload, headers } = multipartBody([{ name: 'token', value: token }, { name: 'video_id', value: '7' }, { name: 'action_type', value: '1' }]);
+    return app.inject({ method: 'POST', url: '/douyin/favorite/action/', payload, headers, remoteAddress: ip });
+  };
+  assert.deepEqual((await like('10.0.5.1')).json(), { status_code: 0, status_msg: 'success', video_id: '7', token_seen: true });
+  assert.equal((await like('10.0.5.2')).json().status_code, 0);
+  assert.equal((await like('10.0.5.3')).json().status_code, 42901, 'the user bucket (2) is empty whatever the IP');
+  const broken = await app.inject({ method: 'POST', url: '/douyin/favorite/action/', payload: '--x\r\nbroken', headers: { 'content-type': 'multipart/form-data; boundary=x' }, remoteAddress: '10.0.5.4' });
+  assert.equal(broken.json().status_code, 40002);
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteLimiter } from '@douyin/ratelimit';
 import type { Authenticator } from './auth.js';
-import { addAll, tokenOf } from './params.js';
+import { addAll, multipartFields, tokenOf } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The route classes limits are configured by (contract §8.3). */
@@ -24,8 +24,9 @@ const refuse = (reply: FastifyReply, retryAfterMs: number): never => {
 
 /**
  * Token buckets in front of every /douyin route: a refused request gets HTTP 200 with status_code 42901 and
- * Retry-After (contract §8.2). It runs once the body is parsed, so a token in a form body counts per user; an
- * upload's token is a multipart field, read only by the route, which charges its user with `limitUserOnceKnown`.
+ * Retry-After (contract §8.2). It runs once the body is parsed, so a token in a form body counts per user, and reads
+ * a multipart body's fields itself (they are small: files are drained); an upload's body is the route's to stream,
+ * which charges its user with `limitUserOnceKnown` once the token is read.
  */
 export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, auth: Pick<Authenticator, 'viewer'>): void {
   app.addHook('preHandler', async (req, reply) => {
@@ -34,10 +35,17 @@ export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, 
     const params = new Map<string, string>();
     addAll(params, req.query);
     // A url-encoded body is parsed by now; a multipart one is still a stream (its body is undefined here).
-    addAll(params, req.body);
+    const routeClass = routeClassOf(req.method, route);
+    if (req.isMultipart()) {
+      // A body that cannot be read is the handler's to refuse; the IP is charged for it all the same.
+      const fields = routeClass === 'upload' ? undefined : await multipartFields(req).catch(() => undefined);
+      for (const [name, value] of fields ?? []) if (!params.has(name)) params.set(name, value);
+    } else {
+      addAll(params, req.body);
+    }
     // Only a signed token names a user: a forged one must not drain somebody else's bucket.
     const userId = await auth.viewer(tokenOf(params, req));
-    const verdict = await limiter.check(routeClassOf(req.method, route), { ip: req.ip, userId });
+    const verdict = await limiter.check(routeClass, { ip: req.ip, userId });
     if (userId !== undefined) usersCharged.add(req);
     if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
   });
