@@ -59,6 +59,18 @@ test('NAME_FILE supplies NAME from a file where a schema reads both; every probl
   assert.deepEqual(problemsOf({ JWT_SECRET: 'x', JWT_SECRET_FILE: file }), ['JWT_SECRET_FILE: set JWT_SECRET or JWT_SECRET_FILE, not both']);
   assert.deepEqual(problemsOf({ JWT_SECRET_FILE: join(dir, 'empty') }), [`JWT_SECRET_FILE: ${join(dir, 'empty')} is empty`]);
   assert.equal(problemsOf({ JWT_SECRET_FILE: join(dir, 'absent'), PORT: 'x' }).length, 2, 'reported with the other problems');
-  // A schema without the pair does not read the file: an app is not failed by another app's setting.
+  // A schema that does not read NAME does not read its file: an app is not failed by another app's setting.
   assert.equal(loadConfig(Schema, { JWT_SECRET_FILE: join(dir, 'absent') }).PORT, 9101);
+});
+
+test('NAME_FILE supplies any variable the schema reads, not only the declared secrets', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'douyin-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'database-url');
+  writeFileSync(file, 'mysql://douyin:from-a-mount@db:3306/douyin\n');
+  assert.equal(loadConfig(Schema, { DATABASE_URL_FILE: file }).DATABASE_URL, 'mysql://douyin:from-a-mount@db:3306/douyin');
+  // What the file holds is checked as if it had been set directly.
+  writeFileSync(file, 'postgres://elsewhere');
+  assert.throws(() => loadConfig(Schema, { DATABASE_URL_FILE: file }), /DATABASE_URL: expected mysql:/);
+  assert.throws(() => loadConfig(Schema, { DATABASE_URL_FILE: join(dir, 'absent') }), /DATABASE_URL_FILE: cannot read/);
 });

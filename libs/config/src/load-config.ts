@@ -20,14 +20,16 @@ interface ZodShaped {
 const namesOf = (schema: unknown): string[] => Object.keys((schema as ZodShaped).in?.shape ?? (schema as ZodShaped).shape ?? {});
 
 /**
- * Where a schema reads both NAME and NAME_FILE, NAME_FILE names a file holding NAME's value (a Docker or Kubernetes
- * secret mount, or one generated at deploy), so a secret need not sit in the environment. Returns the problems.
+ * For any NAME a schema reads, NAME_FILE names a file holding NAME's value (a Docker or Kubernetes secret mount, or
+ * one generated at deploy), so a secret (a password inside DATABASE_URL or REDIS_URL, S3_SECRET_KEY, CONSUL_TOKEN)
+ * need not sit in the environment. A NAME the schema does not read is left alone: an app is not failed by another
+ * app's setting. Returns the problems.
  */
 function readFileSettings(names: readonly string[], env: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const name of names) {
     const file = env[`${name}_FILE`];
-    if (file === undefined || !names.includes(`${name}_FILE`)) continue;
+    if (file === undefined || name.endsWith('_FILE')) continue;
     // Two sources would leave it to chance which one the app uses.
     if (env[name] !== undefined) {
       problems.push(`${name}_FILE: set ${name} or ${name}_FILE, not both`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMBEDDED_SERVICES, loadConfig, serviceEnv, toServiceConfig } from '@douyin/config';
+import { z } from 'zod';
+import { ConfigError, DbEnv, EMBEDDED_SERVICES, loadConfig, serviceEnv, toDbConfig, toServiceConfig } from '@douyin/config';
 
 test('a service with no environment runs embedded on its own loopback port with the static registry', () => {
   const config = toServiceConfig('user', loadConfig(serviceEnv('user'), {}));
@@ -22,4 +23,11 @@ test('a wildcard bind advertises a dialable address', () => {
 
 test('rejects a malformed static service list and a non-URL Consul address', () => {
   assert.throws(() => loadConfig(serviceEnv('user'), { STATIC_SERVICES: 'user', CONSUL_HTTP_ADDR: 'nope' }), /STATIC_SERVICES[\s\S]*CONSUL_HTTP_ADDR|CONSUL_HTTP_ADDR[\s\S]*STATIC_SERVICES/);
+});
+
+test('production refuses a service without DATABASE_URL; development falls back to SQLite', () => {
+  const Env = z.object({ ...serviceEnv('user').shape, ...DbEnv.shape }).transform((e) => toDbConfig('user', e));
+  assert.throws(() => loadConfig(Env, { NODE_ENV: 'production' }), (err: unknown) => err instanceof ConfigError && /DATABASE_URL/.test(err.message));
+  assert.equal(loadConfig(Env, { NODE_ENV: 'production', DATABASE_URL: 'mysql://u:p@db:3306/d' }).url, 'mysql://u:p@db:3306/d');
+  assert.deepEqual(loadConfig(Env, {}), { url: undefined, dataDir: 'data', name: 'user', poolSize: 10 });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from './load-config.js';
 import { DbEnv, MeshEnv, RegistryEnv, RpcServerEnv, RuntimeEnv, ServerEnv, TelemetryEnv, portWithDefault } from './fragments.js';
 
 /** Loopback ports of the embedded mesh; the static registry's default list is built from them. */
@@ -89,7 +90,13 @@ export function toProcedureLimits(e: z.output<typeof RpcServerEnv>): ProcedureLi
   return { concurrency: e.RPC_CONCURRENCY_LIMIT, queue: e.RPC_QUEUE_LIMIT };
 }
 
-/** The database settings of one service, in the shape `createDb` takes. */
-export function toDbConfig(name: MeshApp, e: z.output<typeof DbEnv>) {
+/**
+ * The database settings of one service, in the shape `createDb` takes. Production refuses the embedded SQLite: each
+ * pod would keep its own file on a volume that goes with it, so replicas would disagree and a restart lose data.
+ */
+export function toDbConfig(name: MeshApp, e: z.output<typeof DbEnv> & Pick<z.output<typeof RuntimeEnv>, 'NODE_ENV'>) {
+  if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_URL (or DATABASE_URL_FILE): required with NODE_ENV=production; the embedded SQLite is for development']);
+  }
   return { url: e.DATABASE_URL, dataDir: e.DATA_DIR, name, poolSize: e.DATABASE_POOL_SIZE };
 }
