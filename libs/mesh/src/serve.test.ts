@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { Agent, request } from 'undici';
 import { createStaticRegistry, type InstanceRegistration } from '@douyin/registry';
@@ -27,6 +29,33 @@ test('a graceful stop answers the request in flight on a keep-alive connection, 
   assert.deepEqual(await answer.body.json(), { result: 'late' });
   assert.equal(answer.headers.connection, 'close');
 });
+
+test('a request whose headers complete after the stop began is answered, not refused with a bare 503', async (t) => {
+  const echo = await startEcho(t, 'echo');
+  // A connection that has begun a request is not idle: the stop waits for it, and its request arrives meanwhile.
+  const socket = connect(echo.port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  await once(socket, 'connect');
+  const body = JSON.stringify({ input: { ms: 1 } });
+  socket.write(`POST /rpc/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const stopped = echo.stop();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  socket.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const answer = await textUntilClosed(socket);
+  await stopped;
+  assert.match(answer, /^HTTP\/1\.1 200 /);
+  assert.match(answer, /^connection: close\r$/im);
+  assert.match(answer, /"result":"late"/);
+});
+
+async function textUntilClosed(socket: Socket): Promise<string> {
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (text += chunk));
+  await once(socket, 'close');
+  return text;
+}
 
 test("discovery's health check passes for this instance only, not for one that held its port before", async (t) => {
   const logger = silentLogger();

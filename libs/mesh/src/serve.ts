@@ -39,7 +39,10 @@ export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions
     // tRPC paths and long query strings must not turn into 414s.
     // The APK calls /douyin/feed/ and tests call /douyin/feed: one handler for both, never a redirect.
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
-    return503OnClosing: true,
+    // A request that reaches a closing server (its connection was busy when the stop began) is served as usual,
+    // its answer closing the connection (see serve): the resources it needs close only after the server has, and a
+    // bare 503 would be neither the APK's JSON nor a mesh error.
+    return503OnClosing: false,
     ...(options.clientErrorHandler && { clientErrorHandler: options.clientErrorHandler }),
     ...(options.requestTimeout && { requestTimeout: options.requestTimeout }),
   }) as unknown as FastifyInstance;
