@@ -25,17 +25,25 @@ export interface UploadOptions {
 class UploadTooLarge extends Error {}
 
 // Fails the stream as soon as it carries one byte more than allowed, so nothing past the limit is stored.
-function byteLimit(maxBytes: number): Transform {
+function byteLimit(maxBytes: number): { stream: Transform; seen(): number } {
   let seen = 0;
   const uploadBytes = metricsFor('gateway').uploadBytes;
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
       uploadBytes.inc(chunk.length);
       done(seen > maxBytes ? new UploadTooLarge() : null, chunk);
     },
   });
+  return { stream, seen: () => seen };
 }
+
+/**
+ * The `data` part is the file whatever its headers (contract §4.5 ignores its filename and Content-Type), where
+ * busboy would read a part without a filename as a text field; other parts keep busboy's rule.
+ */
+const isPartAFile = (fieldName: string | undefined, contentType: string | undefined, fileName: string | undefined) =>
+  fieldName === FILE_FIELD || contentType === 'application/octet-stream' || fileName !== undefined;
 
 /**
  * Reads a publish form: fields join the query parameters (query first), and the `data` part is streamed into the
@@ -49,7 +57,7 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
   let stagingKey: string | undefined;
   try {
     // One byte over the limit reaches byteLimit, which fails the upload; busboy would only truncate quietly.
-    for await (const part of req.parts({ limits: { fileSize: maxBytes + 1 } })) {
+    for await (const part of req.parts({ limits: { fileSize: maxBytes + 1 }, isPartAFile })) {
       if (part.type === 'field') {
         if (part.valueTruncated) throw new ApkError(ApkCode.outOfRange, `${part.fieldname} is too long`);
         addAll(params, { [part.fieldname]: part.value });
@@ -58,7 +66,14 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
       } else {
         await beforeFile(params);
         stagingKey = newKey('staging');
-        await store.put(stagingKey, pipeline(part.file, byteLimit(maxBytes), () => undefined) as Readable);
+        const limit = byteLimit(maxBytes);
+        await store.put(stagingKey, pipeline(part.file, limit.stream, () => undefined) as Readable);
+        // An empty value is an absent one (contract §1): no file is 40001, not "not a video".
+        if (limit.seen() === 0) {
+          const empty = stagingKey;
+          stagingKey = undefined;
+          await store.delete(empty);
+        }
       }
     }
     return { params, stagingKey };

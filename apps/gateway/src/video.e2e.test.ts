@@ -73,7 +73,7 @@ for (const mode of databaseModes()) {
       ['text', fixtures.text, 40005],
       ['png', fixtures.png, 40005],
       ['gif', fixtures.gif, 40005],
-      ['empty', Buffer.alloc(0), 40005],
+      ['empty (an empty value is an absent one)', Buffer.alloc(0), 40001],
       ['truncated', fixtures.truncatedMp4, 40005],
       ['too large', Buffer.alloc(MAX_UPLOAD_BYTES + 1), 40006],
     ] as const) {

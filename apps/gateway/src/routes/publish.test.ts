@@ -70,6 +70,20 @@ test('step 1 in order: token (40101/40102), title (40001/40003), then data (4000
   assert.deepEqual(await filesUnder(media.root), []);
 });
 
+test('the data part is the video whatever its filename and Content-Type; an empty one is absent (40001)', async (t) => {
+  const { media, videos, token, publish } = await setup(t);
+  const bytes = randomBytes(2000);
+  const fields: FormPart[] = [{ name: 'token', value: token }, { name: 'title', value: 't' }];
+  // As `curl -F "data=<clip.mp4"` or OkHttp's createFormData("data", null, body) send it: no filename.
+  assert.equal((await publish([...fields, { name: 'data', value: bytes, contentType: 'video/mp4' }])).status_code, 0);
+  assert.equal((await publish([...fields, { name: 'data', value: bytes }])).status_code, 0);
+  for (const p of videos.published) assert.ok(bytes.equals(p.bytes));
+  assert.equal((await publish([...fields, data(Buffer.alloc(0))])).status_code, 40001);
+  assert.equal((await publish([...fields, { name: 'data', value: '' }])).status_code, 40001);
+  assert.equal(videos.calls.filter((c) => c === 'publish').length, 2);
+  assert.deepEqual(await filesUnder(media.root), []);
+});
+
 test('an upload past MAX_UPLOAD_BYTES is 40006 and stores nothing, even before the token was read', async (t) => {
   const { media, videos, token, publish } = await setup(t, { maxUploadBytes: 64 * 1024 });
   assert.equal((await publish([{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(64 * 1024))])).status_code, 0);
