@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveJwtSecret } from '@douyin/auth';
-import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
+import { EMBEDDED_PORTS, loadConfig, serviceEnv, toServiceConfig, type MeshApp } from '@douyin/config';
 import { APPS, ROOT, envNamesOf, readYamlDocs } from './workspace.js';
 
 interface Resource {
@@ -97,6 +97,8 @@ test('variable names match the config schemas; secrets come from the Secret, the
   // A Secret applied unedited must not go live with a key everyone can read here.
   const placeholder = secret.stringData['jwt-secret'];
   assert.throws(() => resolveJwtSecret({ secret: placeholder, production: true, dataDir: '/nonexistent' }), /placeholder/);
+  const env = { ...config.data, METRICS_TOKEN: secret.stringData['metrics-token']! };
+  assert.throws(() => toServiceConfig('user', loadConfig(serviceEnv('user'), env)), /METRICS_TOKEN: looks like a placeholder/);
 });
 
 test('only the mesh, Consul and the observability namespace reach the services; anyone reaches the gateway', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { looksLikePlaceholder } from '@douyin/config';
 
 export interface JwtSecretOptions {
   /** JWT_SECRET, if set. */
@@ -11,8 +12,6 @@ export interface JwtSecretOptions {
 }
 
 const MIN_LENGTH = 32;
-// Values copied from examples and docs; a long secret containing one of these is still a placeholder.
-const PLACEHOLDER = /change.?me|replace|secret|^dev|placeholder|example|insecure|password|your.?(jwt|key)|do.?not.?use|^(?<c>.)\k<c>*$/i;
 
 /** The configured secret checked for production, or in development a random secret persisted once under dataDir. */
 export function resolveJwtSecret(opts: JwtSecretOptions): string {
@@ -20,7 +19,7 @@ export function resolveJwtSecret(opts: JwtSecretOptions): string {
   if (opts.production) {
     if (!secret) throw new Error('JWT_SECRET or JWT_SECRET_FILE is required when NODE_ENV=production');
     if (secret.length < MIN_LENGTH) throw new Error(`JWT_SECRET must be at least ${MIN_LENGTH} characters in production`);
-    if (PLACEHOLDER.test(secret)) throw new Error('JWT_SECRET looks like a placeholder; generate one with `openssl rand -base64 48`');
+    if (looksLikePlaceholder(secret)) throw new Error('JWT_SECRET looks like a placeholder; generate one with `openssl rand -base64 48`');
     return secret;
   }
   return secret ?? developmentSecret(opts.dataDir);

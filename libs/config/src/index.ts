@@ -24,3 +24,4 @@ export {
 } from './service-config.js';
 export { StorageEnv, toStorageConfig } from './storage-config.js';
 export { CacheEnv, toCacheConfig } from './cache-config.js';
+export { looksLikePlaceholder } from './placeholder.js';

@@ -31,3 +31,10 @@ test('production refuses a service without DATABASE_URL; development falls back 
   assert.equal(loadConfig(Env, { NODE_ENV: 'production', DATABASE_URL: 'mysql://u:p@db:3306/d' }).url, 'mysql://u:p@db:3306/d');
   assert.deepEqual(loadConfig(Env, {}), { url: undefined, dataDir: 'data', name: 'user', poolSize: 10 });
 });
+
+test('production refuses a placeholder METRICS_TOKEN', () => {
+  const configOf = (env: Record<string, string>) => toServiceConfig('user', loadConfig(serviceEnv('user'), env));
+  assert.throws(() => configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'replace-with-at-least-16-random-characters' }), /METRICS_TOKEN: looks like a placeholder/);
+  assert.equal(configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'q8VhZ0xk3JtY2mWc7RnP' }).metricsToken, 'q8VhZ0xk3JtY2mWc7RnP');
+  assert.equal(configOf({ METRICS_TOKEN: 'replace-with-at-least-16-random-characters' }).production, false, 'development takes any');
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './load-config.js';
+import { looksLikePlaceholder } from './placeholder.js';
 import { DbEnv, MeshEnv, RegistryEnv, RpcServerEnv, RuntimeEnv, ServerEnv, TelemetryEnv, portWithDefault } from './fragments.js';
 
 /** Loopback ports of the embedded mesh; the static registry's default list is built from them. */
@@ -53,6 +54,10 @@ export const serviceEnv = (app: MeshApp) =>
 type ServiceEnvValues = z.output<ReturnType<typeof serviceEnv>>;
 
 export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConfig {
+  // An unedited Secret would open /metrics and /sd/prometheus to anyone who has read the manifests.
+  if (e.NODE_ENV === 'production' && e.METRICS_TOKEN !== undefined && looksLikePlaceholder(e.METRICS_TOKEN)) {
+    throw new ConfigError(['METRICS_TOKEN: looks like a placeholder; generate one with `openssl rand -base64 24`']);
+  }
   return {
     name,
     version: e.SERVICE_VERSION,
