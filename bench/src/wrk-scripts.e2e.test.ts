@@ -13,6 +13,7 @@ import { userRow } from './seed/rows.js';
 import { scaleFor } from './seed/scale.js';
 import { SEED_PASSWORD, seed } from './seed/seeder.js';
 import { likeStorm } from './storm.js';
+import { loginTokens } from './tokens/login-tokens.js';
 import { runWrk } from './wrk.js';
 import { WRITE_SCRIPTS, measureWriteCosts, writeCostNotes } from './write-costs.js';
 
@@ -51,6 +52,15 @@ test('every deploy/wrk script gets only status_code 0 from a seeded mesh, and th
     t.diagnostic(`${script}: ${result.requests} requests, ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`);
     assert.ok(result.requests > 0, `${script} sent no request`);
     assert.equal(result.errors, 0, `${script}: ${result.errors} of ${result.requests} answers failed, first: ${result.firstApkError}`);
+  }
+
+  // The TOKENS file for a deployment whose secret nobody here holds: the seeded users logged in through the APK route.
+  const logins = await loginTokens({ gateway: mesh.gateway.url, credentials: ids.map((id) => ({ username: userRow(id, '').username, password: SEED_PASSWORD })) });
+  assert.deepEqual(logins.map((line) => Number(line.split(' ')[0])), ids);
+  for (const line of logins) {
+    const [id, token] = line.split(' ');
+    const answer = (await (await fetch(`${mesh.gateway.url}/douyin/user/?token=${token}`)).json()) as { status_code: number; user: { id: number } };
+    assert.deepEqual([answer.status_code, answer.user.id], [0, Number(id)]);
   }
 
   // The bench's chat poll step against the same mesh: both reads answer, for every seeded user (fewer than 500).

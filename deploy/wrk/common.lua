@@ -1,6 +1,6 @@
 -- Shared by every deploy/wrk script (each loads it with dofile next to itself). Environment:
---   TOKENS     file of "<user id> <token>" lines (npm run bench writes one; any deployment can produce its own
---              by logging users in); scripts that need a token pick a random line per request
+--   TOKENS     file of "<user id> <token>" lines (`npm run tokens -w @douyin/bench -- --gateway <url>` logs seeded
+--              users in and writes one); scripts that need a token pick a random line per request
 --   USER_MAX   highest user id to aim at (default: the highest id in TOKENS, else 1000)
 --   VIDEO_MAX  highest video id to aim at (default 10000)
 -- Every answer is checked: an HTTP 200 whose status_code is not 0 counts as an APK error, reported at the end
