@@ -1,4 +1,5 @@
-# One image for every app: `docker run douyin-mesh <app> [--migrate-only]`, app = gateway|user|video|favorite|comment|relation|message.
+# One image for every app: `docker run douyin-mesh <app>`, app = gateway|user|video|favorite|comment|relation|message;
+# `docker run douyin-mesh <service> --migrate-only` migrates a service's tables and exits (the gateway has none).
 # Build: the whole workspace with `tsc -b` (what production runs), then the dev dependencies are pruned away.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
