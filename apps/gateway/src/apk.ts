@@ -89,8 +89,9 @@ export interface ApkFriendUser extends ApkUser {
   msgType: number;
 }
 
+/** A friend of the viewer: followed both ways, so is_follow is true (contract: "true for every entry"). */
 export function toApkFriendUser(user: ApkUser, latest: Message | undefined, viewerId: number): ApkFriendUser {
-  return { ...user, message: latest?.content ?? '', msgType: latest?.fromId === viewerId ? 1 : 0 };
+  return { ...user, is_follow: true, message: latest?.content ?? '', msgType: latest?.fromId === viewerId ? 1 : 0 };
 }
 
 export interface ApkVideo {

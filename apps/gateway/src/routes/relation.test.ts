@@ -71,7 +71,7 @@ test('follow and follower lists: most recent first, unknown or missing user_id, 
 
 test('friend list: mutual follows, latest message and msgType, ordered by latest message then id', async (t) => {
   let clock = 1_000;
-  const { call, register, message } = await socialGateway(t, () => clock++);
+  const { call, register, message, relation } = await socialGateway(t, () => clock++);
   const [me, bob, cat, dan, eve] = [await register('me'), await register('bob'), await register('cat'), await register('dan'), await register('eve')];
   for (const other of [bob, cat, dan, eve]) {
     await call('POST', ACTION, { token: me.token, to_user_id: other.user_id, action_type: 1 });
@@ -85,6 +85,7 @@ test('friend list: mutual follows, latest message and msgType, ordered by latest
   await send(me, bob, 'latest to bob');
   await send(me, eve, 'eve is no friend');
   message.calls.length = 0;
+  relation.calls.length = 0;
   const body = await call('GET', '/douyin/relation/friend/list/', { token: me.token, user_id: me.user_id });
   assert.equal(body.status_code, 0);
   assert.deepEqual(
@@ -97,6 +98,8 @@ test('friend list: mutual follows, latest message and msgType, ordered by latest
   );
   assert.equal(body.user_list[0].follower_count, 1);
   assert.deepEqual(message.calls, [`latest:${bob.user_id},${cat.user_id},${dan.user_id}`]);
+  // A friend is followed by definition: their is_follow needs no question, which could fail and show false.
+  assert.deepEqual(relation.calls.filter((c) => c.startsWith('followedAmong')), []);
 });
 
 test('a friend list longer than a batch keeps every latest message, every is_follow and the order', async (t) => {

@@ -54,7 +54,9 @@ export const relationRoutes =
         throw new ApkError(ApkCode.forbidden, 'you can only see your own friends');
       }
       const ids = await deps.relation.friends.query({ userId: viewerId });
-      const [users, latest] = await Promise.all([loadUsers(deps, ids, viewerId), latestMessages(deps, viewerId, ids)]);
+      // Loaded as nobody sees them: a friend's is_follow is true by definition (toApkFriendUser), not a question to
+      // the relation service whose outage would show it false.
+      const [users, latest] = await Promise.all([loadUsers(deps, ids, undefined), latestMessages(deps, viewerId, ids)]);
       const friends = inOrder(ids, users).map((user) => ({ user, latest: latest.get(user.id) }));
       // Latest message first; friends without messages last, by user id.
       friends.sort((a, b) => (b.latest?.createTime ?? -1) - (a.latest?.createTime ?? -1) || a.user.id - b.user.id);
