@@ -297,6 +297,22 @@ test('a user opening more than connectionsPerUser connections ends the oldest; o
   assert.equal(await value(metrics.pushConnections), 0);
 });
 
+test('a connection that subscribes after the hub closed is ended at once, and nothing polls for it', async () => {
+  const { message, asked } = fakeInbox([]);
+  const metrics = new ServiceMetrics('push_closed_test');
+  const hub = createChatHub({ message, logger: silentLogger(), metrics, intervalMs: 5 });
+  hub.close();
+  // A push request whose token was still being checked when the gateway began to stop: left open, it would hold
+  // the server's close until the forced exit.
+  const ended: string[] = [];
+  const unsubscribe = hub.subscribe(1, Date.now(), { ...listener(), end: (why) => void ended.push(why) });
+  assert.deepEqual(ended, ['closing']);
+  unsubscribe();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(asked, []);
+  assert.equal((await metrics.pushConnections.get()).values[0]?.value ?? 0, 0);
+});
+
 test('a connection replaced while a poll is out gets nothing after its end', async (t) => {
   const now = Date.now();
   let answer = () => {};

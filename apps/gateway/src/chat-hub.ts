@@ -197,6 +197,11 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   return {
     subscribe(userId, after, listener) {
+      // A push request still checking its token when the hub closed: its connection must end like the others.
+      if (closed) {
+        listener.end('closing');
+        return () => undefined;
+      }
       const sub: Subscription = { userId, after, seen: new Map(), listener };
       const mine = ofUser.get(userId) ?? [];
       for (const oldest of mine.splice(0, Math.max(0, mine.length + 1 - connectionsPerUser))) {
