@@ -17,14 +17,18 @@ test(`one APK request is one trace across gateway, relation and user processes (
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, REDIS_URL: redis.url };
   const { gateway, services } = await startLocalMesh(t, db, ['user', 'relation'], { env });
 
-  const call = async (path: string, params: Record<string, string | number>) => {
-    const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method: 'POST' });
+  const call = async (path: string, params: Record<string, string | number>, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method: 'POST', headers });
     return (await res.json()) as { status_code: number; user_id: number; token: string };
   };
   const alice = await call('/douyin/user/register/', { username: 'alice', password: 'secret1' });
   const bob = await call('/douyin/user/register/', { username: 'bob', password: 'secret1' });
-  const follow = await call('/douyin/relation/action/', { token: alice.token, to_user_id: bob.user_id, action_type: 1 });
+  // A client's own trace context, sampled: the gateway neither joins that trace nor lets it decide the sampling.
+  const publicTrace = '0af7651916cd43dd8448eb211c80319c';
+  const follow = await call('/douyin/relation/action/', { token: alice.token, to_user_id: bob.user_id, action_type: 1 }, { traceparent: `00-${publicTrace}-b7ad6b7169203331-01` });
   assert.equal(follow.status_code, 0, JSON.stringify(follow));
+  // Any path may be asked for: a span per distinct name would be a new operation in Jaeger for each.
+  assert.equal(((await (await fetch(`${gateway.url}/douyin/no-such-route-7d1f/`)).json()) as { status_code: number }).status_code, 40404);
 
   // A graceful stop exports what is still batched; the gateway first, as in production.
   for (const app of [gateway, ...services.values()]) assert.equal(await app.stop(), 0, app.output());
@@ -34,6 +38,10 @@ test(`one APK request is one trace across gateway, relation and user processes (
   const anchor = followCall();
   assert.ok(anchor, `no relation/follow client span from the gateway among ${receiver.spans().map((s) => `${s.service}:${s.name}`).join(', ')}`);
 
+  assert.notEqual(anchor.traceId, publicTrace);
+  assert.ok(!receiver.spans().some((s) => s.traceId === publicTrace), 'nothing joined the trace the client named');
+  const unmatched = receiver.spans().filter((s) => s.service === 'gateway' && s.kind === SERVER && s.attributes['url.path'] === '/douyin/no-such-route-7d1f/');
+  assert.deepEqual(unmatched.map((s) => s.name), ['GET unmatched']);
   const trace = receiver.spans().filter((s) => s.traceId === anchor.traceId);
   const byId = new Map(trace.map((s) => [s.spanId, s]));
   const roots = trace.filter((s) => s.parentSpanId === '');

@@ -12,7 +12,7 @@ const CLIENT = 3;
 for (const protocol of ['http/protobuf', 'http/json'] as const) {
   test(`spans reach an OTLP/HTTP receiver as ${protocol} with their parent links, kinds and attributes`, async (t) => {
     const receiver = await startOtlpReceiver(t);
-    const exporter = await exporterFor({ exporter: 'otlp', endpoint: receiver.url, protocol, serviceName: 'probe', serviceVersion: '1', instanceId: 'h-1' });
+    const exporter = await exporterFor({ exporter: 'otlp', endpoint: receiver.url, protocol, serviceName: 'probe', serviceVersion: '1', instanceId: 'h-1', continueIncomingTraces: true });
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'probe' }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],

@@ -33,6 +33,12 @@ test('the service name comes from the entry script unless OTEL_SERVICE_NAME says
   assert.throws(() => loadConfig(TelemetryEnv, { OTEL_TRACES_EXPORTER: 'zipkin' }), /OTEL_TRACES_EXPORTER/);
 });
 
+test("services continue their callers' traces; the gateway, which the public calls, starts its own", () => {
+  assert.equal(settings({}).continueIncomingTraces, true);
+  assert.equal(settings({}, '/srv/app/apps/gateway/dist/src/main.js').continueIncomingTraces, false);
+  assert.equal(settings({ OTEL_SERVICE_NAME: 'edge' }, 'apps/gateway/src/main.ts').continueIncomingTraces, false);
+});
+
 test('a sampler the SDK would not know, or a ratio outside 0..1, stops the process instead of tracing everything', () => {
   const sampled = loadConfig(TelemetryEnv, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' });
   assert.deepEqual([sampled.OTEL_TRACES_SAMPLER, sampled.OTEL_TRACES_SAMPLER_ARG], ['parentbased_traceidratio', 0.1]);

@@ -11,6 +11,8 @@ export interface TracingSettings {
   serviceName: string;
   serviceVersion: string;
   instanceId: string;
+  /** Whether incoming requests' trace context is continued: the mesh's callers', not the public's (the gateway). */
+  continueIncomingTraces: boolean;
 }
 
 // Defaults of the OTLP/HTTP and Jaeger collector ports on the local host (Jaeger all-in-one serves both).
@@ -33,5 +35,6 @@ export function tracingSettings(env: ReturnType<typeof TelemetryEnv.parse>, entr
     serviceVersion: env.SERVICE_VERSION,
     // Several replicas share a service name; host and pid tell their spans apart.
     instanceId: `${hostname()}-${pid}`,
+    continueIncomingTraces: appOfEntry(entry) !== 'gateway',
   };
 }

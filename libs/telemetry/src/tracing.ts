@@ -9,6 +9,7 @@ import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { EdgePropagator } from './edge-propagator.js';
 import { redisCommandWithoutValues, sqlWithoutValues } from './statements.js';
 import type { TracingSettings } from './tracing-settings.js';
 
@@ -59,7 +60,8 @@ export async function exporterFor(settings: TracingSettings): Promise<SpanExport
 }
 
 /**
- * Starts the Node SDK: HTTP, Fastify, mysql2 and ioredis spans, W3C trace context, batch export. `appEntry` is the
+ * Starts the Node SDK: HTTP, Fastify, mysql2 and ioredis spans, W3C trace context (not read from the public at the
+ * gateway), batch export. `appEntry` is the
  * app's main module, from which the packages the instrumentations patch are resolved.
  */
 export async function startTracing(settings: TracingSettings, appEntry: string | undefined): Promise<NodeSDK> {
@@ -71,6 +73,8 @@ export async function startTracing(settings: TracingSettings, appEntry: string |
       'service.namespace': 'douyin',
     }),
     spanProcessors: [new BatchSpanProcessor(await exporterFor(settings))],
+    // Unset: the SDK's default, W3C trace context and baggage both ways.
+    ...(settings.continueIncomingTraces ? {} : { textMapPropagator: new EdgePropagator() }),
     // Metrics are prom-client's job and logs are pino's: without these the SDK would default both to OTLP.
     metricReaders: [],
     logRecordProcessors: [],
@@ -88,7 +92,8 @@ export async function startTracing(settings: TracingSettings, appEntry: string |
           // A request the sampler left out records nothing: no need to read its route (a getter building an object).
           if (!span.isRecording()) return;
           // "GET /douyin/feed/" instead of "request": the route tells traces apart in Jaeger's list.
-          span.updateName(`${request.method} ${request.routeOptions.url ?? pathOf(request.url)}`);
+          // A path no route matched is named as such: anyone can send any path, and every name is a new operation.
+          span.updateName(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
           // The APK sends its token, and at sign-up and login the password, in the query string: url.path would
           // carry them into every trace store. The path alone is kept.
           span.setAttribute('url.path', pathOf(request.url));
