@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '@douyin/telemetry';
-import { startFakeConsul, type FakeConsul } from '@douyin/testing';
+import { freePort, startFakeConsul, type FakeConsul } from '@douyin/testing';
 import { createConsulRegistry, type InstanceRegistration, type Registry } from '@douyin/registry';
 
 interface HealthServer { port: number; close(): Promise<void> }
@@ -26,8 +26,9 @@ async function fakeConsul(t: TestContext, port?: number): Promise<FakeConsul> {
   return consul;
 }
 
-function consulRegistry(t: TestContext, consul: FakeConsul): Registry {
-  const registry = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger() });
+// A short keeper interval and call timeout: the tests wait on them, production waits 10 s and 3 s.
+function consulRegistry(t: TestContext, consul: Pick<FakeConsul, 'url'>): Registry {
+  const registry = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs: 100, callTimeoutMs: 300 });
   t.after(() => registry.close());
   return registry;
 }
@@ -124,9 +125,41 @@ test('keeps serving the last known instances while consul is down, and resumes w
   await new Promise((resolve) => setTimeout(resolve, 300)); // long enough for the watch to fail and retry
   assert.deepEqual(ids(registry), ['user-1', 'user-2']);
 
-  // A restarted agent forgets its services until they register again; discovery follows what it now reports.
+  // A restarted agent forgets its services: the instances that are still up register again by themselves, and
+  // discovery follows what the agent now reports.
+  await b.close();
   const restarted = await fakeConsul(t, consul.port);
-  await registry.register(registration('user-2', b));
-  await until(() => ids(registry).join() === 'user-2');
-  assert.deepEqual(restarted.services().map((s) => s.id), ['user-2']);
+  await until(() => restarted.services().length === 2);
+  await until(() => ids(registry).join() === 'user-1');
+  assert.deepEqual(restarted.services().map((s) => [s.id, s.status]), [['user-1', 'passing'], ['user-2', 'critical']]);
+});
+
+test('an instance the agent reaped is registered again; a deregistered one is not', async (t) => {
+  const { consul, registry } = await twoDiscovered(t);
+  // As the agent does after deregister_critical_service_after: the instance is gone though its process lives.
+  await fetch(`${consul.url}/v1/agent/service/deregister/user-1`, { method: 'PUT' });
+  await registry.deregister('user-2');
+  await until(() => consul.services().some((s) => s.id === 'user-1'));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(consul.services().map((s) => s.id), ['user-1']);
+});
+
+test('an instance started while consul is down joins once it is up', async (t) => {
+  const port = await freePort();
+  const registry = consulRegistry(t, { url: `http://127.0.0.1:${port}` });
+  await registry.register(registration('user-1', await healthServer(t)));
+  const consul = await fakeConsul(t, port);
+  await until(() => ids(registry).join() === 'user-1');
+  assert.deepEqual(consul.services().map((s) => s.id), ['user-1']);
+});
+
+test('a consul that takes connections but never answers holds neither a start nor a stop', async (t) => {
+  const silent = createServer(() => undefined); // reads each request and never answers it
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => (silent.closeAllConnections(), silent.close(() => resolve()))));
+  const registry = consulRegistry(t, { url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+  const started = Date.now();
+  await registry.register(registration('user-1', await healthServer(t)));
+  await assert.rejects(registry.deregister('user-1'), /timed out/);
+  assert.ok(Date.now() - started < 1_500, `took ${Date.now() - started} ms against calls of 300 ms`);
 });

@@ -1,5 +1,6 @@
 import Consul from 'consul';
 import type { Logger } from '@douyin/telemetry';
+import { registrationKeeper, withTimeout } from './registration-keeper.js';
 import { watchService, type ServiceWatch } from './service-watch.js';
 import type { InstanceRegistration, Registry } from './types.js';
 
@@ -7,6 +8,10 @@ export interface ConsulRegistryOptions {
   consulUrl: string;
   consulToken?: string;
   logger: Logger;
+  /** How often the agent is asked whether it still has this process's instances (default 10 s). */
+  keepEveryMs?: number;
+  /** The longest a register, deregister or check call may take (default 3 s): a start or a stop is not held by it. */
+  callTimeoutMs?: number;
 }
 
 // Consul durations are Go strings ("2s", "150ms").
@@ -33,8 +38,11 @@ function toServiceDefinition(r: InstanceRegistration) {
 const statusCodeOf = (err: unknown) =>
   typeof err === 'object' && err !== null && 'statusCode' in err ? err.statusCode : undefined;
 
-/** Registers with the local Consul agent and discovers passing instances through one blocking-query watch per service. */
-export function createConsulRegistry({ consulUrl, consulToken, logger }: ConsulRegistryOptions): Registry {
+/**
+ * Registers with the local Consul agent, and keeps registered (registration-keeper.ts), and discovers passing
+ * instances through one blocking-query watch per service.
+ */
+export function createConsulRegistry({ consulUrl, consulToken, logger, keepEveryMs = 10_000, callTimeoutMs = 3_000 }: ConsulRegistryOptions): Registry {
   const url = new URL(consulUrl);
   const secure = url.protocol === 'https:';
   const consul = new Consul({
@@ -45,6 +53,12 @@ export function createConsulRegistry({ consulUrl, consulToken, logger }: ConsulR
   });
   const watches = new Map<string, ServiceWatch>();
   let closed = false;
+  const keeper = registrationKeeper(
+    consul,
+    (registration: InstanceRegistration) => consul.agent.service.register(withTimeout(toServiceDefinition(registration), callTimeoutMs)),
+    logger,
+    { everyMs: keepEveryMs, callTimeoutMs },
+  );
 
   const watchOf = (service: string): ServiceWatch | undefined => {
     let watch = watches.get(service);
@@ -57,13 +71,11 @@ export function createConsulRegistry({ consulUrl, consulToken, logger }: ConsulR
 
   return {
     kind: 'consul',
-    async register(registration) {
-      await consul.agent.service.register(toServiceDefinition(registration));
-      logger.info({ target: registration.service, id: registration.id }, 'registered with consul');
-    },
+    register: (registration) => keeper.add(registration),
     async deregister(id) {
+      await keeper.remove(id);
       try {
-        await consul.agent.service.deregister(id);
+        await consul.agent.service.deregister(withTimeout({ id }, callTimeoutMs));
         logger.info({ id }, 'deregistered from consul');
       } catch (err) {
         // Already gone (the agent reaped it, or a second shutdown path ran): the outcome the caller wanted.
@@ -75,6 +87,7 @@ export function createConsulRegistry({ consulUrl, consulToken, logger }: ConsulR
     ready: async (service, timeoutMs) => (await watchOf(service)?.ready(timeoutMs)) ?? [],
     async close() {
       closed = true;
+      await keeper.stop();
       for (const watch of watches.values()) watch.stop();
       // The client keeps sockets alive; without this a closed registry would hold the process open.
       consul.destroy();
