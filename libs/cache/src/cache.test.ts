@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { startPrivateRedis } from '@douyin/testing';
+import { startPrivateRedis, startSilentRedis } from '@douyin/testing';
 import { silentLogger } from '@douyin/telemetry';
 import { createCache, type Cache, type CacheAdmission, type CacheKey } from '@douyin/cache';
 
@@ -280,4 +280,16 @@ test('a Redis that is down at start-up does not stop the cache from being create
   const { load } = loaderOf(new Map([[1, 1]]));
   assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 1]]));
   assert.equal(cache.stats.of('count').failures, 1);
+});
+
+test('a Redis that stops answering: reads go to the loader after the command timeout, and its connection is renewed', { timeout: 20_000 }, async (t) => {
+  const silent = await startSilentRedis(t);
+  const cache = await createCache({ url: silent.url, ttlSeconds: 60 }, { prefix: 'silent', logger: silentLogger(), commandTimeoutMs: 100 });
+  t.after(() => cache.close());
+  const { load } = loaderOf(new Map([[1, 1]]));
+  for (let i = 0; i < 5; i++) assert.deepEqual(await cache.many('count', [1], load), new Map([[1, 1]]));
+  // The reads it never answered are dropped with the connection: a paused Redis does not grow the process's memory
+  // by a queue of unanswered commands for as long as it stays paused.
+  await sleep(2_500);
+  assert.ok(silent.connections() >= 2, `${silent.connections()} connection(s)`);
 });

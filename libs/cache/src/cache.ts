@@ -107,6 +107,9 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     commandTimeout: options.commandTimeoutMs ?? 250,
+    // A command that timed out still waits on its connection for an answer: a connection silent this long is dropped,
+    // with every command on it, and opened anew, so a paused Redis cannot pile them up in memory request by request.
+    socketTimeout: 2_000,
     connectTimeout: 1_000,
     // Keep reconnecting for as long as the process lives; reads use the database meanwhile.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),

@@ -17,9 +17,21 @@ export interface LimiterRedis {
  */
 const COMMAND_TIMEOUT_MS = 250;
 
+/**
+ * A command that timed out still waits on its connection for an answer: a connection silent this long is dropped,
+ * with every command on it, and opened anew, so a paused Redis cannot pile up a request's worth of them per request.
+ */
+const SOCKET_TIMEOUT_MS = 2_000;
+
 /** A Redis connection for limits: they must never wait for Redis, so no offline queue, no retries, a short timeout. */
 export function connectLimiterRedis(redisUrl: string, logger: Logger, what: string): LimiterRedis {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: 1_000 });
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    connectTimeout: 1_000,
+  });
   let warnedAt = -Infinity;
   const warn = (err: unknown) => {
     if (performance.now() - warnedAt < WARN_EVERY_MS) return;

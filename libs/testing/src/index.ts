@@ -10,3 +10,4 @@ export { startPrivateMariadb, type PrivateMariadb } from './mariadb-server.js';
 export { rejectsWith } from './trpc-assert.js';
 export { databaseModes, freshDatabase, sharedRedisUrl, type DatabaseMode, type TestDatabase } from './test-database.js';
 export { sseParser, type SseFrame } from './sse.js';
+export { startSilentRedis, type SilentRedis } from './silent-redis.js';
