@@ -85,7 +85,8 @@ test('variable names match the config schemas; secrets come from the Secret, the
     const container = containerOf(app);
     assert.deepEqual(container.envFrom?.map((e) => e.configMapRef?.name), ['douyin-config']);
     for (const env of container.env ?? []) {
-      assert.ok(known.has(env.name), `${app}: ${env.name} is not in its config schema`);
+      // HOST_IP is no setting of the app: Kubernetes expands it into CONSUL_HTTP_ADDR.
+      assert.ok(known.has(env.name) || env.name === 'HOST_IP', `${app}: ${env.name} is not in its config schema`);
       const ref = env.valueFrom?.secretKeyRef;
       if (ref) assert.ok(ref.name === 'douyin-secrets' && ref.key in secret.stringData, `${app}: secret key ${ref.key}`);
     }
@@ -119,9 +120,21 @@ test('only the mesh, Consul and the observability namespace reach the services; 
     assert.equal(pods.metadata.labels['app.kubernetes.io/part-of'], 'douyin', app);
   }
   const config = find('ConfigMap', 'douyin-config')!.data!;
-  // The namespaces let in are those of the Consul and tracing addresses the apps are given.
+  // The namespaces let in: the Consul agents' (they run the health checks) and that of the tracing address.
   const namespaces = sources.flatMap((s) => Object.values(s.namespaceSelector?.matchLabels ?? {}));
-  assert.deepEqual(namespaces.sort(), [config.CONSUL_HTTP_ADDR, config.OTEL_EXPORTER_OTLP_ENDPOINT].map((url) => new URL(url!).hostname.split('.')[1]).sort());
+  assert.deepEqual(namespaces.sort(), ['consul', new URL(config.OTEL_EXPORTER_OTLP_ENDPOINT!).hostname.split('.')[1]].sort());
+});
+
+test("every app registers with its node's Consul agent, which checks it, keeps it and deregisters it", () => {
+  assert.equal(find('ConfigMap', 'douyin-config')!.data!.CONSUL_HTTP_ADDR, undefined, 'not one address for every node');
+  for (const app of APPS) {
+    const env = containerOf(app).env ?? [];
+    const hostIp = env.findIndex((e) => e.name === 'HOST_IP');
+    const consul = env.findIndex((e) => e.name === 'CONSUL_HTTP_ADDR');
+    assert.deepEqual(env[hostIp]?.valueFrom?.fieldRef, { fieldPath: 'status.hostIP' }, app);
+    // Kubernetes expands $(HOST_IP) only from a variable defined before it.
+    assert.ok(hostIp >= 0 && hostIp < consul && env[consul]?.value === 'http://$(HOST_IP):8500', app);
+  }
 });
 
 test('the gateway and the video service scale horizontally', () => {
