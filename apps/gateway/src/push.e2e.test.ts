@@ -10,7 +10,7 @@ const BUDGET_MS = 600;
 // user + message and two gateways as processes on loopback: a message sent through one gateway reaches a push
 // connection on the other only by that gateway's poll of the message service.
 for (const mode of databaseModes()) {
-  test(`push across gateways, long after the request that opened the connection ran out of budget (${mode})`, { timeout: 30_000 }, async (t) => {
+  test(`push across gateways, long after the request that opened the connection ran out of budget (${mode})`, { timeout: 90_000 }, async (t) => {
     const db = await freshDatabase(t, mode);
     // Only the listening gateway gets the short budget: sign-ups and sends through the other one need not race it on a
     // busy machine.

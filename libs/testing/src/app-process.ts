@@ -4,6 +4,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './process-cpu.js';
 
 /** One app running as its own process, as it runs in production. */
 export interface AppProcess {
@@ -25,6 +26,11 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUTPUT_LIMIT = 1024 * 1024;
 // A clean-up after a failed test should not wait for the app's own 10 s shutdown guard.
 const AFTER_TEST_GRACE_MS = 3_000;
+/**
+ * An app from its sources is ready in about 2 s on an idle machine of two cores; CI runs two projects' tests at once,
+ * whose databases, load tests and other apps can leave a starting process a small share of a core for a while.
+ */
+const READY_TIMEOUT_MS = 45_000;
 /** The one port above 10,000 that fetch() refuses to connect to (the Fetch standard's "bad ports"). */
 const FETCH_BAD_PORT = 10_080;
 
@@ -62,6 +68,15 @@ function listenOn(port: number): Promise<number> {
       server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * What a process that did not get ready was doing: little CPU time on a busy machine says it waited for a core, little
+ * on an idle one that it waited for something else (a lock, a connection).
+ */
+async function startState(pid: number): Promise<string> {
+  const [cpu, load] = await Promise.all([cpuSeconds(pid).catch(() => undefined), readFile('/proc/loadavg', 'utf8').catch(() => '')]);
+  return `its CPU time ${cpu === undefined ? 'unknown' : `${cpu.toFixed(2)} s`}; load average ${load.split(' ').slice(0, 3).join(' ') || 'unknown'}`;
 }
 
 /** GET /readyz without keep-alive (polling must leave no idle socket to hold the app's graceful close): the pid that answered ready, if any. */
@@ -154,7 +169,7 @@ export async function startApp(
     clearTimeout(timer);
   });
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
   const describe = (why: string) => new Error(`${app} on port ${port} ${why}; its output:\n${output()}`);
   for (;;) {
     if (exitCode !== undefined) throw describe(`exited with code ${exitCode} before it was ready`);
@@ -165,8 +180,9 @@ export async function startApp(
       throw describe(`is taken by another process (pid ${pid}), started by a parallel test`);
     }
     if (Date.now() > deadline) {
+      const state = await startState(proc.pid);
       await proc.kill();
-      throw describe('was not ready in time');
+      throw describe(`was not ready within ${opts.readyTimeoutMs ?? READY_TIMEOUT_MS} ms (${state})`);
     }
     await Promise.race([sleep(50), exited]);
   }

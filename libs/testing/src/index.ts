@@ -11,3 +11,4 @@ export { rejectsWith } from './trpc-assert.js';
 export { databaseModes, freshDatabase, sharedRedisUrl, type DatabaseMode, type TestDatabase } from './test-database.js';
 export { sseParser, type SseFrame } from './sse.js';
 export { startSilentRedis, type SilentRedis } from './silent-redis.js';
+export { cpuSeconds } from './process-cpu.js';
