@@ -47,6 +47,12 @@ test('every response carries X-Request-Id, echoing the caller\'s', async (t) => 
   assert.equal(echoed.headers['x-request-id'], 'abc-123');
   const generated = await app.inject({ method: 'GET', url: '/douyin/user/' });
   assert.ok(String(generated.headers['x-request-id']).length > 0);
+  // One that could not be a request id (kilobytes long, or text for the logs) is replaced, not carried into every
+  // log line and mesh call of the request.
+  for (const bad of ['x'.repeat(200), 'id with spaces', 'id\u00e9']) {
+    const replaced = (await app.inject({ method: 'GET', url: '/douyin/user/', headers: { 'x-request-id': bad } })).headers['x-request-id'];
+    assert.ok(typeof replaced === 'string' && replaced !== bad && /^[\w.:-]{1,128}$/.test(replaced), String(replaced));
+  }
 });
 
 test('the services see the request id the APK gets back, and the request\'s one deadline', async (t) => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceConfig } from '@douyin/config';
 import { metricsFor } from '@douyin/metrics';
@@ -9,6 +9,9 @@ import { observeHttp } from './observe-http.js';
 import { registerPrometheusSd } from './prometheus-sd.js';
 
 export type ShutdownHook = () => unknown;
+
+/** What a request id may be: a UUID, a trace id, `apk-42`; at most 128 characters. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export interface ServeOptions {
   app: FastifyInstance;
@@ -34,7 +37,13 @@ export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions
     loggerInstance: logger,
     // One line per request at info level would drown the logs under load; errors are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
+    // The caller's X-Request-Id, if it looks like one: the public sends the gateway whatever it likes, and the id
+    // goes into every log line and mesh call of the request.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
     // tRPC paths and long query strings must not turn into 414s.
     // The APK calls /douyin/feed/ and tests call /douyin/feed: one handler for both, never a redirect.
