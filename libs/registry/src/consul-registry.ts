@@ -39,7 +39,7 @@ const statusCodeOf = (err: unknown) =>
   typeof err === 'object' && err !== null && 'statusCode' in err ? err.statusCode : undefined;
 
 /**
- * Registers with the local Consul agent, and keeps registered (registration-keeper.ts), and discovers passing
+ * Registers with the local Consul agent and keeps the registration there (registration-keeper.ts); discovers passing
  * instances through one blocking-query watch per service.
  */
 export function createConsulRegistry({ consulUrl, consulToken, logger, keepEveryMs = 10_000, callTimeoutMs = 3_000 }: ConsulRegistryOptions): Registry {
