@@ -153,6 +153,14 @@ test('an instance started while consul is down joins once it is up', async (t) =
   assert.deepEqual(consul.services().map((s) => s.id), ['user-1']);
 });
 
+test('a registration consul refuses (an ACL token without service:write) fails the start: no retry would change it', async (t) => {
+  const refusing = createServer((_req, res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('Permission denied'));
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
+  const registry = consulRegistry(t, { url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}` });
+  await assert.rejects(registry.register(registration('user-1', await healthServer(t))), (err: { statusCode?: number }) => err.statusCode === 403);
+});
+
 test('a consul that takes connections but never answers holds neither a start nor a stop', async (t) => {
   const silent = createServer(() => undefined); // reads each request and never answers it
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,6 @@
 import Consul from 'consul';
 import type { Logger } from '@douyin/telemetry';
-import { registrationKeeper, withTimeout } from './registration-keeper.js';
+import { registrationKeeper, statusCodeOf, withTimeout } from './registration-keeper.js';
 import { watchService, type ServiceWatch } from './service-watch.js';
 import type { InstanceRegistration, Registry } from './types.js';
 
@@ -34,9 +34,6 @@ function toServiceDefinition(r: InstanceRegistration) {
     },
   };
 }
-
-const statusCodeOf = (err: unknown) =>
-  typeof err === 'object' && err !== null && 'statusCode' in err ? err.statusCode : undefined;
 
 /**
  * Registers with the local Consul agent and keeps the registration there (registration-keeper.ts); discovers passing

@@ -4,13 +4,25 @@ import type { Logger } from '@douyin/telemetry';
 /** node-consul's per-call `timeout` (a common option in its README), which its type declarations leave out. */
 export const withTimeout = <T extends object>(options: T, timeoutMs: number): T => ({ ...options, timeout: timeoutMs });
 
+export const statusCodeOf = (err: unknown) =>
+  typeof err === 'object' && err !== null && 'statusCode' in err ? err.statusCode : undefined;
+
+/** An answer Consul will give again however often it is asked: a token without service:write, a definition it rejects. */
+const isRefusal = (err: unknown) => {
+  const code = statusCodeOf(err);
+  return typeof code === 'number' && code >= 400 && code < 500;
+};
+
 /** How a registration reaches the agent; the keeper only decides when. */
 export type RegisterCall<R> = (registration: R) => Promise<void>;
 
 export interface RegistrationKeeper<R extends { id: string; service: string }> {
-  /** Registers now and keeps it registered; a failure is logged and retried, not thrown (Consul may come later). */
+  /**
+   * Registers now and keeps it registered. Consul unreachable or failing is logged and retried (it may come later);
+   * a refusal (4xx) is thrown, since no retry would change it.
+   */
   add(registration: R): Promise<void>;
-  /** Stops keeping `id`, once any check in progress is done, so nothing registers it again after its deregistration. */
+  /** Stops keeping `id`, once a registration of it under way is done, so nothing registers it after its deregistration. */
   remove(id: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -29,28 +41,48 @@ export function registrationKeeper<R extends { id: string; service: string }>(
   { everyMs, callTimeoutMs }: { everyMs: number; callTimeoutMs: number },
 ): RegistrationKeeper<R> {
   const kept = new Map<string, R>();
+  /** Registered by `add` but not yet taken by the agent (it was unreachable then). */
+  const notYetTaken = new Set<string>();
+  /** Registrations the loop is sending, which a removal of their id waits for. */
+  const sending = new Map<string, Promise<void>>();
+  /** Ids whose last registration failed, said once until one succeeds. */
+  const complained = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
-  let checking: Promise<void> = Promise.resolve();
-  let inFlight = false;
-  let failing = false;
+  let checking = false;
+  let unreachable = false;
 
-  const registerAgain = async (registration: R, why: string) => {
-    await register(registration);
-    logger.warn({ target: registration.service, id: registration.id }, why);
+  const registerAgain = async (registration: R) => {
+    const { id, service } = registration;
+    try {
+      await register(registration);
+      const why = notYetTaken.delete(id) ? 'registered with consul, unreachable when the instance started' : 'consul had lost this instance (restarted, or reaped it); registered it again';
+      logger.warn({ target: service, id }, why);
+      complained.delete(id);
+    } catch (err) {
+      if (!complained.has(id)) logger.error({ err, target: service, id }, `could not register with consul; retrying every ${everyMs} ms`);
+      complained.add(id);
+    }
   };
 
   const check = async () => {
+    let known: Record<string, unknown>;
     try {
-      const known = (await consul.agent.service.list(withTimeout({}, callTimeoutMs))) as Record<string, unknown>;
-      for (const registration of [...kept.values()]) {
-        if (!(registration.id in known)) await registerAgain(registration, 'consul did not have this instance (restarted, or reaped it); registered it again');
-      }
-      if (failing) logger.info('consul reachable again; registrations checked');
-      failing = false;
+      known = (await consul.agent.service.list(withTimeout({}, callTimeoutMs))) as Record<string, unknown>;
     } catch (err) {
-      // Once per outage: the loop retries every few seconds for as long as it lasts.
-      if (!failing) logger.error({ err, ids: [...kept.keys()] }, `consul unreachable; checking the registrations again every ${everyMs} ms`);
-      failing = true;
+      // Once per outage: the loop retries for as long as it lasts.
+      if (!unreachable) logger.error({ err, ids: [...kept.keys()] }, `consul unreachable; checking the registrations again every ${everyMs} ms`);
+      unreachable = true;
+      return;
+    }
+    if (unreachable) logger.info('consul reachable again; registrations checked');
+    unreachable = false;
+    for (const registration of kept.values()) {
+      // Removed while the list was out: not to be registered again.
+      if (registration.id in known || !kept.has(registration.id)) continue;
+      const sent = registerAgain(registration);
+      sending.set(registration.id, sent);
+      await sent;
+      sending.delete(registration.id);
     }
   };
 
@@ -59,27 +91,32 @@ export function registrationKeeper<R extends { id: string; service: string }>(
       kept.set(registration.id, registration);
       // A check still waiting on a slow agent skips the tick rather than queue another behind it.
       timer ??= setInterval(() => {
-        if (inFlight) return;
-        inFlight = true;
-        checking = check().finally(() => (inFlight = false));
+        if (checking) return;
+        checking = true;
+        void check().finally(() => (checking = false));
       }, everyMs).unref();
       try {
         await register(registration);
         logger.info({ target: registration.service, id: registration.id }, 'registered with consul');
       } catch (err) {
-        failing = true;
+        if (isRefusal(err)) {
+          kept.delete(registration.id);
+          throw err;
+        }
+        notYetTaken.add(registration.id);
+        complained.add(registration.id);
         logger.error({ err, target: registration.service, id: registration.id }, `could not register with consul; retrying every ${everyMs} ms`);
       }
     },
     async remove(id) {
       kept.delete(id);
-      await checking;
+      await sending.get(id);
     },
     async stop() {
       clearInterval(timer);
       timer = undefined;
       kept.clear();
-      await checking;
+      await Promise.all(sending.values());
     },
   };
 }
