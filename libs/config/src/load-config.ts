@@ -51,10 +51,23 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
   // An empty variable (`PORT=`) means "not set", as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
   const problems = readFileSettings(namesOf(schema), cleaned);
-  const parsed = schema.safeParse(cleaned);
+  const parsed = parseReportingAll(schema, cleaned, problems);
   if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return deepFreeze(parsed.data);
+}
+
+/**
+ * safeParse, where a check that throws ConfigError from the schema's transform (the production refusals) is reported
+ * with the problems found before it: an unreadable NAME_FILE is the cause worth naming when NAME is then missing.
+ */
+function parseReportingAll<S extends z.ZodType>(schema: S, env: Record<string, string>, problems: string[]): z.ZodSafeParseResult<z.output<S>> {
+  try {
+    return schema.safeParse(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError([...problems, ...err.problems]);
+    throw err;
+  }
 }
 
 function deepFreeze<T>(value: T): T {

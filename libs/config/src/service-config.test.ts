@@ -30,11 +30,18 @@ test('production refuses a service without DATABASE_URL; development falls back 
   assert.throws(() => loadConfig(Env, { NODE_ENV: 'production' }), (err: unknown) => err instanceof ConfigError && /DATABASE_URL/.test(err.message));
   assert.equal(loadConfig(Env, { NODE_ENV: 'production', DATABASE_URL: 'mysql://u:p@db:3306/d' }).url, 'mysql://u:p@db:3306/d');
   assert.deepEqual(loadConfig(Env, {}), { url: undefined, dataDir: 'data', name: 'user', poolSize: 10 });
+  // An unreadable secret mount is named with the refusal it causes, not hidden by it.
+  assert.throws(
+    () => loadConfig(Env, { NODE_ENV: 'production', DATABASE_URL_FILE: '/nonexistent/database-url' }),
+    (err: unknown) => err instanceof ConfigError && err.problems.length === 2 && /DATABASE_URL_FILE: cannot read/.test(err.problems[0]!),
+  );
 });
 
 test('production refuses a placeholder METRICS_TOKEN', () => {
   const configOf = (env: Record<string, string>) => toServiceConfig('user', loadConfig(serviceEnv('user'), env));
   assert.throws(() => configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'replace-with-at-least-16-random-characters' }), /METRICS_TOKEN: looks like a placeholder/);
   assert.equal(configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'q8VhZ0xk3JtY2mWc7RnP' }).metricsToken, 'q8VhZ0xk3JtY2mWc7RnP');
+  // A random token may begin with "dev" (one in 32,768 base64 ones): only "dev-" or "dev_" marks a placeholder.
+  assert.equal(configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'DevQ8VhZ0xk3JtY2mWc7' }).metricsToken, 'DevQ8VhZ0xk3JtY2mWc7');
   assert.equal(configOf({ METRICS_TOKEN: 'replace-with-at-least-16-random-characters' }).production, false, 'development takes any');
 });
