@@ -31,8 +31,9 @@ export class HttpTransport implements Transport {
     const body = parse(answer.text);
     if (body?.error && typeof body.error.code === 'string') throw new RemoteError(answer.statusCode, body.error);
     if (answer.statusCode === 200 && body && 'result' in body) return body.result;
-    // A 503 without our error shape is Fastify refusing new work while it shuts down: nothing ran.
-    throw new TransportError(`unexpected HTTP ${answer.statusCode} from ${instance.id}`, answer.statusCode !== 503, false);
+    // An answer without our shape comes from something between the two (a proxy): whether the procedure ran is
+    // unknown, so a mutation is not sent again. (A closing service serves what reaches it rather than a bare 503.)
+    throw new TransportError(`unexpected HTTP ${answer.statusCode} from ${instance.id}`, true, false);
   }
 
   private async exchange(instance: ServiceInstance, req: RpcRequest): Promise<{ statusCode: number; text: string }> {
