@@ -72,7 +72,8 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
         if (limit.seen() === 0) {
           const empty = stagingKey;
           stagingKey = undefined;
-          await store.delete(empty);
+          // Left behind, an empty object is the abandoned-upload sweep's; the answer stays "data is required".
+          await store.delete(empty).catch(() => undefined);
         }
       }
     }

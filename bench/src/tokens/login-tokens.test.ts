@@ -50,5 +50,5 @@ test('credentials are "<username> <password>" lines', () => {
     { username: 'xiao_1', password: 'bench-pass-1' },
     { username: 'ming_2', password: 'p2' },
   ]);
-  assert.throws(() => parseCredentials('just-a-name\n'), /line 1/);
+  assert.throws(() => parseCredentials('a b\n\njust-a-name\n'), /line 3/);
 });

@@ -61,13 +61,11 @@ async function login(gateway: string, { username, password }: Credential, patien
 
 /** "<username> <password>" lines, as deploy/wrk's login script reads them; blank lines are skipped. */
 export function parseCredentials(text: string): Credential[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((line, i) => {
-      const match = /^(\S+)\s+(\S+)$/.exec(line);
-      if (!match) throw new Error(`credentials line ${i + 1}: expected "<username> <password>"`);
-      return { username: match[1]!, password: match[2]! };
-    });
+  return text.split('\n').flatMap((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return [];
+    const match = /^(\S+)\s+(\S+)$/.exec(line);
+    if (!match) throw new Error(`credentials line ${i + 1}: expected "<username> <password>"`);
+    return [{ username: match[1]!, password: match[2]! }];
+  });
 }

@@ -73,7 +73,7 @@ export async function startTracing(settings: TracingSettings, appEntry: string |
       'service.namespace': 'douyin',
     }),
     spanProcessors: [new BatchSpanProcessor(await exporterFor(settings))],
-    // Unset: the SDK's default, W3C trace context and baggage both ways.
+    // Unset: what OTEL_PROPAGATORS names, by default W3C trace context and baggage both ways.
     ...(settings.continueIncomingTraces ? {} : { textMapPropagator: new EdgePropagator() }),
     // Metrics are prom-client's job and logs are pino's: without these the SDK would default both to OTLP.
     metricReaders: [],
