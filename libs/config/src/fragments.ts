@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const positiveMs = z.coerce.number().int().positive();
 
-/** `NODE_ENV=production` turns on the checks that refuse development defaults (the JWT secret, the embedded database). */
+/** `NODE_ENV=production` turns on the checks that refuse development defaults (missing or placeholder secrets, the embedded database). */
 export const RuntimeEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
