@@ -42,6 +42,8 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: 4 * MAX_TEXT_FIELD_BYTES,
     clientErrorHandler: apkClientErrorHandler,
     requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes),
+    // Without trusted proxies, X-Forwarded-For is the client's to write and is never read.
+    ...(deps.trustedProxies?.length && { trustProxy: deps.trustedProxies }),
   });
 
   // Parameters come from the query string or a form body, on any method (contract §1): Fastify reads no GET body

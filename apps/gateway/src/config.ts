@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import { AuthEnv, DbEnv, RateLimitEnv, StorageEnv, serviceEnv, toServiceConfig, toStorageConfig } from '@douyin/config';
@@ -18,6 +19,23 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** What Fastify's trustProxy takes: a named range, an address, or an address with a prefix length. */
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+const ProxyList = z
+  .string()
+  .default('')
+  .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine(isProxyAddress, 'expected addresses or ranges such as 10.0.0.0/8, 192.168.1.10, loopback')));
+
 export const GatewayEnv = z
   .object({
     ...serviceEnv('gateway').shape,
@@ -25,6 +43,11 @@ export const GatewayEnv = z
     DATA_DIR: DbEnv.shape.DATA_DIR,
     // The APK on a phone reaches the gateway over the LAN, so it listens on every interface by default.
     HOST: z.string().default('0.0.0.0'),
+    /**
+     * Reverse proxies in front of the gateway (TLS terminators, ingress controllers): a request from one of them
+     * counts as coming from the client its X-Forwarded-For names, so per-IP limits see clients, not the proxy.
+     */
+    TRUSTED_PROXIES: ProxyList,
     ...StorageEnv.shape,
     ...RateLimitEnv.shape,
     /** Absolute base of play_url/cover_url when the gateway serves media; default http://<LAN IPv4>:<PORT>. */
@@ -67,6 +90,7 @@ export const GatewayEnv = z
       feedPageSize: e.FEED_PAGE_SIZE,
     },
     timeZone: e.TIME_ZONE,
+    trustedProxies: e.TRUSTED_PROXIES,
     pushConnectionsPerUser: e.PUSH_CONNECTIONS_PER_USER,
   }));
 export type GatewayConfig = z.output<typeof GatewayEnv>;

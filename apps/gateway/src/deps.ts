@@ -43,6 +43,8 @@ export interface GatewayDeps {
   logger: Logger;
   tokens: Pick<TokenIssuer, 'issue'>;
   auth: Authenticator;
+  /** Addresses whose X-Forwarded-For names the client (TRUSTED_PROXIES); absent or empty: the socket's address. */
+  trustedProxies?: string[];
   /** Token buckets per IP and user (contract §8.3); absent = no limits (RATE_LIMITS=off, most tests). */
   limiter?: RouteLimiter;
   /** Blocks a username+IP after wrong passwords in a row, and an IP spraying many usernames; absent = off. */

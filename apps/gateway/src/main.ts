@@ -54,6 +54,7 @@ const app = await buildApp({
   tokens,
   auth: createAuthenticator({ tokens, userExists: userExists(user) }),
   logger: runtime.logger,
+  trustedProxies: config.trustedProxies,
   limiter: limits.enabled ? createRouteLimiter(buckets, limits.limits, runtime.metrics) : undefined,
   loginGuard: limits.enabled ? createLoginGuard(limits.login, loginRedis?.redis, runtime.metrics) : undefined,
 });
