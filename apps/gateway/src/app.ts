@@ -3,17 +3,19 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp, scopeRequests } from '@douyin/mesh';
 import { markOutcome } from '@douyin/metrics';
+import { discardingParser, limitBodyTime } from './body-limits.js';
 import { apkClientErrorHandler } from './client-error.js';
 import type { GatewayDeps } from './deps.js';
 import { apkErrorHandler } from './error-handler.js';
 import { profileImageRoutes } from './profile-images.js';
+import { MAX_FORM_BYTES, MAX_TEXT_BYTES } from './params.js';
 import { registerRateLimits } from './rate-limit.js';
 import { commentRoutes } from './routes/comment.js';
 import { favoriteRoutes } from './routes/favorite.js';
 import { feedRoutes } from './routes/feed.js';
 import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/message.js';
-import { publishRoutes } from './routes/publish.js';
+import { PUBLISH_ROUTE, publishRoutes } from './routes/publish.js';
 import { relationRoutes } from './routes/relation.js';
 import { userRoutes } from './routes/user.js';
 import { ApkCode, STATUS_MSG } from './status.js';
@@ -26,7 +28,8 @@ declare module 'fastify' {
   }
 }
 
-const MAX_TEXT_FIELD_BYTES = 1024 * 1024;
+/** Forms and other bodies not uploads, from the request's arrival. */
+const BODY_TIMEOUT_MS = 30_000;
 /**
  * How long a client may take to send a whole request: Node's five minutes, or longer where the largest upload
  * allowed needs it at 256 KiB/s. Fastify turns Node's limit off by default, which would let a client that sends a
@@ -39,7 +42,7 @@ const APK_SUCCESS = { code: '0', outcome: 'ok' } as const;
 export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   const deps = sharingPageLookups(given);
   const app = createHttpApp(deps.logger, {
-    bodyLimit: 4 * MAX_TEXT_FIELD_BYTES,
+    bodyLimit: MAX_FORM_BYTES,
     clientErrorHandler: apkClientErrorHandler,
     requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes),
     // Without trusted proxies, X-Forwarded-For is the client's to write and is never read.
@@ -51,14 +54,11 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   // Any body other than a form is ignored, not an error.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('*', (_req, payload, done) => {
-    payload.resume();
-    payload.on('end', () => done(null, undefined));
-    payload.on('error', done);
-  });
-  await app.register(formbody, { bodyLimit: 4 * MAX_TEXT_FIELD_BYTES });
+  app.addContentTypeParser('*', discardingParser(MAX_FORM_BYTES));
+  await app.register(formbody, { bodyLimit: MAX_FORM_BYTES });
   // One byte past the text limit marks a field as truncated, which the params reader reports as 40003.
-  await app.register(multipart, { limits: { fieldSize: MAX_TEXT_FIELD_BYTES + 1, fields: 32, parts: 64 } });
+  await app.register(multipart, { limits: { fieldSize: MAX_TEXT_BYTES + 1, fields: 32, parts: 64 } });
+  limitBodyTime(app, { timeoutMs: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS, uploadRoute: PUBLISH_ROUTE });
 
   // Callback hooks cost no promise per answer (see observeHttp).
   app.addHook('onRequest', (req, _reply, done) => {

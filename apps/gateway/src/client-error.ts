@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ApkCode } from './status.js';
 
-const answer = (socket: Socket, httpStatus: string, code: ApkCode, msg: string) => {
+/** Writes an APK answer straight to a socket whose request no route will answer; the connection closes after it. */
+export const answerRaw = (socket: Socket, httpStatus: string, code: ApkCode, msg: string) => {
   const body = JSON.stringify({ status_code: code, status_msg: msg });
   socket.write(
     `HTTP/1.1 ${httpStatus}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -23,9 +24,9 @@ export function apkClientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoEx
   // Code and message only: Node attaches the raw bytes (rawPacket), where the APK's token and password travel.
   this.log.debug({ code: err.code, reason: err.message }, 'unparsable request');
   if (socket.writable) {
-    if (err.code === 'HPE_HEADER_OVERFLOW') answer(socket, '200 OK', ApkCode.outOfRange, 'request too long: parameters exceed the allowed length');
-    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answer(socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
-    else answer(socket, '400 Bad Request', ApkCode.malformedParam, 'malformed HTTP request');
+    if (err.code === 'HPE_HEADER_OVERFLOW') answerRaw(socket, '200 OK', ApkCode.outOfRange, 'request too long: parameters exceed the allowed length');
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerRaw(socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
+    else answerRaw(socket, '400 Bad Request', ApkCode.malformedParam, 'malformed HTTP request');
   }
   socket.destroy(err);
 }

@@ -38,6 +38,8 @@ export interface GatewayDeps {
   profileImages: ProfileImageUrls;
   /** Push connections one user may hold open on this gateway (PUSH_CONNECTIONS_PER_USER); absent: the hub's default. */
   pushConnectionsPerUser?: number;
+  /** How long a body other than an upload may take to arrive (30 s; tests shorten it). */
+  bodyTimeoutMs?: number;
   /** Budget of the mesh calls one request makes together, from its arrival (MESH_TIMEOUT_MS). */
   requestBudgetMs: number;
   logger: Logger;

@@ -11,6 +11,11 @@ interface ApkStatus {
 
 const statusOf = (code: ApkCode, msg?: string): ApkStatus => ({ code, msg: msg ?? STATUS_MSG[code] ?? 'request failed' });
 
+const isBodyTooLarge = (err: unknown) => {
+  const code = (err as Partial<FastifyError> | undefined)?.code;
+  return code === 'FST_ERR_CTP_BODY_TOO_LARGE' || code === 'FST_REQ_FILE_TOO_LARGE';
+};
+
 /** The one translation of any failure into the APK's status_code/status_msg. */
 export function toApkStatus(err: unknown): ApkStatus {
   if (err instanceof ApkError) return statusOf(err.code, err.message);
@@ -21,9 +26,7 @@ export function toApkStatus(err: unknown): ApkStatus {
     return statusOf(code);
   }
   const fastify = err as Partial<FastifyError>;
-  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastify.code === 'FST_REQ_FILE_TOO_LARGE') {
-    return statusOf(ApkCode.outOfRange, 'request body too large');
-  }
+  if (isBodyTooLarge(err)) return statusOf(ApkCode.outOfRange, 'request body too large');
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return statusOf(ApkCode.malformedParam, 'malformed request');
   }
@@ -39,6 +42,8 @@ export function apkErrorHandler(err: unknown, req: FastifyRequest, reply: Fastif
   // HTTP says 200 for every APK failure: the metrics take the status_code instead.
   markOutcome(req, { code: String(code), outcome: code >= 50000 ? 'server_error' : 'client_error' });
   if (code === ApkCode.rateLimited && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+  // The rest of a body past the limit is not read: the connection closes after this answer.
+  if (isBodyTooLarge(err)) reply.header('connection', 'close');
   const zero = (req.routeOptions.config as { zero?: Record<string, unknown> } | undefined)?.zero ?? {};
   void reply.code(200).send({ ...zero, status_code: code, status_msg: msg });
 }

@@ -5,7 +5,10 @@ import { ApkCode, ApkError } from './status.js';
 /** A route's parameters: first non-empty value per name, query string before form body (contract §1). */
 export type Params = ReadonlyMap<string, string>;
 
-const MAX_TEXT_BYTES = 1024 * 1024;
+/** Text fields other than the upload are at most 1 MiB each (contract §1). */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+/** A whole form's text: an urlencoded body's limit, and that of a multipart form's fields together. */
+export const MAX_FORM_BYTES = 4 * MAX_TEXT_BYTES;
 
 /** Adds each name's first non-empty value from a query or body object, keeping values already present. */
 export function addAll(into: Map<string, string>, source: unknown): void {
@@ -46,15 +49,30 @@ export async function collectParams(req: FastifyRequest): Promise<Params> {
   return params;
 }
 
+/**
+ * Adds a multipart form's text fields to `params` one by one. Each may hold 1 MiB (one byte more marks it
+ * truncated: 40003), and all of them together what an urlencoded form may, which busboy alone would let grow to
+ * 32 MiB held in memory for as long as the client takes to send the rest.
+ */
+export function multipartFieldAdder(params: Map<string, string>): (part: { fieldname: string; value: unknown; valueTruncated: boolean }) => void {
+  let bytes = 0;
+  return (part) => {
+    if (part.valueTruncated) throw new ApkError(ApkCode.outOfRange, `${part.fieldname} is too long`);
+    bytes += typeof part.value === 'string' ? Buffer.byteLength(part.value) : 0;
+    if (bytes > MAX_FORM_BYTES) throw new ApkError(ApkCode.outOfRange, 'the form\'s fields are too long together');
+    addAll(params, { [part.fieldname]: part.value });
+  };
+}
+
 async function addMultipartFields(params: Map<string, string>, req: FastifyRequest): Promise<void> {
+  const addField = multipartFieldAdder(params);
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         part.file.resume(); // only publish/action takes a file; elsewhere it is drained and ignored
         continue;
       }
-      if (part.valueTruncated) throw new ApkError(ApkCode.outOfRange, `${part.fieldname} is too long`);
-      addAll(params, { [part.fieldname]: part.value });
+      addField(part);
     }
   } catch (err) {
     if (err instanceof ApkError) throw err;

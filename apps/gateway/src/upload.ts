@@ -3,7 +3,7 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { metricsFor } from '@douyin/metrics';
 import { StorageUnavailableError, newKey, type ObjectStore } from '@douyin/storage';
-import { addAll, collectParams, type Params } from './params.js';
+import { addAll, collectParams, multipartFieldAdder, type Params } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The multipart file part that carries the video (contract §4.5); other file parts are drained and ignored. */
@@ -54,13 +54,13 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
   if (!req.isMultipart()) return { params: await collectParams(req) };
   const params = new Map<string, string>();
   addAll(params, req.query);
+  const addField = multipartFieldAdder(params);
   let stagingKey: string | undefined;
   try {
     // One byte over the limit reaches byteLimit, which fails the upload; busboy would only truncate quietly.
     for await (const part of req.parts({ limits: { fileSize: maxBytes + 1 }, isPartAFile })) {
       if (part.type === 'field') {
-        if (part.valueTruncated) throw new ApkError(ApkCode.outOfRange, `${part.fieldname} is too long`);
-        addAll(params, { [part.fieldname]: part.value });
+        addField(part);
       } else if (part.fieldname !== FILE_FIELD || stagingKey !== undefined) {
         part.file.resume();
       } else {

@@ -11,10 +11,12 @@ import { readUploadForm } from '../upload.js';
 import { loadUser } from '../views/users.js';
 import { loadVideos } from '../views/videos.js';
 
+export const PUBLISH_ROUTE = '/douyin/publish/action/';
+
 export const publishRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
   async (app) => {
-    app.post('/douyin/publish/action/', { schema: { response: apkResponse() }, config: { zero: {} } }, async (req, reply) => {
+    app.post(PUBLISH_ROUTE, { schema: { response: apkResponse() }, config: { zero: {} } }, async (req, reply) => {
       let authorId: number | undefined;
       let title: string | undefined;
       // Contract §4.5 step 1, in order: token, then title. Whatever is already known when the file begins is

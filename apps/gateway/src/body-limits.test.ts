@@ -1,0 +1,83 @@
+import { connect, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeUserService, gatewayFor } from '../test/harness.js';
+import { multipartBody, type FormPart } from '../test/multipart.js';
+import { until } from '../test/processes.js';
+import { fakeVideoService, testMedia } from '../test/video-fakes.js';
+
+type After = { after(fn: () => unknown): void };
+const MiB = 1024 * 1024;
+
+/** A raw connection that collects what the gateway answers and notices when it closes. */
+function phoneTo(t: After, base: string) {
+  const socket: Socket = connect(Number(new URL(base).port), '127.0.0.1');
+  t.after(() => socket.destroy());
+  const seen = { answer: '', closed: false };
+  socket.on('data', (chunk: Buffer) => (seen.answer += chunk.toString('latin1')));
+  socket.on('close', () => (seen.closed = true));
+  socket.on('error', () => undefined);
+  return { socket, seen };
+}
+
+test('a body no route reads is refused past the form limit (40003) and its connection closes', async (t) => {
+  const app = await gatewayFor(t);
+  const feed = (payload: Buffer | Readable, type = 'application/octet-stream') =>
+    app.inject({ method: 'GET', url: '/douyin/feed/', payload, headers: { 'content-type': type } });
+  const small = await feed(Buffer.from('{"latest_time":1}'), 'application/json');
+  assert.equal(small.json().status_code, 0, 'a small body is ignored');
+  const declared = await feed(Buffer.alloc(4 * MiB + 1));
+  assert.deepEqual([declared.json().status_code, declared.json().status_msg, declared.headers.connection], [40003, 'request body too large', 'close']);
+  // Without a Content-Length the bytes are counted as they come.
+  const streamed = await feed(Readable.from((function* () { for (let i = 0; i < 5; i++) yield Buffer.alloc(MiB); })()));
+  assert.deepEqual([streamed.json().status_code, streamed.headers.connection], [40003, 'close']);
+});
+
+test('a multipart form\'s text fields together may hold 4 MiB, as an urlencoded form; past it 40003', async (t) => {
+  const media = await testMedia(t);
+  const videos = fakeVideoService(media.store);
+  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media });
+  const filler = (count: number): FormPart[] => Array.from({ length: count }, (_, i) => ({ name: `f${i}`, value: 'x'.repeat(MiB) }));
+  const send = (url: string, parts: FormPart[]) => {
+    const { payload, headers } = multipartBody(parts);
+    return app.inject({ method: 'POST', url, payload, headers }).then((res) => res.json() as { status_code: number; status_msg: string });
+  };
+  const register = (name: string, fillers: number) =>
+    send('/douyin/user/register/', [...filler(fillers), { name: 'username', value: name }, { name: 'password', value: 'secret1' }]);
+  assert.equal((await register('fits', 3)).status_code, 0);
+  assert.deepEqual(await register('too-much', 4), { status_code: 40003, status_msg: "the form's fields are too long together", user_id: 0, token: '' });
+  const { token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=poster&password=secret1' })).json();
+  const publish = await send('/douyin/publish/action/', [...filler(4), { name: 'token', value: token }, { name: 'title', value: 't' }, { name: 'data', value: Buffer.alloc(1000), filename: 'v.mp4' }]);
+  assert.equal(publish.status_code, 40003);
+  assert.equal(videos.published.length, 0);
+});
+
+test('a form body not received within its time gets 408 and loses its connection; an upload takes its time', async (t) => {
+  const app = await gatewayFor(t, undefined, undefined, undefined, {}, {}, {}, { bodyTimeoutMs: 300 });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const slow = phoneTo(t, base);
+  slow.socket.write('POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\nusername=');
+  await until('the slow form is closed', () => slow.seen.closed, 5_000);
+  assert.match(slow.seen.answer, /^HTTP\/1\.1 408 /);
+  assert.match(slow.seen.answer, /"status_code":40002/);
+
+  const { payload, headers } = multipartBody([{ name: 'data', value: Buffer.alloc(10_000), filename: 'v.mp4' }]);
+  const upload = phoneTo(t, base);
+  upload.socket.write(`POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${headers['content-type']}\r\ncontent-length: ${payload.length}\r\n\r\n`);
+  upload.socket.write(payload.subarray(0, 5_000));
+  await new Promise((resolve) => setTimeout(resolve, 900));
+  assert.deepEqual(upload.seen, { answer: '', closed: false }, 'an upload is bounded by Node\'s request timeout and the upload slots instead');
+  upload.socket.write(payload.subarray(5_000));
+  await until('the upload is answered', () => /"status_code":\d+/.test(upload.seen.answer), 5_000);
+  assert.match(upload.seen.answer, /"status_code":40101/, 'answered as an upload without a token');
+
+  const quick = phoneTo(t, base);
+  quick.socket.write('POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 33\r\n\r\n');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  quick.socket.write('username=quick1&password=secret12');
+  await until('the form is answered', () => /"status_code":\d+/.test(quick.seen.answer), 5_000);
+  assert.match(quick.seen.answer, /"status_code":0/);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(quick.seen.closed, false, 'a body received in time keeps its keep-alive connection');
+});

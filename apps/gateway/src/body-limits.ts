@@ -1,0 +1,51 @@
+import type { FastifyContentTypeParser, FastifyInstance } from 'fastify';
+import { errorCodes } from 'fastify';
+import { answerRaw } from './client-error.js';
+import { ApkCode } from './status.js';
+
+/**
+ * Reads and discards a body no route uses (JSON, plain text, bytes): the parameters come from the query string.
+ * Past `limit` bytes it is refused as a form would be, and the connection closes after the answer (see
+ * apkErrorHandler) instead of draining gigabytes nobody reads.
+ */
+export function discardingParser(limit: number): FastifyContentTypeParser {
+  return (req, payload, done) => {
+    if (Number(req.headers['content-length']) > limit) {
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+      return;
+    }
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= limit) return;
+      payload.off('data', onData).off('end', onEnd).pause();
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+    };
+    const onEnd = () => done(null, undefined);
+    payload.on('data', onData).once('end', onEnd).once('error', done);
+  };
+}
+
+/**
+ * A body, other than an upload on `uploadRoute`, must arrive within `timeoutMs` of its request: Node's own limit
+ * is sized for the largest upload (minutes), and a client sending a byte now and then would otherwise hold a form
+ * of up to 4 MiB in memory for as long, as many times over as it opens connections.
+ */
+export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute }: { timeoutMs: number; uploadRoute: string }): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    const raw = req.raw;
+    const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length']) > 0;
+    if (!hasBody || raw.complete || req.routeOptions.url === uploadRoute) return done();
+    const timer = setTimeout(() => {
+      if (raw.complete || raw.socket.destroyed) return;
+      req.log.debug({ reqId: req.id }, 'request body not received in time');
+      // An answer already on its way (a refusal that did not wait for the body) only loses its connection.
+      if (!reply.raw.headersSent) answerRaw(raw.socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
+      raw.socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    raw.once('end', clear).once('close', clear);
+    done();
+  });
+}
