@@ -58,5 +58,7 @@ test('every user carries the default avatar and banner as absolute URLs; other n
   const { user } = (await app.inject({ method: 'GET', url: `/douyin/user/?user_id=${registered.user_id}` })).json();
   assert.equal(user.avatar, `${MEDIA_BASE}/static/avatar.png`);
   assert.equal(user.background_image, `${MEDIA_BASE}/static/background.png`);
-  assert.equal((await app.inject({ method: 'GET', url: '/static/other.png' })).statusCode, 404);
+  for (const name of ['other.png', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    assert.equal((await app.inject({ method: 'GET', url: `/static/${name}` })).statusCode, 404, name);
+  }
 });

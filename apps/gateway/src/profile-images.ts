@@ -35,13 +35,17 @@ function background(width = 1080, height = 360): Buffer {
   return encodePng(width, height, (x, y) => mix([22, 24, 35], [72, 36, 88], 0.7 * (x / width) + 0.3 * (y / height)));
 }
 
-const DRAW: Record<string, () => Buffer> = { 'avatar.png': () => avatar(), 'background.png': () => background() };
+// A Map, not an object: a name such as `constructor` or `toString` must not find what every object inherits.
+const DRAW = new Map<string, () => Buffer>([
+  ['avatar.png', () => avatar()],
+  ['background.png', () => background()],
+]);
 
 /** GET/HEAD of the default profile images, drawn on first request and kept: a few kilobytes each. */
 export const profileImageRoutes: FastifyPluginAsync = async (app) => {
   const drawn = new Map<string, { png: Buffer; etag: string }>();
   app.get<{ Params: { name: string } }>(`${PROFILE_IMAGE_PREFIX}:name`, async (req, reply) => {
-    const draw = DRAW[req.params.name];
+    const draw = DRAW.get(req.params.name);
     if (!draw) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     let image = drawn.get(req.params.name);
     if (!image) {
