@@ -14,7 +14,7 @@ test('a service with no environment runs embedded on its own loopback port with 
 });
 
 test('a wildcard bind advertises a dialable address', () => {
-  const config = toServiceConfig('user', loadConfig(serviceEnv('user'), { HOST: '0.0.0.0', NODE_ENV: 'production' }));
+  const config = toServiceConfig('user', loadConfig(serviceEnv('user'), { HOST: '0.0.0.0', NODE_ENV: 'production', METRICS_TOKEN: 'q8VhZ0xk3JtY2mWc7RnP' }));
   assert.equal(config.advertiseHost, '127.0.0.1');
   assert.equal(config.production, true);
   const pod = toServiceConfig('user', loadConfig(serviceEnv('user'), { HOST: '0.0.0.0', ADVERTISE_HOST: '10.1.2.3' }));
@@ -37,8 +37,10 @@ test('production refuses a service without DATABASE_URL; development falls back 
   );
 });
 
-test('production refuses a placeholder METRICS_TOKEN', () => {
+test('production refuses a missing or placeholder METRICS_TOKEN', () => {
   const configOf = (env: Record<string, string>) => toServiceConfig('user', loadConfig(serviceEnv('user'), env));
+  assert.throws(() => configOf({ NODE_ENV: 'production' }), /METRICS_TOKEN \(or METRICS_TOKEN_FILE\): required with NODE_ENV=production/);
+  assert.equal(configOf({}).metricsToken, undefined, 'development serves /metrics without one');
   assert.throws(() => configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'replace-with-at-least-16-random-characters' }), /METRICS_TOKEN: looks like a placeholder/);
   assert.equal(configOf({ NODE_ENV: 'production', METRICS_TOKEN: 'q8VhZ0xk3JtY2mWc7RnP' }).metricsToken, 'q8VhZ0xk3JtY2mWc7RnP');
   // A random token may begin with "dev" (one in 32,768 base64 ones): only "dev-" or "dev_" marks a placeholder.

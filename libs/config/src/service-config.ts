@@ -54,8 +54,13 @@ export const serviceEnv = (app: MeshApp) =>
 type ServiceEnvValues = z.output<ReturnType<typeof serviceEnv>>;
 
 export function toServiceConfig(name: MeshApp, e: ServiceEnvValues): ServiceConfig {
-  // An unedited Secret would open /metrics and /sd/prometheus to anyone who has read the manifests.
-  if (e.NODE_ENV === 'production' && e.METRICS_TOKEN !== undefined && looksLikePlaceholder(e.METRICS_TOKEN)) {
+  // Without a token /metrics and /sd/prometheus (internal addresses, traffic, refusals) answer anyone who reaches
+  // the port, the gateway's public one included; an unedited Secret would open them to anyone who has read the
+  // manifests.
+  if (e.NODE_ENV === 'production' && e.METRICS_TOKEN === undefined) {
+    throw new ConfigError(['METRICS_TOKEN (or METRICS_TOKEN_FILE): required with NODE_ENV=production, or /metrics is open to anyone; generate one with `openssl rand -base64 24`']);
+  }
+  if (e.NODE_ENV === 'production' && looksLikePlaceholder(e.METRICS_TOKEN ?? '')) {
     throw new ConfigError(['METRICS_TOKEN: looks like a placeholder; generate one with `openssl rand -base64 24`']);
   }
   return {
