@@ -78,6 +78,7 @@ export const GatewayEnv = z
           write: { ip: e.RATE_LIMIT_WRITE_IP, user: e.RATE_LIMIT_WRITE_USER },
           upload: { ip: null, user: e.RATE_LIMIT_UPLOAD_USER },
           register: { ip: e.RATE_LIMIT_REGISTER_IP, user: null },
+          login: { ip: e.RATE_LIMIT_LOGIN_IP, user: null },
         },
       },
       login: { failuresPerUserAndIp: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS, failuresPerIpPerDay: e.LOGIN_MAX_FAILURES_PER_IP },

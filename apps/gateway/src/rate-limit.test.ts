@@ -16,7 +16,7 @@ import { ok } from './reply.js';
 
 const limits: RouteLimits = {
   all: { ip: { ratePerSec: 1, burst: 3 }, user: { ratePerSec: 1, burst: 2 } },
-  classes: { register: { ip: { ratePerSec: 1 / 60, burst: 1 }, user: null } },
+  classes: { register: { ip: { ratePerSec: 1 / 60, burst: 1 }, user: null }, login: { ip: { ratePerSec: 1 / 60, burst: 2 }, user: null } },
 };
 
 async function limitedApp(t: { after(fn: () => unknown): void }) {
@@ -31,6 +31,7 @@ async function limitedApp(t: { after(fn: () => unknown): void }) {
     return ok({ video_id: params.get('video_id'), token_seen: params.has('token') });
   });
   app.post('/douyin/user/register/', { config: { zero: { user_id: 0, token: '' } } }, async () => ok({ user_id: 1, token: 't' }));
+  app.post('/douyin/user/login/', { config: { zero: { user_id: 0, token: '' } } }, async () => ok({ user_id: 1, token: 't' }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   t.after(() => app.close());
   return { app, token: await tokens.issue(42) };
@@ -68,16 +69,26 @@ test('register has its own per-IP bucket on top of the general one', async (t) =
   assert.equal((await app.inject({ url: '/douyin/feed/', remoteAddress: '10.0.2.1' })).json().status_code, 0, 'reads still pass');
 });
 
+test('logins have a per-IP bucket of their own, successful ones included: each costs a password hash', async (t) => {
+  const { app } = await limitedApp(t);
+  const login = (ip: string) => app.inject({ method: 'POST', url: '/douyin/user/login/?username=a&password=secret1', remoteAddress: ip });
+  assert.deepEqual([(await login('10.0.3.1')).json().status_code, (await login('10.0.3.1')).json().status_code], [0, 0]);
+  const refused = await login('10.0.3.1');
+  assert.deepEqual([refused.json().status_code, refused.headers['retry-after']], [42901, '60']);
+  assert.equal((await login('10.0.3.2')).json().status_code, 0, 'another IP logs in');
+});
+
 test('route classes and the contract defaults; RATE_LIMITS=off and per-class overrides come from the environment', () => {
   assert.deepEqual(
-    [routeClassOf('GET', '/douyin/feed/'), routeClassOf('POST', '/douyin/favorite/action/'), routeClassOf('POST', '/douyin/publish/action/'), routeClassOf('POST', '/douyin/user/register/')],
-    ['read', 'write', 'upload', 'register'],
+    [routeClassOf('GET', '/douyin/feed/'), routeClassOf('POST', '/douyin/favorite/action/'), routeClassOf('POST', '/douyin/publish/action/'), routeClassOf('POST', '/douyin/user/register/'), routeClassOf('POST', '/douyin/user/login/')],
+    ['read', 'write', 'upload', 'register', 'login'],
   );
   const defaults = loadConfig(GatewayEnv, {}).rateLimits;
   assert.equal(defaults.enabled, true);
   assert.deepEqual(defaults.limits.all, { ip: { ratePerSec: 200, burst: 400 }, user: { ratePerSec: 100, burst: 200 } });
   assert.deepEqual(defaults.limits.classes.upload, { ip: null, user: { ratePerSec: 0.5, burst: 30 } });
   assert.deepEqual(defaults.limits.classes.register, { ip: { ratePerSec: 1, burst: 60 }, user: null });
+  assert.deepEqual(defaults.limits.classes.login, { ip: { ratePerSec: 1, burst: 60 }, user: null });
   const custom = loadConfig(GatewayEnv, { RATE_LIMITS: 'off', RATE_LIMIT_READ_IP: '50/s:80', RATE_LIMIT_IP: 'off' }).rateLimits;
   assert.equal(custom.enabled, false);
   assert.deepEqual(custom.limits.classes.read.ip, { ratePerSec: 50, burst: 80 });

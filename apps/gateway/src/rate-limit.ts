@@ -5,11 +5,12 @@ import { addAll, multipartFields, tokenOf } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The route classes limits are configured by (contract §8.3). */
-export type RouteClass = 'read' | 'write' | 'upload' | 'register';
+export type RouteClass = 'read' | 'write' | 'upload' | 'register' | 'login';
 
 /** A route's class from its method and template; routes added later fall into read or write by method. */
 export function routeClassOf(method: string, route: string): RouteClass {
   if (route.startsWith('/douyin/user/register')) return 'register';
+  if (route.startsWith('/douyin/user/login')) return 'login';
   if (route.startsWith('/douyin/publish/action')) return 'upload';
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
 }

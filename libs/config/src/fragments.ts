@@ -112,6 +112,8 @@ export const RateLimitEnv = z.object({
   RATE_LIMIT_WRITE_USER: bucket.prefault('off'),
   RATE_LIMIT_UPLOAD_USER: bucket.prefault('30/min'),
   RATE_LIMIT_REGISTER_IP: bucket.prefault('60/min'),
+  // Every login costs the user service a password hash, right or wrong: the login guard counts only wrong ones.
+  RATE_LIMIT_LOGIN_IP: bucket.prefault('60/min'),
   // Login brute-force protection (on with RATE_LIMITS): wrong passwords in a row per username and client IP...
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   // ...block that pair this long...
