@@ -165,6 +165,23 @@ for (const mode of databaseModes()) {
     assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
   });
 
+  test(`a publish whose connection was lost at COMMIT keeps its files though its row is not there yet (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    // The server may still be committing: the row can appear after the look that did not find it.
+    const db = withMethods(deps.db, {
+      transaction: () => ({
+        execute: async (fn: (trx: unknown) => Promise<unknown>) => {
+          await deps.db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
+          throw Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+        },
+      }),
+    });
+    const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
+    await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
+    assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
+  });
+
   test(`a publish whose caller's deadline is too near to save it saves nothing and says TIMEOUT (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);

@@ -7,7 +7,7 @@ import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import type { PublishInput, Video } from '@douyin/contracts';
 import { invalidatingWrite } from '@douyin/cache';
-import { isDeadlock, isUniqueViolation } from '@douyin/db';
+import { isDatabaseUnavailable, isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, type ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import { PUBLISH_DIR_PREFIX } from './abandoned.js';
@@ -78,14 +78,17 @@ class CommitOutcomeUnknown extends Error {
 
 /**
  * The row of a failed COMMIT that took effect all the same (its answer lost with the connection): deleting the files
- * of a row that exists would put a video that cannot play in the feed. Rejects with `err` when there is no such row.
+ * of a row that exists would put a video that cannot play in the feed. Rejects with `err` when there is no such row
+ * and the database said so itself; a connection lost at COMMIT may have left the server still committing, so a row
+ * not there yet may be there in a moment, and the outcome is unknown.
  */
 async function committedAnyway(deps: PublishDeps, video: repo.NewVideo, err: unknown): Promise<repo.VideoRow> {
   const found = await repo.findVideoByKey(deps.db, video.authorId, video.videoKey).catch(() => {
     throw new CommitOutcomeUnknown(err);
   });
-  if (!found) throw err;
-  return found;
+  if (found) return found;
+  if (isDatabaseUnavailable(err)) throw new CommitOutcomeUnknown(err);
+  throw err;
 }
 
 const stagedUploadMissing = (key: string) => new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${key} not found` });
