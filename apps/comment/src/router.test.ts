@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runInScope } from '@douyin/mesh';
 import { databaseModes, fakeVideoLookup, rejectsWith, sharedRedisUrl } from '@douyin/testing';
 import { cacheFor, callerFor, freshSchema } from '../test/harness.js';
 import { createRouter } from './router.js';
@@ -18,6 +20,19 @@ async function setup(t: { after(fn: () => unknown): void }, mode: Parameters<typ
 }
 
 for (const mode of databaseModes()) {
+  test(`a comment whose checks used up the caller's budget is not written: TIMEOUT, no row, no count (${mode})`, async (t) => {
+    const { db, cache, countOf } = await setup(t, mode);
+    const { video } = fakeVideoLookup({ [VIDEO]: 100 });
+    // The video service answered, but late: the gateway has told the phone the comment failed, and it may send it again.
+    const slowVideo = { byIds: { query: async (input: { videoIds: number[] }) => (await sleep(250), video.byIds.query(input)) } };
+    const late = callerFor(createRouter({ db, cache, video: slowVideo }));
+    const scope = { requestId: 'late-comment', deadline: Date.now() + 300 };
+    await assert.rejects(runInScope(scope, () => late.add({ actorId: 1, videoId: VIDEO, text: 'late' })), rejectsWith('TIMEOUT'));
+    const inTime = { requestId: 'comment', deadline: Date.now() + 2_000 };
+    await runInScope(inTime, () => late.add({ actorId: 1, videoId: VIDEO, text: 'in time' }));
+    assert.equal(await countOf(VIDEO), 1);
+  });
+
   test(`text with SQL metacharacters, emoji and newlines is stored and returned verbatim (${mode})`, async (t) => {
     const { caller } = await setup(t, mode);
     const text = "Robert'); DROP TABLE comments;-- \\ % _ \" 😀👍🏽 抖音\nline two\t";

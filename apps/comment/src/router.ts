@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { Reason, commentRouter, domainError, requireVideo, type Comment, type CommentHandlers, type VideoLookup } from '@douyin/contracts';
 import { invalidatingWrite, type Cache } from '@douyin/cache';
+import { ensureTimeToWrite } from '@douyin/mesh';
 import * as repo from './repository.js';
 import type { CommentTables } from './tables.js';
 
@@ -30,6 +31,7 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
     async add({ actorId, videoId, text }) {
       await requireVideo(video, videoId);
       const row = { video_id: videoId, user_id: actorId, content: text, created_at: now() };
+      ensureTimeToWrite();
       // The count moves in the transaction that inserts the row; the cached count is deleted after the commit.
       const id = await invalidatingWrite(cache, [[COMMENT_COUNT, videoId]], () => repo.addComment(db, row));
       return toComment({ ...row, id });
@@ -42,6 +44,7 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       if (!row || row.video_id !== videoId) throw notFound(commentId);
       if (row.user_id !== actorId) throw new TRPCError({ code: 'FORBIDDEN', message: 'only the author may delete a comment' });
       // Of two concurrent deletes only the one that removed the row counts; the other finds it gone.
+      ensureTimeToWrite();
       const deleted = await invalidatingWrite(cache, [[COMMENT_COUNT, videoId]], () => repo.removeComment(db, commentId, videoId));
       if (!deleted) throw notFound(commentId);
       return toComment(row);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { favoriteRouter, requireUsers, requireVideo, type FavoriteHandlers, type UserLookup, type VideoLookup } from '@douyin/contracts';
 import { invalidatingWrite, type Cache } from '@douyin/cache';
+import { ensureTimeToWrite } from '@douyin/mesh';
 import * as repo from './repository.js';
 import { favoriteFacts, invalidationsOf } from './service.js';
 import type { FavoriteTables } from './tables.js';
@@ -22,6 +23,7 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
   async function change(actorId: number, videoId: number, delta: 1 | -1) {
     const { authorId } = await requireVideo(video, videoId);
     const like = { userId: actorId, videoId, authorId };
+    ensureTimeToWrite();
     await invalidatingWrite(cache, invalidationsOf(like), () => repo.changeLike(db, like, delta, now()));
   }
 

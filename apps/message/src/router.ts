@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { INBOX_LIMIT, INBOX_RECENT_MS, Reason, domainError, messageRouter, requireUsers, type Message, type MessageHandlers, type UserLookup } from '@douyin/contracts';
+import { ensureTimeToWrite } from '@douyin/mesh';
 import * as repo from './repository.js';
 import type { MessageTables } from './tables.js';
 
@@ -24,6 +25,7 @@ export function createRouter({ db, user, now = Date.now }: MessageDeps) {
       // Contract check order: an unknown recipient (40401) is reported before messaging oneself (40007).
       await requireUsers(user, [toId]);
       if (fromId === toId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot message yourself');
+      ensureTimeToWrite();
       return toMessage(await repo.sendMessage(db, { from_id: fromId, to_id: toId, content }, now()));
     },
 

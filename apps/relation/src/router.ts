@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { invalidatingWrite } from '@douyin/cache';
+import { ensureTimeToWrite } from '@douyin/mesh';
 import { Reason, answerOf, domainError, questionsOf, relationRouter, requireUsers, type PairsInput, type RelationHandlers, type UserItems, type UserLookup } from '@douyin/contracts';
 import { followCountEntries, followCounts, type FollowCountCache } from './follow-counts.js';
 import * as repo from './repository.js';
@@ -32,6 +33,7 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
   async function change(actorId: number, targetId: number, delta: 1 | -1) {
     await checkTarget(actorId, targetId);
     const write = () => repo.changeFollow(db, actorId, targetId, delta, now());
+    ensureTimeToWrite();
     await invalidatingWrite(cache, followCountEntries(actorId, targetId), write);
   }
 

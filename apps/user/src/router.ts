@@ -3,6 +3,7 @@ import type { Cache } from '@douyin/cache';
 import { Reason, domainError, userRouter, type UserHandlers, type UserProfile } from '@douyin/contracts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '@douyin/auth';
 import { isUniqueViolation } from '@douyin/db';
+import { ensureTimeToWrite } from '@douyin/mesh';
 import * as repo from './repository.js';
 import type { UserTables } from './tables.js';
 
@@ -34,6 +35,7 @@ export function createRouter({ db, cache, now = Date.now }: UserDeps) {
   const handlers: UserHandlers = {
     async register({ username, password }) {
       const passwordHash = await hashPassword(password);
+      ensureTimeToWrite();
       try {
         return { userId: await repo.insertUser(db, { username, passwordHash, createdAt: now() }) };
       } catch (err) {

@@ -1,4 +1,5 @@
 export { currentScope, runInScope, type CallScope } from './call-scope.js';
+export { ensureTimeToWrite } from './write-deadline.js';
 export { coalescedBatches, coalescedByIds, coalescedGroups, coalescedLookup, coalescedQuery, type ByIdsQuery, type GroupLimits } from './coalesce.js';
 export { localClient } from './local-client.js';
 export { REMEMBERED_TTL_MS, rememberedByIds, rememberedLookup, type RememberOptions } from './remembered-lookup.js';

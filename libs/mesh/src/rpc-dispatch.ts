@@ -6,6 +6,7 @@ import { ConcurrencyGate } from './concurrency-gate.js';
 import { runProcedure } from './procedure-call.js';
 import { SpanKind, endSpan, outcomeOfCode, rpcAttributes, tracer } from './rpc-outcome.js';
 import { toWireError, type Dependency, type WireError, type WireResponse } from './wire.js';
+import { ensureTimeToWrite } from './write-deadline.js';
 
 export interface RpcServerOptions {
   router: AnyTRPCRouter;
@@ -50,11 +51,6 @@ const overloaded = (path: string, limit: number, queueLimit: number): WireError 
 
 const noGate = () => undefined;
 
-/**
- * A mutation whose turn comes with less budget than this is not run: committed after its caller gave up (it waited
- * in the queue, or came late), it would be done while the phone was told it failed, and a retry would do it twice.
- */
-const MUTATION_START_MARGIN_MS = 100;
 
 /**
  * Runs procedures of `router` for any transport: under the caller's deadline, request id and trace, with a span,
@@ -92,9 +88,8 @@ export function createDispatcher(options: RpcServerOptions): Dispatch {
         metrics?.rpcServerInFlight.inc({ procedure });
         try {
           if (call.budgetMs <= 0) throw new TRPCError({ code: 'TIMEOUT', message: 'deadline already passed' });
-          if (call.type === 'mutation' && scope.deadline - Date.now() < MUTATION_START_MARGIN_MS) {
-            throw new TRPCError({ code: 'TIMEOUT', message: 'too little of the deadline left to run a mutation and answer in time' });
-          }
+          // A mutation whose turn came late (it waited in the queue) is not run at all.
+          if (call.type === 'mutation') ensureTimeToWrite(scope);
           const result = await runProcedure(router, scope, call.path, call.type, call.input);
           // JSON drops an undefined value, and the client takes an answer without "result" for a foreign
           // server: a void procedure (follow, like) answers null instead.
