@@ -103,6 +103,10 @@ test('health checks and start order: infrastructure healthy before services, ser
   }
 });
 
+test('the cache\'s Redis keeps nothing on disk, so a restart cannot bring back entries deleted since a snapshot', () => {
+  assert.deepEqual(compose.services.redis?.command, ['redis-server', '--save', '', '--appendonly', 'no']);
+});
+
 test('only what phones reach is published beyond this machine: the gateway and MinIO\'s S3 API', () => {
   const published = Object.entries(compose.services).flatMap(([name, service]) =>
     (service.ports ?? []).filter((port) => !port.startsWith('127.0.0.1:')).map((port) => `${name} ${port}`),
