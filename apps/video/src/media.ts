@@ -19,22 +19,32 @@ interface ProbeOutput {
   streams?: Array<{ codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }>;
 }
 
-// ffprobe reads still images as a one-frame "video" stream; the contract says they are not videos (§4.5).
-const IMAGE_FORMATS = new Set(['image2', 'gif', 'ico', 'apng', 'webp', 'bmp', 'png', 'jpeg', 'tiff', 'svg', 'alias_pix', 'brender_pix']);
-const isImageFormat = (name: string) => name.split(',').some((part) => IMAGE_FORMATS.has(part) || part.endsWith('_pipe'));
-
 const WEBM_CODECS = new Set(['vp8', 'vp9', 'av1', 'opus', 'vorbis']);
 
-function extensionOf(format: string, codecs: string[]): string {
-  if (format.includes('mp4') || format.includes('mov')) return 'mp4';
-  if (format.includes('matroska')) return codecs.every((c) => WEBM_CODECS.has(c)) ? 'webm' : 'mkv';
-  const known: Record<string, string> = { avi: 'avi', flv: 'flv', mpegts: 'ts', ogg: 'ogv', mpeg: 'mpg', asf: 'wmv' };
-  return known[format] ?? 'bin';
-}
+/**
+ * The containers a video may come in, by ffmpeg demuxer (`mov` reads MP4, MOV and 3GP; `matroska` MKV and WebM),
+ * with the extension its key gets. Each holds its video itself: a playlist (HLS, DASH) or a concat list only names
+ * other files, which the tools would open and find a video in (another user's upload on this disk), while what is
+ * stored and played is the list. Still images (PNG, GIF, WebP), which ffprobe reads as a one-frame "video", are not
+ * videos (contract §4.5) and come in none of them.
+ */
+const CONTAINERS: Record<string, (codecs: string[]) => string> = {
+  mov: () => 'mp4',
+  matroska: (codecs) => (codecs.every((c) => WEBM_CODECS.has(c)) ? 'webm' : 'mkv'),
+  avi: () => 'avi',
+  flv: () => 'flv',
+  mpegts: () => 'ts',
+  ogg: () => 'ogv',
+  mpeg: () => 'mpg',
+  asf: () => 'wmv',
+};
 
-// An upload may be a playlist (HLS, DASH) naming other files or URLs, which the tools would open: only the uploaded
-// file itself may be read, never the network (Debian's builds already refuse it for nested opens; others may not).
-const LOCAL_ONLY = ['-protocol_whitelist', 'file'];
+// ffprobe names a demuxer by all its aliases ("mov,mp4,m4a,3gp,3g2,mj2"); the first is the demuxer's own name.
+const extensionOf = (format: string, codecs: string[]): string | undefined => CONTAINERS[format.split(',')[0] ?? '']?.(codecs);
+
+// Only the uploaded file itself may be read, in one of the containers above, never the network (Debian's builds
+// already refuse it for nested opens; others may not).
+const INPUT_LIMITS = ['-protocol_whitelist', 'file', '-format_whitelist', Object.keys(CONTAINERS).join(',')];
 
 const notAVideo = (why: string) => domainError('BAD_REQUEST', Reason.notAVideo, `upload is not a video: ${why}`);
 
@@ -60,21 +70,23 @@ function run(path: string, args: string[], timeoutMs: number): Promise<RunResult
 /** Probes the container (never the name or MIME type): a media file with a video stream that is not a still image. */
 export async function probeVideo(tools: MediaTools, file: string): Promise<ProbedVideo> {
   if ((await stat(file)).size === 0) throw notAVideo('the file is empty');
-  const args = ['-v', 'error', ...LOCAL_ONLY, '-print_format', 'json', '-show_format', '-show_streams', file];
+  const args = ['-v', 'error', ...INPUT_LIMITS, '-print_format', 'json', '-show_format', '-show_streams', file];
   const { stdout, rejected } = await run(tools.ffprobePath, args, tools.timeoutMs);
-  if (rejected) throw notAVideo('not a media container');
+  if (rejected) throw notAVideo('not a video container');
   const probe = JSON.parse(stdout) as ProbeOutput;
   const format = probe.format?.format_name ?? '';
   const streams = probe.streams ?? [];
-  if (!format || isImageFormat(format)) throw notAVideo(`still image or unknown format (${format || 'none'})`);
+  if (!format) throw notAVideo('unknown format');
   // Cover art in an audio file is a "video" stream too, flagged as an attached picture.
   if (!streams.some((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)) throw notAVideo('no video stream');
-  return { extension: extensionOf(format, streams.map((s) => s.codec_name ?? '')) };
+  const extension = extensionOf(format, streams.map((s) => s.codec_name ?? ''));
+  if (!extension) throw notAVideo(`not a video container (${format})`);
+  return { extension };
 }
 
 /** Writes the first frame as JPEG; a first frame that cannot be decoded means the upload is not a playable video. */
 export async function extractCover(tools: MediaTools, input: string, output: string): Promise<void> {
-  const args = ['-v', 'error', '-nostdin', '-y', ...LOCAL_ONLY, '-i', input, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', output];
+  const args = ['-v', 'error', '-nostdin', '-y', ...INPUT_LIMITS, '-i', input, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', output];
   const { rejected } = await run(tools.ffmpegPath, args, tools.timeoutMs);
   if (rejected || !(await startsWithJpegMarker(output))) throw notAVideo('the first frame cannot be decoded');
 }

@@ -1,0 +1,27 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mediaFixtures, rejectsWith } from '@douyin/testing';
+import { MEDIA_TOOLS } from '../test/harness.js';
+import { probeVideo } from './media.js';
+
+test('the probe takes a container holding its video, and not a list naming one elsewhere on this disk', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'douyin-probe-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { mp4 } = await mediaFixtures(t);
+  const video = join(dir, 'video');
+  await writeFile(video, mp4);
+  assert.deepEqual(await probeVideo(MEDIA_TOOLS, video), { extension: 'mp4' });
+  // What would be stored and played is the list, a few bytes of text naming a file of this machine.
+  const lists = {
+    hls: `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n${video}\n#EXT-X-ENDLIST\n`,
+    concat: `ffconcat version 1.0\nfile 'video'\n`,
+  };
+  for (const [name, list] of Object.entries(lists)) {
+    const upload = join(dir, name);
+    await writeFile(upload, list);
+    await assert.rejects(probeVideo(MEDIA_TOOLS, upload), rejectsWith('BAD_REQUEST', 'not_a_video'), name);
+  }
+});
