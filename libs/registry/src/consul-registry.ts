@@ -1,5 +1,5 @@
 import Consul from 'consul';
-import type { Logger } from '@douyin/telemetry';
+import { outsideRequests, type Logger } from '@douyin/telemetry';
 import { registrationKeeper, statusCodeOf, withTimeout } from './registration-keeper.js';
 import { watchService, type ServiceWatch } from './service-watch.js';
 import type { InstanceRegistration, Registry } from './types.js';
@@ -60,7 +60,9 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
   const watchOf = (service: string): ServiceWatch | undefined => {
     let watch = watches.get(service);
     if (!watch && !closed) {
-      watch = watchService(consul, service, logger);
+      // The first to ask may be a request being served (GET /sd/prometheus, a first call): the watch outlives it,
+      // and its long polls must not go on in that request's trace for as long as the process runs.
+      watch = outsideRequests(() => watchService(consul, service, logger));
       watches.set(service, watch);
     }
     return watch;
