@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Generated } from 'kysely';
 import { createDb, dialectOf, isUniqueViolation, migrateToLatest } from '@douyin/db';
-import { databaseModes, freshDatabase } from '@douyin/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { databaseModes, freshDatabase, tcpTimers } from '@douyin/testing';
 import { createAccount, freshDb, migrationFolder } from '../test/harness.js';
 
 interface Tables {
@@ -28,6 +29,19 @@ for (const mode of databaseModes()) {
     assert.equal(dialectOf(db), mode);
     await db.transaction().execute(async (trx) => assert.equal(dialectOf(trx), mode));
   });
+
+  if (mode === 'mysql' && process.platform === 'linux') {
+    test('mysql: an idle pool connection runs TCP keepalive, so a server host that vanished is noticed in seconds, not hours', async (t) => {
+      const db = await freshDb<Tables>(t, mode);
+      // The server sees this connection from the client's port: "127.0.0.1:54321" or "localhost:54321".
+      const { rows } = await sql<{ host: string }>`SELECT host FROM information_schema.processlist WHERE id = CONNECTION_ID()`.execute(db);
+      const clientPort = Number(rows[0]?.host.split(':').pop());
+      assert.ok(clientPort > 0, JSON.stringify(rows));
+      await sleep(300); // idle: the answer acknowledged, no retransmission timer left running
+      const [timer, ...others] = await tcpTimers({ localPort: clientPort });
+      assert.ok(timer && others.length === 0 && timer.kind === 'keepalive' && timer.inSeconds <= 10, JSON.stringify(timer));
+    });
+  }
 
   test(`${mode}: COUNT and SUM come back as numbers`, async (t) => {
     const db = await accounts(t);

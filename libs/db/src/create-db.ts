@@ -33,6 +33,9 @@ function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
     connectionLimit: poolSize,
     // Fail fast when the server is unreachable so callers can report SERVICE_UNAVAILABLE.
     connectTimeout: 5_000,
+    // A server host that vanished without closing (a lost node, a partition) leaves queries waiting on a dead socket:
+    // without probes after 10 s idle the kernel notices only after two hours, and every call of the pool waits.
+    keepAliveInitialDelay: 10_000,
   });
   trackMysqlPool(name, pool);
   return new Kysely<T>({ dialect: new MysqlDialect({ pool }), log: queryMetrics(name) });

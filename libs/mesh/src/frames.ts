@@ -7,6 +7,11 @@ import type { WireError } from './wire.js';
 export const STREAM_PROTOCOL = 'douyin-rpc/1';
 export const STREAM_PATH = '/rpc-stream';
 /**
+ * Idle time before TCP keepalive probes a stream, on both ends: a peer whose host vanished without closing (a node
+ * lost, a partition) is otherwise never noticed by a side with nothing to send, which keeps the socket for good.
+ */
+export const STREAM_KEEPALIVE_MS = 10_000;
+/**
  * The id of the reply frame a draining server sends last, before it ends the stream: no call left unanswered on the
  * stream was run, so each may go to another instance. A stream that ends without it (the process died, or dropped
  * the stream) says nothing of what ran. Calls are numbered from 1.

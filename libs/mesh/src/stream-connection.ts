@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { ServiceInstance } from '@douyin/registry';
-import { FrameDecoder, GOAWAY_ID, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
+import { FrameDecoder, GOAWAY_ID, STREAM_KEEPALIVE_MS, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame, type ReplyFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
 import { RemoteError, TransportError, type RpcRequest } from './transport.js';
 
@@ -34,7 +34,7 @@ export class StreamConnection {
   private handshake = '';
 
   constructor(private readonly instance: ServiceInstance) {
-    this.socket = connect({ host: instance.address, port: instance.port, noDelay: true });
+    this.socket = connect({ host: instance.address, port: instance.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: STREAM_KEEPALIVE_MS });
     this.writer = new FrameWriter(this.socket, 'poll');
     this.socket.setTimeout(CONNECT_TIMEOUT_MS, () => this.fail(new Error(`connect to ${instance.id} timed out`)));
     this.socket.once('connect', () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@douyin/telemetry';
-import { FrameDecoder, FrameTooLargeError, GOAWAY_ID, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
+import { FrameDecoder, FrameTooLargeError, GOAWAY_ID, STREAM_KEEPALIVE_MS, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
 import type { Dispatch } from './rpc-dispatch.js';
 import { ANSWER_TOO_LARGE, UNENCODABLE_ANSWER } from './wire.js';
@@ -35,6 +35,7 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
     const stream: Stream = { socket, writer: new FrameWriter(socket, 'task'), inFlight: 0 };
     streams.add(stream);
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, STREAM_KEEPALIVE_MS);
     const decoder = new FrameDecoder<CallFrame>();
     const receive = (chunk: Buffer) => {
       try {

@@ -12,3 +12,4 @@ export { databaseModes, freshDatabase, sharedRedisUrl, type DatabaseMode, type T
 export { sseParser, type SseFrame } from './sse.js';
 export { startSilentRedis, type SilentRedis } from './silent-redis.js';
 export { cpuSeconds } from './process-cpu.js';
+export { tcpTimers, type TcpEnd, type TcpTimer } from './tcp-timers.js';
