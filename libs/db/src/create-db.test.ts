@@ -31,7 +31,7 @@ for (const mode of databaseModes()) {
   });
 
   if (mode === 'mysql' && process.platform === 'linux') {
-    test('mysql: an idle pool connection runs TCP keepalive, so a server host that vanished is noticed in seconds, not hours', async (t) => {
+    test('mysql: an idle pool connection runs TCP keepalive, so a server host that vanished is noticed in minutes, not hours', async (t) => {
       const db = await freshDb<Tables>(t, mode);
       // The server sees this connection from the client's port: "127.0.0.1:54321" or "localhost:54321".
       const { rows } = await sql<{ host: string }>`SELECT host FROM information_schema.processlist WHERE id = CONNECTION_ID()`.execute(db);
