@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteLimiter } from '@douyin/ratelimit';
 import type { Authenticator } from './auth.js';
+import { clientOf } from './client-network.js';
 import { addAll, multipartFields, tokenOf } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
@@ -46,7 +47,7 @@ export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, 
     }
     // Only a signed token names a user: a forged one must not drain somebody else's bucket.
     const userId = await auth.viewer(tokenOf(params, req));
-    const verdict = await limiter.check(routeClass, { ip: req.ip, userId });
+    const verdict = await limiter.check(routeClass, { ip: clientOf(req), userId });
     if (userId !== undefined) usersCharged.add(req);
     if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
   });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { runInScope } from '@douyin/mesh';
 import { LIMITS } from '@douyin/contracts';
 import type { GatewayDeps } from '../deps.js';
+import { clientOf } from '../client-network.js';
 import { collectParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
 import { ok } from '../reply.js';
 import { VideoSchema, apkResponse } from '../schemas.js';
@@ -31,7 +32,7 @@ export const publishRoutes =
       };
       const titleOf = (params: Params) => (title ??= requiredText(params, 'title', LIMITS.title));
       const { store, maxUploadBytes, slots } = deps.media;
-      const release = slots.take(req.ip);
+      const release = slots.take(clientOf(req));
       if (!release) {
         // The body is not read: the connection closes after this answer.
         void reply.header('retry-after', '1').header('connection', 'close');

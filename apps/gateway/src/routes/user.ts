@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { LIMITS, Reason } from '@douyin/contracts';
 import { meshErrorData } from '@douyin/mesh';
 import { ZERO_USER } from '../apk.js';
+import { clientOf } from '../client-network.js';
 import type { GatewayDeps } from '../deps.js';
 import { collectParams, optionalId, requiredText, tokenOf, type Params } from '../params.js';
 import { UserSchema, apkResponse } from '../schemas.js';
@@ -30,7 +31,7 @@ export const userRoutes =
     app.post('/douyin/user/login/', tokenRoute, async (req, reply) => {
       const { username, password } = credentials(await collectParams(req));
       const guard = deps.loginGuard;
-      const waitMs = (await guard?.begin(username, req.ip)) ?? 0;
+      const waitMs = (await guard?.begin(username, clientOf(req))) ?? 0;
       if (waitMs > 0) {
         reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
         throw new ApkError(ApkCode.rateLimited, 'too many failed logins, please retry later');
@@ -40,10 +41,10 @@ export const userRoutes =
         ({ userId } = await deps.user.login.query({ username, password }));
       } catch (err) {
         // The attempt was counted as a failure when it began; only a wrong password keeps it so.
-        if (meshErrorData(err)?.reason !== Reason.badCredentials) await guard?.abandoned(username, req.ip);
+        if (meshErrorData(err)?.reason !== Reason.badCredentials) await guard?.abandoned(username, clientOf(req));
         throw err;
       }
-      await guard?.succeeded(username, req.ip);
+      await guard?.succeeded(username, clientOf(req));
       return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
     });
 
