@@ -88,6 +88,23 @@ test('redis: two gateway replicas share the counts, concurrent attempts included
   assert.ok(ttl > 59_000 && ttl <= 60_000, `the block lives in Redis and expires with it (pttl ${ttl})`);
 });
 
+test('redis: an IP blocked for the day counts no more usernames: it leaves no day-long key per name it tries', { skip: !redisUrl }, async (t) => {
+  const redis = new Redis(redisUrl ?? '');
+  const ip = `10.${[...randomBytes(3)].join('.')}`;
+  const pairKeys = () => redis.keys(`login-fail-pair:${ip}|*`);
+  t.after(async () => {
+    const keys = [...(await pairKeys()), `login-fail-ip:${ip}`];
+    await redis.del(...keys);
+    await redis.quit();
+  });
+  const guard = createLoginGuard(limits, redis);
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(guard, name, ip, 1);
+  assert.ok((await guard.begin('f', ip)) > 23 * 3600_000, 'the sixth name starts the day-long block');
+  const before = (await pairKeys()).length;
+  for (let i = 0; i < 20; i++) assert.ok((await guard.begin(`sprayed-${i}`, ip)) > 23 * 3600_000);
+  assert.equal((await pairKeys()).length, before);
+});
+
 test('redis unreachable: the guard keeps counting in memory instead of failing logins', async (t) => {
   const redis = new Redis({ port: await freePort(), host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => undefined);

@@ -60,6 +60,13 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
 
   return {
     async begin(username, ip) {
+      // An IP blocked for the day is refused before its username is counted: every name it went on trying would
+      // otherwise leave a count behind for a day (in Redis, or this process's memory).
+      const blocked = await byIp.get(ip);
+      if (blocked && blocked.consumedPoints > limits.failuresPerIpPerDay) {
+        metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
+        return Math.max(1, blocked.msBeforeNext);
+      }
       // One count after the other: an attempt its username's count refuses tries no password, so it must not take
       // from (nor, in a burst, block) its IP's count for the day.
       const pair = await take(byPair, pairKey(username, ip));
