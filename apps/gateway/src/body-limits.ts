@@ -15,14 +15,20 @@ export function discardingParser(limit: number): FastifyContentTypeParser {
       return;
     }
     let received = 0;
+    let settled = false;
+    // Once: an error (the client gone) may still follow the refusal of a body past the limit.
+    const finish = (err: Error | null) => {
+      if (settled) return;
+      settled = true;
+      done(err, undefined);
+    };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received <= limit) return;
-      payload.off('data', onData).off('end', onEnd).pause();
-      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+      payload.off('data', onData).pause();
+      finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
     };
-    const onEnd = () => done(null, undefined);
-    payload.on('data', onData).once('end', onEnd).once('error', done);
+    payload.on('data', onData).once('end', () => finish(null)).on('error', finish);
   };
 }
 
