@@ -53,6 +53,20 @@ test('a multipart form\'s text fields together may hold 4 MiB, as an urlencoded 
   assert.equal(videos.published.length, 0);
 });
 
+test('a form refused mid-body is read no further, and its keep-alive connection serves the next request', async (t) => {
+  const app = await gatewayFor(t);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const fields: FormPart[] = Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, value: 'x'.repeat(MiB) }));
+  const { payload, headers } = multipartBody([...fields, { name: 'username', value: 'late' }, { name: 'password', value: 'secret1' }]);
+  const phone = phoneTo(t, base);
+  // As OkHttp does: the whole body is sent, then the answers are read, then the connection is used again.
+  phone.socket.write(`POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${headers['content-type']}\r\ncontent-length: ${payload.length}\r\n\r\n`);
+  await new Promise<void>((resolve) => phone.socket.write(payload, () => resolve()));
+  phone.socket.write('GET /douyin/feed/ HTTP/1.1\r\nHost: x\r\n\r\n');
+  await until('both answers', () => (phone.seen.answer.match(/"status_code":\d+/g) ?? []).length === 2, 10_000);
+  assert.deepEqual(phone.seen.answer.match(/"status_code":\d+/g), ['"status_code":40003', '"status_code":0']);
+});
+
 test('a form body not received within its time gets 408 and loses its connection; an upload takes its time', async (t) => {
   const app = await gatewayFor(t, undefined, undefined, undefined, {}, {}, {}, { bodyTimeoutMs: 300 });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -71,6 +85,12 @@ test('a form body not received within its time gets 408 and loses its connection
   upload.socket.write(payload.subarray(5_000));
   await until('the upload is answered', () => /"status_code":\d+/.test(upload.seen.answer), 5_000);
   assert.match(upload.seen.answer, /"status_code":40101/, 'answered as an upload without a token');
+
+  // An urlencoded body on the upload route is a form like any other: it is parsed whole before the route sees it.
+  const slowForm = phoneTo(t, base);
+  slowForm.socket.write('POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\ntitle=');
+  await until('the slow form to the upload route is closed', () => slowForm.seen.closed, 5_000);
+  assert.match(slowForm.seen.answer, /^HTTP\/1\.1 408 /);
 
   const quick = phoneTo(t, base);
   quick.socket.write('POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 33\r\n\r\n');

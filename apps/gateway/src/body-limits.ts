@@ -33,15 +33,18 @@ export function discardingParser(limit: number): FastifyContentTypeParser {
 }
 
 /**
- * A body, other than an upload on `uploadRoute`, must arrive within `timeoutMs` of its request: Node's own limit
- * is sized for the largest upload (minutes), and a client sending a byte now and then would otherwise hold a form
- * of up to 4 MiB in memory for as long, as many times over as it opens connections.
+ * A body, other than a multipart upload on `uploadRoute`, must arrive within `timeoutMs` of its request: Node's own
+ * limit is sized for the largest upload (minutes), and a client sending a byte now and then would otherwise hold a
+ * form of up to 4 MiB in memory for as long, as many times over as it opens connections. (An urlencoded body on the
+ * upload route is parsed whole before the route, and its upload slots, ever see it.)
  */
 export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute }: { timeoutMs: number; uploadRoute: string }): void {
   app.addHook('onRequest', (req, reply, done) => {
     const raw = req.raw;
     const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length']) > 0;
-    if (!hasBody || raw.complete || req.routeOptions.url === uploadRoute) return done();
+    // The multipart plugin marks its requests only once their body is being parsed: the header tells here.
+    const upload = req.routeOptions.url === uploadRoute && /^multipart\/form-data/i.test(raw.headers['content-type'] ?? '');
+    if (!hasBody || raw.complete || upload) return done();
     const timer = setTimeout(() => {
       if (raw.complete || raw.socket.destroyed) return;
       req.log.debug({ reqId: req.id }, 'request body not received in time');

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ApkCode } from './status.js';
 
-/** Writes an APK answer straight to a socket whose request no route will answer; the connection closes after it. */
+/** Writes an APK answer straight to a socket, for a request Fastify cannot answer (unparsable, or its body late); the connection closes after it. */
 export const answerRaw = (socket: Socket, httpStatus: string, code: ApkCode, msg: string) => {
   const body = JSON.stringify({ status_code: code, status_msg: msg });
   socket.write(

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { codePointLength, hasControlChars, isBlank } from '@douyin/contracts';
 import { ApkCode, ApkError } from './status.js';
@@ -64,6 +65,22 @@ export function multipartFieldAdder(params: Map<string, string>): (part: { field
   };
 }
 
+/**
+ * Refused mid-body (a bad token, a field too long): the rest of the body is read and discarded, away from the parser
+ * that would wait on parts nobody reads, so the connection goes on to the client's next request, which a client that
+ * sends its whole body before reading the answer needs to see it. Up to `maxBytes` only: past that, as for a body
+ * past the size limit, the connection is closed.
+ */
+export function discardRest(raw: IncomingMessage, maxBytes: number): void {
+  let left = maxBytes;
+  raw.unpipe();
+  raw.on('data', (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) raw.destroy();
+  });
+  raw.resume();
+}
+
 async function addMultipartFields(params: Map<string, string>, req: FastifyRequest): Promise<void> {
   const addField = multipartFieldAdder(params);
   try {
@@ -75,6 +92,8 @@ async function addMultipartFields(params: Map<string, string>, req: FastifyReque
       addField(part);
     }
   } catch (err) {
+    // Whatever the parser would still read is held in memory until the request ends (every field it parses).
+    discardRest(req.raw, MAX_FORM_BYTES);
     if (err instanceof ApkError) throw err;
     // The multipart parser reports a broken body (bad boundary, truncated part) as a plain Error.
     throw new ApkError(ApkCode.malformedParam, 'malformed multipart body');

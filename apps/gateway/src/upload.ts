@@ -1,9 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { metricsFor } from '@douyin/metrics';
 import { StorageUnavailableError, newKey, type ObjectStore } from '@douyin/storage';
-import { addAll, collectParams, multipartFieldAdder, type Params } from './params.js';
+import { addAll, collectParams, discardRest, multipartFieldAdder, type Params } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The multipart file part that carries the video (contract §4.5); other file parts are drained and ignored. */
@@ -84,22 +83,6 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
     if (!(refusal instanceof ApkError && refusal.code === ApkCode.uploadTooLarge)) discardRest(req.raw, maxBytes);
     throw refusal;
   }
-}
-
-/**
- * Refused mid-body (a bad token, a field too long): the rest of the body is read and discarded, away from the parser
- * that would wait on parts nobody reads, so the connection goes on to the client's next request, which a client that
- * sends its whole body before reading the answer needs to see it. Up to `maxBytes` only: past that, as for a body
- * past the size limit, the connection is closed.
- */
-function discardRest(raw: IncomingMessage, maxBytes: number): void {
-  let left = maxBytes;
-  raw.unpipe();
-  raw.on('data', (chunk: Buffer) => {
-    left -= chunk.length;
-    if (left < 0) raw.destroy();
-  });
-  raw.resume();
 }
 
 function asApkError(err: unknown, maxBytes: number): unknown {
