@@ -7,7 +7,7 @@ import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import type { PublishInput, Video } from '@douyin/contracts';
 import { invalidatingWrite } from '@douyin/cache';
-import { isDatabaseUnavailable, isDeadlock, isUniqueViolation } from '@douyin/db';
+import { isConnectionLost, isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, type ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import { PUBLISH_DIR_PREFIX } from './abandoned.js';
@@ -87,7 +87,7 @@ async function committedAnyway(deps: PublishDeps, video: repo.NewVideo, err: unk
     throw new CommitOutcomeUnknown(err);
   });
   if (found) return found;
-  if (isDatabaseUnavailable(err)) throw new CommitOutcomeUnknown(err);
+  if (isConnectionLost(err)) throw new CommitOutcomeUnknown(err);
   throw err;
 }
 

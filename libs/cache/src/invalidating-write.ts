@@ -1,8 +1,10 @@
+import { outsideRequests } from '@douyin/telemetry';
 import type { Cache, CacheEntry } from './cache.js';
 
 /**
- * How long after a failed write its statement may still commit: one whose connection was lost runs on in the
- * server until it ends, waiting for a row lock as long as InnoDB's default lock wait (50 s).
+ * How long after a failed write its statements may still commit: one whose connection was lost runs on in the
+ * server until it ends, each statement waiting for a row lock at most 5 s (the pools' session setting, libs/db),
+ * and a procedure runs up to four.
  */
 const LATE_COMMIT_MS = 60_000;
 
@@ -23,7 +25,8 @@ export async function invalidatingWrite<T>(
   try {
     result = await write();
   } catch (err) {
-    setTimeout(() => void cache.invalidate(entries).catch(() => undefined), lateCommitMs).unref();
+    // Outside the request: a minute later its trace has ended, and the timer must not keep its context alive.
+    outsideRequests(() => setTimeout(() => void cache.invalidate(entries).catch(() => undefined), lateCommitMs)).unref();
     await cache.invalidate(entries);
     throw err;
   }

@@ -30,6 +30,14 @@ for (const mode of databaseModes()) {
     await db.transaction().execute(async (trx) => assert.equal(dialectOf(trx), mode));
   });
 
+  if (mode === 'mysql') {
+    test('mysql: a statement waits for a row lock 5 s at most, not InnoDB\'s 50', async (t) => {
+      const db = await freshDb<Tables>(t, mode);
+      const { rows } = await sql<{ wait: number }>`SELECT @@SESSION.innodb_lock_wait_timeout AS wait`.execute(db);
+      assert.equal(Number(rows[0]?.wait), 5);
+    });
+  }
+
   if (mode === 'mysql' && process.platform === 'linux') {
     test('mysql: an idle pool connection runs TCP keepalive, so a server host that vanished is noticed in minutes, not hours', async (t) => {
       const db = await freshDb<Tables>(t, mode);

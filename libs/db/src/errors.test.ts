@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createDb, isDatabaseUnavailable, isUniqueViolation } from '@douyin/db';
+import { createDb, isConnectionLost, isDatabaseUnavailable, isUniqueViolation } from '@douyin/db';
 
 test('a pool pointed at a closed port reports the database unavailable', async (t) => {
   const db = createDb({ url: 'mysql://nobody:nothing@127.0.0.1:1/none', dataDir: 'unused', name: 'test' });
@@ -15,6 +15,13 @@ test('recognises driver codes, also when wrapped as a cause', () => {
   assert.ok(isUniqueViolation({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }));
   assert.ok(isDatabaseUnavailable({ code: 'SQLITE_BUSY_SNAPSHOT' }));
   assert.ok(isDatabaseUnavailable(new AggregateError([{ code: 'ECONNREFUSED' }])));
+});
+
+test('a lost connection leaves a statement\'s outcome unknown; a refusal or a connection never made does not', () => {
+  for (const code of ['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE']) assert.ok(isConnectionLost(new Error('x', { cause: { code } })), code);
+  for (const code of ['ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ECONNREFUSED', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'SQLITE_BUSY']) {
+    assert.ok(!isConnectionLost({ code }) && isDatabaseUnavailable({ code }), code);
+  }
 });
 
 test('statement errors are neither unique violations nor unavailability', () => {

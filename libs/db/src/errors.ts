@@ -13,6 +13,9 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const UNAVAILABLE_SQLITE_PREFIXES = ['SQLITE_BUSY', 'SQLITE_CANTOPEN'];
 
+// The connection went away with a statement sent: the server may have run it, and may still be running it.
+const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CONNECTION_KILLED']);
+
 /** True when a write failed on a UNIQUE or PRIMARY KEY constraint, on either dialect. */
 export function isUniqueViolation(err: unknown): boolean {
   return codesOf(err).some((code) => UNIQUE_CODES.has(code));
@@ -34,6 +37,14 @@ function codesOf(err: unknown, depth = 0): string[] {
   if ('cause' in err) codes.push(...codesOf(err.cause, depth + 1));
   if (err instanceof AggregateError) for (const inner of err.errors) codes.push(...codesOf(inner, depth + 1));
   return codes;
+}
+
+/**
+ * True when the connection was lost while a statement was out, so whether it took effect is unknown: unlike a refusal
+ * the server sent (a lock wait timed out, too many connections) or a statement never sent (a connection refused).
+ */
+export function isConnectionLost(err: unknown): boolean {
+  return codesOf(err).some((code) => CONNECTION_LOST_CODES.has(code));
 }
 
 /** The database as a dependency whose outage a service reports as SERVICE_UNAVAILABLE / database_unavailable. */
