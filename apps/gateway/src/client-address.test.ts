@@ -42,7 +42,7 @@ test('TRUSTED_PROXIES takes addresses, ranges and named ranges, and names an ent
     'fd00::/8',
     'loopback',
   ]);
-  for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/8', '::1/129', '10.0.0.0/']) {
+  for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/8', '::1/129', '10.0.0.0/', '0.0.0.0/0']) {
     assert.throws(() => loadConfig(GatewayEnv, { TRUSTED_PROXIES: bad }), /TRUSTED_PROXIES.*expected addresses or ranges/, bad);
   }
 });

@@ -12,6 +12,11 @@ test('an IPv4 client is its address; an IPv6 client its /64, however the address
   assert.equal(clientNetwork('2001:db8::1'), '2001:db8:0:0::/64');
   assert.equal(clientNetwork('::1'), '0:0:0:0::/64');
   assert.equal(clientNetwork('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  // IPv4 carried in IPv6 is the IPv4 client, however it is spelled; not one /64 shared by every IPv4 client.
+  for (const mapped of ['::ffff:0a00:1', '0:0:0:0:0:ffff:a00:1', '::FFFF:10.0.0.1', '64:ff9b::10.0.0.1', '64:ff9b::a00:1']) {
+    assert.equal(clientNetwork(mapped), '10.0.0.1', mapped);
+  }
+  assert.equal(clientNetwork(undefined), 'unknown', 'a socket already gone');
 });
 
 test('addresses of one IPv6 /64 share the per-IP buckets; another /64 has its own', async (t) => {

@@ -21,13 +21,16 @@ function isTimeZone(zone: string): boolean {
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** What Fastify's trustProxy takes: a named range, an address, or an address with a prefix length. */
+/**
+ * What Fastify's trustProxy takes: a named range, an address, or an address with a prefix length of at least 1
+ * (its parser refuses /0: trusting every sender would let any client name its own address).
+ */
 function isProxyAddress(entry: string): boolean {
   if (NAMED_RANGES.has(entry)) return true;
   const [address = '', prefix, ...rest] = entry.split('/');
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
 const ProxyList = z
