@@ -51,7 +51,6 @@ const overloaded = (path: string, limit: number, queueLimit: number): WireError 
 
 const noGate = () => undefined;
 
-
 /**
  * Runs procedures of `router` for any transport: under the caller's deadline, request id and trace, with a span,
  * RED metrics and a concurrency limit with a bounded wait queue per procedure (a slow dependency must not take

@@ -11,7 +11,7 @@ const WRITE_MARGIN_MS = 100;
 /**
  * Throws TIMEOUT when the call being served has too little budget left to write and answer. The dispatcher checks
  * it as a mutation starts; a mutation checks again right before it writes, after whatever came first took its time
- * (a lookup in another service, a password hash, a turn in a busy pool).
+ * (a lookup in another service, a password hash).
  */
 export function ensureTimeToWrite(scope: CallScope | undefined = currentScope()): void {
   if (scope && scope.deadline - Date.now() < WRITE_MARGIN_MS) {
