@@ -134,6 +134,41 @@ test('keeps serving the last known instances while consul is down, and resumes w
   assert.deepEqual(restarted.services().map((s) => [s.id, s.status]), [['user-1', 'passing'], ['user-2', 'critical']]);
 });
 
+test('a Consul back without its state leaves the instances in place until they have registered again', async (t) => {
+  const consul = await fakeConsul(t);
+  // The instance's process asks the agent once a second: the caller sees the restarted agent empty before that.
+  const owner = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs: 1_000, callTimeoutMs: 300 });
+  t.after(() => owner.close());
+  await owner.register(registration('user-1', await healthServer(t)));
+  const caller = consulRegistry(t, consul);
+  await until(() => ids(caller).join() === 'user-1');
+  // Every list the caller could have picked from while the agent restarted without its state.
+  const seen = new Set<string>();
+  const sampler = setInterval(() => seen.add(ids(caller).join()), 2);
+  t.after(() => clearInterval(sampler));
+  await consul.stop();
+  const restarted = await fakeConsul(t, consul.port);
+  await until(() => restarted.services().some((s) => s.status === 'passing'));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  clearInterval(sampler);
+  assert.deepEqual([...seen], ['user-1']);
+});
+
+test('instances that do not register again are dropped once the grace after Consul lost its state has passed', async (t) => {
+  const consul = await fakeConsul(t);
+  const owner = consulRegistry(t, consul);
+  await owner.register(registration('user-1', await healthServer(t)));
+  const watcher = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), restartGraceMs: 500 });
+  t.after(() => watcher.close());
+  await until(() => ids(watcher).join() === 'user-1');
+  await consul.stop();
+  await owner.close(); // its instance is gone for good, and nobody registers it again
+  await fakeConsul(t, consul.port);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.deepEqual(ids(watcher), ['user-1'], 'kept through the grace');
+  await until(() => ids(watcher).length === 0);
+});
+
 test('an instance the agent reaped is registered again; a deregistered one is not', async (t) => {
   const { consul, registry } = await twoDiscovered(t);
   // As the agent does after deregister_critical_service_after: the instance is gone though its process lives.

@@ -12,6 +12,8 @@ export interface ConsulRegistryOptions {
   keepEveryMs?: number;
   /** The longest a register, deregister or check call may take (default 3 s): a start or a stop is not held by it. */
   callTimeoutMs?: number;
+  /** How long the instances last seen outlive an empty answer from a Consul that lost its state (default 20 s). */
+  restartGraceMs?: number;
 }
 
 // Consul durations are Go strings ("2s", "150ms").
@@ -39,7 +41,7 @@ function toServiceDefinition(r: InstanceRegistration) {
  * Registers with the local Consul agent and keeps the registration there (registration-keeper.ts); discovers passing
  * instances through one blocking-query watch per service.
  */
-export function createConsulRegistry({ consulUrl, consulToken, logger, keepEveryMs = 10_000, callTimeoutMs = 3_000 }: ConsulRegistryOptions): Registry {
+export function createConsulRegistry({ consulUrl, consulToken, logger, keepEveryMs = 10_000, callTimeoutMs = 3_000, restartGraceMs }: ConsulRegistryOptions): Registry {
   const url = new URL(consulUrl);
   const secure = url.protocol === 'https:';
   const consul = new Consul({
@@ -62,7 +64,7 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
     if (!watch && !closed) {
       // The first to ask may be a request being served (GET /sd/prometheus, a first call): the watch outlives it,
       // and its long polls must not go on in that request's trace for as long as the process runs.
-      watch = outsideRequests(() => watchService(consul, service, logger));
+      watch = outsideRequests(() => watchService(consul, service, logger, { restartGraceMs }));
       watches.set(service, watch);
     }
     return watch;

@@ -14,21 +14,48 @@ export interface ServiceWatch {
 const BACKOFF_FACTOR_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 
+/**
+ * How long after Consul forgot its state (its index went back: a dev agent restarted, a cluster rebuilt) an empty
+ * answer leaves the instances last seen in place: the live ones register again within their keepers' interval
+ * (10 s) and pass a check, and until then calls would fail though every instance is serving.
+ */
+const RESTART_GRACE_MS = 20_000;
+
 const sameIds = (a: readonly ServiceInstance[], b: readonly ServiceInstance[]) =>
   a.length === b.length && a.every((instance, i) => instance.id === b[i]?.id);
 
-/** Watches `service` until stopped; while Consul is unreachable it keeps serving the last known instances. */
-export function watchService(consul: Consul, service: string, logger: Logger): ServiceWatch {
+const consulIndexOf = (res: unknown): number => {
+  const headers = (res as { headers?: Record<string, unknown> } | undefined)?.headers;
+  return Number(headers?.['x-consul-index'] ?? Number.NaN);
+};
+
+/**
+ * Watches `service` until stopped; while Consul is unreachable, and for a while after it came back without its
+ * state, it keeps serving the last known instances.
+ */
+export function watchService(consul: Consul, service: string, logger: Logger, { restartGraceMs = RESTART_GRACE_MS } = {}): ServiceWatch {
   let cache: readonly ServiceInstance[] = Object.freeze([]);
   let answered = false;
   let lastFailure = 0; // 0 while Consul answers
+  let lastIndex = 0;
+  let restartedAt = -Infinity;
   let stopped = false;
   let watch: ReturnType<Consul['watch']> | undefined;
   let restart: NodeJS.Timeout | undefined;
+  let graceEnd: NodeJS.Timeout | undefined;
   const waiting = new Set<() => void>();
 
   const release = () => {
     for (const done of [...waiting]) done();
+  };
+
+  const adopt = (next: readonly ServiceInstance[]) => {
+    clearTimeout(graceEnd);
+    graceEnd = undefined;
+    if (!answered || !sameIds(cache, next)) logger.info({ target: service, instances: next.map((i) => i.id) }, 'service instances changed');
+    answered = true;
+    cache = next;
+    release();
   };
 
   const start = () => {
@@ -39,14 +66,23 @@ export function watchService(consul: Consul, service: string, logger: Logger): S
       backoffMax: BACKOFF_MAX_MS,
     });
     watch = current;
-    current.on('change', (entries: unknown) => {
+    current.on('change', (entries: unknown, res: unknown) => {
       const next = Object.freeze(toInstances(entries).sort((a, b) => a.id.localeCompare(b.id)));
       if (lastFailure !== 0) logger.info({ target: service }, 'consul reachable again, discovery resumed');
-      if (!answered || !sameIds(cache, next)) logger.info({ target: service, instances: next.map((i) => i.id) }, 'service instances changed');
       lastFailure = 0;
-      answered = true;
-      cache = next;
-      release();
+      const index = consulIndexOf(res);
+      if (index < lastIndex) restartedAt = Date.now();
+      if (Number.isFinite(index)) lastIndex = index;
+      const waitFor = restartedAt + restartGraceMs - Date.now();
+      if (next.length === 0 && cache.length > 0 && waitFor > 0) {
+        // Consul came back without its state: the instances last seen are still serving, and register again soon.
+        if (graceEnd === undefined) logger.info({ target: service, cached: cache.length }, 'consul lost its state; keeping the known instances until they register again');
+        clearTimeout(graceEnd);
+        graceEnd = setTimeout(() => adopt(next), waitFor);
+        graceEnd.unref();
+        return;
+      }
+      adopt(next);
     });
     current.on('error', (err: Error) => {
       // An answer without news emits no 'change' but moves updateTime(): a success since the last failure means a new outage.
@@ -81,6 +117,7 @@ export function watchService(consul: Consul, service: string, logger: Logger): S
     stop() {
       stopped = true;
       clearTimeout(restart);
+      clearTimeout(graceEnd);
       watch?.end();
       release();
     },
