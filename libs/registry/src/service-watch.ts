@@ -15,19 +15,14 @@ const BACKOFF_FACTOR_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 
 /**
- * How long after Consul forgot its state (its index went back: a dev agent restarted, a cluster rebuilt) an empty
- * answer leaves the instances last seen in place: the live ones register again within their keepers' interval
- * (10 s) and pass a check, and until then calls would fail though every instance is serving.
+ * How long an empty first answer after an outage leaves the instances last seen in place. A Consul back without its
+ * state (a dev agent restarted, a cluster rebuilt) has none of them until the live ones register again within
+ * their keepers' interval (10 s) and pass a check, and until then calls would fail though every one is serving.
  */
 const RESTART_GRACE_MS = 20_000;
 
 const sameIds = (a: readonly ServiceInstance[], b: readonly ServiceInstance[]) =>
   a.length === b.length && a.every((instance, i) => instance.id === b[i]?.id);
-
-const consulIndexOf = (res: unknown): number => {
-  const headers = (res as { headers?: Record<string, unknown> } | undefined)?.headers;
-  return Number(headers?.['x-consul-index'] ?? Number.NaN);
-};
 
 /**
  * Watches `service` until stopped; while Consul is unreachable, and for a while after it came back without its
@@ -37,8 +32,7 @@ export function watchService(consul: Consul, service: string, logger: Logger, { 
   let cache: readonly ServiceInstance[] = Object.freeze([]);
   let answered = false;
   let lastFailure = 0; // 0 while Consul answers
-  let lastIndex = 0;
-  let restartedAt = -Infinity;
+  let backAt = -Infinity; // when Consul answered after an outage
   let stopped = false;
   let watch: ReturnType<Consul['watch']> | undefined;
   let restart: NodeJS.Timeout | undefined;
@@ -66,19 +60,26 @@ export function watchService(consul: Consul, service: string, logger: Logger, { 
       backoffMax: BACKOFF_MAX_MS,
     });
     watch = current;
-    current.on('change', (entries: unknown, res: unknown) => {
+    current.on('change', (entries: unknown) => {
+      // An answer already on its way when the watch was stopped.
+      if (stopped) return;
       const next = Object.freeze(toInstances(entries).sort((a, b) => a.id.localeCompare(b.id)));
-      if (lastFailure !== 0) logger.info({ target: service }, 'consul reachable again, discovery resumed');
+      if (lastFailure !== 0) {
+        logger.info({ target: service }, 'consul reachable again, discovery resumed');
+        backAt = Date.now();
+      }
       lastFailure = 0;
-      const index = consulIndexOf(res);
-      if (index < lastIndex) restartedAt = Date.now();
-      if (Number.isFinite(index)) lastIndex = index;
-      const waitFor = restartedAt + restartGraceMs - Date.now();
+      const waitFor = backAt + restartGraceMs - Date.now();
       if (next.length === 0 && cache.length > 0 && waitFor > 0) {
-        // Consul came back without its state: the instances last seen are still serving, and register again soon.
-        if (graceEnd === undefined) logger.info({ target: service, cached: cache.length }, 'consul lost its state; keeping the known instances until they register again');
+        // Back from an outage with none of them: more likely a Consul that lost its state than every instance gone
+        // at once. Those still serving register again soon; a real departure waits out the grace.
+        if (graceEnd === undefined) logger.info({ target: service, cached: cache.length }, 'consul came back without these instances; keeping them until they register again');
         clearTimeout(graceEnd);
-        graceEnd = setTimeout(() => adopt(next), waitFor);
+        graceEnd = setTimeout(() => {
+          graceEnd = undefined;
+          // Down again meanwhile: the outage keeps what is known, as ever.
+          if (lastFailure === 0) adopt(next);
+        }, waitFor);
         graceEnd.unref();
         return;
       }

@@ -77,8 +77,9 @@ export async function startFakeConsul({ port = 0 }: { port?: number } = {}): Pro
     for (const wake of [...waiters]) wake();
   };
 
-  // Blocking query: hold only when the caller already has the current index. A smaller or larger one (a restarted
-  // agent) answers at once, so a client whose index went backwards resets instead of hanging for `wait`.
+  // Blocking query: hold only when the caller already has the current index. A smaller or a larger one answers at
+  // once, where Consul holds a larger one (a client that knew the agent before it restarted without its state)
+  // until its own index passes it or `wait` ends: tests then see at once what a client sees within `wait`.
   const blockUntilChange = (url: URL, res: ServerResponse) => new Promise<void>((resolve) => {
     if (url.searchParams.get('index') !== String(index)) return resolve();
     const wake = () => { clearTimeout(timer); waiters.delete(wake); resolve(); };
