@@ -43,7 +43,9 @@ function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
   });
   // A statement waits for a row lock at most LOCK_WAIT_SECONDS, not InnoDB's 50 s: longer than any caller's budget,
   // such a wait only ever commits after its caller gave up; and a write whose connection was lost ends within a
-  // bound the cache's second invalidation counts on (libs/cache invalidating-write.ts). Errors show on the next query.
+  // bound the cache's second invalidation counts on (libs/cache invalidating-write.ts). mysql2 runs it before the
+  // connection's first query; a connection that broke meanwhile fails that query, and a server that refused the
+  // setting (none known does) would leave the connection at its default. Metadata locks (DDL) keep their own wait.
   pool.on('connection', (connection) => connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_SECONDS}`, () => undefined));
   trackMysqlPool(name, pool);
   return new Kysely<T>({ dialect: new MysqlDialect({ pool }), log: queryMetrics(name) });
