@@ -65,6 +65,14 @@ test('a form refused mid-body is read no further, and its keep-alive connection 
   phone.socket.write('GET /douyin/feed/ HTTP/1.1\r\nHost: x\r\n\r\n');
   await until('both answers', () => (phone.seen.answer.match(/"status_code":\d+/g) ?? []).length === 2, 10_000);
   assert.deepEqual(phone.seen.answer.match(/"status_code":\d+/g), ['"status_code":40003', '"status_code":0']);
+
+  // More than a form's worth after the refusal is not read at all: the connection closes instead.
+  const long = multipartBody([...fields, ...fields, { name: 'username', value: 'later' }]);
+  const flood = phoneTo(t, base);
+  flood.socket.write(`POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${long.headers['content-type']}\r\ncontent-length: ${long.payload.length}\r\n\r\n`);
+  flood.socket.write(long.payload);
+  await until('the flooding connection closes', () => flood.seen.closed, 10_000);
+  assert.deepEqual(flood.seen.answer.match(/"status_code":\d+/g), ['"status_code":40003']);
 });
 
 test('a form body not received within its time gets 408 and loses its connection; an upload takes its time', async (t) => {

@@ -32,6 +32,8 @@ export function discardingParser(limit: number): FastifyContentTypeParser {
   };
 }
 
+const MULTIPART = /^multipart\/form-data\s*(;|$)/i;
+
 /**
  * A body, other than a multipart upload on `uploadRoute`, must arrive within `timeoutMs` of its request: Node's own
  * limit is sized for the largest upload (minutes), and a client sending a byte now and then would otherwise hold a
@@ -42,9 +44,9 @@ export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute }: 
   app.addHook('onRequest', (req, reply, done) => {
     const raw = req.raw;
     const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length']) > 0;
+    if (!hasBody || raw.complete) return done();
     // The multipart plugin marks its requests only once their body is being parsed: the header tells here.
-    const upload = req.routeOptions.url === uploadRoute && /^multipart\/form-data/i.test(raw.headers['content-type'] ?? '');
-    if (!hasBody || raw.complete || upload) return done();
+    if (MULTIPART.test(raw.headers['content-type'] ?? '') && req.routeOptions.url === uploadRoute) return done();
     const timer = setTimeout(() => {
       if (raw.complete || raw.socket.destroyed) return;
       req.log.debug({ reqId: req.id }, 'request body not received in time');
