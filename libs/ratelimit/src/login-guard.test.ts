@@ -105,6 +105,25 @@ test('redis: an IP blocked for the day counts no more usernames: it leaves no da
   assert.equal((await pairKeys()).length, before);
 });
 
+test('redis: a login that succeeds or ends without a verdict leaves no count behind; a failure is kept', { skip: !redisUrl }, async (t) => {
+  const redis = new Redis(redisUrl ?? '');
+  const ip = `10.${[...randomBytes(3)].join('.')}`;
+  const keys = () => redis.keys(`login-fail-*:${ip}*`);
+  t.after(async () => {
+    const left = await keys();
+    if (left.length > 0) await redis.del(...left);
+    await redis.quit();
+  });
+  const guard = createLoginGuard(limits, redis);
+  assert.equal(await guard.begin('ok', ip), 0);
+  await guard.succeeded('ok', ip);
+  assert.equal(await guard.begin('unsure', ip), 0);
+  await guard.abandoned('unsure', ip);
+  assert.deepEqual(await keys(), [], 'no day-long key for a client that did nothing wrong');
+  await fail(guard, 'wrong', ip, 1);
+  assert.deepEqual((await keys()).sort(), [`login-fail-ip:${ip}`, `login-fail-pair:${ip}|wrong`]);
+});
+
 test('redis unreachable: the guard keeps counting in memory instead of failing logins', async (t) => {
   const redis = new Redis({ port: await freePort(), host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => undefined);

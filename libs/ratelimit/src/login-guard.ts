@@ -58,6 +58,15 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
     }
   };
 
+  /**
+   * Gives an attempt's point back, and forgets a count left at zero: kept, it would stay a day for every client that
+   * ever logged in, in Redis or this process's memory. (An attempt counted between the two is forgotten with it.)
+   */
+  const giveBack = async (rl: RateLimiterAbstract, key: string): Promise<void> => {
+    const left = await rl.reward(key, 1);
+    if (left.consumedPoints <= 0) await rl.delete(key);
+  };
+
   return {
     async begin(username, ip) {
       // An IP blocked for the day is refused before its username is counted: every name it went on trying would
@@ -76,15 +85,15 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
       }
       const perIp = await take(byIp, ip);
       if (perIp === 0) return 0;
-      await byPair.reward(pairKey(username, ip), 1);
+      await giveBack(byPair, pairKey(username, ip));
       metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
       return perIp;
     },
     async succeeded(username, ip) {
-      await Promise.all([byPair.delete(pairKey(username, ip)), byIp.reward(ip, 1)]);
+      await Promise.all([byPair.delete(pairKey(username, ip)), giveBack(byIp, ip)]);
     },
     async abandoned(username, ip) {
-      await Promise.all([byPair.reward(pairKey(username, ip), 1), byIp.reward(ip, 1)]);
+      await Promise.all([giveBack(byPair, pairKey(username, ip)), giveBack(byIp, ip)]);
     },
   };
 }
