@@ -151,6 +151,40 @@ test('uploads past MAX_CONCURRENT_UPLOADS_PER_IP wait their turn with 42901; a f
   assert.deepEqual(videos.published.map((p) => p.video.title), ['slow', 'slow', 'slow']);
 });
 
+test('an upload refused for want of a slot is answered before a client sending it whole reads; its connection goes on', async (t) => {
+  const media = { ...(await testMedia(t)), slots: uploadSlots({ total: 1, perIp: 1 }) };
+  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { media });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = Number(new URL(base).port);
+  const { payload, headers } = multipartBody([data(randomBytes(2_000_000)), { name: 'title', value: 't' }]);
+  const head = `POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${headers['content-type']}\r\ncontent-length: ${payload.length}\r\n\r\n`;
+  // One upload holds the only slot: its body stops halfway.
+  const holder = connect(port, '127.0.0.1');
+  t.after(() => holder.destroy());
+  holder.write(head);
+  holder.write(payload.subarray(0, 1_000_000));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+
+  const phone = connect(port, '127.0.0.1');
+  t.after(() => phone.destroy());
+  let answered = '';
+  phone.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+  phone.on('error', () => undefined);
+  // As OkHttp does: the whole body is sent, then the answers are read, then the connection is used again.
+  phone.write(head);
+  await new Promise<void>((resolve, reject) => phone.write(payload, (err) => (err ? reject(err) : resolve())));
+  phone.write('GET /douyin/feed/ HTTP/1.1\r\nHost: x\r\n\r\n');
+  try {
+    await until('both answers', () => (answered.match(/"status_code":\d+/g) ?? []).length === 2, 5_000);
+    assert.deepEqual(answered.match(/"status_code":\d+/g), ['"status_code":42901', '"status_code":0']);
+    assert.match(answered, /retry-after: 1/i);
+  } finally {
+    // Before the app closes, which waits for the held upload.
+    holder.destroy();
+    phone.destroy();
+  }
+});
+
 test('an upload whose token is in its multipart body is charged to its user, from whatever IP', async (t) => {
   const media = await testMedia(t);
   const videos = fakeVideoService(media.store);

@@ -3,7 +3,7 @@ import { runInScope } from '@douyin/mesh';
 import { LIMITS } from '@douyin/contracts';
 import type { GatewayDeps } from '../deps.js';
 import { clientOf } from '../client-network.js';
-import { collectParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
+import { collectParams, discardRest, requiredId, requiredText, tokenOf, type Params } from '../params.js';
 import { ok } from '../reply.js';
 import { VideoSchema, apkResponse } from '../schemas.js';
 import { limitUserOnceKnown } from '../rate-limit.js';
@@ -13,6 +13,8 @@ import { loadUser } from '../views/users.js';
 import { loadVideos } from '../views/videos.js';
 
 export const PUBLISH_ROUTE = '/douyin/publish/action/';
+/** How much of an upload refused for want of a slot is read, only to be dropped, before its connection closes. */
+const REFUSED_UPLOAD_READ_BYTES = 16 * 1024 * 1024;
 
 export const publishRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
@@ -34,8 +36,11 @@ export const publishRoutes =
       const { store, maxUploadBytes, slots } = deps.media;
       const release = slots.take(clientOf(req));
       if (!release) {
-        // The body is not read: the connection closes after this answer.
-        void reply.header('retry-after', '1').header('connection', 'close');
+        // A client that sends its whole body before reading the answer (OkHttp) would meet a reset, not this answer,
+        // if the rest were left unread: a short clip's is read and dropped (holding no slot), and the connection
+        // goes on; past REFUSED_UPLOAD_READ_BYTES it closes.
+        discardRest(req.raw, REFUSED_UPLOAD_READ_BYTES);
+        void reply.header('retry-after', '1');
         throw new ApkError(ApkCode.rateLimited, 'too many uploads in progress, please retry in a moment');
       }
 
