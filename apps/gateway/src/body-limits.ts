@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyContentTypeParser, FastifyInstance } from 'fastify';
 import { errorCodes } from 'fastify';
 import { answerRaw } from './client-error.js';
@@ -59,4 +60,20 @@ export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute }: 
     raw.once('end', clear).once('close', clear);
     done();
   });
+}
+
+/**
+ * Refused mid-body (a bad token, a field too long): the rest of the body is read and discarded, away from the parser
+ * that would wait on parts nobody reads, so the connection goes on to the client's next request, which a client that
+ * sends its whole body before reading the answer needs to see it. Up to `maxBytes` only: past that, as for a body
+ * past the size limit, the connection is closed.
+ */
+export function discardRest(raw: IncomingMessage, maxBytes: number): void {
+  let left = maxBytes;
+  raw.unpipe();
+  raw.on('data', (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) raw.destroy();
+  });
+  raw.resume();
 }

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { codePointLength, hasControlChars, isBlank } from '@douyin/contracts';
+import { discardRest } from './body-limits.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** A route's parameters: first non-empty value per name, query string before form body (contract §1). */
@@ -63,22 +63,6 @@ export function multipartFieldAdder(params: Map<string, string>): (part: { field
     if (bytes > MAX_FORM_BYTES) throw new ApkError(ApkCode.outOfRange, 'the form\'s fields are too long together');
     addAll(params, { [part.fieldname]: part.value });
   };
-}
-
-/**
- * Refused mid-body (a bad token, a field too long): the rest of the body is read and discarded, away from the parser
- * that would wait on parts nobody reads, so the connection goes on to the client's next request, which a client that
- * sends its whole body before reading the answer needs to see it. Up to `maxBytes` only: past that, as for a body
- * past the size limit, the connection is closed.
- */
-export function discardRest(raw: IncomingMessage, maxBytes: number): void {
-  let left = maxBytes;
-  raw.unpipe();
-  raw.on('data', (chunk: Buffer) => {
-    left -= chunk.length;
-    if (left < 0) raw.destroy();
-  });
-  raw.resume();
 }
 
 async function addMultipartFields(params: Map<string, string>, req: FastifyRequest): Promise<void> {

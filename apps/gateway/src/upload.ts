@@ -2,7 +2,8 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { metricsFor } from '@douyin/metrics';
 import { StorageUnavailableError, newKey, type ObjectStore } from '@douyin/storage';
-import { addAll, collectParams, discardRest, multipartFieldAdder, type Params } from './params.js';
+import { discardRest } from './body-limits.js';
+import { addAll, collectParams, multipartFieldAdder, type Params } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The multipart file part that carries the video (contract §4.5); other file parts are drained and ignored. */

@@ -31,7 +31,8 @@ export const userRoutes =
     app.post('/douyin/user/login/', tokenRoute, async (req, reply) => {
       const { username, password } = credentials(await collectParams(req));
       const guard = deps.loginGuard;
-      const waitMs = (await guard?.begin(username, clientOf(req))) ?? 0;
+      const client = clientOf(req);
+      const waitMs = (await guard?.begin(username, client)) ?? 0;
       if (waitMs > 0) {
         reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
         throw new ApkError(ApkCode.rateLimited, 'too many failed logins, please retry later');
@@ -41,10 +42,10 @@ export const userRoutes =
         ({ userId } = await deps.user.login.query({ username, password }));
       } catch (err) {
         // The attempt was counted as a failure when it began; only a wrong password keeps it so.
-        if (meshErrorData(err)?.reason !== Reason.badCredentials) await guard?.abandoned(username, clientOf(req));
+        if (meshErrorData(err)?.reason !== Reason.badCredentials) await guard?.abandoned(username, client);
         throw err;
       }
-      await guard?.succeeded(username, clientOf(req));
+      await guard?.succeeded(username, client);
       return ok({ user_id: userId, token: await deps.tokens.issue(userId) });
     });
 
