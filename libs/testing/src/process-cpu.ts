@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in hundredths of a second. */
-const TICKS_PER_SECOND = 100;
+/** Linux's USER_HZ: /proc counts times in clock ticks, a hundred a second (CPU time, TCP timers). */
+export const TICKS_PER_SECOND = 100;
 
 /** CPU seconds a process has used so far, user and system, every thread included (its GC helpers too). */
 export async function cpuSeconds(pid: number): Promise<number> {

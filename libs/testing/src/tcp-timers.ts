@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { TICKS_PER_SECOND } from './process-cpu.js';
 
 /** Which end of a loopback connection to look at: the one bound to `localPort`, or the one dialing `remotePort`. */
 export type TcpEnd = { localPort: number } | { remotePort: number };
@@ -10,8 +11,6 @@ export interface TcpTimer {
 }
 
 const KINDS: Record<string, string> = { '00': 'none', '01': 'retransmit', '02': 'keepalive' };
-// /proc/net/tcp counts in clock ticks (USER_HZ), 100 a second on Linux.
-const TICKS_PER_SECOND = 100;
 
 /**
  * The kernel timer of each established IPv4 TCP socket at `end`, from /proc/net/tcp (Linux only). An idle socket
