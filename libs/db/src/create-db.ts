@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { SqliteIntegerPlugin, mysqlNumberOptions } from './integers.js';
+import { guardedPool } from './mysql-pool.js';
 import { queryMetrics, trackMysqlPool, trackSqlite } from './query-metrics.js';
 
 export interface DbConfig {
@@ -48,7 +49,7 @@ function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
   // setting (none known does) would leave the connection at its default. Metadata locks (DDL) keep their own wait.
   pool.on('connection', (connection) => connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_SECONDS}`, () => undefined));
   trackMysqlPool(name, pool);
-  return new Kysely<T>({ dialect: new MysqlDialect({ pool }), log: queryMetrics(name) });
+  return new Kysely<T>({ dialect: new MysqlDialect({ pool: guardedPool(pool) }), log: queryMetrics(name) });
 }
 
 function openSqlite<T>(dataDir: string, name: string): Kysely<T> {

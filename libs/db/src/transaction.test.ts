@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { isDeadlock, migrateToLatest, retryDeadlocks, transactionWithRetry } from '@douyin/db';
+import { isConnectionLost, isDatabaseUnavailable, isDeadlock, migrateToLatest, retryDeadlocks, transactionWithRetry } from '@douyin/db';
 import { databaseModes } from '@douyin/testing';
 import { createAccount, freshDb, migrationFolder } from '../test/harness.js';
 
@@ -75,5 +75,23 @@ if (databaseModes().includes('mysql')) {
     const rows = await db.selectFrom('account').select(['id', 'balance']).orderBy('id').execute();
     assert.deepEqual(rows, [{ id: 1, balance: 2 }, { id: 2, balance: 2 }]);
     assert.equal(attempts, 3);
+  });
+
+  test('mysql: a transaction whose connection was lost fails with the loss, not with the ROLLBACK that could not be sent', async (t) => {
+    const db = await freshDb<Tables>(t, 'mysql');
+    await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_account.ts': createAccount('mysql') }), service: 'test' });
+    const failure = await db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('account').values({ id: 1, name: 'a', balance: 5 }).execute();
+        const { rows } = await sql<{ id: number }>`SELECT CONNECTION_ID() AS id`.execute(trx);
+        // The server closes the transaction's connection from its side, as a failover or a crash would.
+        await sql`KILL CONNECTION ${sql.lit(Number(rows[0]?.id))}`.execute(db);
+      })
+      .then(() => assert.fail('the COMMIT of a killed connection succeeded'), (err: unknown) => err);
+    // Kysely answers a failed statement with a ROLLBACK, which a dead connection refuses with an error of no code:
+    // thrown instead of the loss, it hid that the outcome is unknown and that the database is what failed.
+    assert.ok(isConnectionLost(failure) && isDatabaseUnavailable(failure), String(failure));
+    assert.deepEqual(await db.selectFrom('account').selectAll().execute(), []);
   });
 }
