@@ -4,14 +4,14 @@ import { createCache } from '@douyin/cache';
 import { cacheCounters } from '@douyin/metrics';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, currentDeadline, rememberedLookup, startService } from '@douyin/mesh';
 import { CommentEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { CommentTables } from './tables.js';
 
 const config = loadConfigOrExit(CommentEnv);
 const runtime = createRuntime(config.service);
-const db = createDb<CommentTables>(config.db);
+const db = createDb<CommentTables>(config.db, { deadline: currentDeadline });
 const cache = await createCache(config.cache, { prefix: 'comment', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {

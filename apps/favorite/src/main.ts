@@ -4,14 +4,14 @@ import { createCache } from '@douyin/cache';
 import { cacheCounters } from '@douyin/metrics';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, currentDeadline, rememberedLookup, startService } from '@douyin/mesh';
 import { FavoriteEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { FavoriteTables } from './tables.js';
 
 const config = loadConfigOrExit(FavoriteEnv);
 const runtime = createRuntime(config.service);
-const db = createDb<FavoriteTables>(config.db);
+const db = createDb<FavoriteTables>(config.db, { deadline: currentDeadline });
 const cache = await createCache(config.cache, { prefix: 'favorite', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {

@@ -2,14 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, currentDeadline, rememberedLookup, startService } from '@douyin/mesh';
 import { MessageEnv } from './config.js';
 import { createRouter } from './router.js';
 import type { MessageTables } from './tables.js';
 
 const config = loadConfigOrExit(MessageEnv);
 const runtime = createRuntime(config.service);
-const db = createDb<MessageTables>(config.db);
+const db = createDb<MessageTables>(config.db, { deadline: currentDeadline });
 
 await startService(runtime, {
   limits: config.limits,

@@ -3,7 +3,7 @@ import { createCache } from '@douyin/cache';
 import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { coalescedLookup, createRuntime, rememberedLookup, startService } from '@douyin/mesh';
+import { coalescedLookup, createRuntime, currentDeadline, rememberedLookup, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { RelationEnv } from './config.js';
 import { createRouter } from './router.js';
@@ -11,7 +11,7 @@ import type { RelationTables } from './tables.js';
 
 const config = loadConfigOrExit(RelationEnv);
 const runtime = createRuntime(config.service);
-const db = createDb<RelationTables>(config.db);
+const db = createDb<RelationTables>(config.db, { deadline: currentDeadline });
 const cache = await createCache(config.cache, { prefix: 'relation', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {

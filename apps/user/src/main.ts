@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createCache } from '@douyin/cache';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { createRuntime, startService } from '@douyin/mesh';
+import { createRuntime, currentDeadline, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { UserEnv } from './config.js';
 import { createRouter } from './router.js';
@@ -10,7 +10,7 @@ import type { UserTables } from './tables.js';
 
 const config = loadConfigOrExit(UserEnv);
 const runtime = createRuntime(config.service);
-const db = createDb<UserTables>(config.db);
+const db = createDb<UserTables>(config.db, { deadline: currentDeadline });
 const cache = await createCache(config.cache, { prefix: 'user', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 await startService(runtime, {

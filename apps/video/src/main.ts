@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createCache } from '@douyin/cache';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { createRuntime, startService } from '@douyin/mesh';
+import { createRuntime, currentDeadline, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { createObjectStore, storageUnavailable } from '@douyin/storage';
 import { abandonedSweeper } from './abandoned.js';
@@ -12,7 +12,7 @@ import type { VideoTables } from './tables.js';
 
 const config = loadConfigOrExit(VideoEnv);
 const runtime = createRuntime(config.service);
-const db = createDb<VideoTables>(config.db);
+const db = createDb<VideoTables>(config.db, { deadline: currentDeadline });
 const store = createObjectStore(config.storage);
 const cache = await createCache(config.cache, { prefix: 'video', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { SqliteIntegerPlugin, mysqlNumberOptions } from './integers.js';
-import { guardedPool } from './mysql-pool.js';
+import { guardedPool, type PoolOptions } from './mysql-pool.js';
 import { queryMetrics, trackMysqlPool, trackSqlite } from './query-metrics.js';
 
 export interface DbConfig {
@@ -21,12 +21,16 @@ export interface DbConfig {
 /** The longest a MySQL statement waits for a row lock, in seconds (see openMysql). */
 const LOCK_WAIT_SECONDS = 5;
 
-/** MySQL/MariaDB pool (mysql2) when url is set, else an embedded SQLite file `${dataDir}/${name}.sqlite` (better-sqlite3). */
-export function createDb<T>(config: DbConfig): Kysely<T> {
-  return config.url ? openMysql<T>(config.url, config.poolSize ?? 10, config.name) : openSqlite<T>(config.dataDir, config.name);
+/**
+ * MySQL/MariaDB pool (mysql2) when url is set, else an embedded SQLite file `${dataDir}/${name}.sqlite` (better-sqlite3).
+ * On MySQL, `options.deadline` bounds what a call asks of the database (see guardedPool); SQLite runs in the process
+ * and has no connection to lose.
+ */
+export function createDb<T>(config: DbConfig, options: PoolOptions = {}): Kysely<T> {
+  return config.url ? openMysql<T>(config.url, config.poolSize ?? 10, config.name, options) : openSqlite<T>(config.dataDir, config.name);
 }
 
-function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
+function openMysql<T>(url: string, poolSize: number, name: string, options: PoolOptions): Kysely<T> {
   const pool = createPool({
     uri: url,
     ...mysqlNumberOptions,
@@ -39,7 +43,7 @@ function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
     connectTimeout: 5_000,
     // A server host that vanished without closing (a lost node, a partition) leaves an idle connection dead: with
     // probes after 10 s idle the kernel notices in minutes (Linux probes nine times, 75 s apart) instead of two
-    // hours. A statement already waiting on it is not helped.
+    // hours. A statement already waiting on it is bounded by its caller's deadline instead (guardedPool).
     keepAliveInitialDelay: 10_000,
   });
   // A statement waits for a row lock at most LOCK_WAIT_SECONDS, not InnoDB's 50 s: longer than any caller's budget,
@@ -49,7 +53,7 @@ function openMysql<T>(url: string, poolSize: number, name: string): Kysely<T> {
   // setting (none known does) would leave the connection at its default. Metadata locks (DDL) keep their own wait.
   pool.on('connection', (connection) => connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_SECONDS}`, () => undefined));
   trackMysqlPool(name, pool);
-  return new Kysely<T>({ dialect: new MysqlDialect({ pool: guardedPool(pool) }), log: queryMetrics(name) });
+  return new Kysely<T>({ dialect: new MysqlDialect({ pool: guardedPool(pool, options) }), log: queryMetrics(name) });
 }
 
 function openSqlite<T>(dataDir: string, name: string): Kysely<T> {

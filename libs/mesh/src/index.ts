@@ -1,4 +1,4 @@
-export { currentScope, runInScope, type CallScope } from './call-scope.js';
+export { currentDeadline, currentScope, runInScope, type CallScope } from './call-scope.js';
 export { ensureTimeToWrite } from './write-deadline.js';
 export { coalescedBatches, coalescedByIds, coalescedGroups, coalescedLookup, coalescedQuery, type ByIdsQuery, type GroupLimits } from './coalesce.js';
 export { localClient } from './local-client.js';

@@ -13,3 +13,4 @@ export { sseParser, type SseFrame } from './sse.js';
 export { startSilentRedis, type SilentRedis } from './silent-redis.js';
 export { cpuSeconds } from './process-cpu.js';
 export { tcpTimers, type TcpEnd, type TcpTimer } from './tcp-timers.js';
+export { startPartitionProxy, type PartitionProxy } from './partition-proxy.js';
