@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { SqliteIntegerPlugin, mysqlNumberOptions } from './integers.js';
-import { guardedPool, type PoolOptions } from './mysql-pool.js';
+import { guardedPool, type DeadlineOptions } from './mysql-pool.js';
 import { queryMetrics, trackMysqlPool, trackSqlite } from './query-metrics.js';
 
 export interface DbConfig {
@@ -22,15 +22,22 @@ export interface DbConfig {
 const LOCK_WAIT_SECONDS = 5;
 
 /**
+ * How long a statement may outlive its caller's deadline before it is abandoned (see guardedPool): by then one that
+ * waited for a row lock has its answer, so a server that is merely busy costs no connection; one that has none is on
+ * a server gone silent.
+ */
+const STATEMENT_GRACE_MS = LOCK_WAIT_SECONDS * 1_000 + 1_000;
+
+/**
  * MySQL/MariaDB pool (mysql2) when url is set, else an embedded SQLite file `${dataDir}/${name}.sqlite` (better-sqlite3).
  * On MySQL, `options.deadline` bounds what a call asks of the database (see guardedPool); SQLite runs in the process
  * and has no connection to lose.
  */
-export function createDb<T>(config: DbConfig, options: PoolOptions = {}): Kysely<T> {
+export function createDb<T>(config: DbConfig, options: DeadlineOptions = {}): Kysely<T> {
   return config.url ? openMysql<T>(config.url, config.poolSize ?? 10, config.name, options) : openSqlite<T>(config.dataDir, config.name);
 }
 
-function openMysql<T>(url: string, poolSize: number, name: string, options: PoolOptions): Kysely<T> {
+function openMysql<T>(url: string, poolSize: number, name: string, options: DeadlineOptions): Kysely<T> {
   const pool = createPool({
     uri: url,
     ...mysqlNumberOptions,
@@ -52,8 +59,9 @@ function openMysql<T>(url: string, poolSize: number, name: string, options: Pool
   // connection's first query; a connection that broke meanwhile fails that query, and a server that refused the
   // setting (none known does) would leave the connection at its default. Metadata locks (DDL) keep their own wait.
   pool.on('connection', (connection) => connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_SECONDS}`, () => undefined));
-  trackMysqlPool(name, pool);
-  return new Kysely<T>({ dialect: new MysqlDialect({ pool: guardedPool(pool, options) }), log: queryMetrics(name) });
+  const guarded = guardedPool(pool, poolSize, STATEMENT_GRACE_MS, options);
+  trackMysqlPool(name, pool, guarded);
+  return new Kysely<T>({ dialect: new MysqlDialect({ pool: guarded }), log: queryMetrics(name) });
 }
 
 function openSqlite<T>(dataDir: string, name: string): Kysely<T> {

@@ -7,8 +7,8 @@ const UNIQUE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLIT
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
-  // The caller's deadline passed before a statement could be sent (guardedPool): waiting for a pool connection, or
-  // for the statements before it.
+  // The caller's deadline passed before a statement was sent (guardedPool): mostly while it waited for a connection
+  // the database's slowness held; a caller out of time for other reasons no longer waits for the answer.
   'DB_DEADLINE_EXCEEDED',
   'ER_CON_COUNT_ERROR', 'ER_TOO_MANY_USER_CONNECTIONS', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED',
   // The MySQL counterpart of SQLITE_BUSY: another transaction held the lock for too long.

@@ -1,7 +1,7 @@
 export { dropIndex, replaceIndex, type IndexSpec } from './indexes.js';
 export { addToCounters, counterUpsertSql, pairCounterUpsertsSql, type CounterChange, type CounterSide, type CounterTable } from './counters.js';
 export { createDb, type DbConfig } from './create-db.js';
-export type { PoolOptions } from './mysql-pool.js';
+export type { DeadlineOptions } from './mysql-pool.js';
 export { dialectOf, type Dialect } from './dialect.js';
 export { databaseUnavailable, isConnectionLost, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';

@@ -1,38 +1,49 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
-import { sql } from 'kysely';
-import { createDb, isConnectionLost, isDatabaseUnavailable, migrateToLatest } from '@douyin/db';
+import { Kysely, MysqlDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import { isConnectionLost, isDatabaseUnavailable, migrateToLatest } from '@douyin/db';
 import { databaseModes, freshDatabase, startPartitionProxy } from '@douyin/testing';
 import { createAccount, migrationFolder } from '../test/harness.js';
+import { guardedPool } from './mysql-pool.js';
 
 interface Tables {
   account: { id: number; name: string; balance: number };
 }
 
-/** A pool of two connections to a fresh database behind a proxy the test can cut; `deadline` is what each call sets. */
-async function partitionable(t: TestContext) {
+const GRACE_MS = 300;
+
+/**
+ * A pool of `size` connections to a fresh database behind a proxy the test can cut. `within(deadline, fn)` runs `fn`
+ * as a call with that deadline, kept in async context as the services keep theirs.
+ */
+async function partitionable(t: TestContext, size = 2) {
   const proxy = await startPartitionProxy(t, (await freshDatabase(t, 'mysql')).url!, 3306);
-  const call: { deadline?: number } = {};
-  const db = createDb<Tables>({ url: proxy.url, dataDir: '', name: 'test', poolSize: 2 }, { deadline: () => call.deadline });
+  const calls = new AsyncLocalStorage<number>();
+  const pool = guardedPool(createPool({ uri: proxy.url, connectionLimit: size, connectTimeout: 5_000 }), size, GRACE_MS, { deadline: () => calls.getStore() });
+  const db = new Kysely<Tables>({ dialect: new MysqlDialect({ pool }) });
   t.after(() => db.destroy());
   await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_account.ts': createAccount('mysql') }), service: 'test' });
-  return { proxy, db, call };
+  const within = <T>(deadline: number, fn: () => Promise<T>): Promise<T> => calls.run(deadline, fn);
+  return { proxy, db, pool, within };
 }
 
 const account = (id: number) => ({ id, name: `n${id}`, balance: id });
+const ids = async (db: Kysely<Tables>) => (await db.selectFrom('account').select('id').orderBy('id').execute()).map((row) => row.id);
 
 if (databaseModes().includes('mysql')) {
   test('mysql: a silent server fails a call\'s statements soon after its deadline, never runs them later, and is used again once it answers', { timeout: 30_000 }, async (t) => {
-    const { proxy, db, call } = await partitionable(t);
+    const { proxy, db, within } = await partitionable(t);
     await db.insertInto('account').values(account(1)).execute();
     // Both connections open, so two statements are sent during the cut.
     await Promise.all([sql`SELECT SLEEP(0.05)`.execute(db), sql`SELECT SLEEP(0.05)`.execute(db)]);
     proxy.cut();
-    call.deadline = Date.now() + 200;
     // Two statements take the pool's two connections; the rest wait for one until the deadline.
-    const outcomes = await Promise.allSettled([2, 3, 4, 5].map((id) => db.insertInto('account').values(account(id)).execute()));
+    const deadline = Date.now() + 500;
+    const outcomes = await Promise.allSettled([2, 3, 4, 5].map((id) => within(deadline, () => db.insertInto('account').values(account(id)).execute())));
     const errors = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : assert.fail('a statement succeeded during the cut')));
     assert.ok(errors.every(isDatabaseUnavailable), errors.join('; '));
     // The two that were sent may have run (their answers never came); the waiting ones were never sent.
@@ -42,36 +53,64 @@ if (databaseModes().includes('mysql')) {
     assert.equal(proxy.resets(), 2);
 
     proxy.heal();
-    call.deadline = Date.now() + 5_000;
-    await db.insertInto('account').values(account(6)).execute();
-    assert.deepEqual((await db.selectFrom('account').select('id').orderBy('id').execute()).map((row) => row.id), [1, 6]);
+    await within(Date.now() + 5_000, () => db.insertInto('account').values(account(6)).execute());
+    assert.deepEqual(await ids(db), [1, 6]);
+  });
+
+  test('mysql: callers that gave up waiting for a connection leave the queue at once', { timeout: 30_000 }, async (t) => {
+    const { db, pool, within } = await partitionable(t, 1);
+    const busy = sql`SELECT SLEEP(1)`.execute(db);
+    const deadline = Date.now() + 200;
+    const waiters = [1, 2, 3].map((id) => within(deadline, () => db.insertInto('account').values(account(id)).execute()));
+    await sleep(50);
+    assert.equal(pool.waiting(), 3);
+    for (const waiter of waiters) await assert.rejects(waiter, (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
+    assert.equal(pool.waiting(), 0);
+    await busy;
+    await db.insertInto('account').values(account(4)).execute();
+    assert.deepEqual(await ids(db), [4]);
   });
 
   test('mysql: a statement asked for after its call\'s deadline is not sent; without a deadline nothing is bounded', { timeout: 30_000 }, async (t) => {
-    const { db, call } = await partitionable(t);
-    call.deadline = Date.now() - 1;
-    await assert.rejects(db.insertInto('account').values(account(1)).execute(), (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
+    const { db, within } = await partitionable(t);
+    const passed = Date.now() - 1;
+    await assert.rejects(within(passed, () => db.insertInto('account').values(account(1)).execute()), (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
     await assert.rejects(
-      db.transaction().execute(async (trx) => trx.insertInto('account').values(account(2)).execute()),
+      within(passed, () => db.transaction().execute(async (trx) => trx.insertInto('account').values(account(2)).execute())),
       (err) => isDatabaseUnavailable(err) && !isConnectionLost(err),
     );
-    call.deadline = undefined;
     await db.insertInto('account').values(account(3)).execute();
-    assert.deepEqual((await db.selectFrom('account').select('id').execute()).map((row) => row.id), [3]);
+    assert.deepEqual(await ids(db), [3]);
   });
 
   test('mysql: a transaction whose deadline passed midway is rolled back before its connection is used again', { timeout: 30_000 }, async (t) => {
-    const { db, call } = await partitionable(t);
-    call.deadline = Date.now() + 5_000;
-    const failed = db.transaction().execute(async (trx) => {
-      await trx.insertInto('account').values(account(1)).execute();
-      call.deadline = Date.now() - 1;
-      await trx.insertInto('account').values(account(2)).execute();
-    });
+    const { db, within } = await partitionable(t);
+    const failed = within(Date.now() + 300, () =>
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('account').values(account(1)).execute();
+        await sleep(400);
+        await trx.insertInto('account').values(account(2)).execute();
+      }),
+    );
     await assert.rejects(failed, (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
-    call.deadline = undefined;
     // Both connections of the pool: neither may still hold the first insert in an open transaction.
     const [first, second] = await Promise.all([0, 1].map(() => sql<{ open: number; rows: number }>`SELECT @@in_transaction AS open, (SELECT COUNT(*) FROM account) AS \`rows\``.execute(db)));
     assert.deepEqual([first?.rows[0], second?.rows[0]].map((row) => [Number(row?.open), Number(row?.rows)]), [[0, 0], [0, 0]]);
+  });
+
+  test('mysql: a ROLLBACK a silent server never answers is abandoned without hiding why the transaction failed', { timeout: 30_000 }, async (t) => {
+    const { proxy, db, within } = await partitionable(t);
+    const failed = within(Date.now() + 300, () =>
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('account').values(account(1)).execute();
+        proxy.cut();
+        await sleep(400);
+        await trx.insertInto('account').values(account(2)).execute();
+      }),
+    );
+    // The second insert was never sent, so nothing is in doubt: the failure is the deadline, not a lost connection.
+    await assert.rejects(failed, (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
+    proxy.heal();
+    assert.deepEqual(await ids(db), []);
   });
 }

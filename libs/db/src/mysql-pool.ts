@@ -4,18 +4,17 @@ import type { Pool, PoolConnection } from 'mysql2';
 
 type QueryCallback = (error: unknown, result?: unknown) => void;
 
-export interface PoolOptions {
+export interface DeadlineOptions {
   /** The deadline (epoch ms) of the call being served, if any: what it asks of the database is bounded by it. */
   deadline?: () => number | undefined;
 }
 
-/**
- * How long a statement may outlive its caller's deadline before its connection is reset: long enough that a statement
- * finishing a moment late costs no new connection, short enough that a silent server cannot hold connections.
- */
-const STATEMENT_GRACE_MS = 1_000;
+export interface GuardedPool extends MysqlPool {
+  /** Callers waiting for a connection now. */
+  waiting(): number;
+}
 
-// What a ROLLBACK answers on a connection that is already gone (see `onceLost`).
+// What a ROLLBACK answers on a connection that is already gone (see `answerLost`).
 const NOTHING_CHANGED: MysqlOkPacket = { affectedRows: 0, changedRows: 0, insertId: 0 };
 const ROLLBACK = /^\s*rollback\s*$/i;
 
@@ -27,70 +26,100 @@ const ROLLBACK = /^\s*rollback\s*$/i;
  * both that the database is what failed and that the COMMIT's outcome is unknown. The server rolls back a lost
  * connection's transaction by itself, so that ROLLBACK answers as done and the loss is what is thrown.
  *
- * Within a call's deadline, waiting for a free connection ends at the deadline, and a statement still unanswered
- * STATEMENT_GRACE_MS after it is abandoned with its connection. mysql2 has neither bound: a server that went silent
- * (a partition, a paused host) held every statement until TCP gave up after a quarter of an hour, requests queued for
- * the pool without end meanwhile, and when the path came back the held statements ran, writes their callers had long
- * been told had failed among them (a phone's retry then did them twice).
+ * Within a call's deadline, a wait for a connection ends at the deadline, a statement is not sent after it, and one
+ * still unanswered `graceMs` after it is abandoned with its connection. mysql2 has neither bound: a server that went
+ * silent (a partition, a paused host) held every statement until TCP gave up after a quarter of an hour, requests
+ * queued for the pool without end meanwhile, and when the path came back the held statements ran, writes their
+ * callers had long been told had failed among them (a phone's retry then did them twice). Callers wait here, not in
+ * mysql2's queue, which cannot let go of a caller that gave up: at most `size` connections are ever asked of it.
  */
-export function guardedPool(pool: Pool, { deadline = () => undefined }: PoolOptions = {}): MysqlPool {
-  const guarded = new WeakMap<PoolConnection, MysqlPoolConnection>();
-  const handOut = (raw: PoolConnection) => guarded.get(raw) ?? guarded.set(raw, guard(raw, deadline)).get(raw)!;
+export function guardedPool(pool: Pool, size: number, graceMs: number, { deadline = () => undefined }: DeadlineOptions = {}): GuardedPool {
+  let free = size;
+  // Insertion-ordered: the longest waiting is served first.
+  const waiting = new Set<() => void>();
+  const giveBack = () => {
+    const next = waiting.values().next();
+    if (next.done) free += 1;
+    else {
+      waiting.delete(next.value);
+      next.value();
+    }
+  };
+  const guarded = new WeakMap<PoolConnection, Guarded>();
+  const guardOf = (raw: PoolConnection) => guarded.get(raw) ?? guarded.set(raw, guard(raw, giveBack, graceMs, deadline)).get(raw)!;
+
   return {
     getConnection(callback) {
       const until = deadline();
-      if (until === undefined) {
-        pool.getConnection((err, raw) => (err ? callback(err, raw) : callback(null, handOut(raw))));
-        return;
-      }
-      const left = until - Date.now();
+      const left = until === undefined ? Infinity : until - Date.now();
       if (left <= 0) return process.nextTick(callback, deadlinePassed('before a connection was taken'));
       let answered = false;
-      const timer = setTimeout(() => {
+      const answer = (err: unknown, connection?: MysqlPoolConnection): boolean => {
+        if (answered) return false;
         answered = true;
-        callback(deadlinePassed('waiting for a free connection'), undefined as never);
-      }, left);
-      pool.getConnection((err, raw) => {
-        // A connection that comes after its caller gave up goes straight back.
-        if (answered) return raw?.release();
         clearTimeout(timer);
-        answered = true;
-        if (err) callback(err, raw);
-        else callback(null, handOut(raw));
-      });
+        callback(err, connection as MysqlPoolConnection);
+        return true;
+      };
+      const take = () =>
+        pool.getConnection((err, raw) => {
+          if (err) {
+            giveBack();
+            answer(err);
+            return;
+          }
+          const connection = guardOf(raw).checkOut();
+          // A connection that comes after its caller gave up goes straight back.
+          if (!answer(null, connection)) connection.release();
+        });
+      const timer = left === Infinity ? undefined : setTimeout(() => {
+        waiting.delete(take);
+        answer(deadlinePassed('waiting for a free connection'));
+      }, left);
+      if (free > 0) {
+        free -= 1;
+        take();
+      } else waiting.add(take);
     },
     end: (callback) => pool.end(callback),
+    waiting: () => waiting.size,
   };
 }
 
-function guard(raw: PoolConnection, deadline: () => number | undefined): MysqlPoolConnection {
+interface Guarded {
+  checkOut(): MysqlPoolConnection;
+}
+
+function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadline: () => number | undefined): Guarded {
   let lost: unknown;
+  let out = false;
   // mysql2 reports a loss between statements (the server closed the socket) as the connection's 'error' event.
   raw.on('error', (err) => (lost ??= err));
-  const onceLost = (sql: string, callback: QueryCallback) =>
-    process.nextTick(() => (ROLLBACK.test(sql) ? callback(null, NOTHING_CHANGED) : callback(lost)));
+  const answerLost = (sql: string, callback: QueryCallback) => (ROLLBACK.test(sql) ? callback(null, NOTHING_CHANGED) : callback(lost));
   const abandon = () => {
-    lost ??= statementAbandoned();
-    // A reset, not mysql2's FIN: the kernel would go on retransmitting the unanswered statement, and a server
-    // reached again would run it after all. Then mysql2 takes the connection out of the pool.
-    (raw as unknown as { stream?: Socket }).stream?.resetAndDestroy();
+    lost ??= statementAbandoned(graceMs);
+    const socket = (raw as unknown as { stream?: Socket }).stream;
+    try {
+      // A reset, not mysql2's FIN: the kernel would go on retransmitting the unanswered statement, and a server
+      // reached again would run it after all.
+      socket?.resetAndDestroy();
+    } catch {
+      socket?.destroy(); // a TLS or unix socket cannot be reset
+    }
     raw.destroy();
   };
-  return {
+  const connection = {
     query(sql: string, parameters: unknown[], callback?: QueryCallback) {
-      // Without a callback Kysely streams the rows; a stream reports a loss itself.
+      // Kysely streams rows through this overload alone, and no service streams: it is passed through, unbounded.
       if (!callback) return raw.query(sql, parameters) as never;
-      if (lost !== undefined) return onceLost(sql, callback);
+      if (lost !== undefined) return process.nextTick(answerLost, sql, callback);
       const until = deadline();
       const left = until === undefined ? Infinity : until - Date.now();
       // A ROLLBACK is sent whatever the time: refused, it would leave its transaction open on a pooled connection.
       if (left <= 0 && !ROLLBACK.test(sql)) return process.nextTick(callback, deadlinePassed('before the statement was sent'));
       let answered = false;
-      const timer = left === Infinity ? undefined : setTimeout(() => {
-        answered = true;
-        abandon();
-        callback(lost);
-      }, Math.max(left, 0) + STATEMENT_GRACE_MS);
+      let timer: NodeJS.Timeout | undefined;
+      // mysql2 answers at once when it refuses the command, so the timer starts after it took the statement.
       raw.query(sql, parameters, (err: unknown, result: unknown) => {
         if (answered) return;
         answered = true;
@@ -98,9 +127,26 @@ function guard(raw: PoolConnection, deadline: () => number | undefined): MysqlPo
         if ((err as { fatal?: boolean } | null)?.fatal) lost ??= err;
         callback(err, result);
       });
+      if (answered || left === Infinity) return;
+      timer = setTimeout(() => {
+        answered = true;
+        abandon();
+        answerLost(sql, callback);
+      }, Math.max(left, 0) + graceMs);
     },
-    release: () => raw.release(),
+    release() {
+      if (!out) return;
+      out = false;
+      raw.release(); // nothing when the connection was destroyed: mysql2 took it out of the pool
+      giveBack();
+    },
   } as MysqlPoolConnection;
+  return {
+    checkOut() {
+      out = true;
+      return connection;
+    },
+  };
 }
 
 /** Nothing was sent: the caller's deadline passed first. */
@@ -108,8 +154,8 @@ const deadlinePassed = (when: string) =>
   Object.assign(new Error(`the call's deadline passed ${when}`), { code: 'DB_DEADLINE_EXCEEDED' });
 
 /** mysql2's own code for a statement that timed out: it was sent, so whether it took effect is unknown. */
-const statementAbandoned = () =>
-  Object.assign(new Error(`no answer ${STATEMENT_GRACE_MS} ms after the call's deadline: the statement was abandoned and its connection reset`), {
+const statementAbandoned = (graceMs: number) =>
+  Object.assign(new Error(`no answer ${graceMs} ms after the call's deadline: the statement was abandoned and its connection reset`), {
     code: 'PROTOCOL_SEQUENCE_TIMEOUT',
     fatal: true,
   });

@@ -23,18 +23,17 @@ interface PoolInternals {
   config: { connectionLimit?: number };
   _allConnections: { length: number };
   _freeConnections: { length: number };
-  _connectionQueue: { length: number };
   _closed: boolean;
 }
 
-/** Reports a mysql2 pool's connections at every scrape while it is open. */
-export function trackMysqlPool(service: string, pool: Pool): void {
+/** Reports a mysql2 pool's connections at every scrape while it is open; callers wait in `queue` (guardedPool). */
+export function trackMysqlPool(service: string, pool: Pool, queue: { waiting(): number }): void {
   const ref = new WeakRef(pool as unknown as PoolInternals);
   metricsFor(service).trackPool((): PoolUsage | undefined => {
     const p = ref.deref();
     if (!p || p._closed) return undefined;
     const open = p._allConnections.length;
-    return { max: p.config.connectionLimit ?? 0, open, in_use: open - p._freeConnections.length, waiting: p._connectionQueue.length };
+    return { max: p.config.connectionLimit ?? 0, open, in_use: open - p._freeConnections.length, waiting: queue.waiting() };
   });
 }
 

@@ -22,6 +22,5 @@ export const runInScope = <T>(scope: CallScope, fn: () => T): T => context.with(
 /** The scope of the request being served, if any. */
 export const currentScope = (): CallScope | undefined => context.active().getValue(SCOPE) as CallScope | undefined;
 
-
 /** The deadline of the request being served, if any: what bounds its database statements (createDb's `deadline`). */
 export const currentDeadline = (): number | undefined => currentScope()?.deadline;
