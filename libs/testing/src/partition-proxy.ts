@@ -26,12 +26,12 @@ export async function startPartitionProxy(t: { after(fn: () => unknown): void },
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => (sockets.add(socket), socket.on('close', () => sockets.delete(socket)));
 
-  const carry = (from: Socket, to: Socket) => {
+  const carry = (from: Socket, to: Socket, isClient: boolean) => {
     const deliver = (step: () => void) => (isCut ? held.push(step) : step());
     from.on('data', (chunk) => deliver(() => to.destroyed || to.write(chunk)));
     from.on('end', () => deliver(() => to.destroyed || to.end()));
     from.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNRESET') resets += 1;
+      if (isClient && err.code === 'ECONNRESET') resets += 1;
       to.destroy();
     });
   };
@@ -40,8 +40,8 @@ export async function startPartitionProxy(t: { after(fn: () => unknown): void },
     const upstream = connect({ host: target.hostname, port: Number(target.port || defaultPort), allowHalfOpen: true });
     track(client);
     track(upstream);
-    carry(client, upstream);
-    carry(upstream, client);
+    carry(client, upstream, true);
+    carry(upstream, client, false);
     // A reset arrives as an error on the side that got it; a side that closed quietly takes the other one along.
     client.on('close', () => upstream.destroyed || (client.readableEnded ? undefined : upstream.destroy()));
     upstream.on('close', () => client.destroyed || (upstream.readableEnded ? undefined : client.destroy()));
