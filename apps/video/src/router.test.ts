@@ -165,6 +165,26 @@ for (const mode of databaseModes()) {
     assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
   });
 
+  test(`a publish whose COMMIT was never sent deletes its files, though nothing can be read any more (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    // The caller's deadline passed before the COMMIT went out (the pool refuses to send it), and so it has for the
+    // read that would look for the row: nothing is in doubt, so nothing may be kept.
+    const late = () => Object.assign(new Error("the call's deadline passed before the statement was sent"), { code: 'DB_DEADLINE_EXCEEDED' });
+    const db = withMethods(deps.db, {
+      transaction: () => ({
+        execute: async (fn: (trx: unknown) => Promise<unknown>) => {
+          await deps.db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
+          throw late();
+        },
+      }),
+      selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(late()) }) }) }) }),
+    });
+    const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
+    await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
   test(`a publish whose connection was lost at COMMIT keeps its files though its row is not there yet (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);

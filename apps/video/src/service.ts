@@ -78,17 +78,17 @@ class CommitOutcomeUnknown extends Error {
 
 /**
  * The row of a failed COMMIT that took effect all the same (its answer lost with the connection): deleting the files
- * of a row that exists would put a video that cannot play in the feed. Rejects with `err` when there is no such row
- * and the database said so itself; a connection lost at COMMIT may have left the server still committing, so a row
- * not there yet may be there in a moment, and the outcome is unknown.
+ * of a row that exists would put a video that cannot play in the feed. Rejects with `err` when the COMMIT was refused
+ * by the server or never sent; a connection lost at COMMIT may have left the server still committing, so a row not
+ * there yet may be there in a moment, and the outcome is unknown.
  */
 async function committedAnyway(deps: PublishDeps, video: repo.NewVideo, err: unknown): Promise<repo.VideoRow> {
+  if (!isConnectionLost(err)) throw err;
   const found = await repo.findVideoByKey(deps.db, video.authorId, video.videoKey).catch(() => {
     throw new CommitOutcomeUnknown(err);
   });
   if (found) return found;
-  if (isConnectionLost(err)) throw new CommitOutcomeUnknown(err);
-  throw err;
+  throw new CommitOutcomeUnknown(err);
 }
 
 const stagedUploadMissing = (key: string) => new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${key} not found` });
