@@ -62,13 +62,25 @@ if (databaseModes().includes('mysql')) {
     const busy = sql`SELECT SLEEP(1)`.execute(db);
     const deadline = Date.now() + 200;
     const waiters = [1, 2, 3].map((id) => within(deadline, () => db.insertInto('account').values(account(id)).execute()));
+    const refused = Promise.all(waiters.map((waiter) => assert.rejects(waiter, (err) => isDatabaseUnavailable(err) && !isConnectionLost(err))));
     await sleep(50);
     assert.equal(pool.waiting(), 3);
-    for (const waiter of waiters) await assert.rejects(waiter, (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
+    await refused;
     assert.equal(pool.waiting(), 0);
     await busy;
     await db.insertInto('account').values(account(4)).execute();
     assert.deepEqual(await ids(db), [4]);
+  });
+
+  test('mysql: callers still waiting for a connection when the pool closes are told so', { timeout: 30_000 }, async (t) => {
+    const { db } = await partitionable(t, 1);
+    const busy = sql`SELECT SLEEP(0.5)`.execute(db).catch(() => undefined);
+    await sleep(50);
+    const waiter = assert.rejects(db.insertInto('account').values(account(1)).execute(), /closed/i);
+    await sleep(50);
+    await db.destroy();
+    await waiter;
+    await busy;
   });
 
   test('mysql: a statement asked for after its call\'s deadline is not sent; without a deadline nothing is bounded', { timeout: 30_000 }, async (t) => {

@@ -81,7 +81,14 @@ export function guardedPool(pool: Pool, size: number, graceMs: number, { deadlin
         take();
       } else waiting.add(take);
     },
-    end: (callback) => pool.end(callback),
+    end(callback) {
+      pool.end(callback);
+      // Those still waiting are answered by the closed pool, or they would wait for ever.
+      for (const take of [...waiting]) {
+        waiting.delete(take);
+        take();
+      }
+    },
     waiting: () => waiting.size,
   };
 }
