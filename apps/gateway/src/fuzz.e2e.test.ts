@@ -13,7 +13,7 @@ const SECRET = 'fuzz-secret-of-this-test-only-0123456789';
 // The rows each service owns; counter tables are compared by their sums, since a refused write may not move them.
 const TABLES: Record<string, string[]> = {
   user: ['users'],
-  video: ['videos'],
+  video: ['videos', 'publish_intents'],
   favorite: ['favorites', 'video_favorite_counts', 'user_favorite_counts'],
   comment: ['comments', 'video_comment_counts'],
   relation: ['follows', 'follow_counts'],

@@ -38,7 +38,7 @@ test('what a killed upload or publish left a day ago is removed; what is in use 
   const deps = await sweepable(t);
   const { liveUpload } = await leftovers(deps);
   const removed = await removeAbandoned(deps, new Date(Date.now() - ABANDONED_AFTER_MS));
-  assert.deepEqual(removed, { staged: 1, publishDirs: 1 });
+  assert.deepEqual(removed, { staged: 1, publishDirs: 1, unfinishedPublishes: 0 });
   assert.deepEqual(await filesUnder(deps.storeRoot), [liveUpload]);
   assert.deepEqual((await readdir(deps.workDir)).sort(), ['publish-live', 'someone-elses']);
   // The live upload is still publishable.
@@ -61,7 +61,7 @@ test('a sweep that fails is logged as a warning, not thrown', async (t) => {
   const deps = await videoDeps(t, 'sqlite');
   const lines: string[] = [];
   const logger = createLogger({ service: 'video', destination: { write: (line: string) => void lines.push(line) } });
-  const sweeper = abandonedSweeper({ ...deps, logger, store: { removeOlderThan: () => Promise.reject(new Error('bucket unreachable')) } });
+  const sweeper = abandonedSweeper({ ...deps, logger, store: { ...deps.store, removeOlderThan: () => Promise.reject(new Error('bucket unreachable')) } });
   sweeper.start();
   await sweeper.stop();
   assert.equal(lines.length, 1);

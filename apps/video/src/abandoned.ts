@@ -1,27 +1,48 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import type { ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
+import { dropIntent, listIntentsBefore } from './repository.js';
+import type { VideoTables } from './tables.js';
 
 /** Each publish works in a folder of its own under the work dir, named with this prefix. */
 export const PUBLISH_DIR_PREFIX = 'publish-';
 
 /**
- * A staged upload is published or deleted within one publish budget (a minute by default), a publish folder lives as
- * long as its publish: a day-old one was left by a process killed midway, and nothing will ever read it.
+ * A staged upload is published or deleted within one publish budget (a minute by default), a publish folder and a
+ * publish intent live as long as their publish: a day-old one was left by a process killed midway, or by a publish
+ * whose COMMIT was lost and did not take effect (one that did deleted its intent), and nothing will ever read it.
  */
 export const ABANDONED_AFTER_MS = 24 * 3_600_000;
 const SWEEP_EVERY_MS = 3_600_000;
+const INTENTS_PER_ROUND = 100;
 
 export interface SweepDeps {
-  store: Pick<ObjectStore, 'removeOlderThan'>;
+  store: Pick<ObjectStore, 'removeOlderThan' | 'delete'>;
+  db: Kysely<VideoTables>;
   workDir: string;
   logger: Logger;
 }
 
-/** Removes staged uploads, partial writes and publish folders last touched before `before`; returns the counts. */
-export async function removeAbandoned(deps: SweepDeps, before: Date): Promise<{ staged: number; publishDirs: number }> {
+/**
+ * Removes staged uploads, partial writes and publish folders last touched before `before`, and the objects of
+ * publish intents recorded before it; returns the counts.
+ */
+export async function removeAbandoned(deps: SweepDeps, before: Date): Promise<{ staged: number; publishDirs: number; unfinishedPublishes: number }> {
   const staged = await deps.store.removeOlderThan('staging', before);
+  let unfinishedPublishes = 0;
+  for (;;) {
+    const intents = await listIntentsBefore(deps.db, before.getTime(), INTENTS_PER_ROUND);
+    for (const intent of intents) {
+      // The objects first: an intent outlives a failed delete, to be tried again at the next sweep.
+      await deps.store.delete(intent.video_key);
+      await deps.store.delete(intent.cover_key);
+      await dropIntent(deps.db, intent.id);
+    }
+    unfinishedPublishes += intents.length;
+    if (intents.length < INTENTS_PER_ROUND) break;
+  }
   let publishDirs = 0;
   const names = await readdir(deps.workDir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
   for (const name of names.filter((n) => n.startsWith(PUBLISH_DIR_PREFIX))) {
@@ -31,7 +52,7 @@ export async function removeAbandoned(deps: SweepDeps, before: Date): Promise<{ 
     await rm(dir, { recursive: true, force: true });
     publishDirs += 1;
   }
-  return { staged, publishDirs };
+  return { staged, publishDirs, unfinishedPublishes };
 }
 
 /**
@@ -44,7 +65,7 @@ export function abandonedSweeper(deps: SweepDeps): { start(): void; stop(): Prom
   const sweep = () => {
     running = removeAbandoned(deps, new Date(Date.now() - ABANDONED_AFTER_MS)).then(
       (removed) => {
-        if (removed.staged + removed.publishDirs > 0) deps.logger.info(removed, 'removed what interrupted uploads and publishes left');
+        if (removed.staged + removed.publishDirs + removed.unfinishedPublishes > 0) deps.logger.info(removed, 'removed what interrupted uploads and publishes left');
       },
       (err: unknown) => deps.logger.warn({ err }, 'could not remove what interrupted uploads and publishes left; retrying in an hour'),
     );

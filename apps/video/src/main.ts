@@ -16,7 +16,7 @@ const db = createDb<VideoTables>(config.db, { deadline: currentDeadline });
 const store = createObjectStore(config.storage);
 const cache = await createCache(config.cache, { prefix: 'video', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
-const sweeper = abandonedSweeper({ store, workDir: config.workDir, logger: runtime.logger });
+const sweeper = abandonedSweeper({ store, db, workDir: config.workDir, logger: runtime.logger });
 const running = await startService(runtime, {
   limits: config.limits,
   router: createRouter({ db, store, cache, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Video } from '@douyin/contracts';
 import { dialectOf } from '@douyin/db';
-import type { VideoTables, VideosTable } from './tables.js';
+import type { PublishIntentsTable, VideoTables, VideosTable } from './tables.js';
 
 export type VideoRow = Selectable<VideosTable>;
 
@@ -34,6 +34,23 @@ export async function insertVideo(db: Kysely<VideoTables>, video: NewVideo, now:
            ${greatest}(${now}, COALESCE(MAX(published_at), 0) + 1)
     FROM videos`.execute(db);
   return Number(result.insertId);
+}
+
+export type PublishIntent = Selectable<PublishIntentsTable>;
+
+/** Records the keys a publish is about to store; returns the record's id, which the video's insert deletes. */
+export async function recordIntent(db: Kysely<VideoTables>, keys: { videoKey: string; coverKey: string }, now: number): Promise<number> {
+  const result = await db.insertInto('publish_intents').values({ video_key: keys.videoKey, cover_key: keys.coverKey, created_at: now }).executeTakeFirstOrThrow();
+  return Number(result.insertId);
+}
+
+export async function dropIntent(db: Kysely<VideoTables>, id: number): Promise<void> {
+  await db.deleteFrom('publish_intents').where('id', '=', id).execute();
+}
+
+/** The oldest intents recorded before `before`, at most `limit`. */
+export function listIntentsBefore(db: Kysely<VideoTables>, before: number, limit: number): Promise<PublishIntent[]> {
+  return db.selectFrom('publish_intents').selectAll().where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
 }
 
 export function findVideoById(db: Kysely<VideoTables>, id: number): Promise<VideoRow | undefined> {

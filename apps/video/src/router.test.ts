@@ -7,8 +7,9 @@ import { TRPCError } from '@trpc/server';
 import { FEED_MAX, createCallerFactory } from '@douyin/contracts';
 import { databaseModes, mediaFixtures, rejectsWith, sharedRedisUrl, startS3 } from '@douyin/testing';
 import { isDatabaseUnavailable } from '@douyin/db';
-import { StorageUnavailableError, createS3Store, newKey } from '@douyin/storage';
+import { StorageUnavailableError, createDiskStore, createS3Store, newKey } from '@douyin/storage';
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
+import { ABANDONED_AFTER_MS, removeAbandoned } from './abandoned.js';
 import * as repo from './repository.js';
 import { createRouter } from './router.js';
 
@@ -145,9 +146,10 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await caller.workCounts({ userIds: [4] }), [{ userId: 4, count: 1 }]);
   });
 
-  test(`a publish that cannot tell whether its row committed keeps its files (${mode})`, async (t) => {
+  test(`a publish that cannot tell whether its row committed keeps its files, for the sweep to remove a day later (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
+    const saved = await callerFor(createRouter(deps)).publish({ authorId: 3, title: 'saved', stagingKey: await stage(deps.store, mp4) });
     const down = () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
     // The transaction runs and is rolled back, then reports a lost connection; the read that would tell fails too.
     const db = withMethods(deps.db, {
@@ -162,7 +164,12 @@ for (const mode of databaseModes()) {
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     // The mesh server answers it as SERVICE_UNAVAILABLE / database_unavailable (the lost connection is its cause).
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
-    assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
+    assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'covers', 'videos', 'videos']);
+    // Its row never came (its intent is still there): the sweep that finds the intent a day old removes its files.
+    const sweep = { ...deps, store: createDiskStore({ root: deps.storeRoot }) };
+    assert.equal((await removeAbandoned(sweep, new Date(Date.now() - ABANDONED_AFTER_MS))).unfinishedPublishes, 0);
+    assert.equal((await removeAbandoned(sweep, new Date(Date.now() + 1_000))).unfinishedPublishes, 1);
+    assert.deepEqual(await filesUnder(deps.storeRoot), [saved.coverKey, saved.videoKey].sort());
   });
 
   test(`a publish whose COMMIT was never sent deletes its files, though nothing can be read any more (${mode})`, async (t) => {
@@ -183,6 +190,7 @@ for (const mode of databaseModes()) {
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
+    assert.deepEqual(await deps.db.selectFrom('publish_intents').selectAll().execute(), [], 'nothing left for the sweep');
   });
 
   test(`a publish whose connection was lost at COMMIT keeps its files though its row is not there yet (${mode})`, async (t) => {

@@ -43,9 +43,10 @@ const COMMIT_MARGIN_MS = 1_000;
 
 /**
  * Inserts the row and reads it back (its publish time is the database's) in one transaction: a failure between the
- * two rolls the insert back, so a publish that fails never leaves a row behind the files it deletes.
+ * two rolls the insert back, so a publish that fails never leaves a row behind the files it deletes. The same
+ * transaction deletes the publish's intent: the files are the row's from then on, and no longer the sweep's.
  */
-async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Promise<repo.VideoRow> {
+async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo, intentId: number): Promise<repo.VideoRow> {
   for (let attempt = 1; ; attempt++) {
     let committing = false;
     try {
@@ -53,6 +54,7 @@ async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo): Pro
         const id = await repo.insertVideo(trx, video, deps.now());
         const row = await repo.findVideoById(trx, id);
         if (!row) throw new Error(`video ${id} vanished right after its insert`);
+        await repo.dropIntent(trx, intentId);
         committing = true;
         return row;
       });
@@ -111,11 +113,14 @@ async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir:
  * The publish rules: probe the staged upload, take its first frame as the cover, move the upload and store the
  * cover under new keys, insert the row unless the caller's `deadline` is too near. Any failure deletes what was
  * stored, unless the row may exist (a failed COMMIT whose outcome could not be read); the staged upload is gone in
- * every case. The upload's bytes are never rewritten: the store renames it (or copies it server-side).
+ * every case. The upload's bytes are never rewritten: the store renames it (or copies it server-side). The keys are
+ * recorded as an intent before anything is stored under them, so what a publish killed midway or left in doubt
+ * stored is found by the sweep (abandoned.ts) once no row took it.
  */
 export async function publish(deps: PublishDeps, { authorId, title, stagingKey }: PublishInput, deadline: number): Promise<Video> {
   const { store } = deps;
   const stored: string[] = [];
+  let intentId: number | undefined;
   const dir = await mkdtemp(join(deps.workDir, PUBLISH_DIR_PREFIX));
   try {
     const input = await localCopyOf(store, stagingKey, dir);
@@ -129,6 +134,8 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
 
     const videoKey = newKey('videos', extension);
     const coverKey = newKey('covers', 'jpg');
+    const intent = await repo.recordIntent(deps.db, { videoKey, coverKey }, deps.now());
+    intentId = intent;
     stored.push(videoKey, coverKey);
     await store.move(stagingKey, videoKey);
     await store.put(coverKey, createReadStream(cover));
@@ -136,11 +143,14 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
       throw new TRPCError({ code: 'TIMEOUT', message: 'too little of the publish budget was left to save the video' });
     }
     const entries = [workCountEntry(authorId), newestVideosEntry];
-    const row = await invalidatingWrite(deps.cache, entries, () => insertWithFreshTime(deps, { authorId, title, videoKey, coverKey }));
+    const row = await invalidatingWrite(deps.cache, entries, () => insertWithFreshTime(deps, { authorId, title, videoKey, coverKey }, intent));
     return repo.toVideo(row);
   } catch (err) {
-    if (err instanceof CommitOutcomeUnknown) deps.logger.error({ err, keys: stored }, 'a publish that may have committed keeps its files');
-    else await Promise.all(stored.map((key) => forget(deps, key)));
+    if (err instanceof CommitOutcomeUnknown) {
+      deps.logger.error({ err, keys: stored }, 'a publish that may have committed keeps its files; the sweep removes them in a day if it did not');
+    } else if ((await Promise.all(stored.map((key) => forget(deps, key)))).every(Boolean) && intentId !== undefined) {
+      await repo.dropIntent(deps.db, intentId).catch(() => undefined); // else the sweep drops it with the files
+    }
     throw err;
   } finally {
     await forget(deps, stagingKey);
@@ -148,6 +158,10 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
   }
 }
 
-async function forget(deps: PublishDeps, key: string): Promise<void> {
-  await deps.store.delete(key).catch((err: unknown) => deps.logger.error({ err, key }, 'could not delete an object of a failed or finished publish'));
+/** True when the object is gone. */
+async function forget(deps: PublishDeps, key: string): Promise<boolean> {
+  return deps.store.delete(key).then(
+    () => true,
+    (err: unknown) => (deps.logger.error({ err, key }, 'could not delete an object of a failed or finished publish'), false),
+  );
 }
