@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { dialectOf } from '@douyin/db';
 
-// The keys a publish stores before its row exists; its row's transaction deletes them (see src/abandoned.ts).
+// The keys a publish stores before its row exists; the transaction that saves the row deletes this record of them
+// (see src/abandoned.ts).
 export async function up(db: Kysely<any>): Promise<void> {
   const mysql = dialectOf(db) === 'mysql';
   await db.schema

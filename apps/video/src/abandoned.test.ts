@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mediaFixtures } from '@douyin/testing';
-import { createDiskStore } from '@douyin/storage';
+import { createDiskStore, newKey } from '@douyin/storage';
 import { createLogger, silentLogger } from '@douyin/telemetry';
 import { ABANDONED_AFTER_MS, abandonedSweeper, removeAbandoned } from './abandoned.js';
+import { recordIntent } from './repository.js';
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
 import { createRouter } from './router.js';
 
@@ -66,4 +67,20 @@ test('a sweep that fails is logged as a warning, not thrown', async (t) => {
   await sweeper.stop();
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /"level":40.*bucket unreachable.*could not remove what interrupted uploads and publishes left/);
+});
+
+test('an unfinished publish whose objects cannot be deleted stays for the next sweep and does not stop the others', async (t) => {
+  const deps = await sweepable(t);
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'video', destination: { write: (line: string) => void lines.push(line) } });
+  const locked = newKey('videos', 'mp4');
+  const stuck = await recordIntent(deps.db, { videoKey: locked, coverKey: newKey('covers', 'jpg') }, daysAgo(3).getTime());
+  const cover = await stage(deps.store, Buffer.from('a cover nobody saved'));
+  await recordIntent(deps.db, { videoKey: newKey('videos', 'mp4'), coverKey: cover }, daysAgo(2).getTime());
+  const store = { ...deps.store, delete: (key: string) => (key === locked ? Promise.reject(new Error('object locked')) : deps.store.delete(key)) };
+  const removed = await removeAbandoned({ ...deps, store, logger }, new Date(Date.now() - ABANDONED_AFTER_MS));
+  assert.equal(removed.unfinishedPublishes, 1);
+  assert.equal(await deps.store.stat(cover), undefined);
+  assert.deepEqual((await deps.db.selectFrom('publish_intents').select('id').execute()).map((row) => row.id), [stuck]);
+  assert.match(lines.join(''), /"level":40.*object locked.*could not remove what an unfinished publish stored/);
 });

@@ -11,8 +11,9 @@ export const PUBLISH_DIR_PREFIX = 'publish-';
 
 /**
  * A staged upload is published or deleted within one publish budget (a minute by default), a publish folder and a
- * publish intent live as long as their publish: a day-old one was left by a process killed midway, or by a publish
- * whose COMMIT was lost and did not take effect (one that did deleted its intent), and nothing will ever read it.
+ * publish intent live as long as their publish: a day-old one was left by a process killed midway, by a publish whose
+ * COMMIT was lost and did not take effect (one that did deleted its intent), or by a failed publish that could not
+ * delete it, and nothing will ever read it.
  */
 export const ABANDONED_AFTER_MS = 24 * 3_600_000;
 const SWEEP_EVERY_MS = 3_600_000;
@@ -31,28 +32,45 @@ export interface SweepDeps {
  */
 export async function removeAbandoned(deps: SweepDeps, before: Date): Promise<{ staged: number; publishDirs: number; unfinishedPublishes: number }> {
   const staged = await deps.store.removeOlderThan('staging', before);
-  let unfinishedPublishes = 0;
-  for (;;) {
-    const intents = await listIntentsBefore(deps.db, before.getTime(), INTENTS_PER_ROUND);
-    for (const intent of intents) {
-      // The objects first: an intent outlives a failed delete, to be tried again at the next sweep.
-      await deps.store.delete(intent.video_key);
-      await deps.store.delete(intent.cover_key);
-      await dropIntent(deps.db, intent.id);
-    }
-    unfinishedPublishes += intents.length;
-    if (intents.length < INTENTS_PER_ROUND) break;
-  }
-  let publishDirs = 0;
-  const names = await readdir(deps.workDir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+  const publishDirs = await removePublishDirs(deps.workDir, before);
+  const unfinishedPublishes = await removeUnfinishedPublishes(deps, before);
+  return { staged, publishDirs, unfinishedPublishes };
+}
+
+async function removePublishDirs(workDir: string, before: Date): Promise<number> {
+  let removed = 0;
+  const names = await readdir(workDir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
   for (const name of names.filter((n) => n.startsWith(PUBLISH_DIR_PREFIX))) {
-    const dir = join(deps.workDir, name);
+    const dir = join(workDir, name);
     const touched = await stat(dir).then((s) => s.mtimeMs, () => Infinity);
     if (touched >= before.getTime()) continue;
     await rm(dir, { recursive: true, force: true });
-    publishDirs += 1;
+    removed += 1;
   }
-  return { staged, publishDirs, unfinishedPublishes };
+  return removed;
+}
+
+/**
+ * The objects of each intent first, then the intent: one whose objects could not be deleted stays, to be tried
+ * again at the next sweep, and does not stop the others (pages go by id, so it is not met again in this sweep).
+ */
+async function removeUnfinishedPublishes(deps: SweepDeps, before: Date): Promise<number> {
+  let removed = 0;
+  for (let after = 0; ; ) {
+    const intents = await listIntentsBefore(deps.db, before.getTime(), after, INTENTS_PER_ROUND);
+    for (const intent of intents) {
+      try {
+        await deps.store.delete(intent.video_key);
+        await deps.store.delete(intent.cover_key);
+        await dropIntent(deps.db, intent.id);
+        removed += 1;
+      } catch (err) {
+        deps.logger.warn({ err, keys: [intent.video_key, intent.cover_key] }, 'could not remove what an unfinished publish stored; retrying in an hour');
+      }
+    }
+    if (intents.length < INTENTS_PER_ROUND) return removed;
+    after = intents[intents.length - 1]!.id;
+  }
 }
 
 /**

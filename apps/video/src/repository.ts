@@ -44,13 +44,15 @@ export async function recordIntent(db: Kysely<VideoTables>, keys: { videoKey: st
   return Number(result.insertId);
 }
 
-export async function dropIntent(db: Kysely<VideoTables>, id: number): Promise<void> {
-  await db.deleteFrom('publish_intents').where('id', '=', id).execute();
+/** True when the intent was there to drop. */
+export async function dropIntent(db: Kysely<VideoTables>, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('publish_intents').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
-/** The oldest intents recorded before `before`, at most `limit`. */
-export function listIntentsBefore(db: Kysely<VideoTables>, before: number, limit: number): Promise<PublishIntent[]> {
-  return db.selectFrom('publish_intents').selectAll().where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+/** Intents recorded before `before` whose id is above `afterId`, by id, at most `limit`. */
+export function listIntentsBefore(db: Kysely<VideoTables>, before: number, afterId: number, limit: number): Promise<PublishIntent[]> {
+  return db.selectFrom('publish_intents').selectAll().where('created_at', '<', before).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
 export function findVideoById(db: Kysely<VideoTables>, id: number): Promise<VideoRow | undefined> {

@@ -54,7 +54,8 @@ async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo, inte
         const id = await repo.insertVideo(trx, video, deps.now());
         const row = await repo.findVideoById(trx, id);
         if (!row) throw new Error(`video ${id} vanished right after its insert`);
-        await repo.dropIntent(trx, intentId);
+        // Gone only if the sweep took it (a publish that outlived a day, or clocks a day apart): so are its files.
+        if (!(await repo.dropIntent(trx, intentId))) throw new Error(`publish intent ${intentId} was swept before its row was saved`);
         committing = true;
         return row;
       });
@@ -134,6 +135,7 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
 
     const videoKey = newKey('videos', extension);
     const coverKey = newKey('covers', 'jpg');
+    // `intent` for the row's transaction, `intentId` for the failure path, which may come before it is known.
     const intent = await repo.recordIntent(deps.db, { videoKey, coverKey }, deps.now());
     intentId = intent;
     stored.push(videoKey, coverKey);
@@ -149,7 +151,8 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
     if (err instanceof CommitOutcomeUnknown) {
       deps.logger.error({ err, keys: stored }, 'a publish that may have committed keeps its files; the sweep removes them in a day if it did not');
     } else if ((await Promise.all(stored.map((key) => forget(deps, key)))).every(Boolean) && intentId !== undefined) {
-      await repo.dropIntent(deps.db, intentId).catch(() => undefined); // else the sweep drops it with the files
+      // Refused (the database is what failed, or the deadline passed), it is the sweep's in a day.
+      await repo.dropIntent(deps.db, intentId).catch((err: unknown) => deps.logger.debug({ err }, 'a failed publish left its intent to the sweep'));
     }
     throw err;
   } finally {
