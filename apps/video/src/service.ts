@@ -152,7 +152,7 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
       deps.logger.error({ err, keys: stored }, 'a publish that may have committed keeps its files; the sweep removes them in a day if it did not');
     } else if ((await Promise.all(stored.map((key) => forget(deps, key)))).every(Boolean) && intentId !== undefined) {
       // Refused (the database is what failed, or the deadline passed), it is the sweep's in a day.
-      await repo.dropIntent(deps.db, intentId).catch((err: unknown) => deps.logger.debug({ err }, 'a failed publish left its intent to the sweep'));
+      await repo.dropIntent(deps.db, intentId).catch((dropErr: unknown) => deps.logger.debug({ err: dropErr }, 'a failed publish left its intent to the sweep'));
     }
     throw err;
   } finally {
