@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
+import type { Kysely } from 'kysely';
 import { FEED_MAX, createCallerFactory } from '@douyin/contracts';
 import { databaseModes, mediaFixtures, rejectsWith, sharedRedisUrl, startS3 } from '@douyin/testing';
 import { isDatabaseUnavailable } from '@douyin/db';
@@ -11,6 +12,7 @@ import { StorageUnavailableError, createDiskStore, createS3Store, newKey } from 
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
 import { ABANDONED_AFTER_MS, removeAbandoned } from './abandoned.js';
 import * as repo from './repository.js';
+import type { VideoTables } from './tables.js';
 import { createRouter } from './router.js';
 
 /** `db` with some of its methods replaced, the rest bound to it. */
@@ -21,6 +23,22 @@ function withMethods<T extends object>(db: T, methods: Record<string, unknown>):
       const value: unknown = Reflect.get(target, prop);
       return typeof value === 'function' ? value.bind(target) : value;
     },
+  });
+}
+
+/**
+ * `db` whose transactions run and are rolled back, then fail with `error()` as a failed COMMIT would; with
+ * `lookupsFail`, the read that would look for the row fails the same way.
+ */
+function failingCommits(db: Kysely<VideoTables>, error: () => Error, lookupsFail = false): Kysely<VideoTables> {
+  return withMethods(db, {
+    transaction: () => ({
+      execute: async (fn: (trx: unknown) => Promise<unknown>) => {
+        await db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
+        throw error();
+      },
+    }),
+    ...(lookupsFail ? { selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(error()) }) }) }) }) } : {}),
   });
 }
 
@@ -152,15 +170,7 @@ for (const mode of databaseModes()) {
     const saved = await callerFor(createRouter(deps)).publish({ authorId: 3, title: 'saved', stagingKey: await stage(deps.store, mp4) });
     const down = () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
     // The transaction runs and is rolled back, then reports a lost connection; the read that would tell fails too.
-    const db = withMethods(deps.db, {
-      transaction: () => ({
-        execute: async (fn: (trx: unknown) => Promise<unknown>) => {
-          await deps.db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
-          throw down();
-        },
-      }),
-      selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(down()) }) }) }) }),
-    });
+    const db = failingCommits(deps.db, down, true);
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     // The mesh server answers it as SERVICE_UNAVAILABLE / database_unavailable (the lost connection is its cause).
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
@@ -178,15 +188,7 @@ for (const mode of databaseModes()) {
     // The caller's deadline passed before the COMMIT went out (the pool refuses to send it), and so it has for the
     // read that would look for the row: nothing is in doubt, so nothing may be kept.
     const late = () => Object.assign(new Error("the call's deadline passed before the statement was sent"), { code: 'DB_DEADLINE_EXCEEDED' });
-    const db = withMethods(deps.db, {
-      transaction: () => ({
-        execute: async (fn: (trx: unknown) => Promise<unknown>) => {
-          await deps.db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
-          throw late();
-        },
-      }),
-      selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(late()) }) }) }) }),
-    });
+    const db = failingCommits(deps.db, late, true);
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
@@ -198,14 +200,7 @@ for (const mode of databaseModes()) {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
     // The server may still be committing: the row can appear after the look that did not find it.
-    const db = withMethods(deps.db, {
-      transaction: () => ({
-        execute: async (fn: (trx: unknown) => Promise<unknown>) => {
-          await deps.db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
-          throw Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
-        },
-      }),
-    });
+    const db = failingCommits(deps.db, () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }));
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
     assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
