@@ -12,8 +12,8 @@ import { StorageUnavailableError, createDiskStore, createS3Store, newKey } from 
 import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
 import { ABANDONED_AFTER_MS, removeAbandoned } from './abandoned.js';
 import * as repo from './repository.js';
-import type { VideoTables } from './tables.js';
 import { createRouter } from './router.js';
+import type { VideoTables } from './tables.js';
 
 /** `db` with some of its methods replaced, the rest bound to it. */
 function withMethods<T extends object>(db: T, methods: Record<string, unknown>): T {
