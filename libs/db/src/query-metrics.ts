@@ -28,12 +28,14 @@ interface PoolInternals {
 
 /** Reports a mysql2 pool's connections at every scrape while it is open; callers wait in `queue` (guardedPool). */
 export function trackMysqlPool(service: string, pool: Pool, queue: { waiting(): number }): void {
+  // Both weakly: the guarded pool holds the pool, and a closed one must not be kept for the metrics' sake.
   const ref = new WeakRef(pool as unknown as PoolInternals);
+  const queueRef = new WeakRef(queue);
   metricsFor(service).trackPool((): PoolUsage | undefined => {
     const p = ref.deref();
     if (!p || p._closed) return undefined;
     const open = p._allConnections.length;
-    return { max: p.config.connectionLimit ?? 0, open, in_use: open - p._freeConnections.length, waiting: queue.waiting() };
+    return { max: p.config.connectionLimit ?? 0, open, in_use: open - p._freeConnections.length, waiting: queueRef.deref()?.waiting() ?? 0 };
   });
 }
 
