@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startApp, type AppProcess, type TestDatabase } from '@douyin/testing';
+import { freePort, startApp, until as waitUntil, type AppProcess, type TestDatabase } from '@douyin/testing';
 
 type After = { after(fn: () => unknown): void };
 type Env = Record<string, string | undefined>;
@@ -100,14 +100,9 @@ export function apk(gateway: AppProcess) {
   };
 }
 
-/** Polls until `condition` holds; the error names what was awaited. */
-export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Polls until `condition` holds (every 50 ms: the conditions here are HTTP round trips); the error names what was awaited. */
+export const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> =>
+  waitUntil(what, condition, timeoutMs, 50);
 
 /** Resolves with the body when status_code is 0; rejects with the envelope otherwise. */
 export async function succeeded(answer: Promise<ApkBody>): Promise<ApkBody> {

@@ -6,7 +6,7 @@ import type { TestContext } from 'node:test';
 import { Kysely, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { isConnectionLost, isDatabaseUnavailable, migrateToLatest } from '@douyin/db';
-import { databaseModes, freshDatabase, startPartitionProxy } from '@douyin/testing';
+import { databaseModes, freshDatabase, startPartitionProxy, until } from '@douyin/testing';
 import { createAccount, migrationFolder } from '../test/harness.js';
 import { guardedPool } from './mysql-pool.js';
 
@@ -49,7 +49,7 @@ if (databaseModes().includes('mysql')) {
     // The two that were sent may have run (their answers never came); the waiting ones were never sent.
     assert.deepEqual(errors.map((err) => isConnectionLost(err)).sort(), [false, false, true, true], errors.join('; '));
     // Each abandoned statement's connection is reset, so its kernel drops what it could not deliver.
-    for (let waits = 0; proxy.resets() < 2 && waits < 100; waits += 1) await sleep(10);
+    await until('both connections reset', () => proxy.resets() >= 2, 1_000, 10);
     assert.equal(proxy.resets(), 2);
 
     proxy.heal();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, silentLogger } from '@douyin/telemetry';
-import { freePort, startFakeConsul, type FakeConsul } from '@douyin/testing';
+import { freePort, startFakeConsul, until, type FakeConsul } from '@douyin/testing';
 import { createConsulRegistry, type InstanceRegistration, type Registry } from '@douyin/registry';
 
 interface HealthServer { port: number; close(): Promise<void> }
@@ -41,14 +41,6 @@ const registration = (id: string, health: HealthServer): InstanceRegistration =>
 
 const ids = (registry: Registry) => registry.instances('user').map((i) => i.id);
 
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A fake agent with two healthy user instances registered, once discovery lists both. */
 async function twoDiscovered(t: TestContext) {
   const consul = await fakeConsul(t);
@@ -56,7 +48,7 @@ async function twoDiscovered(t: TestContext) {
   const [a, b] = [await healthServer(t), await healthServer(t)];
   await registry.register(registration('user-1', a));
   await registry.register(registration('user-2', b));
-  await until(() => ids(registry).length === 2);
+  await until('ids(registry).length === 2', () => ids(registry).length === 2, 3_000);
   return { consul, registry, b };
 }
 
@@ -68,7 +60,7 @@ test('discovers every registered instance whose health check passes', async (t) 
 
   await registry.register(registration('user-1', a));
   await registry.register(registration('user-2', b));
-  await until(() => ids(registry).length === 2);
+  await until('ids(registry).length === 2', () => ids(registry).length === 2, 3_000);
   assert.deepEqual(registry.instances('user'), [
     { id: 'user-1', service: 'user', address: '127.0.0.1', port: a.port, tags: ['v1'], meta: { zone: 'a' } },
     { id: 'user-2', service: 'user', address: '127.0.0.1', port: b.port, tags: ['v1'], meta: { zone: 'a' } },
@@ -79,7 +71,7 @@ test('an instance registered without an address is reached at its node address',
   const consul = await fakeConsul(t);
   const registry = consulRegistry(t, consul);
   await registry.register({ ...registration('user-1', await healthServer(t)), address: '' });
-  await until(() => ids(registry).length === 1);
+  await until('ids(registry).length === 1', () => ids(registry).length === 1, 3_000);
   assert.equal(registry.instances('user')[0]?.address, '127.0.0.1'); // the fake agent's node
 });
 
@@ -87,7 +79,7 @@ test('an instance whose health endpoint stops answering leaves discovery', async
   const { consul, registry, b } = await twoDiscovered(t);
 
   await b.close();
-  await until(() => ids(registry).length === 1);
+  await until('ids(registry).length === 1', () => ids(registry).length === 1, 3_000);
   assert.deepEqual(ids(registry), ['user-1']);
   assert.deepEqual(consul.services().map((s) => [s.id, s.status]), [['user-1', 'passing'], ['user-2', 'critical']]);
 });
@@ -96,10 +88,10 @@ test('a deregistered instance is gone, and deregistering twice is harmless', asy
   const consul = await fakeConsul(t);
   const registry = consulRegistry(t, consul);
   await registry.register(registration('user-1', await healthServer(t)));
-  await until(() => ids(registry).length === 1);
+  await until('ids(registry).length === 1', () => ids(registry).length === 1, 3_000);
 
   await registry.deregister('user-1');
-  await until(() => ids(registry).length === 0);
+  await until('ids(registry).length === 0', () => ids(registry).length === 0, 3_000);
   assert.deepEqual(consul.services(), []);
   await registry.deregister('user-1');
 });
@@ -108,7 +100,7 @@ test('ready waits for the first answer, and gives up with the cache when consul 
   const consul = await fakeConsul(t);
   const registry = consulRegistry(t, consul);
   await registry.register(registration('user-1', await healthServer(t)));
-  await until(() => consul.services()[0]?.status === 'passing');
+  await until("consul.services()[0]?.status === 'passing'", () => consul.services()[0]?.status === 'passing', 3_000);
   assert.deepEqual((await registry.ready('user', 2000)).map((i) => i.id), ['user-1']);
 
   await consul.stop();
@@ -129,8 +121,8 @@ test('keeps serving the last known instances while consul is down, and resumes w
   // discovery follows what the agent now reports.
   await b.close();
   const restarted = await fakeConsul(t, consul.port);
-  await until(() => restarted.services().length === 2);
-  await until(() => ids(registry).join() === 'user-1');
+  await until('restarted.services().length === 2', () => restarted.services().length === 2, 3_000);
+  await until("ids(registry).join() === 'user-1'", () => ids(registry).join() === 'user-1', 3_000);
   assert.deepEqual(restarted.services().map((s) => [s.id, s.status]), [['user-1', 'passing'], ['user-2', 'critical']]);
 });
 
@@ -141,14 +133,14 @@ test('a Consul back without its state leaves the instances in place until they h
   t.after(() => owner.close());
   await owner.register(registration('user-1', await healthServer(t)));
   const caller = consulRegistry(t, consul);
-  await until(() => ids(caller).join() === 'user-1');
+  await until("ids(caller).join() === 'user-1'", () => ids(caller).join() === 'user-1', 3_000);
   // Every list the caller could have picked from while the agent restarted without its state.
   const seen = new Set<string>();
   const sampler = setInterval(() => seen.add(ids(caller).join()), 2);
   t.after(() => clearInterval(sampler));
   await consul.stop();
   const restarted = await fakeConsul(t, consul.port);
-  await until(() => restarted.services().some((s) => s.status === 'passing'));
+  await until("restarted.services().some((s) => s.status === 'passing')", () => restarted.services().some((s) => s.status === 'passing'), 3_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   clearInterval(sampler);
   assert.deepEqual([...seen], ['user-1']);
@@ -162,13 +154,13 @@ test('instances that do not register again are dropped once the grace after Cons
   const logger = createLogger({ service: 'test', destination: { write: (line: string) => void lines.push(line) } });
   const watcher = createConsulRegistry({ consulUrl: consul.url, logger, restartGraceMs: 1_000 });
   t.after(() => watcher.close());
-  await until(() => ids(watcher).join() === 'user-1');
+  await until("ids(watcher).join() === 'user-1'", () => ids(watcher).join() === 'user-1', 3_000);
   await consul.stop();
   await owner.close(); // its instance is gone for good, and nobody registers it again
   await fakeConsul(t, consul.port);
-  await until(() => lines.some((line) => line.includes('consul came back without these instances')));
+  await until("lines.some((line) => line.includes('consul came back without these instances'))", () => lines.some((line) => line.includes('consul came back without these instances')), 3_000);
   assert.deepEqual(ids(watcher), ['user-1'], 'kept through the grace');
-  await until(() => ids(watcher).length === 0);
+  await until('ids(watcher).length === 0', () => ids(watcher).length === 0, 3_000);
 });
 
 test('an instance the agent reaped is registered again; a deregistered one is not', async (t) => {
@@ -176,7 +168,7 @@ test('an instance the agent reaped is registered again; a deregistered one is no
   // As the agent does after deregister_critical_service_after: the instance is gone though its process lives.
   await fetch(`${consul.url}/v1/agent/service/deregister/user-1`, { method: 'PUT' });
   await registry.deregister('user-2');
-  await until(() => consul.services().some((s) => s.id === 'user-1'));
+  await until("consul.services().some((s) => s.id === 'user-1')", () => consul.services().some((s) => s.id === 'user-1'), 3_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.deepEqual(consul.services().map((s) => s.id), ['user-1']);
 });
@@ -186,7 +178,7 @@ test('an instance started while consul is down joins once it is up', async (t) =
   const registry = consulRegistry(t, { url: `http://127.0.0.1:${port}` });
   await registry.register(registration('user-1', await healthServer(t)));
   const consul = await fakeConsul(t, port);
-  await until(() => ids(registry).join() === 'user-1');
+  await until("ids(registry).join() === 'user-1'", () => ids(registry).join() === 'user-1', 3_000);
   assert.deepEqual(consul.services().map((s) => s.id), ['user-1']);
 });
 

@@ -1,21 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, freshDatabase, startApp, startFakeConsul, type FakeConsul } from '@douyin/testing';
+import { freePort, freshDatabase, startApp, startFakeConsul, until, type FakeConsul } from '@douyin/testing';
 
 async function fakeConsul(t: TestContext): Promise<FakeConsul> {
   const consul = await startFakeConsul();
   t.after(() => consul.stop());
   return consul;
-}
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
 }
 
 const isRunning = (pid: number): boolean => {
@@ -54,7 +45,7 @@ test('a started app is ready and healthy; stop() exits 0 after it left discovery
   const user = await startApp(t, 'user', await userEnv(t, consul));
   assert.equal(user.url, `http://127.0.0.1:${user.port}`);
   assert.equal((await fetch(`${user.url}/healthz`)).status, 200);
-  await until(() => consul.services().some((s) => s.id.startsWith(`user-127.0.0.1-${user.port}-`) && s.status === 'passing'));
+  await until('the user instance to pass its check', () => consul.services().some((s) => s.id.startsWith(`user-127.0.0.1-${user.port}-`) && s.status === 'passing'), 5_000);
 
   assert.equal(await user.stop(), 0, user.output());
   assert.deepEqual(consul.services(), []);
@@ -65,7 +56,7 @@ test('a started app is ready and healthy; stop() exits 0 after it left discovery
 test('kill() ends the process like a crash: it stays registered', async (t) => {
   const consul = await fakeConsul(t);
   const user = await startApp(t, 'user', await userEnv(t, consul));
-  await until(() => consul.services().length === 1);
+  await until('one instance left', () => consul.services().length === 1, 5_000);
   await user.kill();
   assert.equal(isRunning(user.pid), false);
   assert.equal(consul.services().length, 1, 'only its failing health check will remove it');

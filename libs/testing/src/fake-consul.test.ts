@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startFakeConsul, type FakeConsul } from '@douyin/testing';
+import { startFakeConsul, until, type FakeConsul } from '@douyin/testing';
 
 async function healthServer(t: TestContext, status: () => number): Promise<string> {
   const server = createServer((_req, res) => res.writeHead(status()).end());
@@ -20,14 +20,6 @@ async function fakeConsul(t: TestContext): Promise<FakeConsul> {
 async function register(consul: FakeConsul, body: object): Promise<void> {
   const res = await fetch(`${consul.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify(body) });
   assert.equal(res.status, 200, await res.text());
-}
-
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 test('a blocking health query is held until a registration changes the index', async (t) => {
@@ -60,12 +52,12 @@ test('HTTP checks start critical, pass on 2xx and go critical when the endpoint 
   let code = 200;
   const http = await healthServer(t, () => code);
   await register(consul, { Name: 'video', ID: 'video-1', Port: 1, Check: { Name: 'c', HTTP: http, Interval: '50ms', Timeout: '1s' } });
-  await until(() => consul.services()[0]?.status === 'passing');
+  await until('a passing check', () => consul.services()[0]?.status === 'passing', 2_000);
 
   const passing = async () => (await (await fetch(`${consul.url}/v1/health/service/video?passing`)).json()) as unknown[];
   assert.equal((await passing()).length, 1);
   code = 503;
-  await until(() => consul.services()[0]?.status === 'critical');
+  await until('a critical check', () => consul.services()[0]?.status === 'critical', 2_000);
   assert.equal((await passing()).length, 0);
   const all = (await (await fetch(`${consul.url}/v1/health/service/video`)).json()) as Array<{ Checks: Array<{ CheckID: string; Status: string }> }>;
   assert.deepEqual(all[0]?.Checks.map((c) => [c.CheckID, c.Status]), [['serfHealth', 'passing'], ['service:video-1', 'critical']]);
@@ -76,7 +68,7 @@ test('a service critical for longer than DeregisterCriticalServiceAfter is remov
   const http = await healthServer(t, () => 500);
   await register(consul, { Name: 'video', ID: 'video-1', Check: { HTTP: http, Interval: '50ms', DeregisterCriticalServiceAfter: '200ms' } });
   assert.equal(consul.services().length, 1);
-  await until(() => consul.services().length === 0);
+  await until('the instance to be reaped', () => consul.services().length === 0, 2_000);
   assert.deepEqual(consul.departures(), [{ id: 'video-1', by: 'critical-timeout', status: 'critical' }]);
 });
 

@@ -14,3 +14,4 @@ export { startSilentRedis, type SilentRedis } from './silent-redis.js';
 export { cpuSeconds } from './process-cpu.js';
 export { tcpTimers, type TcpEnd, type TcpTimer } from './tcp-timers.js';
 export { startPartitionProxy, type PartitionProxy } from './partition-proxy.js';
+export { until } from './until.js';

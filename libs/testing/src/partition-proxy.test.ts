@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startPartitionProxy } from '@douyin/testing';
+import { startPartitionProxy, until } from '@douyin/testing';
 
 /** A server that records what each connection sent it and whether it closed; the test decides what to send back. */
 async function recordingServer(t: TestContext) {
@@ -33,19 +33,12 @@ async function dial(t: TestContext, url: string): Promise<{ socket: Socket; read
   return { socket, read: () => read };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let waits = 0; !condition(); waits += 1) {
-    if (waits > 200) throw new Error('condition not met in 2 s');
-    await sleep(10);
-  }
-}
-
 test('a cut holds bytes both ways and a graceful close, and the heal delivers them in order', async (t) => {
   const server = await recordingServer(t);
   const proxy = await startPartitionProxy(t, server.url, 1);
   const client = await dial(t, proxy.url);
   client.socket.write('before;');
-  await until(() => server.received[0] === 'before;');
+  await until('the bytes before the cut', () => server.received[0] === 'before;');
 
   proxy.cut();
   client.socket.write('during;');
@@ -55,7 +48,7 @@ test('a cut holds bytes both ways and a graceful close, and the heal delivers th
   assert.deepEqual([server.received[0], server.ended[0], client.read()], ['before;', false, '']);
 
   proxy.heal();
-  await until(() => server.ended[0] === true && client.read() === 'answer;');
+  await until('the held bytes and close', () => server.ended[0] === true && client.read() === 'answer;');
   assert.equal(server.received[0], 'before;during;');
 });
 
@@ -63,13 +56,13 @@ test('what a client sent during a cut is never delivered once it reset its conne
   const server = await recordingServer(t);
   const proxy = await startPartitionProxy(t, server.url, 1);
   const client = await dial(t, proxy.url);
-  await until(() => server.peers.length === 1);
+  await until('the connection', () => server.peers.length === 1);
 
   proxy.cut();
   client.socket.write('late write;');
   await sleep(50);
   client.socket.resetAndDestroy();
-  await until(() => proxy.resets() === 1);
+  await until('the reset', () => proxy.resets() === 1);
   proxy.heal();
   await sleep(100);
   assert.equal(server.received[0], '');
