@@ -375,7 +375,7 @@ for (const mode of databaseModes()) {
 }
 
 test('publish with an S3 store: the upload is probed from a local copy and moved server-side under its final key', async (t) => {
-  const store = createS3Store({ ...(await startS3(t)), region: 'us-east-1', partSize: 5 * 1024 * 1024 });
+  const store = createS3Store({ ...(await startS3(t)), region: 'us-east-1', partSize: 5 * 1024 * 1024, stallMs: 15_000 });
   await store.prepare();
   const deps = await videoDeps(t, 'sqlite', { store });
   const { mp4 } = await mediaFixtures(t);

@@ -13,7 +13,10 @@ test('storage defaults to files under DATA_DIR/media', () => {
 test('S3_ENDPOINT selects S3 and requires credentials', () => {
   const s3 = loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' });
   assert.equal(s3.kind, 's3');
-  assert.ok(s3.kind === 's3' && s3.partSize === 8 * 1024 * 1024 && s3.bucket === 'douyin');
+  assert.ok(s3.kind === 's3' && s3.partSize === 8 * 1024 * 1024 && s3.bucket === 'douyin' && s3.stallMs === 15_000);
+  const patient = loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_STALL_TIMEOUT_MS: '60000' });
+  assert.ok(patient.kind === 's3' && patient.stallMs === 60_000);
+  assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_STALL_TIMEOUT_MS: 'soon' }), /S3_STALL_TIMEOUT_MS/);
   assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000' }), ConfigError);
   assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_PART_SIZE: '1024' }), /S3_PART_SIZE/);
 });

@@ -15,6 +15,8 @@ export const StorageEnv = z.object({
   S3_REGION: z.string().default('us-east-1'),
   // S3 refuses parts under 5 MiB; each upload holds about two parts in memory.
   S3_PART_SIZE: z.coerce.number().int().min(5 * MiB).default(8 * MiB),
+  // Long enough for a server-side copy of the largest upload, which answers nothing until it is done.
+  S3_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
 });
 type StorageEnvValues = z.output<typeof StorageEnv> & { DATA_DIR: string };
 
@@ -31,5 +33,6 @@ export function toStorageConfig(e: StorageEnvValues) {
     secretKey: e.S3_SECRET_KEY,
     region: e.S3_REGION,
     partSize: e.S3_PART_SIZE,
+    stallMs: e.S3_STALL_TIMEOUT_MS,
   };
 }

@@ -11,4 +11,5 @@ export {
   type ObjectStore,
 } from './object-store.js';
 export { createObjectStore, type StorageConfig } from './create-store.js';
-export { createS3Store, type S3StoreConfig } from './s3-store.js';
+export { createS3Store, type S3StoreConfig, type S3StoreOptions } from './s3-store.js';
+export { StorageTimeoutError, type RequestBounds } from './bounded-transport.js';

@@ -13,7 +13,7 @@ const MiB = 1024 * 1024;
 
 async function s3Config(t: { after(fn: () => unknown): void }, extra: Partial<S3StoreConfig> = {}): Promise<S3StoreConfig> {
   const s3 = await startS3(t);
-  return { ...s3, region: 'us-east-1', partSize: 5 * MiB, ...extra };
+  return { ...s3, region: 'us-east-1', partSize: 5 * MiB, stallMs: 15_000, ...extra };
 }
 
 // s3rver speaks the real S3 protocol (signatures, XML errors, ranges, presigned URLs): no mock in between.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { blocksOf } from './blocks.js';
+import { boundedTransport, type RequestBounds } from './bounded-transport.js';
 import { assertValidKey, assertValidPrefix, contentTypeOf, isValidKey, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 export interface S3StoreConfig {
@@ -15,15 +16,23 @@ export interface S3StoreConfig {
   region: string;
   /** Bytes per multipart part (S3 minimum 5 MiB); an object that fits in one part goes up as one PUT. */
   partSize: number;
+  /** How long a request may go with nothing moving before the store counts as unreachable (RequestBounds). */
+  stallMs: number;
+}
+
+/** What a store serving calls is told of them; see RequestBounds. */
+export interface S3StoreOptions {
+  deadline?: RequestBounds['deadline'];
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchObject']);
 const isMissing = (err: unknown) => NOT_FOUND.has(String((err as { code?: unknown }).code));
 
-function clientFor(endpoint: string, config: S3StoreConfig): Client {
+function clientFor(endpoint: string, config: S3StoreConfig, options: S3StoreOptions): Client {
   const url = new URL(endpoint);
   const useSSL = url.protocol === 'https:';
   return new Client({
+    transport: boundedTransport(useSSL ? 'https:' : 'http:', { deadline: options.deadline, stallMs: config.stallMs }),
     endPoint: url.hostname,
     port: url.port ? Number(url.port) : useSSL ? 443 : 80,
     useSSL,
@@ -39,10 +48,13 @@ function clientFor(endpoint: string, config: S3StoreConfig): Client {
 const unavailable = (action: string, key: string, err: unknown) =>
   new StorageUnavailableError(`object store could not ${action} ${key}`, { cause: err });
 
-/** Objects in an S3 bucket through the `minio` client (MinIO in production). */
-export function createS3Store(config: S3StoreConfig): ObjectStore {
-  const client = clientFor(config.endpoint, config);
-  const signer = config.publicEndpoint ? clientFor(config.publicEndpoint, config) : client;
+/**
+ * Objects in an S3 bucket through the `minio` client (MinIO in production). Every request is bounded (RequestBounds):
+ * by `options.deadline` in a service that serves calls, and by the store's silence everywhere.
+ */
+export function createS3Store(config: S3StoreConfig, options: S3StoreOptions = {}): ObjectStore {
+  const client = clientFor(config.endpoint, config, options);
+  const signer = config.publicEndpoint ? clientFor(config.publicEndpoint, config, options) : client;
   const { bucket } = config;
 
   async function statOf(key: string): Promise<ObjectInfo | undefined> {
