@@ -13,7 +13,7 @@ import type { VideoTables } from './tables.js';
 const config = loadConfigOrExit(VideoEnv);
 const runtime = createRuntime(config.service);
 const db = createDb<VideoTables>(config.db, { deadline: currentDeadline });
-const store = createObjectStore(config.storage);
+const store = createObjectStore(config.storage, { deadline: currentDeadline });
 const cache = await createCache(config.cache, { prefix: 'video', logger: runtime.logger, counters: cacheCounters(runtime.metrics) });
 
 const sweeper = abandonedSweeper({ store, db, workDir: config.workDir, logger: runtime.logger });

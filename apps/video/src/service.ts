@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { PublishInput, Video } from '@douyin/contracts';
 import { invalidatingWrite } from '@douyin/cache';
 import { isConnectionLost, isDeadlock, isUniqueViolation } from '@douyin/db';
-import { newKey, type ObjectStore } from '@douyin/storage';
+import { newKey, storageUnavailable, type ObjectStore } from '@douyin/storage';
 import type { Logger } from '@douyin/telemetry';
 import { PUBLISH_DIR_PREFIX } from './abandoned.js';
 import { extractCover, probeVideo, type MediaTools } from './media.js';
@@ -150,8 +150,9 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
   } catch (err) {
     if (err instanceof CommitOutcomeUnknown) {
       deps.logger.error({ err, keys: stored }, 'a publish that may have committed keeps its files; the sweep removes them in a day if it did not');
-    } else if ((await Promise.all(stored.map((key) => forget(deps, key)))).every(Boolean) && intentId !== undefined) {
-      // Refused (the database is what failed, or the deadline passed), it is the sweep's in a day.
+    } else if ((await Promise.all(stored.map((key) => forget(deps, key)))).every(Boolean) && intentId !== undefined && !storageUnavailable.isDown(err)) {
+      // Refused (the database is what failed, or the deadline passed), it is the sweep's in a day. So is an intent whose
+      // store failed: a copy or write given up on may still be carried out after the deletes above.
       await repo.dropIntent(deps.db, intentId).catch((dropErr: unknown) => deps.logger.debug({ err: dropErr }, 'a failed publish left its intent to the sweep'));
     }
     throw err;
