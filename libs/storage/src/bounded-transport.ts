@@ -36,6 +36,30 @@ type Transport = Pick<typeof http, 'request'>;
 // Bytes this socket has taken in or handed to the kernel: what the store's side has had to acknowledge.
 const bytesMoved = (socket: Socket | null) => (socket ? socket.bytesRead + socket.bytesWritten - socket.writableLength : 0);
 
+const SLICE_BYTES = 64 * 1024;
+
+/**
+ * Makes `req.end(body)` send a large body as slices, each written once the socket took the one before. minio ends a
+ * request with a whole part (up to S3_PART_SIZE) in one write, which leaves writableLength only once the kernel has
+ * every byte of it: over a link slower than a part per stall bound, that write would look like no progress at all.
+ */
+function endInSlices(req: ClientRequest): void {
+  const end = req.end.bind(req) as (body?: Buffer) => ClientRequest;
+  req.end = ((body?: unknown, ...rest: unknown[]) => {
+    if (!Buffer.isBuffer(body) || body.length <= SLICE_BYTES || rest.length > 0) return (end as (...args: unknown[]) => ClientRequest)(body, ...rest);
+    let offset = 0;
+    const more = (): void => {
+      while (!req.destroyed) {
+        const slice = body.subarray(offset, (offset += SLICE_BYTES));
+        if (offset >= body.length) return void end(slice);
+        if (!req.write(slice)) return void req.once('drain', more);
+      }
+    };
+    more();
+    return req;
+  }) as ClientRequest['end'];
+}
+
 // Unread bytes mean the answer waits for its reader, not for the store. (Not isPaused(): a reader by async iteration
 // or by pipe counts as paused between chunks even when it waits for the next one.)
 const readerIsBehind = (res: IncomingMessage | undefined) => res !== undefined && res.readableLength > 0;
@@ -46,7 +70,9 @@ function reset(socket: Socket | null): void {
     // would carry out a copy or a write its caller was told had failed.
     socket?.resetAndDestroy();
   } catch {
-    socket?.destroy(); // a TLS socket cannot be reset
+    // A TLS socket cannot be reset: closed, what it still held may yet reach a store reached again, as a publish's
+    // kept intent allows for.
+    socket?.destroy();
   }
 }
 
@@ -67,6 +93,7 @@ export function boundedTransport(protocol: 'http:' | 'https:', bounds: RequestBo
       res.once('close', settle);
       onResponse?.(res);
     });
+    endInSlices(req);
     const left = deadline === undefined ? Infinity : deadline - Date.now();
     if (left <= 0) {
       req.destroy(new StorageTimeoutError('STORAGE_DEADLINE_EXCEEDED', `deadline passed before ${options.method} ${options.path} was sent`));
@@ -74,6 +101,7 @@ export function boundedTransport(protocol: 'http:' | 'https:', bounds: RequestBo
     }
     const abandon = (code: StorageTimeoutCode, why: string) => {
       settle();
+      if (response?.complete) return;
       const err = new StorageTimeoutError(code, `${options.method} ${options.path} abandoned: ${why}`);
       reset(req.socket);
       if (response) {
@@ -91,6 +119,10 @@ export function boundedTransport(protocol: 'http:' | 'https:', bounds: RequestBo
     let lastProgress = Date.now();
     req.once('socket', (socket: Socket) => void (moved = bytesMoved(socket)));
     const stallTicker = setInterval(() => {
+      // Wholly received, the answer owes the store nothing more: its reader may take it as slowly as it likes (a
+      // response piped to a slow phone ends only once the phone has it), and one minio drops unread (a retried 503)
+      // would otherwise keep this ticking for ever.
+      if (response?.complete) return settle();
       const now = bytesMoved(req.socket);
       if (now !== moved || readerIsBehind(response)) {
         moved = now;
@@ -105,8 +137,8 @@ export function boundedTransport(protocol: 'http:' | 'https:', bounds: RequestBo
       clearTimeout(deadlineTimer);
       clearInterval(stallTicker);
     }
-    // Without an answer, the request's own end is the last word; with one, the answer's close is (above).
-    req.once('close', () => response === undefined && settle());
+    // Without an answer, the request's own end is the last word; with one, the answer's close or completion is.
+    req.once('close', () => (response === undefined || response.complete) && settle());
     return req;
   }
 
