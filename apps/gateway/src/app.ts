@@ -58,7 +58,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: MAX_FORM_BYTES });
   // One byte past the text limit marks a field as truncated, which the params reader reports as 40003.
   await app.register(multipart, { limits: { fieldSize: MAX_TEXT_BYTES + 1, fields: 32, parts: 64 } });
-  limitBodyTime(app, { timeoutMs: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS, uploadRoute: PUBLISH_ROUTE });
+  limitBodyTime(app, { timeoutMs: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS, uploadRoute: PUBLISH_ROUTE, uploadFloor: deps.uploadFloor });
 
   // Callback hooks cost no promise per answer (see observeHttp).
   app.addHook('onRequest', (req, _reply, done) => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { fakeUserService, gatewayFor } from '../test/harness.js';
 import { multipartBody, type FormPart } from '../test/multipart.js';
 import { until } from '../test/processes.js';
+import { uploadSlots } from './upload-slots.js';
 import { fakeVideoService, testMedia } from '../test/video-fakes.js';
 
 type After = { after(fn: () => unknown): void };
@@ -108,4 +109,51 @@ test('a form body not received within its time gets 408 and loses its connection
   assert.match(quick.seen.answer, /"status_code":0/);
   await new Promise((resolve) => setTimeout(resolve, 400));
   assert.equal(quick.seen.closed, false, 'a body received in time keeps its keep-alive connection');
+});
+
+test('an upload slower than the floor is closed with 408 and frees its slot; one that keeps to it, or waits on the store, is not', { timeout: 30_000 }, async (t) => {
+  const media = await testMedia(t);
+  media.slots = uploadSlots({ total: 1, perIp: 1 });
+  // A store that takes each chunk slowly: while it does, the gateway reads nothing, and the client can send nothing.
+  const slowStore = {
+    ...media,
+    store: {
+      ...media.store,
+      put: (key: string, body: Readable) =>
+        media.store.put(key, Readable.from((async function* () {
+          for await (const chunk of body) yield await new Promise<Buffer>((resolve) => setTimeout(resolve, 300, chunk as Buffer));
+        })())),
+    },
+  };
+  const floor = { bytesPerSecond: 20_000, graceMs: 0 };
+  const app = await gatewayFor(t, undefined, undefined, undefined, {}, { media }, {}, { uploadFloor: floor });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const { payload, headers } = multipartBody([{ name: 'data', value: Buffer.alloc(120_000), filename: 'v.mp4' }]);
+  const head = `POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${headers['content-type']}\r\ncontent-length: ${payload.length}\r\n\r\n`;
+
+  const trickle = phoneTo(t, base);
+  trickle.socket.write(head + payload.subarray(0, 1_000).toString('latin1'), 'latin1');
+  await until('the trickling upload is closed', () => trickle.seen.closed, 5_000);
+  assert.match(trickle.seen.answer, /^HTTP\/1\.1 408 /);
+  assert.match(trickle.seen.answer, /"status_code":40002,"status_msg":"upload too slow/);
+
+  // 12 KB every 250 ms, 48 KB/s: over the floor, and its one slot was freed by the closed upload.
+  const steady = phoneTo(t, base);
+  steady.socket.write(head);
+  for (let sent = 0; sent < payload.length; sent += 12_000) {
+    steady.socket.write(payload.subarray(sent, sent + 12_000));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await until('the steady upload is answered', () => /"status_code":\d+/.test(steady.seen.answer), 5_000);
+  assert.match(steady.seen.answer, /"status_code":40101/, 'answered as an upload without a token');
+
+  // Sent at once, taken by the store at a fraction of the floor: the wait is the gateway's, not the client's.
+  const patient = await gatewayFor(t, undefined, undefined, undefined, {}, { media: slowStore }, {}, { uploadFloor: { bytesPerSecond: 2_000_000, graceMs: 0 } });
+  const patientBase = await patient.listen({ port: 0, host: '127.0.0.1' });
+  const big = multipartBody([{ name: 'data', value: Buffer.alloc(1_000_000), filename: 'v.mp4' }]);
+  const waiting = phoneTo(t, patientBase);
+  waiting.socket.write(`POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: ${big.headers['content-type']}\r\ncontent-length: ${big.payload.length}\r\n\r\n`);
+  waiting.socket.write(big.payload);
+  await until('the upload the store took slowly is answered', () => /"status_code":\d+/.test(waiting.seen.answer) || waiting.seen.closed, 20_000);
+  assert.match(waiting.seen.answer, /"status_code":40101/);
 });

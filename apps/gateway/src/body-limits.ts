@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyContentTypeParser, FastifyInstance } from 'fastify';
+import type { FastifyContentTypeParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import { answerRaw } from './client-error.js';
 import { ApkCode } from './status.js';
@@ -35,31 +35,82 @@ export function discardingParser(limit: number): FastifyContentTypeParser {
 
 const MULTIPART = /^multipart\/form-data\s*(;|$)/i;
 
+/** The slowest an upload may arrive: on average `bytesPerSecond`, counted once its first `graceMs` have passed. */
+export interface UploadRateFloor {
+  bytesPerSecond: number;
+  graceMs: number;
+}
+
+export interface BodyTimeLimits {
+  /** How long a body other than an upload may take to arrive. */
+  timeoutMs: number;
+  uploadRoute: string;
+  /** Absent: an upload is bounded by Node's request timeout alone. */
+  uploadFloor?: UploadRateFloor;
+}
+
+// An answer already on its way (a refusal that did not wait for the body) only loses its connection.
+function cutShort(req: FastifyRequest, reply: FastifyReply, msg: string): void {
+  req.log.debug({ reqId: req.id }, msg);
+  if (!reply.raw.headersSent) answerRaw(req.raw.socket, '408 Request Timeout', ApkCode.malformedParam, msg);
+  req.raw.socket.destroy();
+}
+
 /**
  * A body, other than a multipart upload on `uploadRoute`, must arrive within `timeoutMs` of its request: Node's own
  * limit is sized for the largest upload (minutes), and a client sending a byte now and then would otherwise hold a
  * form of up to 4 MiB in memory for as long, as many times over as it opens connections. (An urlencoded body on the
- * upload route is parsed whole before the route, and its upload slots, ever see it.)
+ * upload route is parsed whole before the route, and its upload slots, ever see it.) An upload must keep to
+ * `uploadFloor` instead (see watchUploadRate).
  */
-export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute }: { timeoutMs: number; uploadRoute: string }): void {
+export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute, uploadFloor }: BodyTimeLimits): void {
   app.addHook('onRequest', (req, reply, done) => {
     const raw = req.raw;
     const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length']) > 0;
     if (!hasBody || raw.complete) return done();
     // The multipart plugin marks its requests only once their body is being parsed: the header tells here.
-    if (MULTIPART.test(raw.headers['content-type'] ?? '') && req.routeOptions.url === uploadRoute) return done();
+    if (MULTIPART.test(raw.headers['content-type'] ?? '') && req.routeOptions.url === uploadRoute) {
+      if (uploadFloor) watchUploadRate(req, reply, uploadFloor);
+      return done();
+    }
     const timer = setTimeout(() => {
       if (raw.complete || raw.socket.destroyed) return;
-      req.log.debug({ reqId: req.id }, 'request body not received in time');
-      // An answer already on its way (a refusal that did not wait for the body) only loses its connection.
-      if (!reply.raw.headersSent) answerRaw(raw.socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
-      raw.socket.destroy();
+      cutShort(req, reply, 'request not received in time');
     }, timeoutMs);
     timer.unref();
     const clear = () => clearTimeout(timer);
     raw.once('end', clear).once('close', clear);
     done();
   });
+}
+
+const RATE_CHECK_MS = 1_000;
+
+/**
+ * Closes an upload that arrives slower than `floor`: the upload slots bound how many are received at once, so one
+ * trickling in would hold its slot (and its S3 parts in memory) for all of Node's request timeout, minutes, and a few
+ * clients could keep everyone else's uploads refused for as long. Time the gateway spends not reading (the store
+ * taking a part) is not the client's and is not counted; nor are the bytes of a request before this one on the
+ * connection.
+ */
+function watchUploadRate(req: FastifyRequest, reply: FastifyReply, floor: UploadRateFloor): void {
+  const raw = req.raw;
+  const socket = raw.socket;
+  const bytesBefore = socket.bytesRead;
+  let clientMs = 0;
+  const timer = setInterval(() => {
+    if (raw.complete || socket.destroyed) return stop();
+    // Unread bytes wait for the gateway, not for the client.
+    if (raw.readableLength > 0) return;
+    clientMs += RATE_CHECK_MS;
+    const owed = (floor.bytesPerSecond * (clientMs - floor.graceMs)) / 1000;
+    if (socket.bytesRead - bytesBefore >= owed) return;
+    stop();
+    cutShort(req, reply, `upload too slow: under ${floor.bytesPerSecond} bytes a second`);
+  }, RATE_CHECK_MS);
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  raw.once('end', stop).once('close', stop);
 }
 
 /**

@@ -21,6 +21,9 @@ function isTimeZone(zone: string): boolean {
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
+// A phone's first seconds of an upload (its radio waking, TCP's slow start) are not held against its rate.
+const UPLOAD_GRACE_MS = 10_000;
+
 /**
  * What Fastify's trustProxy takes: a named range, an address, or an address with a prefix length of at least 1
  * (its parser refuses /0: trusting every sender would let any client name its own address).
@@ -59,6 +62,8 @@ export const GatewayEnv = z
     /** Uploads one gateway receives at once, and from one client IP; more get 42901. */
     MAX_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(16),
     MAX_CONCURRENT_UPLOADS_PER_IP: z.coerce.number().int().positive().default(4),
+    /** Bytes a second an upload must average once its first 10 s passed, or be closed; 0 = no floor. */
+    UPLOAD_MIN_RATE: z.coerce.number().int().min(0).default(16 * 1024),
     /** Budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an ordinary call. */
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(FEED_MAX).default(FEED_MAX),
@@ -90,6 +95,7 @@ export const GatewayEnv = z
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${lanAddress()}:${e.PORT}`).replace(/\/+$/, ''),
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
       uploadSlots: { total: e.MAX_CONCURRENT_UPLOADS, perIp: e.MAX_CONCURRENT_UPLOADS_PER_IP },
+      uploadFloor: e.UPLOAD_MIN_RATE === 0 ? undefined : { bytesPerSecond: e.UPLOAD_MIN_RATE, graceMs: UPLOAD_GRACE_MS },
       publishTimeoutMs: e.PUBLISH_TIMEOUT_MS,
       feedPageSize: e.FEED_PAGE_SIZE,
     },

@@ -7,6 +7,7 @@ import type { Logger } from '@douyin/telemetry';
 import type { Authenticator } from './auth.js';
 import type { MediaUrls } from './media-urls.js';
 import type { ProfileImageUrls } from './profile-images.js';
+import type { UploadRateFloor } from './body-limits.js';
 import type { UploadSlots } from './upload-slots.js';
 import type { UserExtras, VideoExtras } from './apk.js';
 import type { FactsSources } from './views/facts.js';
@@ -40,6 +41,8 @@ export interface GatewayDeps {
   pushConnectionsPerUser?: number;
   /** How long a body other than an upload may take to arrive (30 s; tests shorten it). */
   bodyTimeoutMs?: number;
+  /** The slowest an upload may arrive (UPLOAD_MIN_RATE); absent: Node's request timeout alone bounds it. */
+  uploadFloor?: UploadRateFloor;
   /** Budget of the mesh calls one request makes together, from its arrival (MESH_TIMEOUT_MS). */
   requestBudgetMs: number;
   logger: Logger;

@@ -50,6 +50,7 @@ const app = await buildApp({
   feedPageSize: config.video.feedPageSize,
   profileImages: profileImageUrls(config.video.publicBaseUrl),
   pushConnectionsPerUser: config.pushConnectionsPerUser,
+  uploadFloor: config.video.uploadFloor,
   requestBudgetMs: config.service.mesh.timeoutMs,
   tokens,
   auth: createAuthenticator({ tokens, userExists: userExists(user) }),
