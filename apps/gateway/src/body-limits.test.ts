@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { metricsFor } from '@douyin/metrics';
 import { fakeUserService, gatewayFor } from '../test/harness.js';
 import { multipartBody, type FormPart } from '../test/multipart.js';
 import { until } from '../test/processes.js';
@@ -136,8 +137,14 @@ test('an upload slower than the floor is closed with 408 and frees its slot; one
   await until('the trickling upload is closed', () => trickle.seen.closed, 5_000);
   assert.match(trickle.seen.answer, /^HTTP\/1\.1 408 /);
   assert.match(trickle.seen.answer, /"status_code":40002,"status_msg":"upload too slow/);
+  assert.match(await metricsFor('gateway').exposition(), /^douyin_gateway_connections_cut_total\{reason="upload_too_slow"\} [1-9]/m);
 
   // 12 KB every 250 ms, 48 KB/s: over the floor, and its one slot was freed by the closed upload.
+  await until('the closed upload to give its slot back', () => {
+    const release = media.slots.take('127.0.0.1');
+    release?.();
+    return release !== undefined;
+  });
   const steady = phoneTo(t, base);
   steady.socket.write(head);
   for (let sent = 0; sent < payload.length; sent += 12_000) {

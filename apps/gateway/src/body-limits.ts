@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyContentTypeParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
+import { metricsFor } from '@douyin/metrics';
 import { answerRaw } from './client-error.js';
 import { ApkCode } from './status.js';
 
@@ -50,8 +51,9 @@ export interface BodyTimeLimits {
 }
 
 // An answer already on its way (a refusal that did not wait for the body) only loses its connection.
-function cutShort(req: FastifyRequest, reply: FastifyReply, msg: string): void {
-  req.log.debug({ reqId: req.id }, msg);
+function cutShort(req: FastifyRequest, reply: FastifyReply, reason: 'body_timeout' | 'upload_too_slow', msg: string): void {
+  req.log.info({ reqId: req.id, client: req.ip }, msg);
+  metricsFor('gateway').connectionsCut.inc({ reason });
   if (!reply.raw.headersSent) answerRaw(req.raw.socket, '408 Request Timeout', ApkCode.malformedParam, msg);
   req.raw.socket.destroy();
 }
@@ -75,7 +77,7 @@ export function limitBodyTime(app: FastifyInstance, { timeoutMs, uploadRoute, up
     }
     const timer = setTimeout(() => {
       if (raw.complete || raw.socket.destroyed) return;
-      cutShort(req, reply, 'request not received in time');
+      cutShort(req, reply, 'body_timeout', 'request not received in time');
     }, timeoutMs);
     timer.unref();
     const clear = () => clearTimeout(timer);
@@ -98,19 +100,23 @@ function watchUploadRate(req: FastifyRequest, reply: FastifyReply, floor: Upload
   const socket = raw.socket;
   const bytesBefore = socket.bytesRead;
   let clientMs = 0;
+  // The parser pauses the body whenever the store is behind: a second in which it did was (partly) the gateway's.
+  let pausedSinceTick = false;
+  const paused = () => void (pausedSinceTick = true);
   const timer = setInterval(() => {
     if (raw.complete || socket.destroyed) return stop();
-    // Unread bytes wait for the gateway, not for the client.
-    if (raw.readableLength > 0) return;
+    const gatewayWaited = pausedSinceTick || raw.isPaused() || raw.readableLength > 0;
+    pausedSinceTick = false;
+    if (gatewayWaited) return;
     clientMs += RATE_CHECK_MS;
     const owed = (floor.bytesPerSecond * (clientMs - floor.graceMs)) / 1000;
     if (socket.bytesRead - bytesBefore >= owed) return;
     stop();
-    cutShort(req, reply, `upload too slow: under ${floor.bytesPerSecond} bytes a second`);
+    cutShort(req, reply, 'upload_too_slow', `upload too slow: under ${floor.bytesPerSecond} bytes a second`);
   }, RATE_CHECK_MS);
   timer.unref();
-  const stop = () => clearInterval(timer);
-  raw.once('end', stop).once('close', stop);
+  const stop = () => (clearInterval(timer), raw.off('pause', paused));
+  raw.on('pause', paused).once('end', stop).once('close', stop);
 }
 
 /**

@@ -52,6 +52,9 @@ const isPartAFile = (fieldName: string | undefined, contentType: string | undefi
  */
 export async function readUploadForm(req: FastifyRequest, { store, maxBytes, beforeFile }: UploadOptions): Promise<UploadForm> {
   if (!req.isMultipart()) return { params: await collectParams(req) };
+  // A client gone before the form is read (its hooks took long, or it was cut for slowness): a multipart parser started
+  // on the closed request would wait for ever, and so would the upload slot taken for it.
+  if (req.raw.destroyed) throw new ApkError(ApkCode.malformedParam, 'malformed or interrupted upload');
   const params = new Map<string, string>();
   addAll(params, req.query);
   const addField = multipartFieldAdder(params);

@@ -33,6 +33,7 @@ export class ServiceMetrics {
   readonly dbQueryDuration: Histogram<'operation' | 'outcome'>;
   readonly dbPoolConnections: Gauge<'state'>;
   readonly uploadBytes: Counter;
+  readonly connectionsCut: Counter<'reason'>;
   readonly pushConnections: Gauge;
   readonly pushDelivered: Counter;
   readonly pushReplaced: Counter;
@@ -155,6 +156,13 @@ export class ServiceMetrics {
       },
     });
     this.uploadBytes = new Counter({ name: name('upload_bytes_total'), help: 'bytes of video uploads received', registers });
+    // Closed without the answer its request would have had, which the HTTP metrics never see.
+    this.connectionsCut = new Counter({
+      name: name('connections_cut_total'),
+      help: 'client connections closed for slowness: body_timeout (a form not received in time), upload_too_slow, idle (nothing moved either way)',
+      labelNames: ['reason'],
+      registers,
+    });
     // The chat push channel's own figures; its polls are the rpc client metrics of message.inbox.
     this.pushConnections = new Gauge({ name: name('push_connections'), help: 'chat push connections open now', registers });
     this.pushDelivered = new Counter({ name: name('push_delivered_total'), help: 'messages written to chat push connections', registers });
