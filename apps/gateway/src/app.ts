@@ -1,8 +1,9 @@
+import type { Socket } from 'node:net';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp, scopeRequests } from '@douyin/mesh';
-import { markOutcome } from '@douyin/metrics';
+import { markOutcome, metricsFor } from '@douyin/metrics';
 import { discardingParser, limitBodyTime } from './body-limits.js';
 import { apkClientErrorHandler } from './client-error.js';
 import type { GatewayDeps } from './deps.js';
@@ -36,6 +37,13 @@ const BODY_TIMEOUT_MS = 30_000;
  * byte now and then hold its connection, and an upload slot, forever.
  */
 const requestTimeoutFor = (maxUploadBytes: number) => Math.max(300_000, Math.ceil(maxUploadBytes / 256));
+/**
+ * How long a connection may go with nothing moving either way before it is closed: a phone that stopped reading (an
+ * app paused mid-video, a network gone without a word) would otherwise hold its answer's file or S3 stream, and its
+ * socket, for ever. Longer than the longest a healthy request waits in silence, a publish's answer once its upload is
+ * in; push streams send a heartbeat every 15 s.
+ */
+const idleTimeoutFor = (publishTimeoutMs: number) => Math.max(120_000, publishTimeoutMs + 30_000);
 const APK_SUCCESS = { code: '0', outcome: 'ok' } as const;
 
 /** The APK-facing HTTP app. Never listens and never reads the environment. */
@@ -45,8 +53,14 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: MAX_FORM_BYTES,
     clientErrorHandler: apkClientErrorHandler,
     requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes),
+    connectionTimeout: deps.idleTimeoutMs ?? idleTimeoutFor(deps.media.publishTimeoutMs),
     // Without trusted proxies, X-Forwarded-For is the client's to write and is never read.
     ...(deps.trustedProxies?.length && { trustProxy: deps.trustedProxies }),
+  });
+  // Node closes an idle connection itself unless someone listens; counted here, it is closed all the same.
+  app.server.on('timeout', (socket: Socket) => {
+    metricsFor('gateway').connectionsCut.inc({ reason: 'idle' });
+    socket.destroy();
   });
 
   // Parameters come from the query string or a form body, on any method (contract §1): Fastify reads no GET body

@@ -41,6 +41,8 @@ export interface GatewayDeps {
   pushConnectionsPerUser?: number;
   /** How long a body other than an upload may take to arrive (30 s; tests shorten it). */
   bodyTimeoutMs?: number;
+  /** How long a connection may go with nothing moving before it is closed (from PUBLISH_TIMEOUT_MS; tests shorten it). */
+  idleTimeoutMs?: number;
   /** The slowest an upload may arrive (UPLOAD_MIN_RATE); absent: Node's request timeout alone bounds it. */
   uploadFloor?: UploadRateFloor;
   /** Budget of the mesh calls one request makes together, from its arrival (MESH_TIMEOUT_MS). */

@@ -69,7 +69,7 @@ export async function gatewayFor(
   social: Partial<Pick<GatewayDeps, 'relation' | 'message' | 'pushConnectionsPerUser'>> = {},
   videos: Partial<Pick<GatewayDeps, 'video' | 'videoFacts' | 'media' | 'feedPageSize'>> = {},
   interactions: Partial<Pick<GatewayDeps, 'favorite' | 'comment' | 'timeZone'>> = {},
-  guards: Partial<Pick<GatewayDeps, 'limiter' | 'loginGuard' | 'trustedProxies' | 'bodyTimeoutMs' | 'uploadFloor'>> = {},
+  guards: Partial<Pick<GatewayDeps, 'limiter' | 'loginGuard' | 'trustedProxies' | 'bodyTimeoutMs' | 'idleTimeoutMs' | 'uploadFloor'>> = {},
 ): Promise<FastifyInstance> {
   const tokens = createTokenIssuer({ secret: SECRET, ttlSeconds: 3600, now });
   const userExists = async (userId: number) =>

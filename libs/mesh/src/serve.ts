@@ -32,7 +32,10 @@ export interface RunningServer {
 }
 
 /** A Fastify instance configured the way every app in the mesh needs it. */
-export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'requestTimeout' | 'trustProxy'> = {}): FastifyInstance {
+export function createHttpApp(
+  logger: Logger,
+  options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'connectionTimeout' | 'requestTimeout' | 'trustProxy'> = {},
+): FastifyInstance {
   return Fastify({
     loggerInstance: logger,
     // One line per request at info level would drown the logs under load; errors are logged where handled.
@@ -54,6 +57,7 @@ export function createHttpApp(logger: Logger, options: Pick<FastifyServerOptions
     return503OnClosing: false,
     ...(options.clientErrorHandler && { clientErrorHandler: options.clientErrorHandler }),
     ...(options.requestTimeout && { requestTimeout: options.requestTimeout }),
+    ...(options.connectionTimeout && { connectionTimeout: options.connectionTimeout }),
     ...(options.trustProxy && { trustProxy: options.trustProxy }),
   }) as unknown as FastifyInstance;
 }

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { metricsFor } from '@douyin/metrics';
 import { newKey } from '@douyin/storage';
 import { gatewayFor } from '../../test/harness.js';
+import { until } from '../../test/processes.js';
 import { testMedia } from '../../test/video-fakes.js';
 import { parseRange } from './media.js';
 
@@ -83,4 +86,48 @@ test('a storage failure or an object gone between its stat and its read is answe
     assert.equal(res.headers['cache-control'], 'no-store', mode);
     assert.equal(res.headers.etag, undefined, mode);
   }
+});
+
+/**
+ * Reads an answer off a raw connection, `pace` deciding how long to pause after each chunk (Infinity: stop reading).
+ * The connection joins `open`, for the test to close before the gateway, which would wait for it.
+ */
+function readAnswer(open: Socket[], base: string, path: string, pace: (received: number) => number) {
+  const socket = connect(Number(new URL(base).port), '127.0.0.1');
+  open.push(socket);
+  const seen = { received: 0, closed: false };
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  socket.on('data', (chunk: Buffer) => {
+    seen.received += chunk.length;
+    const pause = pace(seen.received);
+    if (pause === 0) return;
+    socket.pause();
+    if (pause !== Infinity) setTimeout(() => socket.resume(), pause);
+  });
+  socket.on('close', () => (seen.closed = true)).on('error', () => undefined);
+  return { socket, seen };
+}
+
+test('a phone that stops reading a video loses its connection once nothing moved for the idle timeout; one reading slowly keeps it', { timeout: 30_000 }, async (t) => {
+  const open: Socket[] = [];
+  t.after(() => open.forEach((socket) => socket.destroy()));
+  const media = await testMedia(t);
+  const app = await gatewayFor(t, undefined, undefined, undefined, {}, { media }, {}, { idleTimeoutMs: 1_000 });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const large = newKey('videos', 'mp4');
+  await media.store.put(large, Readable.from([randomBytes(64 * 1024 * 1024)]));
+  const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+
+  const stopped = readAnswer(open, base, `/media/${large}`, () => Infinity);
+  await until('the stopped reader to be sent something', () => stopped.seen.received > 0);
+  await until('the gateway to close the connection nobody reads', async () => (await connections()) === 0, 10_000);
+  assert.match(await metricsFor('gateway').exposition(), /^douyin_gateway_connections_cut_total\{reason="idle"\} [1-9]/m);
+
+  const small = newKey('videos', 'mp4');
+  const bytes = randomBytes(2 * 1024 * 1024);
+  await media.store.put(small, Readable.from([bytes]));
+  // Pauses of 300 ms, a third of the idle timeout: the answer takes a few seconds in all, longer than the timeout.
+  const slow = readAnswer(open, base, `/media/${small}`, () => 300);
+  await until('the slow reader to have it all', () => slow.seen.received > bytes.length, 20_000);
+  assert.equal(slow.seen.closed, false);
 });
