@@ -20,7 +20,7 @@ export interface S3StoreConfig {
   stallMs: number;
 }
 
-/** What a store serving calls is told of them; see RequestBounds. */
+/** Bounds from the calls a store serves: `deadline` reads the deadline of the one being served (see RequestBounds). */
 export interface S3StoreOptions {
   deadline?: RequestBounds['deadline'];
 }
