@@ -364,3 +364,23 @@ test('the poll loop belongs to no request: the deadline of the one that opened t
   await until('two polls', () => scopes.length >= 2);
   assert.deepEqual(scopes.slice(0, 2), [undefined, undefined]);
 });
+
+test('a connection whose reads keep failing while messages reach it through this gateway is ended past seenLimit, not left to grow', async (t) => {
+  const now = Date.now();
+  const { message, asked } = fakeInbox([], new Set([1]));
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, seenLimit: 3 });
+  t.after(() => hub.close());
+  const ended: string[] = [];
+  const lagging = { ...listener(), end: (why: string) => void ended.push(why) };
+  hub.subscribe(1, now - 1_000, lagging);
+  await until('a failed poll', () => asked.length > 0);
+  const sent = (id: number): Message => ({ id, fromId: 2, toId: 1, content: `m${id}`, createTime: now + id });
+  for (let id = 1; id <= 5; id++) hub.publish(sent(id));
+  assert.deepEqual(lagging.delivered, ['m1', 'm2', 'm3', 'm4'], 'delivered until it held more than 3, then nothing');
+  assert.deepEqual(ended, ['lagging']);
+  // Its client reconnects from the last message it has, and is served again.
+  const again = listener();
+  hub.subscribe(1, now + 4, again);
+  hub.publish(sent(6));
+  assert.deepEqual(again.delivered, ['m6']);
+});

@@ -6,8 +6,11 @@ import { outsideRequests, type Logger } from '@douyin/telemetry';
 /** Someone listening for the messages one user sends or receives (one per open push connection). */
 export interface ChatListener {
   deliver(message: Message): void;
-  /** End the connection: the hub is closing, or the user opened more than connectionsPerUser and this is the oldest. */
-  end(why: 'closing' | 'replaced'): void;
+  /**
+   * End the connection: the hub is closing; the user opened more than connectionsPerUser and this is the oldest; or it
+   * is lagging, what it holds to skip repeats past seenLimit (its client reconnects from its last message).
+   */
+  end(why: 'closing' | 'replaced' | 'lagging'): void;
 }
 
 export interface ChatHubOptions {
@@ -33,6 +36,12 @@ export interface ChatHubOptions {
    * one: a client whose network changed reconnects before the server notices the old socket is dead.
    */
   connectionsPerUser?: number;
+  /**
+   * Message ids one connection may hold to skip repeats. Its window slides, forgetting them, only on a successful read
+   * of the whole window: while its polls fail, every message published to it through this gateway stays. Past this
+   * many the connection is ended rather than left to grow.
+   */
+  seenLimit?: number;
 }
 
 export interface ChatHub {
@@ -111,7 +120,8 @@ function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
  * in between read from shortly before the previous read, so each message is read about half as often.
  */
 export function createChatHub(options: ChatHubOptions): ChatHub {
-  const { message, logger, metrics, intervalMs = 250, windowMs = 5_000, fullEveryMs = 1_000, recentMs = 1_000, connectionsPerUser = 5 } = options;
+  const { message, logger, metrics, intervalMs = 250, windowMs = 5_000, fullEveryMs = 1_000, recentMs = 1_000, connectionsPerUser = 5, seenLimit = 10_000 } =
+    options;
   const subscriptions = new Set<Subscription>();
   /** Each user's subscriptions, oldest first. */
   const ofUser = new Map<number, Subscription[]>();
@@ -181,10 +191,14 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   }
 
   function deliverOnce(sub: Subscription, m: Message) {
-    if (m.createTime <= sub.after || sub.seen.has(m.id)) return;
+    if (m.createTime <= sub.after || sub.seen.has(m.id) || !subscriptions.has(sub)) return;
     sub.seen.set(m.id, m.createTime);
     sub.listener.deliver(m);
     metrics?.pushDelivered.inc();
+    if (sub.seen.size <= seenLimit) return;
+    logger.warn({ userId: sub.userId, seen: sub.seen.size }, 'chat push connection ended: its reads kept failing while messages reached it');
+    unsubscribe(sub);
+    sub.listener.end('lagging');
   }
 
   function unsubscribe(sub: Subscription) {
