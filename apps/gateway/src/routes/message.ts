@@ -57,7 +57,8 @@ export const messageRoutes =
     // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
     // order. A client that must not miss anything opens it before loading the chat and merges by id.
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901); one
-    // whose client stops reading is cut once PUSH_UNSENT_LIMIT waits unsent.
+    // whose client stops reading is cut once PUSH_UNSENT_LIMIT waits unsent; one whose reads keep failing while
+    // messages reach it through this gateway ends past the hub's seenLimit (its client reconnects with `since`).
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
       const userId = await deps.auth.requireUser(tokenOf(params, req));
