@@ -42,8 +42,8 @@ export function findCommentById(db: Kysely<CommentTables>, id: number): Promise<
 }
 
 /** A video's comments, newest first (ties by id descending). */
-export function listCommentsByVideo(db: Kysely<CommentTables>, videoId: number): Promise<CommentRow[]> {
-  return db.selectFrom('comments').selectAll().where('video_id', '=', videoId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+export function listCommentsByVideo(db: Kysely<CommentTables>, videoId: number, limit: number): Promise<CommentRow[]> {
+  return db.selectFrom('comments').selectAll().where('video_id', '=', videoId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
 export function listCounts(db: Kysely<CommentTables>, videoIds: readonly number[]) {

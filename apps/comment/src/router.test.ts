@@ -43,12 +43,13 @@ for (const mode of databaseModes()) {
     assert.equal((await caller.add({ actorId: 1, videoId: VIDEO, text: longest })).content, longest);
   });
 
-  test(`comments list newest first and counts follow adds and deletes (${mode})`, async (t) => {
+  test(`comments list newest first, at most the limit asked, and counts follow adds and deletes (${mode})`, async (t) => {
     const { caller, countOf, cache } = await setup(t, mode);
     const first = await caller.add({ actorId: 1, videoId: VIDEO, text: 'first' });
     const second = await caller.add({ actorId: 2, videoId: VIDEO, text: 'second' });
     await caller.add({ actorId: 2, videoId: OTHER_VIDEO, text: 'elsewhere' });
     assert.deepEqual((await caller.list({ videoId: VIDEO })).map((c) => c.id), [second.id, first.id]);
+    assert.deepEqual((await caller.list({ videoId: VIDEO, limit: 1 })).map((c) => c.id), [second.id]);
     assert.equal(await countOf(VIDEO), 2);
     assert.deepEqual(await caller.remove({ actorId: 1, videoId: VIDEO, commentId: first.id }), first);
     assert.equal(await countOf(VIDEO), 1);

@@ -50,9 +50,9 @@ export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) 
       return toComment(row);
     },
 
-    async list({ videoId }) {
+    async list({ videoId, limit }) {
       await requireVideo(video, videoId);
-      return (await repo.listCommentsByVideo(db, videoId)).map(toComment);
+      return (await repo.listCommentsByVideo(db, videoId, limit)).map(toComment);
     },
 
     async counts({ videoIds }) {

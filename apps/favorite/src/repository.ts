@@ -59,13 +59,14 @@ async function deleteLike(db: Kysely<FavoriteTables>, like: Like): Promise<boole
 }
 
 /** Ids of the videos `userId` likes, most recently liked first (ties by like id). */
-export async function listLikedVideoIds(db: Kysely<FavoriteTables>, userId: number): Promise<number[]> {
+export async function listLikedVideoIds(db: Kysely<FavoriteTables>, userId: number, limit: number): Promise<number[]> {
   const rows = await db
     .selectFrom('favorites')
     .select('video_id')
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
+    .limit(limit)
     .execute();
   return rows.map((r) => r.video_id);
 }

@@ -61,13 +61,14 @@ for (const mode of databaseModes()) {
     assert.equal((await db.selectFrom('video_favorite_counts').selectAll().execute()).length, 0);
   });
 
-  test(`liked videos come most recently liked first; an unknown user is NOT_FOUND (${mode})`, async (t) => {
+  test(`liked videos come most recently liked first, at most the limit asked; an unknown user is NOT_FOUND (${mode})`, async (t) => {
     const { caller } = await setup(t, mode);
     await caller.like({ actorId: 1, videoId: 8 });
     await caller.like({ actorId: 1, videoId: 9 });
     await caller.like({ actorId: 1, videoId: VIDEO });
     await caller.like({ actorId: 1, videoId: 9 }); // a repeated like does not move it up
     assert.deepEqual(await caller.likedVideos({ userId: 1 }), [VIDEO, 9, 8]);
+    assert.deepEqual(await caller.likedVideos({ userId: 1, limit: 2 }), [VIDEO, 9]);
     assert.deepEqual(await caller.likedVideos({ userId: 2 }), []);
     await assert.rejects(caller.likedVideos({ userId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
   });

@@ -31,9 +31,9 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
     like: ({ actorId, videoId }) => change(actorId, videoId, 1),
     unlike: ({ actorId, videoId }) => change(actorId, videoId, -1),
 
-    async likedVideos({ userId }) {
+    async likedVideos({ userId, limit }) {
       await requireUsers(user, [userId]);
-      return repo.listLikedVideoIds(db, userId);
+      return repo.listLikedVideoIds(db, userId, limit);
     },
 
     videoFacts: ({ videoIds }) => facts.videos(videoIds),

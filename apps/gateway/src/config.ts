@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import { AuthEnv, DbEnv, RateLimitEnv, StorageEnv, serviceEnv, toServiceConfig, toStorageConfig } from '@douyin/config';
-import { FEED_MAX } from '@douyin/contracts';
+import { FEED_MAX, LIST_MAX } from '@douyin/contracts';
 
 /** The machine's first LAN IPv4 address: what a phone on the same network dials (loopback if there is none). */
 function lanAddress(): string {
@@ -67,6 +67,8 @@ export const GatewayEnv = z
     /** Budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an ordinary call. */
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(FEED_MAX).default(FEED_MAX),
+    /** Entries of a list the APK cannot page (favorites, comments, follows, chat history...): its newest ones. */
+    LIST_LIMIT: z.coerce.number().int().min(1).max(LIST_MAX).default(LIST_MAX),
     /** Push connections (message/push) one user may hold open on one gateway; one more ends the oldest. */
     PUSH_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(5),
     /** IANA zone of Comment.create_date ("MM-DD", contract §2.3). */
@@ -99,6 +101,7 @@ export const GatewayEnv = z
       publishTimeoutMs: e.PUBLISH_TIMEOUT_MS,
       feedPageSize: e.FEED_PAGE_SIZE,
     },
+    listLimit: e.LIST_LIMIT,
     timeZone: e.TIME_ZONE,
     trustedProxies: e.TRUSTED_PROXIES,
     pushConnectionsPerUser: e.PUSH_CONNECTIONS_PER_USER,

@@ -35,6 +35,8 @@ export interface GatewayDeps {
     publishTimeoutMs: number;
   };
   feedPageSize: number;
+  /** Entries of an unpaged list (LIST_LIMIT): the newest ones. */
+  listLimit: number;
   /** Every user's avatar and banner: the default images the gateway serves (the APK cannot set its own). */
   profileImages: ProfileImageUrls;
   /** Push connections one user may hold open on this gateway (PUSH_CONNECTIONS_PER_USER); absent: the hub's default. */

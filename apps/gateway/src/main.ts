@@ -48,6 +48,7 @@ const app = await buildApp({
     publishTimeoutMs: config.video.publishTimeoutMs,
   },
   feedPageSize: config.video.feedPageSize,
+  listLimit: config.listLimit,
   profileImages: profileImageUrls(config.video.publicBaseUrl),
   pushConnectionsPerUser: config.pushConnectionsPerUser,
   uploadFloor: config.video.uploadFloor,

@@ -76,7 +76,7 @@ export const REASON_STATUS: Record<string, ApkCode> = {
   storage_unavailable: ApkCode.storageUnavailable,
   media_unavailable: ApkCode.mediaUnavailable,
   comment_not_found: ApkCode.commentNotFound,
-  // A list grown past what one mesh answer carries: nothing the phone's parameters could change.
+  // An answer past what one mesh frame carries (lists stop below it, at LIST_MAX): nothing the phone could change.
   answer_too_large: ApkCode.internal,
 };
 

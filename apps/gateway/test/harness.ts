@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { createTokenIssuer } from '@douyin/auth';
-import type { UserProfile } from '@douyin/contracts';
+import { LIST_MAX, type UserProfile } from '@douyin/contracts';
 import { meshError } from '@douyin/mesh';
 import { silentLogger } from '@douyin/telemetry';
 import { buildApp } from '../src/app.js';
@@ -69,7 +69,7 @@ export async function gatewayFor(
   social: Partial<Pick<GatewayDeps, 'relation' | 'message' | 'pushConnectionsPerUser'>> = {},
   videos: Partial<Pick<GatewayDeps, 'video' | 'videoFacts' | 'media' | 'feedPageSize'>> = {},
   interactions: Partial<Pick<GatewayDeps, 'favorite' | 'comment' | 'timeZone'>> = {},
-  guards: Partial<Pick<GatewayDeps, 'limiter' | 'loginGuard' | 'trustedProxies' | 'bodyTimeoutMs' | 'idleTimeoutMs' | 'uploadFloor'>> = {},
+  guards: Partial<Pick<GatewayDeps, 'limiter' | 'loginGuard' | 'trustedProxies' | 'bodyTimeoutMs' | 'idleTimeoutMs' | 'uploadFloor' | 'listLimit'>> = {},
 ): Promise<FastifyInstance> {
   const tokens = createTokenIssuer({ secret: SECRET, ttlSeconds: 3600, now });
   const userExists = async (userId: number) =>
@@ -94,6 +94,7 @@ export async function gatewayFor(
     auth: createAuthenticator({ tokens, userExists }),
     logger: silentLogger(),
     ...guards,
+    listLimit: guards.listLimit ?? LIST_MAX,
   });
   t.after(() => app.close());
   return app;

@@ -41,10 +41,10 @@ export function fakeFavoriteService(videos: Videos, userExists: Exists) {
       },
     },
     likedVideos: {
-      query: async ({ userId }: { userId: number }) => {
+      query: async ({ userId, limit }: { userId: number; limit?: number }) => {
         calls.push('likedVideos');
         if (!(await userExists(userId))) throw failure('favorite', 'NOT_FOUND', 'user_not_found');
-        return likes.filter((l) => l.userId === userId).map((l) => l.videoId).reverse();
+        return likes.filter((l) => l.userId === userId).map((l) => l.videoId).reverse().slice(0, limit);
       },
     },
     videoFacts: {
@@ -106,10 +106,10 @@ export function fakeCommentService(videos: Videos, now: () => number = Date.now)
       },
     },
     list: {
-      query: async ({ videoId }: { videoId: number }) => {
+      query: async ({ videoId, limit }: { videoId: number; limit?: number }) => {
         calls.push('list');
         await requireVideo('comment', videos, videoId);
-        return comments.filter((c) => c.videoId === videoId).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+        return comments.filter((c) => c.videoId === videoId).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id).slice(0, limit);
       },
     },
     counts: {

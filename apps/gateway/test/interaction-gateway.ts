@@ -11,7 +11,7 @@ type After = { after(fn: () => unknown): void };
  * The gateway over in-memory user, video, favorite and comment services, wired as main.ts wires the real ones
  * (favorite and comment are facts sources too), with a clock the test controls and helpers to call it.
  */
-export async function interactionGateway(t: After, opts: { timeZone?: string } = {}) {
+export async function interactionGateway(t: After, opts: { timeZone?: string; listLimit?: number } = {}) {
   const users = fakeUserService();
   const media = await testMedia(t);
   const videos = fakeVideoService(media.store);
@@ -27,6 +27,7 @@ export async function interactionGateway(t: After, opts: { timeZone?: string } =
     {},
     { video: videos.client, media, videoFacts: { shared: [favoriteVideoCounts(favorite.client), commentCountFacts(comment.client)], marks: [likeMarks(favorite.client)] } },
     { favorite: favorite.client, comment: comment.client, timeZone: opts.timeZone },
+    { listLimit: opts.listLimit },
   );
   const register = async (name: string) =>
     (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${name}&password=secret1` })).json() as { user_id: number; token: string };

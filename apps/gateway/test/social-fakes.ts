@@ -37,20 +37,20 @@ export function fakeRelationService(exists: Exists) {
       },
     },
     following: {
-      query: async ({ userId }: { userId: number }) => {
+      query: async ({ userId, limit }: { userId: number; limit?: number }) => {
         if (!(await exists(userId))) throw failure('relation', 'NOT_FOUND', 'user_not_found');
-        return list((e) => (e.from === userId ? e.to : undefined));
+        return list((e) => (e.from === userId ? e.to : undefined)).slice(0, limit);
       },
     },
     followers: {
-      query: async ({ userId }: { userId: number }) => {
+      query: async ({ userId, limit }: { userId: number; limit?: number }) => {
         if (!(await exists(userId))) throw failure('relation', 'NOT_FOUND', 'user_not_found');
-        return list((e) => (e.to === userId ? e.from : undefined));
+        return list((e) => (e.to === userId ? e.from : undefined)).slice(0, limit);
       },
     },
     friends: {
-      query: async ({ userId }: { userId: number }) =>
-        edges.filter((e) => e.from === userId && edges.some((b) => b.from === e.to && b.to === userId)).map((e) => e.to),
+      query: async ({ userId, limit }: { userId: number; limit?: number }) =>
+        list((e) => (e.from === userId && edges.some((b) => b.from === e.to && b.to === userId) ? e.to : undefined)).slice(0, limit),
     },
     facts: {
       query: async ({ userIds }: { userIds: number[] }) => {
@@ -89,11 +89,11 @@ export function fakeMessageService(exists: Exists, now: () => number = Date.now)
       },
     },
     conversation: {
-      query: async ({ viewerId, peerId, after }: { viewerId: number; peerId: number; after?: number }) => {
+      query: async ({ viewerId, peerId, after, limit }: { viewerId: number; peerId: number; after?: number; limit?: number }) => {
         calls.push(`conversation:${after ?? ''}`);
         if (!(await exists(peerId))) throw failure('message', 'NOT_FOUND', 'user_not_found');
-        if (!after) return messages.filter(between(viewerId, peerId));
-        return messages.filter((m) => m.fromId === peerId && m.toId === viewerId && m.createTime > after);
+        if (!after) return messages.filter(between(viewerId, peerId)).slice(limit === undefined ? 0 : -limit);
+        return messages.filter((m) => m.fromId === peerId && m.toId === viewerId && m.createTime > after).slice(0, limit);
       },
     },
     latest: {

@@ -9,7 +9,7 @@ export interface Account {
 }
 
 /** The gateway over fake user, relation and message services wired as main.ts wires the real ones. */
-export async function socialGateway(t: { after(fn: () => unknown): void }, now?: () => number, pushConnectionsPerUser?: number) {
+export async function socialGateway(t: { after(fn: () => unknown): void }, now?: () => number, pushConnectionsPerUser?: number, listLimit?: number) {
   const users = fakeUserService();
   const exists = async (id: number) => users.users.has(id);
   const relation = fakeRelationService(exists);
@@ -18,7 +18,7 @@ export async function socialGateway(t: { after(fn: () => unknown): void }, now?:
     relation: relation.client,
     message: message.client,
     pushConnectionsPerUser,
-  });
+  }, {}, {}, { listLimit });
   const register = async (name: string): Promise<Account> =>
     (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${name}&password=secret1` })).json();
   /** The APK's JSON body for a request with the given query parameters. */

@@ -55,9 +55,9 @@ export function fakeVideoService(store: Pick<ObjectStore, 'get' | 'delete'>) {
       },
     },
     byAuthor: {
-      query: async ({ authorId }: { authorId: number }) => {
+      query: async ({ authorId, limit }: { authorId: number; limit?: number }) => {
         calls.push('byAuthor');
-        return newestFirst(videos.filter((v) => v.authorId === authorId));
+        return newestFirst(videos.filter((v) => v.authorId === authorId)).slice(0, limit);
       },
     },
     byIds: {

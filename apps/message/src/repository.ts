@@ -52,13 +52,21 @@ async function lockConversation(trx: Kysely<MessageTables>, { low, high }: Pair)
   return last_time;
 }
 
-/** The whole conversation, oldest first. */
-export function listConversation(db: Kysely<MessageTables>, { low, high }: Pair): Promise<MessageRow[]> {
-  return db.selectFrom('messages').selectAll().where('user_low', '=', low).where('user_high', '=', high).orderBy('create_time').execute();
+/** The conversation's newest `limit` messages, oldest first. */
+export async function listConversation(db: Kysely<MessageTables>, { low, high }: Pair, limit: number): Promise<MessageRow[]> {
+  const newestFirst = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('user_low', '=', low)
+    .where('user_high', '=', high)
+    .orderBy('create_time', 'desc')
+    .limit(limit)
+    .execute();
+  return newestFirst.reverse();
 }
 
-/** What `fromId` sent `toId` after `after` (exclusive), oldest first. */
-export function listSentAfter(db: Kysely<MessageTables>, fromId: number, toId: number, after: number): Promise<MessageRow[]> {
+/** The first `limit` messages `fromId` sent `toId` after `after` (exclusive), oldest first. */
+export function listSentAfter(db: Kysely<MessageTables>, fromId: number, toId: number, after: number, limit: number): Promise<MessageRow[]> {
   const { low, high } = pairOf(fromId, toId);
   return db
     .selectFrom('messages')
@@ -68,6 +76,7 @@ export function listSentAfter(db: Kysely<MessageTables>, fromId: number, toId: n
     .where('from_id', '=', fromId)
     .where('create_time', '>', after)
     .orderBy('create_time')
+    .limit(limit)
     .execute();
 }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KyselyPlugin } from 'kysely';
-import { INBOX_RECENT_MS } from '@douyin/contracts';
+import { INBOX_RECENT_MS, LIST_MAX, MESSAGE_CONTENT } from '@douyin/contracts';
+import { MAX_FRAME_BYTES } from '@douyin/mesh';
 import { databaseModes, fakeUserLookup, rejectsWith } from '@douyin/testing';
 import { callerFor, freshSchema } from '../test/harness.js';
 import { createRouter } from './router.js';
@@ -44,7 +45,7 @@ for (const mode of databaseModes()) {
     assert.equal((await caller.send({ fromId: 1, toId: 3, content: 'other' })).createTime, 5_000);
   });
 
-  test(`chat: a first load is the whole conversation; a poll is what the peer sent after pre_msg_time (${mode})`, async (t) => {
+  test(`chat: a first load is the conversation (its newest messages); a poll is what the peer sent after pre_msg_time (${mode})`, async (t) => {
     let clock = 1_700_000_000_000;
     const { caller } = await setup(t, () => clock++);
     const a1 = await caller.send({ fromId: 1, toId: 2, content: 'a1' });
@@ -59,6 +60,25 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: a2.createTime }), []);
     // pre_msg_time in seconds is not converted (§6.6): as ms it lies in 1970, so the poll returns all the peer sent.
     assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: Math.floor(a2.createTime / 1000) }), [a1, a2]);
+    // A first load holds the newest `limit` messages; a poll the oldest `limit` after pre_msg_time, so the next poll,
+    // from the last of them, misses none.
+    assert.deepEqual(await caller.conversation({ viewerId: 1, peerId: 2, limit: 2 }), [b1, a2]);
+    assert.deepEqual(await caller.conversation({ viewerId: 2, peerId: 1, after: a1.createTime - 1, limit: 1 }), [a1]);
+  });
+
+  test(`a first load of a long conversation answers its newest ${LIST_MAX} messages, which fit one mesh answer at the longest (${mode})`, async (t) => {
+    const { db, caller } = await setup(t);
+    const longest = '😀'.repeat(MESSAGE_CONTENT.max); // four bytes a code point, the most a message holds
+    const firstTime = Number.MAX_SAFE_INTEGER - LIST_MAX;
+    const rows = Array.from({ length: LIST_MAX + 1 }, (_, i) => {
+      const [from, to] = i % 2 === 0 ? [1, 2] : [2, 1];
+      return { user_low: 1, user_high: 2, from_id: from, to_id: to, content: longest, create_time: firstTime + i };
+    });
+    for (let i = 0; i < rows.length; i += 250) await db.insertInto('messages').values(rows.slice(i, i + 250)).execute();
+    const messages = await caller.conversation({ viewerId: 1, peerId: 2 });
+    assert.equal(messages.length, LIST_MAX);
+    assert.deepEqual([messages[0]!.createTime, messages.at(-1)!.createTime], [firstTime + 1, firstTime + LIST_MAX]);
+    assert.ok(Buffer.byteLength(JSON.stringify({ id: Number.MAX_SAFE_INTEGER, status: 200, result: messages })) < MAX_FRAME_BYTES);
   });
 
   test(`concurrent senders in two instances and a poller: every message exactly once, in order (${mode})`, async (t) => {

@@ -29,11 +29,14 @@ export function createRouter({ db, user, now = Date.now }: MessageDeps) {
       return toMessage(await repo.sendMessage(db, { from_id: fromId, to_id: toId, content }, now()));
     },
 
-    async conversation({ viewerId, peerId, after }) {
+    async conversation({ viewerId, peerId, after, limit }) {
       await requireUsers(user, [peerId]);
-      // §6.6: a first load (no or zero pre_msg_time) is the whole conversation; a poll only returns what the peer
-      // sent since, because the APK already shows its own messages once message/action succeeded.
-      const rows = after ? await repo.listSentAfter(db, peerId, viewerId, after) : await repo.listConversation(db, repo.pairOf(viewerId, peerId));
+      // §6.6: a first load (no or zero pre_msg_time) is the conversation (its newest messages); a poll only returns
+      // what the peer sent since, because the APK already shows its own messages once message/action succeeded, and
+      // from the oldest on, so that the next poll, from the last one it got, misses nothing.
+      const rows = after
+        ? await repo.listSentAfter(db, peerId, viewerId, after, limit)
+        : await repo.listConversation(db, repo.pairOf(viewerId, peerId), limit);
       return rows.map(toMessage);
     },
 

@@ -45,19 +45,19 @@ async function deleteFollow(db: Kysely<RelationTables>, followerId: number, foll
 const COUNTS: CounterTable<'follow_count' | 'follower_count'> = { table: 'follow_counts', key: 'user_id', counters: ['follow_count', 'follower_count'] };
 
 /** Ids `userId` follows, most recent relation first. */
-export async function listFollowees(db: Kysely<RelationTables>, userId: number): Promise<number[]> {
-  const rows = await db.selectFrom('follows').select('followee_id').where('follower_id', '=', userId).orderBy('id', 'desc').execute();
+export async function listFollowees(db: Kysely<RelationTables>, userId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('follows').select('followee_id').where('follower_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => r.followee_id);
 }
 
 /** Ids following `userId`, most recent relation first. */
-export async function listFollowers(db: Kysely<RelationTables>, userId: number): Promise<number[]> {
-  const rows = await db.selectFrom('follows').select('follower_id').where('followee_id', '=', userId).orderBy('id', 'desc').execute();
+export async function listFollowers(db: Kysely<RelationTables>, userId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('follows').select('follower_id').where('followee_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => r.follower_id);
 }
 
-/** Ids `userId` follows who follow `userId` back. */
-export async function listFriends(db: Kysely<RelationTables>, userId: number): Promise<number[]> {
+/** Ids `userId` follows who follow `userId` back, most recently followed first. */
+export async function listFriends(db: Kysely<RelationTables>, userId: number, limit: number): Promise<number[]> {
   const rows = await db
     .selectFrom('follows as out')
     .innerJoin('follows as back', (join) =>
@@ -65,6 +65,8 @@ export async function listFriends(db: Kysely<RelationTables>, userId: number): P
     )
     .select('out.followee_id')
     .where('out.follower_id', '=', userId)
+    .orderBy('out.id', 'desc')
+    .limit(limit)
     .execute();
   return rows.map((r) => r.followee_id);
 }

@@ -43,7 +43,7 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await db.selectFrom('follow_counts').selectAll().execute(), []);
   });
 
-  test(`lists are most recent first; friends are mutual follows (${mode})`, async (t) => {
+  test(`lists are most recent first, at most the limit asked; friends are mutual follows (${mode})`, async (t) => {
     const { caller } = await setup(t);
     for (const targetId of [2, 3, 4]) await caller.follow({ actorId: 1, targetId });
     await caller.follow({ actorId: 3, targetId: 1 });
@@ -51,12 +51,16 @@ for (const mode of databaseModes()) {
     await caller.follow({ actorId: 5, targetId: 1 });
     assert.deepEqual(await caller.following({ userId: 1 }), [4, 3, 2]);
     assert.deepEqual(await caller.followers({ userId: 1 }), [5, 4, 3]);
-    assert.deepEqual((await caller.friends({ userId: 1 })).sort(), [3, 4]);
+    assert.deepEqual(await caller.friends({ userId: 1 }), [4, 3]);
     assert.deepEqual(await caller.friends({ userId: 2 }), []);
     // Refollowing makes the relation the most recent one.
     await caller.unfollow({ actorId: 1, targetId: 2 });
     await caller.follow({ actorId: 1, targetId: 2 });
     assert.deepEqual(await caller.following({ userId: 1 }), [2, 4, 3]);
+    // A list answers its newest `limit` entries.
+    assert.deepEqual(await caller.following({ userId: 1, limit: 2 }), [2, 4]);
+    assert.deepEqual(await caller.followers({ userId: 1, limit: 2 }), [5, 4]);
+    assert.deepEqual(await caller.friends({ userId: 1, limit: 1 }), [4]);
   });
 
   test(`facts answer a whole page in one call, zeros for strangers (${mode})`, async (t) => {

@@ -41,17 +41,17 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
     follow: ({ actorId, targetId }) => change(actorId, targetId, 1),
     unfollow: ({ actorId, targetId }) => change(actorId, targetId, -1),
 
-    async following({ userId }) {
+    async following({ userId, limit }) {
       await requireUsers(user, [userId]);
-      return repo.listFollowees(db, userId);
+      return repo.listFollowees(db, userId, limit);
     },
 
-    async followers({ userId }) {
+    async followers({ userId, limit }) {
       await requireUsers(user, [userId]);
-      return repo.listFollowers(db, userId);
+      return repo.listFollowers(db, userId, limit);
     },
 
-    friends: ({ userId }) => repo.listFriends(db, userId),
+    friends: ({ userId, limit }) => repo.listFriends(db, userId, limit),
 
     async facts({ userIds }) {
       const ids = [...new Set(userIds)];

@@ -71,8 +71,8 @@ export function listFeed(db: Kysely<VideoTables>, before: number | undefined, li
   return query.orderBy('published_at', 'desc').limit(limit).execute();
 }
 
-export function listVideosByAuthor(db: Kysely<VideoTables>, authorId: number): Promise<VideoRow[]> {
-  return db.selectFrom('videos').selectAll().where('author_id', '=', authorId).orderBy('published_at', 'desc').execute();
+export function listVideosByAuthor(db: Kysely<VideoTables>, authorId: number, limit: number): Promise<VideoRow[]> {
+  return db.selectFrom('videos').selectAll().where('author_id', '=', authorId).orderBy('published_at', 'desc').limit(limit).execute();
 }
 
 export async function listVideosByIds(db: Kysely<VideoTables>, ids: readonly number[]): Promise<VideoRow[]> {

@@ -277,6 +277,7 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await caller.feed({ before: 1000 }), []);
     assert.equal((await caller.feed({ before: 1001 })).length, 1);
     assert.deepEqual((await caller.byAuthor({ authorId: 20 })).map((v) => v.title), ['v5', 'v3', 'v1']);
+    assert.deepEqual((await caller.byAuthor({ authorId: 20, limit: 2 })).map((v) => v.title), ['v5', 'v3']);
     assert.deepEqual(await caller.byAuthor({ authorId: 30 }), []);
     assert.deepEqual((await caller.byIds({ videoIds: [ids[2]!, ids[0]!, 99_999] })).map((v) => v.id).sort((a, b) => a - b), [ids[0], ids[2]]);
     const counts = await caller.workCounts({ userIds: [10, 20, 30] });

@@ -12,7 +12,7 @@ export function createRouter(deps: VideoDeps) {
   const handlers: VideoHandlers = {
     publish: (input, { deadline }) => publish(deps, input, deadline),
     feed: ({ before, limit }) => feedPage(db, deps.cache, before, limit),
-    byAuthor: async ({ authorId }) => (await repo.listVideosByAuthor(db, authorId)).map(repo.toVideo),
+    byAuthor: async ({ authorId, limit }) => (await repo.listVideosByAuthor(db, authorId, limit)).map(repo.toVideo),
     byIds: ({ videoIds }) => videosById(db, deps.cache, videoIds),
     workCounts: ({ userIds }) => workCounts(db, deps.cache, userIds),
   };

@@ -5,7 +5,7 @@
 import { tmpdir } from 'node:os';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createTokenIssuer } from '@douyin/auth';
-import { FEED_MAX } from '@douyin/contracts';
+import { FEED_MAX, LIST_MAX } from '@douyin/contracts';
 import { createCache } from '@douyin/cache';
 import { createDb } from '@douyin/db';
 import { localClient, serve, type MeshClient } from '@douyin/mesh';
@@ -68,6 +68,7 @@ const app = await buildApp({
     publishTimeoutMs: 120_000,
   },
   feedPageSize: FEED_MAX,
+  listLimit: LIST_MAX,
   profileImages: profileImageUrls(`http://127.0.0.1:${config.port}`),
   requestBudgetMs: config.mesh.timeoutMs,
   tokens,

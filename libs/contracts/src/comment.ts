@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { ListLimit } from './lists.js';
 import { codePointLength, hasControlChars, isBlank } from './text-rules.js';
 import { procedure, router } from './trpc.js';
 
@@ -19,7 +20,7 @@ export type AddCommentInput = z.infer<typeof AddCommentInput>;
 export const RemoveCommentInput = z.object({ actorId: Id, videoId: Id, commentId: Id });
 export type RemoveCommentInput = z.infer<typeof RemoveCommentInput>;
 
-export const CommentListInput = z.object({ videoId: Id });
+export const CommentListInput = z.object({ videoId: Id, limit: ListLimit });
 export type CommentListInput = z.infer<typeof CommentListInput>;
 
 export const CommentCountsInput = z.object({ videoIds: IdBatch });
@@ -44,7 +45,7 @@ export interface CommentHandlers {
    * FORBIDDEN when someone else wrote it.
    */
   remove(input: RemoveCommentInput): Promise<Comment>;
-  /** A video's comments, newest first (ties by id descending); NOT_FOUND/video_not_found for an unknown video. */
+  /** A video's newest `limit` comments, newest first (ties by id descending); NOT_FOUND/video_not_found for an unknown video. */
   list(input: CommentListInput): Promise<Comment[]>;
   /** comment_count for a page of videos in one call; every requested id gets an entry. */
   counts(input: CommentCountsInput): Promise<Array<{ videoId: number; commentCount: number }>>;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { ListLimit } from './lists.js';
 import { PairsInput, type UserItems } from './pairs.js';
 import { procedure, router } from './trpc.js';
 
 export const LikeInput = z.object({ actorId: Id, videoId: Id });
 export type LikeInput = z.infer<typeof LikeInput>;
 
-export const LikedVideosInput = z.object({ userId: Id });
+export const LikedVideosInput = z.object({ userId: Id, limit: ListLimit });
 export type LikedVideosInput = z.infer<typeof LikedVideosInput>;
 
 export const VideoFavoriteFactsInput = z.object({ videoIds: IdBatch });
@@ -35,7 +36,7 @@ export interface FavoriteHandlers {
   like(input: LikeInput): Promise<void>;
   /** Idempotent: unliking what is not liked changes nothing. NOT_FOUND/video_not_found for an unknown video. */
   unlike(input: LikeInput): Promise<void>;
-  /** Ids of the videos `userId` likes, most recently liked first; NOT_FOUND/user_not_found for an unknown user. */
+  /** Ids of the `limit` videos `userId` liked last, most recently liked first; NOT_FOUND/user_not_found for an unknown user. */
   likedVideos(input: LikedVideosInput): Promise<number[]>;
   /** favorite_count for a page of videos in one call; every requested id gets an entry. */
   videoFacts(input: VideoFavoriteFactsInput): Promise<VideoFavoriteFacts[]>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { ListLimit } from './lists.js';
 import { codePointLength, hasControlChars, isBlank } from './text-rules.js';
 import { procedure, router } from './trpc.js';
 
@@ -30,7 +31,7 @@ const EpochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const SendInput = z.object({ fromId: Id, toId: Id, content: MessageContent });
 export type SendInput = z.infer<typeof SendInput>;
 
-export const ConversationInput = z.object({ viewerId: Id, peerId: Id, after: EpochMs.optional() });
+export const ConversationInput = z.object({ viewerId: Id, peerId: Id, after: EpochMs.optional(), limit: ListLimit });
 export type ConversationInput = z.infer<typeof ConversationInput>;
 
 export const LatestInput = z.object({ userId: Id, peerIds: IdBatch });
@@ -52,9 +53,10 @@ export interface MessageHandlers {
   /** Stores exactly one message. NOT_FOUND/user_not_found for an unknown recipient; BAD_REQUEST/self_action for oneself. */
   send(input: SendInput): Promise<Message>;
   /**
-   * Oldest first. Without `after` (or 0): the whole conversation, both directions. With `after` > 0: only what
-   * the peer sent the viewer with createTime > after, so a poller that passes the largest createTime it saw
-   * never gets a message twice. NOT_FOUND/user_not_found for an unknown peer.
+   * Oldest first. Without `after` (or 0): the conversation's newest `limit` messages, both directions. With
+   * `after` > 0: the first `limit` messages the peer sent the viewer with createTime > after, so a poller that passes
+   * the largest createTime it saw never gets a message twice nor misses one. NOT_FOUND/user_not_found for an unknown
+   * peer.
    */
   conversation(input: ConversationInput): Promise<Message[]>;
   /** The latest message of each conversation between `userId` and the peers that has one, in one call. */

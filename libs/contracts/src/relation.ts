@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { ListLimit } from './lists.js';
 import { PairsInput, type UserItems } from './pairs.js';
 import { procedure, router } from './trpc.js';
 
 export const FollowInput = z.object({ actorId: Id, targetId: Id });
 export type FollowInput = z.infer<typeof FollowInput>;
 
-export const RelationUserInput = z.object({ userId: Id });
+export const RelationUserInput = z.object({ userId: Id, limit: ListLimit });
 export type RelationUserInput = z.infer<typeof RelationUserInput>;
 
 export const RelationFactsInput = z.object({ userIds: IdBatch });
@@ -24,11 +25,11 @@ export interface RelationHandlers {
   follow(input: FollowInput): Promise<void>;
   /** Idempotent, with the same checks as follow. */
   unfollow(input: FollowInput): Promise<void>;
-  /** Ids of the users `userId` follows, most recent first; NOT_FOUND/user_not_found for an unknown user. */
+  /** Ids of the `limit` users `userId` followed last, most recent first; NOT_FOUND/user_not_found for an unknown user. */
   following(input: RelationUserInput): Promise<number[]>;
-  /** Ids of the users following `userId`, most recent first; NOT_FOUND/user_not_found for an unknown user. */
+  /** Ids of the `limit` users who followed `userId` last, most recent first; NOT_FOUND/user_not_found for an unknown user. */
   followers(input: RelationUserInput): Promise<number[]>;
-  /** Ids of the users `userId` follows who follow back, in no particular order. */
+  /** Ids of the `limit` users `userId` followed last among those who follow back, most recent first. */
   friends(input: RelationUserInput): Promise<number[]>;
   /** Follow counts for a page of users in one call; every requested id gets an entry (zeros if unknown). */
   facts(input: RelationFactsInput): Promise<RelationFacts[]>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
+import { ListLimit } from './lists.js';
 import { LIMITS, codePointLength, hasControlChars, isBlank } from './text-rules.js';
 import { procedure, router, type CallContext } from './trpc.js';
 
@@ -31,7 +32,7 @@ export const FeedInput = z.object({
 });
 export type FeedInput = z.infer<typeof FeedInput>;
 
-export const AuthorInput = z.object({ authorId: Id });
+export const AuthorInput = z.object({ authorId: Id, limit: ListLimit });
 export type AuthorInput = z.infer<typeof AuthorInput>;
 
 export const VideoIdsInput = z.object({ videoIds: IdBatch });
@@ -61,7 +62,7 @@ export interface VideoHandlers {
   publish(input: PublishInput, call: CallContext): Promise<Video>;
   /** Newest first, at most `limit`, published strictly before `before`. */
   feed(input: FeedInput): Promise<Video[]>;
-  /** All of one author's videos, newest first. */
+  /** One author's newest `limit` videos, newest first. */
   byAuthor(input: AuthorInput): Promise<Video[]>;
   /** The videos that exist among the ids, in no particular order. */
   byIds(input: VideoIdsInput): Promise<Video[]>;

@@ -3,6 +3,7 @@ export { ensureTimeToWrite } from './write-deadline.js';
 export { coalescedBatches, coalescedByIds, coalescedGroups, coalescedLookup, coalescedQuery, type ByIdsQuery, type GroupLimits } from './coalesce.js';
 export { localClient } from './local-client.js';
 export { REMEMBERED_TTL_MS, rememberedByIds, rememberedLookup, type RememberOptions } from './remembered-lookup.js';
+export { MAX_FRAME_BYTES } from './frames.js';
 export { createMesh, type Mesh, type MeshClient, type MeshOptions } from './mesh.js';
 export { meshError, meshErrorData, type MeshErrorData } from './mesh-errors.js';
 export { scopeRequests } from './request-scope.js';

@@ -31,7 +31,7 @@ export const UNENCODABLE_ANSWER = { status: 500, error: { code: 'INTERNAL_SERVER
 };
 
 /**
- * What a service answers when its answer is larger than a frame may be (a list grown past MAX_FRAME_BYTES): the call
+ * What a service answers when its answer is larger than a frame may be (MAX_FRAME_BYTES): the call
  * fails alone, typed, and below 500, as the instance is healthy and its breaker must not open for it.
  */
 export const ANSWER_TOO_LARGE = {

@@ -45,7 +45,7 @@ export const commentRoutes =
         const params = await collectParams(req);
         const videoId = requiredId(params, 'video_id');
         const viewerId = await deps.auth.viewer(tokenOf(params, req));
-        return ok({ comment_list: await apkComments(await deps.comment.list.query({ videoId }), viewerId) });
+        return ok({ comment_list: await apkComments(await deps.comment.list.query({ videoId, limit: deps.listLimit }), viewerId) });
       },
     );
   };

@@ -25,7 +25,7 @@ export const favoriteRoutes =
         const params = await collectParams(req);
         const userId = requiredId(params, 'user_id');
         const viewerId = await deps.auth.viewer(tokenOf(params, req));
-        const ids = await deps.favorite.likedVideos.query({ userId });
+        const ids = await deps.favorite.likedVideos.query({ userId, limit: deps.listLimit });
         if (ids.length === 0) return ok({ video_list: [] });
         // The contract's lists are unpaged; a long one costs one call per 500 ids.
         const byId = new Map((await inBatches(ids, (videoIds) => deps.video.byIds.query({ videoIds }))).map((v) => [v.id, v]));

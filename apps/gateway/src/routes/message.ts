@@ -47,7 +47,7 @@ export const messageRoutes =
         // Taken as ms, never converted (§6.6): a seconds value lies in 1970, so that poll returns everything the
         // peer ever sent the viewer, which an APK that appends polled messages would show twice.
         const after = optionalEpochMs(params, 'pre_msg_time');
-        const messages = await deps.message.conversation.query({ viewerId, peerId, after });
+        const messages = await deps.message.conversation.query({ viewerId, peerId, after, limit: deps.listLimit });
         return ok({ message_list: messages.map(toApkMessage) });
       },
     );

@@ -87,7 +87,7 @@ export const publishRoutes =
         const userId = requiredId(params, 'user_id');
         const viewerId = await deps.auth.viewer(tokenOf(params, req));
         // The profile call also answers "does this user exist" (40401), and is the author of every video.
-        const [author, videos] = await Promise.all([loadUser(deps, userId, viewerId), deps.video.byAuthor.query({ authorId: userId })]);
+        const [author, videos] = await Promise.all([loadUser(deps, userId, viewerId), deps.video.byAuthor.query({ authorId: userId, limit: deps.listLimit })]);
         return ok({ video_list: await loadVideos(deps, videos, viewerId, new Map([[userId, author]])) });
       },
     );

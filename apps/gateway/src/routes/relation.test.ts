@@ -97,7 +97,7 @@ test('friend list: mutual follows, latest message and msgType, ordered by latest
     ],
   );
   assert.equal(body.user_list[0].follower_count, 1);
-  assert.deepEqual(message.calls, [`latest:${bob.user_id},${cat.user_id},${dan.user_id}`]);
+  assert.deepEqual(message.calls, [`latest:${dan.user_id},${cat.user_id},${bob.user_id}`]); // friends come most recently followed first
   // A friend is followed by definition: their is_follow needs no question, which could fail and show false.
   assert.deepEqual(relation.calls.filter((c) => c.startsWith('followedAmong')), []);
 });

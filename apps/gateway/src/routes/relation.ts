@@ -40,7 +40,7 @@ export const relationRoutes =
         const params = await collectParams(req);
         const userId = requiredId(params, 'user_id');
         const viewerId = await deps.auth.viewer(tokenOf(params, req));
-        const ids = await list.query({ userId });
+        const ids = await list.query({ userId, limit: deps.listLimit });
         return ok({ user_list: inOrder(ids, await loadUsers(deps, ids, viewerId)) });
       });
     }
@@ -53,7 +53,7 @@ export const relationRoutes =
         await deps.user.byId.query({ userId: requested }); // an unknown user is 40401 before the 40301 (§1 check order)
         throw new ApkError(ApkCode.forbidden, 'you can only see your own friends');
       }
-      const ids = await deps.relation.friends.query({ userId: viewerId });
+      const ids = await deps.relation.friends.query({ userId: viewerId, limit: deps.listLimit });
       // Loaded as nobody sees them: a friend's is_follow is true by definition (toApkFriendUser), not a question to
       // the relation service whose outage would show it false.
       const [users, latest] = await Promise.all([loadUsers(deps, ids, undefined), latestMessages(deps, viewerId, ids)]);
