@@ -10,7 +10,7 @@ export interface ServiceWatch {
   stop(): void;
 }
 
-// Retry quickly after a blip, but never leave discovery stale for long once Consul is back.
+// Ask again quickly after a blip, but never leave discovery stale for long once Consul is back.
 const BACKOFF_FACTOR_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 
@@ -36,6 +36,7 @@ export function watchService(consul: Consul, service: string, logger: Logger, { 
   let stopped = false;
   let watch: ReturnType<Consul['watch']> | undefined;
   let restart: NodeJS.Timeout | undefined;
+  let failuresInARow = 0;
   let graceEnd: NodeJS.Timeout | undefined;
   const waiting = new Set<() => void>();
 
@@ -56,13 +57,12 @@ export function watchService(consul: Consul, service: string, logger: Logger, { 
     const current = consul.watch({
       method: consul.health.service,
       options: { service, passing: 'true' },
-      backoffFactor: BACKOFF_FACTOR_MS,
-      backoffMax: BACKOFF_MAX_MS,
     });
     watch = current;
     current.on('change', (entries: unknown) => {
       // An answer already on its way when the watch was stopped.
       if (stopped) return;
+      failuresInARow = 0;
       const next = Object.freeze(toInstances(entries).sort((a, b) => a.id.localeCompare(b.id)));
       if (lastFailure !== 0) {
         logger.info({ target: service }, 'consul reachable again, discovery resumed');
@@ -86,17 +86,17 @@ export function watchService(consul: Consul, service: string, logger: Logger, { 
       adopt(next);
     });
     current.on('error', (err: Error) => {
-      // An answer without news emits no 'change' but moves updateTime(): a success since the last failure means a new outage.
-      if (lastFailure === 0 || (current.updateTime() || 0) > lastFailure) {
-        logger.warn({ target: service, err, cached: cache.length }, 'consul watch failed, serving cached instances while retrying');
-      }
+      if (stopped || current !== watch) return;
+      if (lastFailure === 0) logger.warn({ target: service, err, cached: cache.length }, 'consul watch failed, serving cached instances while retrying');
       lastFailure = Date.now();
-    });
-    // The client ends a watch for good on a 400 or an unsupported answer; start a new one rather than go stale silently.
-    current.on('end', () => {
-      if (stopped) return;
-      logger.error({ target: service }, 'consul watch ended, starting a new one');
-      restart = setTimeout(start, BACKOFF_MAX_MS);
+      // The client would ask again with the index it last saw, and an agent restarted without its state holds such
+      // a query (its own index is below) for the whole wait, 30 s, before answering: discovery would stay blind that
+      // long after Consul came back. A new watch asks without an index, and is answered at once. (The client also
+      // ends a watch for good on a 400 or an unsupported answer, after this event: a new one does not go stale.)
+      watch = undefined;
+      current.end();
+      const backoff = Math.min(BACKOFF_FACTOR_MS * 2 ** failuresInARow++, BACKOFF_MAX_MS);
+      restart = setTimeout(start, backoff);
     });
   };
   start();

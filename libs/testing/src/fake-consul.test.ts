@@ -47,6 +47,20 @@ test('a blocking query answers with the same index once wait elapses', async (t)
   assert.equal(res.headers.get('x-consul-index'), index);
 });
 
+test("a blocking query with an index above the agent's (known before a restart) is held until the index passes it or wait ends", async (t) => {
+  const consul = await fakeConsul(t);
+  const index = Number((await fetch(`${consul.url}/v1/health/service/user`)).headers.get('x-consul-index'));
+  const started = Date.now();
+  const held = fetch(`${consul.url}/v1/health/service/user?index=${index + 1}&wait=400ms`);
+  await register(consul, { Name: 'user', ID: 'user-1', Port: 9101 }); // the index reaches the one asked, not past it
+  const answer = await held;
+  assert.ok(Date.now() - started >= 350, `answered after ${Date.now() - started}ms`);
+  assert.equal(Number(answer.headers.get('x-consul-index')), index + 1);
+  const passed = fetch(`${consul.url}/v1/health/service/user?index=${index + 1}&wait=5s`);
+  await register(consul, { Name: 'user', ID: 'user-2', Port: 9102 });
+  assert.equal(Number((await passed).headers.get('x-consul-index')), index + 2);
+});
+
 test('HTTP checks start critical, pass on 2xx and go critical when the endpoint fails', async (t) => {
   const consul = await fakeConsul(t);
   let code = 200;

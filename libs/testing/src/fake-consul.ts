@@ -77,15 +77,17 @@ export async function startFakeConsul({ port = 0 }: { port?: number } = {}): Pro
     for (const wake of [...waiters]) wake();
   };
 
-  // Blocking query: hold only when the caller already has the current index. A smaller or a larger one answers at
-  // once, where Consul holds a larger one (a client that knew the agent before it restarted without its state)
-  // until its own index passes it or `wait` ends: tests then see at once what a client sees within `wait`.
+  // Blocking query, held as Consul holds it: while the agent's index has not passed the caller's, until `wait` ends.
+  // That includes an index larger than the agent's own, which a client that knew the agent before it restarted without
+  // its state still holds.
   const blockUntilChange = (url: URL, res: ServerResponse) => new Promise<void>((resolve) => {
-    if (url.searchParams.get('index') !== String(index)) return resolve();
-    const wake = () => { clearTimeout(timer); waiters.delete(wake); resolve(); };
-    const timer = setTimeout(wake, Math.min(durationMs(url.searchParams.get('wait') ?? '', 300_000), 600_000));
+    const known = Number(url.searchParams.get('index'));
+    if (!(known > 0) || index > known) return resolve();
+    const done = () => { clearTimeout(timer); waiters.delete(wake); resolve(); };
+    const wake = () => { if (index > known || stopped) done(); };
+    const timer = setTimeout(done, Math.min(durationMs(url.searchParams.get('wait') ?? '', 300_000), 600_000));
     waiters.add(wake);
-    res.once('close', wake);
+    res.once('close', done);
   });
 
   const statusOf = (r: Registration): Status => (r.checks.every((c) => c.status === 'passing') ? 'passing' : 'critical');
