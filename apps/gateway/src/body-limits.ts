@@ -54,7 +54,8 @@ export interface BodyTimeLimits {
 function cutShort(req: FastifyRequest, reply: FastifyReply, reason: 'body_timeout' | 'upload_too_slow', msg: string): void {
   req.log.info({ reqId: req.id, client: req.ip }, msg);
   metricsFor('gateway').connectionsCut.inc({ reason });
-  if (!reply.raw.headersSent) answerRaw(req.raw.socket, '408 Request Timeout', ApkCode.malformedParam, msg);
+  // HTTP 200 like every APK answer (contract §8.1): the APK reads status_msg only from a 2xx.
+  if (!reply.raw.headersSent) answerRaw(req.raw.socket, '200 OK', ApkCode.malformedParam, msg);
   req.raw.socket.destroy();
 }
 

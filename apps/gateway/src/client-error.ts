@@ -16,7 +16,8 @@ export const answerRaw = (socket: Socket, httpStatus: string, code: ApkCode, msg
  * Answers a request Node could not parse, which no route ever sees, in the APK's shape. The APK sends every
  * parameter in the query string, so a request line and headers past Node's 16 KiB carry text far beyond any limit
  * of the contract (a 1,000-code-point message is at most 12 KB encoded): 40003 in an HTTP 200, as the route would
- * have answered. Anything else unparsable was never an APK request: 40002 with its HTTP status.
+ * have answered; a request not received within Node's time is the phone's slow link: 40002 in an HTTP 200 (§8.1).
+ * Anything else unparsable was never an APK request: 40002 with its HTTP status.
  */
 export function apkClientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
   // A reset socket is gone: nothing to answer.
@@ -25,7 +26,7 @@ export function apkClientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoEx
   this.log.debug({ code: err.code, reason: err.message }, 'unparsable request');
   if (socket.writable) {
     if (err.code === 'HPE_HEADER_OVERFLOW') answerRaw(socket, '200 OK', ApkCode.outOfRange, 'request too long: parameters exceed the allowed length');
-    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerRaw(socket, '408 Request Timeout', ApkCode.malformedParam, 'request not received in time');
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerRaw(socket, '200 OK', ApkCode.malformedParam, 'request not received in time');
     else answerRaw(socket, '400 Bad Request', ApkCode.malformedParam, 'malformed HTTP request');
   }
   socket.destroy(err);
