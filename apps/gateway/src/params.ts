@@ -125,14 +125,18 @@ export function requiredId(params: Params, name: string): number {
   return id;
 }
 
-/** An optional epoch-ms parameter: decimal digits only, 0 … 2^53−1; units are the caller's business. */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An optional epoch-ms parameter: decimal digits only, 0 … 2^63−1, read as at most 2^53−1; units are the caller's business. */
 export function optionalEpochMs(params: Params, name: string): number | undefined {
   const value = params.get(name);
   if (value === undefined) return undefined;
   if (!/^[0-9]+$/.test(value)) throw new ApkError(ApkCode.malformedParam, `${name} must be a non-negative integer`);
-  const ms = Number(value);
-  if (ms > Number.MAX_SAFE_INTEGER) throw new ApkError(ApkCode.malformedParam, `${name} is out of range`);
-  return ms;
+  // An int64 on the wire (§4.1), such as a client's Long.MAX_VALUE for "no bound": any value up to its maximum is a
+  // time, and those past 2^53−1 lie far beyond every publish and create time, as the largest one JS holds exactly does.
+  const digits = value.replace(/^0+(?=\d)/, '');
+  if (digits.length > 19 || BigInt(digits) > INT64_MAX) throw new ApkError(ApkCode.malformedParam, `${name} is out of range`);
+  return Math.min(Number(digits), Number.MAX_SAFE_INTEGER);
 }
 
 /** A required `action_type`-like enum: missing → 40001, any value not listed (`3`, `0`, `x`) → 40004. */

@@ -164,13 +164,19 @@ test('pages built at the same time share their lookups; viewers are asked about 
   assert.ok(anonymous.video_list.every((v: { is_favorite: boolean; favorite_count: number; id: number }) => !v.is_favorite && v.favorite_count === v.id * 10));
 });
 
-test('latest_time must be a non-negative integer; an invalid token is an anonymous viewer', async (t) => {
-  const { app } = await setup(t);
+test('latest_time must be a non-negative int64; an invalid token is an anonymous viewer', async (t) => {
+  const { app, videos, register } = await setup(t);
   for (const bad of ['abc', '-5', '1.5', '1e3', '99999999999999999999']) {
     const body = await feed(app, `?latest_time=${bad}`);
     assert.equal(body.status_code, 40002, bad);
     assert.deepEqual(body.video_list, []);
     assert.equal(body.next_time, 0);
+  }
+  // Past int64: not a number the APK sends. Up to it (Long.MAX_VALUE for "no bound"), the newest videos.
+  assert.equal((await feed(app, '?latest_time=9223372036854775808')).status_code, 40002);
+  videos.add((await register('ann')).user_id, 'newest');
+  for (const unbounded of ['9223372036854775807', '9007199254740992', '00009223372036854775807']) {
+    assert.deepEqual((await feed(app, `?latest_time=${unbounded}`)).video_list.map((v: { title: string }) => v.title), ['newest'], unbounded);
   }
   assert.equal((await feed(app, '?token=garbage')).status_code, 0);
 });

@@ -67,9 +67,13 @@ test('message/chat bad input', async (t) => {
   assert.deepEqual(body, { status_code: 40101, status_msg: body.status_msg, message_list: [] });
   assert.equal((await call('GET', CHAT, { token: ann.token })).status_code, 40001);
   assert.equal((await call('GET', CHAT, { token: ann.token, to_user_id: 'bob' })).status_code, 40002);
-  for (const bad of ['-1', '1.5', 'abc', '1e12', '9007199254740992']) {
+  for (const bad of ['-1', '1.5', 'abc', '1e12', '9223372036854775808']) {
     assert.equal((await call('GET', CHAT, { token: ann.token, to_user_id: bob.user_id, pre_msg_time: bad })).status_code, 40002, bad);
   }
+  // An int64 past 2^53−1 is a time after every message: nothing to return.
+  await call('POST', '/douyin/message/action/', { token: bob.token, to_user_id: ann.user_id, action_type: 1, content: 'hi' });
+  const late = await call('GET', CHAT, { token: ann.token, to_user_id: bob.user_id, pre_msg_time: '9223372036854775807' });
+  assert.deepEqual([late.status_code, late.message_list], [0, []]);
   assert.equal((await call('GET', CHAT, { token: ann.token, to_user_id: 999 })).status_code, 40401);
 });
 

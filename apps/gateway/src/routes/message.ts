@@ -44,8 +44,8 @@ export const messageRoutes =
         const params = await collectParams(req);
         const viewerId = await deps.auth.requireUser(tokenOf(params, req));
         const peerId = requiredId(params, 'to_user_id');
-        // Taken as ms, never converted (§6.6): a seconds value lies in 1970, so that poll returns everything the
-        // peer ever sent the viewer, which an APK that appends polled messages would show twice.
+        // Taken as ms, never converted (§6.6): a seconds value lies in 1970, so that poll returns the first messages
+        // the peer ever sent the viewer (LIST_LIMIT of them), which an APK that appends polled messages shows twice.
         const after = optionalEpochMs(params, 'pre_msg_time');
         const messages = await deps.message.conversation.query({ viewerId, peerId, after, limit: deps.listLimit });
         return ok({ message_list: messages.map(toApkMessage) });
