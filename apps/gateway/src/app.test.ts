@@ -121,6 +121,15 @@ test('a JSON or plain-text body is ignored; a broken multipart body is 40002', a
   assert.equal(broken.json().status_code, 40002);
 });
 
+test('an empty body is accepted whatever Content-Type it names: the parameters are in the query string', async (t) => {
+  const app = await gatewayFor(t);
+  const types = ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=zzz', 'application/json', 'text/plain'];
+  for (const [i, type] of types.entries()) {
+    const res = await app.inject({ method: 'POST', url: `/douyin/user/register/?username=empty${i}&password=secret1`, headers: { 'content-type': type }, payload: '' });
+    assert.deepEqual([res.statusCode, res.json().status_code], [200, 0], type);
+  }
+});
+
 test('a text field over 1 MiB is 40003', async (t) => {
   const app = await gatewayFor(t);
   const res = await app.inject({
