@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort, sharedRedisUrl } from '@douyin/testing';
-import { createLoginGuard, type LoginGuard } from '@douyin/ratelimit';
+import { KNOWN_PAIR_SECONDS, createLoginGuard, type LoginGuard } from '@douyin/ratelimit';
 
 const limits = { failuresPerUserAndIp: 3, blockSeconds: 60, failuresPerIpPerDay: 5 };
 
@@ -39,6 +39,25 @@ test('memory: one IP spraying passwords over many usernames is blocked for the d
   const wait = await guard.begin('f', '10.0.0.9');
   assert.ok(wait > 23 * 3600_000, `blocked for a day, ${wait} ms`);
   assert.equal(await guard.begin('f', '10.0.0.8'), 0);
+});
+
+test('memory: behind an IP blocked for the day, a username that logged in from it before goes on, within its own failures in a row', async () => {
+  const guard = createLoginGuard(limits);
+  const shared = '10.0.0.9'; // a NAT: a campus or a carrier's address many people share
+  assert.equal(await guard.begin('alice', shared), 0);
+  await guard.succeeded('alice', shared);
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(guard, name, shared, 1);
+  const blockedForTheDay = async (name: string) => assert.ok((await guard.begin(name, shared)) > 23 * 3600_000, `${name} is refused`);
+  await blockedForTheDay('f');
+  assert.equal(await guard.begin('alice', shared), 0, 'alice, known there, is not refused');
+  await guard.succeeded('alice', shared);
+  assert.equal(await guard.begin('alice', shared), 0);
+  await guard.abandoned('alice', shared);
+  await blockedForTheDay('g'); // her attempts took nothing from the IP's count, and gave nothing back
+  await fail(guard, 'alice', shared, 3);
+  const wait = await guard.begin('alice', shared);
+  assert.ok(wait > 59_000 && wait <= 60_000, `her own failures in a row block her as anywhere, ${wait} ms`);
+  assert.ok((await guard.begin('alice', '10.0.0.8')) === 0, 'known at one address is known at that one only: elsewhere she is a stranger');
 });
 
 test('memory: concurrent attempts cannot all pass before a failure is counted', async () => {
@@ -86,6 +105,24 @@ test('redis: two gateway replicas share the counts, concurrent attempts included
   assert.ok(wait > 59_000 && wait <= 60_000, `blocked for the block time, ${wait} ms`);
   const ttl = await a.pttl(keys[0] ?? '');
   assert.ok(ttl > 59_000 && ttl <= 60_000, `the block lives in Redis and expires with it (pttl ${ttl})`);
+});
+
+test('redis: a username known at an IP is known to every replica, for 14 days after its last login there', { skip: !redisUrl }, async (t) => {
+  const [a, b] = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
+  const [user, ip] = [`u-${randomBytes(4).toString('hex')}`, `10.${[...randomBytes(3)].join('.')}`];
+  const known = `login-known:${ip}|${user}`;
+  t.after(async () => {
+    await a.del(known, `login-fail-ip:${ip}`, ...(await a.keys(`login-fail-pair:${ip}|*`)));
+    await Promise.all([a.quit(), b.quit()]);
+  });
+  const [one, two] = [createLoginGuard(limits, a), createLoginGuard(limits, b)];
+  assert.equal(await one.begin(user, ip), 0);
+  await one.succeeded(user, ip);
+  const ttl = await a.pttl(known);
+  assert.ok(ttl > (KNOWN_PAIR_SECONDS - 60) * 1000 && ttl <= KNOWN_PAIR_SECONDS * 1000, `pttl ${ttl}`);
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(one, name, ip, 1);
+  assert.ok((await two.begin('f', ip)) > 23 * 3600_000);
+  assert.equal(await two.begin(user, ip), 0, 'the other replica lets the known username through');
 });
 
 test('redis: an IP blocked for the day counts no more usernames: it leaves no day-long key per name it tries', { skip: !redisUrl }, async (t) => {

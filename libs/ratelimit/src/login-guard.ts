@@ -7,7 +7,10 @@ export interface LoginGuardLimits {
   failuresPerUserAndIp: number;
   /** How long a blocked username+IP pair waits, in seconds. */
   blockSeconds: number;
-  /** Failed logins from one IP per day, whatever the usernames (password spraying), before the IP is blocked for the day. */
+  /**
+   * Failed logins from one IP per day, whatever the usernames (password spraying), before the IP is blocked for the
+   * day; a username that logged in from the IP within KNOWN_PAIR_SECONDS is not.
+   */
   failuresPerIpPerDay: number;
 }
 
@@ -27,6 +30,11 @@ export interface LoginGuard {
 const DAY_SECONDS = 24 * 60 * 60;
 // Failures in a row count within a day of the first one, so an old typo never counts forever.
 const STREAK_SECONDS = DAY_SECONDS;
+/**
+ * How long a username that logged in from an IP stays known there: through that IP's day-long block, it may go on
+ * trying (within its own failures in a row). Fourteen days, within the 24.8 days a timer of the in-memory store holds.
+ */
+export const KNOWN_PAIR_SECONDS = 14 * DAY_SECONDS;
 
 /** An IP never contains '|', so the pair key cannot be forged by a username that does. */
 const pairKey = (username: string, ip: string) => `${ip}|${username}`;
@@ -46,6 +54,7 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
   // The attempt past the limit starts the block (blockDuration), and every attempt during it is refused.
   const byPair = limiter({ keyPrefix: 'login-fail-pair', points: limits.failuresPerUserAndIp, duration: STREAK_SECONDS, blockDuration: limits.blockSeconds });
   const byIp = limiter({ keyPrefix: 'login-fail-ip', points: limits.failuresPerIpPerDay, duration: DAY_SECONDS, blockDuration: DAY_SECONDS });
+  const knownPairs = limiter({ keyPrefix: 'login-known', points: 1, duration: KNOWN_PAIR_SECONDS });
 
   /** 0 when `key` had an attempt left (now taken), else the ms until it has one. */
   const take = async (rl: RateLimiterAbstract, key: string): Promise<number> => {
@@ -67,33 +76,49 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
     if (left.consumedPoints <= 0) await rl.delete(key);
   };
 
+  /**
+   * Gives an attempt's point back to its IP, unless the IP is blocked: then the attempt may have been a known
+   * username's, which took none, and a point given back would end the block early.
+   */
+  const giveBackUnlessBlocked = async (ip: string): Promise<void> => {
+    const count = await byIp.get(ip);
+    if (count && count.consumedPoints > limits.failuresPerIpPerDay) return;
+    await giveBack(byIp, ip);
+  };
+
   return {
     async begin(username, ip) {
+      const key = pairKey(username, ip);
       // An IP blocked for the day is refused before its username is counted: every name it went on trying would
-      // otherwise leave a count behind for a day (in Redis, or this process's memory).
-      const blocked = await byIp.get(ip);
-      if (blocked && blocked.consumedPoints > limits.failuresPerIpPerDay) {
+      // otherwise leave a count behind for a day (in Redis, or this process's memory). But many people share an
+      // address behind a NAT (a campus, a carrier): one of them spraying passwords must not lock the others out for
+      // the day, so a username that logged in from it before is limited by its own failures in a row alone.
+      const count = await byIp.get(ip);
+      const ipBlocked = count !== null && count.consumedPoints > limits.failuresPerIpPerDay;
+      if (ipBlocked && !(await knownPairs.get(key))) {
         metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
-        return Math.max(1, blocked.msBeforeNext);
+        return Math.max(1, count.msBeforeNext);
       }
       // One count after the other: an attempt its username's count refuses tries no password, so it must not take
       // from (nor, in a burst, block) its IP's count for the day.
-      const pair = await take(byPair, pairKey(username, ip));
+      const pair = await take(byPair, key);
       if (pair > 0) {
         metrics?.rateLimited.inc({ class: 'login', subject: 'user' });
         return pair;
       }
+      if (ipBlocked) return 0;
       const perIp = await take(byIp, ip);
       if (perIp === 0) return 0;
-      await giveBack(byPair, pairKey(username, ip));
+      await giveBack(byPair, key);
       metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
       return perIp;
     },
     async succeeded(username, ip) {
-      await Promise.all([byPair.delete(pairKey(username, ip)), giveBack(byIp, ip)]);
+      const key = pairKey(username, ip);
+      await Promise.all([byPair.delete(key), knownPairs.set(key, 1, KNOWN_PAIR_SECONDS), giveBackUnlessBlocked(ip)]);
     },
     async abandoned(username, ip) {
-      await Promise.all([giveBack(byPair, pairKey(username, ip)), giveBack(byIp, ip)]);
+      await Promise.all([giveBack(byPair, pairKey(username, ip)), giveBackUnlessBlocked(ip)]);
     },
   };
 }
