@@ -130,6 +130,26 @@ test('an empty body is accepted whatever Content-Type it names: the parameters a
   }
 });
 
+test('on a route that needs a token, the token is checked before a multipart body that cannot be read (contract §1 check order)', async (t) => {
+  const app = await gatewayFor(t);
+  const { token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=order1&password=secret1' })).json();
+  const boundary = 'zzz';
+  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const bodies = {
+    broken: field('to_user_id', '1').slice(0, -2), // no closing boundary
+    oversized: `${field('content', 'x'.repeat(1024 * 1024 + 10))}--${boundary}--\r\n`, // past what busboy keeps of a field
+  };
+  const code = async (query: string, payload: string) =>
+    (await app.inject({ method: 'POST', url: `/douyin/message/action/${query}`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })).json()
+      .status_code;
+  for (const [kind, payload] of Object.entries(bodies)) {
+    assert.equal(await code('', payload), 40101, `${kind}, no token`);
+    assert.equal(await code('?token=garbage', payload), 40102, `${kind}, a bad token`);
+  }
+  assert.equal(await code(`?token=${token}`, bodies.broken), 40002);
+  assert.equal(await code(`?token=${token}`, bodies.oversized), 40003);
+});
+
 test('a text field over 1 MiB is 40003', async (t) => {
   const app = await gatewayFor(t);
   const res = await app.inject({

@@ -38,12 +38,43 @@ export function multipartFields(req: FastifyRequest): Promise<Map<string, string
   return fields;
 }
 
+const TOKEN = 'token';
+
+/**
+ * The parameters of a request whose multipart body could not be read (40002, 40003): the token is looked up in the
+ * query string, and reading any other parameter fails with the body's error. Routes read the token first, so a
+ * missing or bad one is what they report (contract §1 check order: authentication, then parameters).
+ */
+class UnreadBodyParams extends Map<string, string> {
+  constructor(
+    query: Map<string, string>,
+    private readonly error: ApkError,
+  ) {
+    super(query);
+  }
+
+  override get(name: string): string | undefined {
+    if (name !== TOKEN) throw this.error;
+    return super.get(name);
+  }
+
+  override has(name: string): boolean {
+    if (name !== TOKEN) throw this.error;
+    return super.has(name);
+  }
+}
+
 /** Collects parameters from the query string, then an urlencoded or multipart body; file parts are skipped. */
 export async function collectParams(req: FastifyRequest): Promise<Params> {
   const params = new Map<string, string>();
   addAll(params, req.query);
   if (req.isMultipart()) {
-    for (const [name, value] of await multipartFields(req)) if (!params.has(name)) params.set(name, value);
+    try {
+      for (const [name, value] of await multipartFields(req)) if (!params.has(name)) params.set(name, value);
+    } catch (err) {
+      if (!(err instanceof ApkError)) throw err;
+      return new UnreadBodyParams(params, err);
+    }
   } else {
     addAll(params, req.body);
   }
@@ -150,7 +181,7 @@ export function requiredAction<T extends string>(params: Params, name: string, a
 
 /** The caller's token: the `token` parameter, else an `Authorization: Bearer` header. */
 export function tokenOf(params: Params, req: FastifyRequest): string | undefined {
-  const fromParams = params.get('token');
+  const fromParams = params.get(TOKEN);
   if (fromParams !== undefined) return fromParams;
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
