@@ -31,8 +31,9 @@ const DAY_SECONDS = 24 * 60 * 60;
 // Failures in a row count within a day of the first one, so an old typo never counts forever.
 const STREAK_SECONDS = DAY_SECONDS;
 /**
- * How long a username that logged in from an IP stays known there: through that IP's day-long block, it may go on
- * trying (within its own failures in a row). Fourteen days, within the 24.8 days a timer of the in-memory store holds.
+ * How long a username that logged in from an IP stays known there: its attempts from it neither count against the IP
+ * nor stop at the IP's day-long block (its own failures in a row still do). Each login leaves this mark, in Redis or,
+ * without it, this process's memory. Fourteen days, within the 24.8 days a timer of the in-memory store holds.
  */
 export const KNOWN_PAIR_SECONDS = 14 * DAY_SECONDS;
 
@@ -76,26 +77,16 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
     if (left.consumedPoints <= 0) await rl.delete(key);
   };
 
-  /**
-   * Gives an attempt's point back to its IP, unless the IP is blocked: then the attempt may have been a known
-   * username's, which took none, and a point given back would end the block early.
-   */
-  const giveBackUnlessBlocked = async (ip: string): Promise<void> => {
-    const count = await byIp.get(ip);
-    if (count && count.consumedPoints > limits.failuresPerIpPerDay) return;
-    await giveBack(byIp, ip);
-  };
-
   return {
     async begin(username, ip) {
       const key = pairKey(username, ip);
+      // Many people share an address behind a NAT (a campus, a carrier): one of them spraying passwords must not lock
+      // the others out for the day, so a username that logged in from it before is limited by its own failures in a
+      // row alone, and neither counts against its IP nor is stopped by the IP's block.
+      const [known, count] = await Promise.all([knownPairs.get(key), byIp.get(ip)]);
       // An IP blocked for the day is refused before its username is counted: every name it went on trying would
-      // otherwise leave a count behind for a day (in Redis, or this process's memory). But many people share an
-      // address behind a NAT (a campus, a carrier): one of them spraying passwords must not lock the others out for
-      // the day, so a username that logged in from it before is limited by its own failures in a row alone.
-      const count = await byIp.get(ip);
-      const ipBlocked = count !== null && count.consumedPoints > limits.failuresPerIpPerDay;
-      if (ipBlocked && !(await knownPairs.get(key))) {
+      // otherwise leave a count behind for a day (in Redis, or this process's memory).
+      if (!known && count !== null && count.consumedPoints > limits.failuresPerIpPerDay) {
         metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
         return Math.max(1, count.msBeforeNext);
       }
@@ -106,7 +97,7 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
         metrics?.rateLimited.inc({ class: 'login', subject: 'user' });
         return pair;
       }
-      if (ipBlocked) return 0;
+      if (known) return 0;
       const perIp = await take(byIp, ip);
       if (perIp === 0) return 0;
       await giveBack(byPair, key);
@@ -115,10 +106,14 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
     },
     async succeeded(username, ip) {
       const key = pairKey(username, ip);
-      await Promise.all([byPair.delete(key), knownPairs.set(key, 1, KNOWN_PAIR_SECONDS), giveBackUnlessBlocked(ip)]);
+      // Known when it began, the attempt took nothing from its IP (a pair that became known meanwhile keeps its point).
+      const known = await knownPairs.get(key);
+      await Promise.all([byPair.delete(key), knownPairs.set(key, 1, KNOWN_PAIR_SECONDS), known ? undefined : giveBack(byIp, ip)]);
     },
     async abandoned(username, ip) {
-      await Promise.all([giveBack(byPair, pairKey(username, ip)), giveBackUnlessBlocked(ip)]);
+      const key = pairKey(username, ip);
+      const known = await knownPairs.get(key);
+      await Promise.all([giveBack(byPair, key), known ? undefined : giveBack(byIp, ip)]);
     },
   };
 }
