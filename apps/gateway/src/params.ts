@@ -42,13 +42,13 @@ const TOKEN = 'token';
 
 /**
  * The parameters of a request whose multipart body could not be read (40002, 40003): the token is looked up in the
- * query string, and reading any other parameter fails with the body's error. Routes read the token first, so a
- * missing or bad one is what they report (contract §1 check order: authentication, then parameters).
+ * query string (tokenOf), and reading any other parameter fails with the body's error. Routes read the token first,
+ * so a bad one is what they report (contract §1 check order: authentication, then parameters).
  */
 class UnreadBodyParams extends Map<string, string> {
   constructor(
     query: Map<string, string>,
-    private readonly error: ApkError,
+    readonly error: ApkError,
   ) {
     super(query);
   }
@@ -185,5 +185,8 @@ export function tokenOf(params: Params, req: FastifyRequest): string | undefined
   if (fromParams !== undefined) return fromParams;
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  // No token where it could be read: it may have been in the body that could not be, so that is the answer, not
+  // "token missing" (which tells a phone its user is logged out).
+  if (!match && params instanceof UnreadBodyParams) throw params.error;
   return match?.[1];
 }
