@@ -45,6 +45,24 @@ test('bytes that are not HTTP get 40002 and the connection closes', async (t) =>
   assert.deepEqual(bodyOf(raw), { status_code: 40002, status_msg: 'malformed HTTP request' });
 });
 
+test("a request not received within Node's time gets 40002 in an HTTP 200, as every APK answer", async (t) => {
+  const app = await gatewayFor(t);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const accepted = once(app.server, 'connection');
+  const phone = connect(port, '127.0.0.1');
+  let received = '';
+  phone.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+  phone.on('error', () => {});
+  phone.write('POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\n'); // its headers never end
+  const [socket] = await accepted;
+  // What Node reports once requestTimeout has passed (it looks every 30 s, too seldom for a test).
+  app.server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
+  await once(phone, 'close');
+  assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.deepEqual(bodyOf(received), { status_code: 40002, status_msg: 'request not received in time' });
+});
+
 test('a request must arrive within Node\'s five minutes, or as long as the largest upload needs at 256 KiB/s', async (t) => {
   const app = await gatewayFor(t);
   await app.ready();
