@@ -57,10 +57,14 @@ export function encodeFrame(frame: CallFrame | ReplyFrame): Buffer {
   return out;
 }
 
+/** Every frame, call or reply, is an object naming its call: anything else is a protocol error, not a call. */
+const namesACall = (frame: unknown): frame is { id: number } =>
+  typeof frame === 'object' && frame !== null && Number.isSafeInteger((frame as { id?: unknown }).id) && (frame as { id: number }).id >= 0;
+
 /**
- * Accumulates bytes and yields every complete frame; throws on an oversized or unparsable frame. The chunks of a
- * frame still arriving are kept apart and joined once it is whole: joining on every chunk would copy a large frame
- * over and over (a 16 MB frame in 64 KB reads, some 2 GB).
+ * Accumulates bytes and yields every complete frame; throws on an oversized or unparsable frame, or one that names
+ * no call. The chunks of a frame still arriving are kept apart and joined once it is whole: joining on every chunk
+ * would copy a large frame over and over (a 16 MB frame in 64 KB reads, some 2 GB).
  */
 export class FrameDecoder<T> {
   private chunks: Buffer[] = [];
@@ -84,7 +88,9 @@ export class FrameDecoder<T> {
       this.chunks = rest.length > 0 ? [rest] : [];
       this.size = rest.length;
       this.frameBytes = 0;
-      yield JSON.parse(json) as T;
+      const frame: unknown = JSON.parse(json);
+      if (!namesACall(frame)) throw new Error(`frame names no call: ${json.slice(0, 64)}`);
+      yield frame as T;
     }
   }
 

@@ -10,10 +10,13 @@ interface Pending {
   timer: NodeJS.Timeout;
   /** Handed to the socket: from here on the callee may have run it. */
   written: boolean;
+  /** The stream's reads when this call was handed to the socket. */
+  heardWhenWritten: number;
   frame: Buffer;
 }
 
-const CONNECT_TIMEOUT_MS = 1_000;
+/** Until the stream is open: TCP connected and the upgrade answered. */
+const OPEN_TIMEOUT_MS = 1_000;
 const HEADER_END = '\r\n\r\n';
 
 /**
@@ -29,6 +32,8 @@ export class StreamConnection {
   /** The server said it is draining (GOAWAY_ID): what it leaves unanswered, it did not run. */
   private goingAway = false;
   private nextId = 1;
+  /** Reads since the stream opened: a stream that brought nothing since a call went out may be dead without having closed. */
+  private heard = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly decoder = new FrameDecoder<ReplyFrame>();
   private handshake = '';
@@ -36,9 +41,10 @@ export class StreamConnection {
   constructor(private readonly instance: ServiceInstance) {
     this.socket = connect({ host: instance.address, port: instance.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: STREAM_KEEPALIVE_MS });
     this.writer = new FrameWriter(this.socket, 'poll');
-    this.socket.setTimeout(CONNECT_TIMEOUT_MS, () => this.fail(new Error(`connect to ${instance.id} timed out`)));
+    // A peer that takes the connection but never answers the upgrade (hung, or not our server) would otherwise hold
+    // every call sent its way until each one's deadline, for as long as the connection stays up.
+    this.socket.setTimeout(OPEN_TIMEOUT_MS, () => this.fail(new Error(`no rpc stream from ${instance.id} within ${OPEN_TIMEOUT_MS} ms`)));
     this.socket.once('connect', () => {
-      this.socket.setTimeout(0);
       this.socket.write(
         `GET ${STREAM_PATH} HTTP/1.1\r\nHost: ${instance.address}:${instance.port}\r\nConnection: Upgrade\r\nUpgrade: ${STREAM_PROTOCOL}\r\n\r\n`,
       );
@@ -79,12 +85,15 @@ export class StreamConnection {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        const pending = this.pending.get(id);
         this.pending.delete(id);
-        reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending?.written ?? true, true));
+        reject(new TransportError(`deadline exceeded calling ${this.instance.id}`, pending.written, true));
+        // Nothing came back since the call went out: the stream may be dead without having closed (a peer or a
+        // middlebox that dropped it silently; TCP keepalive only probes an idle socket, and retransmission gives up
+        // after many minutes). The next calls go over a new one; this one closes once its calls have settled.
+        if (pending.written && this.heard === pending.heardWhenWritten) this.retired = true;
         this.closeIfRetiredAndIdle();
       }, Math.max(1, req.budgetMs));
-      const pending: Pending = { resolve, reject, timer, written: false, frame };
+      const pending: Pending = { resolve, reject, timer, written: false, heardWhenWritten: 0, frame };
       this.pending.set(id, pending);
       if (this.open) this.write(pending);
     });
@@ -108,7 +117,10 @@ export class StreamConnection {
   }
 
   private write(pending: Pending): void {
-    this.writer.write(pending.frame, () => (pending.written = true));
+    this.writer.write(pending.frame, () => {
+      pending.written = true;
+      pending.heardWhenWritten = this.heard;
+    });
   }
 
   private readHandshake(chunk: Buffer): void {
@@ -126,11 +138,13 @@ export class StreamConnection {
     const rest = Buffer.from(this.handshake.slice(end + HEADER_END.length), 'latin1');
     this.handshake = '';
     this.open = true;
+    this.socket.setTimeout(0);
     for (const pending of this.pending.values()) this.write(pending);
     if (rest.length > 0) this.receive(rest);
   }
 
   private receive(chunk: Buffer): void {
+    this.heard++;
     let frames: ReplyFrame[];
     try {
       frames = [...this.decoder.push(chunk)];

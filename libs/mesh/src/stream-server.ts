@@ -2,10 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@douyin/telemetry';
-import { FrameDecoder, FrameTooLargeError, GOAWAY_ID, STREAM_KEEPALIVE_MS, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
+import { FrameDecoder, FrameTooLargeError, GOAWAY_ID, MAX_FRAME_BYTES, STREAM_KEEPALIVE_MS, STREAM_PATH, STREAM_PROTOCOL, encodeFrame, type CallFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
 import type { Dispatch } from './rpc-dispatch.js';
 import { ANSWER_TOO_LARGE, UNENCODABLE_ANSWER } from './wire.js';
+
+/** Answers a stream may hold unsent before it stops reading calls: a frame's worth. */
+const MAX_UNSENT_BYTES = MAX_FRAME_BYTES;
 
 interface Stream {
   socket: Socket;
@@ -37,13 +40,23 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
     socket.setNoDelay(true);
     socket.setKeepAlive(true, STREAM_KEEPALIVE_MS);
     const decoder = new FrameDecoder<CallFrame>();
-    const receive = (chunk: Buffer) => {
+    const answerAll = (chunk: Buffer) => {
       try {
         for (const frame of decoder.push(chunk)) void answer(stream, frame);
       } catch (err) {
         logger.warn({ err }, 'malformed rpc frame; closing the stream');
         socket.destroy();
       }
+    };
+    const receive = (chunk: Buffer) => {
+      if (socket.writableLength <= MAX_UNSENT_BYTES) return answerAll(chunk);
+      // A client that goes on calling without reading its answers would have them pile up here without bound: its
+      // next calls wait, unread, until what it was sent has gone out.
+      socket.pause();
+      socket.once('drain', () => {
+        answerAll(chunk);
+        socket.resume();
+      });
     };
     // Frames the client sent right behind its upgrade request arrive with it.
     if (head.length > 0) receive(head);
