@@ -35,7 +35,12 @@ const notTheInstances = (err: unknown, ...[, req]: [ServiceInstance?, RpcRequest
   // A failure it relays (its own dependency timed out or is down) must not open this breaker too: one overloaded
   // leaf would otherwise cut off every service in front of it, healthy or not.
   (err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true)) ||
-  (err instanceof TransportError && err.timedOut && (req?.budgetMs ?? Infinity) < MIN_BLAMED_BUDGET_MS);
+  (err instanceof TransportError && err.timedOut && (req?.budgetMs ?? Infinity) < MIN_BLAMED_BUDGET_MS) ||
+  // The caller's own failure to send (an input JSON cannot carry, or too large for a frame) says nothing of the instance.
+  !(err instanceof RemoteError || err instanceof TransportError);
+
+/** What a half-open breaker's probe may fail with and still close it: only an answer shows the instance alive. */
+const provesAlive = (err: unknown): boolean => err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true);
 
 // The window the error rate is counted over, in buckets of a second.
 const WINDOW_MS = 10_000;
@@ -80,7 +85,9 @@ export class Breakers {
       // Latency percentiles are the histograms' job: opossum would keep every call's latency for the window
       // (tens of thousands at a busy gateway) and sort them each second.
       rollingPercentilesEnabled: false,
-      errorFilter: notTheInstances,
+      // opossum closes a half-open breaker on any call its filter excuses: a probe that ran out of its caller's time,
+      // or never left this process, would close it on no evidence.
+      errorFilter: (err: unknown, ...args: [ServiceInstance?, RpcRequest?]) => (breaker.halfOpen ? provesAlive(err) : notTheInstances(err, ...args)),
     });
     const id = instance.id;
     const labels = { target: instance.service, target_instance: id };

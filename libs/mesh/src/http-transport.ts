@@ -46,12 +46,14 @@ export class HttpTransport implements Transport {
     // W3C traceparent of the mesh CLIENT span, written here rather than left to an undici instrumentation, so the
     // trace crosses every hop whatever is instrumented; a no-op while tracing is off.
     propagation.inject(context.active(), headers);
+    // Outside the try: an input JSON cannot carry is the caller's error, not a failure to reach the instance.
+    const body = JSON.stringify({ input: req.input });
     try {
       const res = await this.pool(instance).request({
         method: 'POST',
         path: RPC_PREFIX + req.path,
         headers,
-        body: JSON.stringify({ input: req.input }),
+        body,
         // Only a backstop for an instance that never answers: an answer arriving a little after the caller gave up
         // is read, keeping the connection, instead of having undici destroy the socket (and dial a new one).
         headersTimeout: req.budgetMs + LATE_ANSWER_MS,

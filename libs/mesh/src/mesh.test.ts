@@ -155,6 +155,15 @@ for (const transport of ['stream', 'http'] as const) {
     assert.equal((await echo.sized.query({ bytes: 1_000 })).length, 1_000);
   });
 
+  test(`[${transport}] an input JSON cannot carry fails typed, never sent, and leaves the instance's breaker closed`, async (t) => {
+    const only = await startEcho(t, 'only');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 1 });
+    const echo = mesh.client<EchoRouter>('echo');
+    for (let i = 0; i < 3; i++) await assert.rejects(echo.slow.query({ ms: 1n as unknown as number }), expectMeshError('INTERNAL_SERVER_ERROR'));
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
+    assert.equal(await echo.whoami.query(), 'only');
+  });
+
   test(`[${transport}] a mutation arriving with too little budget to answer in time is not run`, async (t) => {
     const state = { mutations: 0 };
     const only = await startEcho(t, 'only', { state });
@@ -313,6 +322,31 @@ test('failures in a row open a breaker whose window is still full of successes; 
   assert.equal(mesh.breakerStates().get(id), 'closed', 'four, one success, four: never five in a row');
   await failures(1);
   assert.equal(mesh.breakerStates().get(id), 'open', 'the fifth failure in a row, with 9 of 39 calls failed');
+});
+
+test('a call too large for a frame fails typed, never sent, and leaves the breaker closed', async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 1 });
+  const echo = mesh.client<EchoRouter>('echo');
+  const tooLarge = 'x'.repeat(MAX_FRAME_BYTES);
+  await assert.rejects(echo.slow.query({ ms: tooLarge as unknown as number }), expectMeshError('PAYLOAD_TOO_LARGE', 'call_too_large'));
+  assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
+});
+
+test('a half-open breaker whose probe ran out of a nearly spent budget opens again instead of closing', async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200, consecutiveFailures: 2 });
+  const echo = mesh.client<EchoRouter>('echo');
+  const id = `echo@127.0.0.1:${only.port}`;
+  const within = (ms: number) => runInScope({ requestId: `r-${ms}`, deadline: Date.now() + ms }, () => echo.slow.query({ ms: 1_000 }));
+  for (let i = 0; i < 2; i++) await assert.rejects(within(150), expectMeshError('GATEWAY_TIMEOUT'));
+  assert.equal(mesh.breakerStates().get(id), 'open');
+  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
+    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
+    await sleep(20);
+  }
+  await assert.rejects(within(20), expectMeshError('GATEWAY_TIMEOUT'));
+  assert.equal(mesh.breakerStates().get(id), 'open', 'the probe showed nothing of the instance');
 });
 
 test("a call that ran out of a nearly spent budget does not count against the instance's breaker", async (t) => {

@@ -8,6 +8,7 @@ import type { Registry, ServiceInstance } from '@douyin/registry';
 import type { Logger } from '@douyin/telemetry';
 import { Breakers, type BreakerOptions } from './breakers.js';
 import { currentScope } from './call-scope.js';
+import { FrameTooLargeError } from './frames.js';
 import { InstancePicker } from './instance-picker.js';
 import { meshError } from './mesh-errors.js';
 import { procedureClient } from './procedure-call.js';
@@ -76,6 +77,10 @@ export function createMesh(options: MeshOptions): Mesh {
       meshError(service, path, { code: 'SERVICE_UNAVAILABLE', message }, 503, cause);
     const outOfTime = (cause?: Error) =>
       meshError(service, path, { code: 'GATEWAY_TIMEOUT', message: `${service} did not answer in time` }, 504, cause);
+    const unsendable = (err: unknown) =>
+      err instanceof FrameTooLargeError
+        ? meshError(service, path, { code: 'PAYLOAD_TOO_LARGE', message: `the call to ${service} is too large to send`, reason: 'call_too_large' }, 413, err)
+        : meshError(service, path, { code: 'INTERNAL_SERVER_ERROR', message: `the call to ${service} could not be encoded` }, 500, err as Error);
     let lastFailure: TransportError | undefined;
 
     for (let attempt = 0; ; attempt++) {
@@ -106,8 +111,9 @@ export function createMesh(options: MeshOptions): Mesh {
           refused.add(instance.id);
           continue;
         }
+        // Never sent: the caller's input could not be encoded. Typed like any mesh failure, so its caller reports it.
+        if (!(err instanceof TransportError)) throw unsendable(err);
         tried.add(instance.id);
-        if (!(err instanceof TransportError)) throw err;
         lastFailure = err;
         logger.warn({ target: service, instance: instance.id, path, err: err.message }, 'mesh call failed');
         if (err.timedOut) throw outOfTime(err);
