@@ -1,4 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,4 +26,26 @@ test('the probe takes a container holding its video, and not a list naming one e
     await writeFile(upload, list);
     await assert.rejects(probeVideo(MEDIA_TOOLS, upload), rejectsWith('BAD_REQUEST', 'not_a_video'), name);
   }
+});
+
+test('a video whose tags run to megabytes is probed like any other', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'douyin-probe-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const tags = join(dir, 'tags.txt');
+  await writeFile(tags, `;FFMETADATA1\ncomment=${'x'.repeat(5 * 1024 * 1024)}\n`);
+  const video = join(dir, 'video');
+  const testCard = ['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x64:rate=5'];
+  await promisify(execFile)(MEDIA_TOOLS.ffmpegPath, ['-v', 'error', ...testCard, '-i', tags, '-map_metadata', '1', '-c:v', 'mpeg4', '-f', 'matroska', '-y', video]);
+  assert.deepEqual(await probeVideo(MEDIA_TOOLS, video), { extension: 'mkv' });
+});
+
+test('a tool that says megabytes about an upload has been given a bad file, not failed', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'douyin-probe-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const talkative = join(dir, 'ffprobe');
+  await writeFile(talkative, '#!/bin/sh\nhead -c 5000000 /dev/zero | tr "\\0" x\n');
+  await chmod(talkative, 0o755);
+  const upload = join(dir, 'upload');
+  await writeFile(upload, 'not empty');
+  await assert.rejects(probeVideo({ ...MEDIA_TOOLS, ffprobePath: talkative }, upload), rejectsWith('BAD_REQUEST', 'not_a_video'));
 });

@@ -62,6 +62,8 @@ function run(path: string, args: string[], timeoutMs: number): Promise<RunResult
       if (!err) return resolve({ stdout, stderr, rejected: false });
       const exit = err as NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: string | null };
       if (typeof exit.code === 'number' && !exit.killed && !exit.signal) return resolve({ stdout, stderr, rejected: true });
+      // Only an input makes a tool say this much (errors on every packet of a broken stream, say): its fault too.
+      if (exit.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return resolve({ stdout, stderr, rejected: true });
       reject(domainError('SERVICE_UNAVAILABLE', Reason.mediaUnavailable, `${path} failed: ${err.message}`, err));
     });
   });
@@ -70,7 +72,9 @@ function run(path: string, args: string[], timeoutMs: number): Promise<RunResult
 /** Probes the container (never the name or MIME type): a media file with a video stream that is not a still image. */
 export async function probeVideo(tools: MediaTools, file: string): Promise<ProbedVideo> {
   if ((await stat(file)).size === 0) throw notAVideo('the file is empty');
-  const args = ['-v', 'error', ...INPUT_LIMITS, '-print_format', 'json', '-show_format', '-show_streams', file];
+  // Only the fields read below: the whole format and streams would carry the file's tags, megabytes in some files.
+  const fields = 'format=format_name:stream=codec_type,codec_name:stream_disposition=attached_pic';
+  const args = ['-v', 'error', ...INPUT_LIMITS, '-print_format', 'json', '-show_entries', fields, file];
   const { stdout, rejected } = await run(tools.ffprobePath, args, tools.timeoutMs);
   if (rejected) throw notAVideo('not a video container');
   const probe = JSON.parse(stdout) as ProbeOutput;
