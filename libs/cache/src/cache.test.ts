@@ -220,6 +220,42 @@ test('when Redis dies mid-run reads fall back to the loader and are counted; the
   }
 });
 
+test('a value read before a commit is not cached over that commit\'s invalidation when Redis restarted empty meanwhile', async (t) => {
+  const redis = await startPrivateRedis(t);
+  const cache = await createCache({ url: redis.url, ttlSeconds: 60 }, { prefix: 'restart', logger: silentLogger() });
+  t.after(() => cache.close());
+  let value = 1;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let loaded!: () => void;
+  const hasRead = new Promise<void>((resolve) => (loaded = resolve));
+  const slow = cache.many('count', [1], async () => {
+    const read = value;
+    loaded();
+    await gate;
+    return new Map([[1, read]]);
+  });
+  await hasRead;
+  value = 2;
+  await cache.invalidate([['count', 1]]);
+  assert.equal(cache.stats.pendingInvalidations(), 0, 'Redis took the invalidation');
+  await redis.kill();
+  await redis.restart();
+  // The cache's connection is back once a read of another entry is answered from Redis.
+  const { load } = loaderOf(new Map([['probe', 0]]));
+  for (let i = 0; cache.stats.of('probe').hits === 0; i++) {
+    assert.ok(i < 200, 'the cache never reconnected');
+    await cache.many('probe', ['probe'], load);
+    await sleep(50);
+  }
+  release();
+  assert.deepEqual(await slow, new Map([[1, 1]]));
+  const raw = new Redis(redis.url);
+  t.after(() => raw.quit());
+  assert.equal(await raw.get('restart:count:1'), null, 'the stale read was written back');
+  assert.deepEqual(await cache.many('count', [1], loaderOf(new Map([[1, value]])).load), new Map([[1, 2]]));
+});
+
 test('an invalidation a down Redis missed is made once it is back: the entry it kept is never read again', async (t) => {
   // An append-only Redis comes back from a crash with the entries it had, including one a commit meanwhile changed.
   const redis = await startPrivateRedis(t, { persistent: true });

@@ -161,8 +161,14 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       overflowed: (limit) => options.logger.warn({ limit }, 'cache invalidations pending past the limit: those beyond it stay until their TTL'),
     },
   );
-  // A reconnected Redis is sent the invalidations it missed at once; the retry timer covers a failed reconnection.
-  redis.on('ready', () => void pending.replay());
+  // Counts the connections made: Redis may have come back empty (restarted without persistence, or a replica
+  // promoted before the latest writes reached it), without the tombstones of invalidations it took before.
+  let connection = 0;
+  redis.on('ready', () => {
+    connection++;
+    // A reconnected Redis is sent the invalidations it missed at once; the retry timer covers a failed reconnection.
+    void pending.replay();
+  });
 
   return {
     stats,
@@ -172,8 +178,10 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       const keys = unique.map((id) => keyOf(space, id));
       const readStarted = performance.now();
       let cached: Array<string | null>;
+      let readOn: number;
       try {
         cached = await redis.mget(keys);
+        readOn = connection;
         health.ok();
       } catch (err) {
         health.failed(err);
@@ -199,7 +207,9 @@ export async function createCache(config: CacheConfig, options: CacheOptions): P
       if (admitted.length < writable.length) counters.declined(space, writable.length - admitted.length);
       const loaded = await load(missing.map((m) => m.id));
       const prompt = performance.now() - readStarted < writeBackWithinMs;
-      const writes = prompt ? admitted.filter((m) => loaded.has(m.id)) : [];
+      // Nor after a reconnection since the MGET: a Redis that came back empty lost the tombstone of any commit this
+      // load predates, and the write-back would land over it.
+      const writes = prompt && readOn === connection ? admitted.filter((m) => loaded.has(m.id)) : [];
       if (writes.length > 0) {
         const args = writes.flatMap((m) => [m.seen, JSON.stringify(loaded.get(m.id))]);
         const keysThenArgs = [...writes.map((m) => m.key), ttlOfWriteBack(), ...args];
