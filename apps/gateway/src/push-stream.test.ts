@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pushStream } from './push-stream.js';
 
 /** A response whose client reads nothing until `read()` is called: every write waits unsent. */
@@ -33,4 +34,24 @@ test('a push stream is ended by the first write that finds more than its limit w
   assert.equal(stalls, 1);
   stream.comment('ping');
   assert.equal(stalls, 1);
+});
+
+test('an ended stream writes nothing more, and is cut once its client has not taken the rest within the grace', async () => {
+  const asleep = unreadResponse();
+  const stream = pushStream(asleep.res as never, () => undefined, 1_000, 50);
+  stream.event('message', { content: 'last' });
+  stream.end();
+  // A heartbeat or a delivery after the end: written, it would be an 'error' event nothing listens for.
+  stream.comment('ping');
+  stream.event('message', { content: 'late' });
+  await sleep(150);
+  assert.deepEqual({ finished: asleep.res.writableFinished, destroyed: asleep.res.destroyed }, { finished: false, destroyed: true });
+
+  const awake = unreadResponse();
+  const reading = pushStream(awake.res as never, () => undefined, 1_000, 50);
+  reading.event('message', { content: 'last' });
+  reading.end();
+  awake.read();
+  await sleep(150);
+  assert.equal(awake.res.writableFinished, true, 'a client that reads gets the end');
 });

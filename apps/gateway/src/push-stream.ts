@@ -8,11 +8,23 @@ import type { ServerResponse } from 'node:http';
  */
 export const PUSH_UNSENT_LIMIT = 1024 * 1024;
 
-/** Server-sent events on `res`; ended (not closed cleanly) once more than `unsentLimit` bytes wait unsent. */
-export function pushStream(res: Pick<ServerResponse, 'write' | 'writableLength' | 'destroy'>, onStalled: () => void, unsentLimit = PUSH_UNSENT_LIMIT) {
+/**
+ * How long an ended stream may take to hand over what it still holds before its connection is cut: a client that
+ * stopped reading would never take it, and the response would neither finish nor close.
+ */
+export const PUSH_END_GRACE_MS = 5_000;
+
+type PushResponse = Pick<ServerResponse, 'write' | 'end' | 'writableLength' | 'destroy' | 'once'>;
+
+/**
+ * Server-sent events on `res`; ended (not closed cleanly) once more than `unsentLimit` bytes wait unsent. Nothing is
+ * written after `end()`: a write after the end is an 'error' event on the response, which nothing listens for.
+ */
+export function pushStream(res: PushResponse, onStalled: () => void, unsentLimit = PUSH_UNSENT_LIMIT, endGraceMs = PUSH_END_GRACE_MS) {
   let stalled = false;
+  let ended = false;
   const send = (text: string) => {
-    if (stalled) return;
+    if (stalled || ended) return;
     if (res.writableLength > unsentLimit) {
       stalled = true;
       onStalled();
@@ -25,5 +37,12 @@ export function pushStream(res: Pick<ServerResponse, 'write' | 'writableLength' 
   return {
     event: (name: string, data: unknown) => send(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
     comment: (text: string) => send(`: ${text}\n\n`),
+    end() {
+      if (ended || stalled) return;
+      ended = true;
+      res.end();
+      const cut = setTimeout(() => res.destroy(), endGraceMs).unref();
+      res.once('close', () => clearTimeout(cut));
+    },
   };
 }

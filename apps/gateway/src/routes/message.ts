@@ -84,9 +84,10 @@ export const messageRoutes =
       const unsubscribe = hub.subscribe(userId, since, {
         deliver: (m) => stream.event('message', toApkMessage(m)),
         end: (why) => {
+          clearInterval(heartbeat);
           // Said before closing, so a client can tell this from a network drop and not reconnect at once.
           if (why === 'replaced') stream.event('closed', REPLACED);
-          res.end();
+          stream.end();
         },
       });
       // The response's close, not the request's: a request emits 'close' once its body has been read, which for a
