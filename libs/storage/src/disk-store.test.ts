@@ -5,7 +5,9 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createDiskStore, newKey } from '@douyin/storage';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { StorageUnavailableError, createDiskStore, newKey } from '@douyin/storage';
 import { failingBody, storeContract } from '../test/store-contract.js';
 
 async function tempRoot(t: { after(fn: () => unknown): void }): Promise<string> {
@@ -28,6 +30,33 @@ test('disk: a failed body leaves no partial file anywhere under the root', async
   assert.deepEqual(await readdir(join(root, '.partial')), []);
   assert.deepEqual((await readdir(root)).filter((name) => name !== '.partial' && name !== 'staging'), []);
   assert.deepEqual(await readdir(join(root, 'staging')).catch(() => []), []);
+});
+
+test('disk: a full disk is the store failing, not the body: a typed outage, and no partial file left', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'douyin-full-'));
+  try {
+    await promisify(execFile)('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', root]);
+  } catch (err) {
+    await rm(root, { recursive: true });
+    return t.skip(`mounting a small disk needs root: ${(err as Error).message}`);
+  }
+  t.after(async () => {
+    await promisify(execFile)('umount', [root]);
+    await rm(root, { recursive: true });
+  });
+  const store = createDiskStore({ root });
+  await store.prepare();
+  // An upload still arriving when the disk fills: 1 MiB in 64 KiB chunks.
+  const arriving = Readable.from(
+    (async function* () {
+      for (let i = 0; i < 16; i++) {
+        yield randomBytes(64 * 1024);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })(),
+  );
+  await assert.rejects(store.put(newKey('staging'), arriving), StorageUnavailableError);
+  assert.deepEqual(await readdir(join(root, '.partial')), []);
 });
 
 test('disk: objects live under their key inside the root, nowhere else', async (t) => {

@@ -44,16 +44,20 @@ export function createDiskStore({ root }: { root: string }): ObjectStore {
     async put(key: string, body: Readable) {
       const target = pathOf(key);
       const partial = join(root, PARTIAL_DIR, randomUUID());
-      let bodyError: unknown;
-      body.once('error', (err) => (bodyError ??= err));
+      // Whichever side failed first is the cause: the pipeline then fails the other side with the same error, so a
+      // full disk would otherwise read as a broken body (the client's fault), and a broken body as a disk failure.
+      let firstFailure: { of: 'body' | 'file'; err: unknown } | undefined;
+      body.once('error', (err) => (firstFailure ??= { of: 'body', err }));
       try {
         await mkdir(dirname(partial), { recursive: true });
         await mkdir(dirname(target), { recursive: true });
-        await pipeline(body, createWriteStream(partial, { flags: 'wx' }));
+        const file = createWriteStream(partial, { flags: 'wx' });
+        file.once('error', (err) => (firstFailure ??= { of: 'file', err }));
+        await pipeline(body, file);
         await rename(partial, target);
       } catch (err) {
         await rm(partial, { force: true });
-        throw bodyError ?? unavailable('write', key, err);
+        throw firstFailure?.of === 'body' ? firstFailure.err : unavailable('write', key, err);
       }
       const info = await statOf(key);
       if (!info) throw unavailable('find the written object', key, new Error('vanished after rename'));
