@@ -24,6 +24,11 @@ export interface UploadOptions {
 
 class UploadTooLarge extends Error {}
 
+/** The route's own check before the file failed (the user service, asked about the token's user, say): not the upload's. */
+class RefusedBeforeFile {
+  constructor(readonly reason: unknown) {}
+}
+
 // Fails the stream as soon as it carries one byte more than allowed, so nothing past the limit is stored.
 function byteLimit(maxBytes: number): { stream: Transform; seen(): number } {
   let seen = 0;
@@ -67,7 +72,7 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
       } else if (part.fieldname !== FILE_FIELD || stagingKey !== undefined) {
         part.file.resume();
       } else {
-        await beforeFile(params);
+        await beforeFile(params).catch((err: unknown) => Promise.reject(new RefusedBeforeFile(err)));
         stagingKey = newKey('staging');
         const limit = byteLimit(maxBytes);
         await store.put(stagingKey, pipeline(part.file, limit.stream, () => undefined) as Readable);
@@ -90,6 +95,7 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
 }
 
 function asApkError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof RefusedBeforeFile) return err.reason;
   if (err instanceof ApkError) return err;
   if (err instanceof UploadTooLarge || (err as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') {
     const MiB = 1024 * 1024;

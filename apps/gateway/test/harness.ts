@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { createTokenIssuer } from '@douyin/auth';
 import { LIST_MAX, type UserProfile } from '@douyin/contracts';
-import { meshError } from '@douyin/mesh';
+import { meshError, meshErrorData } from '@douyin/mesh';
 import { silentLogger } from '@douyin/telemetry';
 import { buildApp } from '../src/app.js';
 import { createAuthenticator } from '../src/auth.js';
@@ -72,10 +72,11 @@ export async function gatewayFor(
   guards: Partial<Pick<GatewayDeps, 'limiter' | 'loginGuard' | 'trustedProxies' | 'bodyTimeoutMs' | 'idleTimeoutMs' | 'uploadFloor' | 'listLimit'>> = {},
 ): Promise<FastifyInstance> {
   const tokens = createTokenIssuer({ secret: SECRET, ttlSeconds: 3600, now });
+  // As the real check (user-exists.ts): an unknown user is false, a user service that cannot answer fails the request.
   const userExists = async (userId: number) =>
     user.byId.query({ userId }).then(
       () => true,
-      () => false,
+      (err: unknown) => (meshErrorData(err)?.code === 'NOT_FOUND' ? false : Promise.reject(err)),
     );
   const videoDeps = await videoDefaults(t, videos);
   const app = await buildApp({

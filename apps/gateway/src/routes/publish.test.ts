@@ -19,10 +19,10 @@ async function filesUnder(root: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => e.name);
 }
 
-async function setup(t: After, opts: { maxUploadBytes?: number; video?: GatewayDeps['video'] } = {}) {
+async function setup(t: After, opts: { maxUploadBytes?: number; video?: GatewayDeps['video']; user?: GatewayDeps['user'] } = {}) {
   const media = await testMedia(t, opts.maxUploadBytes);
   const videos = fakeVideoService(media.store);
-  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: opts.video ?? videos.client, media });
+  const app = await gatewayFor(t, opts.user ?? fakeUserService().client, undefined, undefined, {}, { video: opts.video ?? videos.client, media });
   const { user_id: userId, token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=poster&password=secret1' })).json();
   const publish = async (parts: FormPart[], query = '') => {
     const { payload, headers } = multipartBody(parts);
@@ -111,6 +111,19 @@ test('the video service decides what is a video; its failures reach the APK as t
     // Whatever the service did, the gateway removes the staged upload of a publish that did not succeed.
     assert.deepEqual(await filesUnder(media.root), []);
   }
+});
+
+test('a user service that cannot answer for the token before the file is 50301, not a broken upload', async (t) => {
+  const users = fakeUserService();
+  let down = false;
+  const byId = (input: { userId: number }) => (down ? Promise.reject(remoteError('SERVICE_UNAVAILABLE', 'database_unavailable')) : users.client.byId.query(input));
+  const user = { ...users.client, byId: { query: byId } } as unknown as GatewayDeps['user'];
+  const { media, videos, token, publish } = await setup(t, { user });
+  down = true;
+  const body = await publish([{ name: 'title', value: 't' }, data(randomBytes(5000))], `?token=${token}`);
+  assert.equal(body.status_code, 50301, body.status_msg);
+  assert.deepEqual(videos.published, []);
+  assert.deepEqual(await filesUnder(media.root), []);
 });
 
 test('a broken multipart body is 40002 and stores nothing', async (t) => {
