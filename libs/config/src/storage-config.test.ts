@@ -20,3 +20,14 @@ test('S3_ENDPOINT selects S3 and requires credentials', () => {
   assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000' }), ConfigError);
   assert.throws(() => loadConfig(Schema, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_PART_SIZE: '1024' }), /S3_PART_SIZE/);
 });
+
+test('an S3 endpoint is an origin: a path, query or credentials in it would be dropped, so it is refused', () => {
+  const s3 = { S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' };
+  for (const endpoint of ['http://minio:9000', 'https://cdn.example.com/', 'https://cdn.example.com:8443']) {
+    assert.equal(loadConfig(Schema, { ...s3, S3_ENDPOINT: endpoint, S3_PUBLIC_ENDPOINT: endpoint }).kind, 's3', endpoint);
+  }
+  for (const endpoint of ['https://example.com/minio', 'http://minio:9000/douyin', 'http://minio:9000?x=1', 'http://u:p@minio:9000', 'ftp://minio']) {
+    assert.throws(() => loadConfig(Schema, { ...s3, S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: endpoint }), /S3_PUBLIC_ENDPOINT/, endpoint);
+    assert.throws(() => loadConfig(Schema, { ...s3, S3_ENDPOINT: endpoint }), /S3_ENDPOINT/, endpoint);
+  }
+});

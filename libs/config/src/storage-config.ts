@@ -3,12 +3,21 @@ import { ConfigError } from './load-config.js';
 
 const MiB = 1024 * 1024;
 
+/**
+ * An S3 endpoint: scheme, host and port only. The client addresses buckets from the root of the host, so a path
+ * (a store behind a proxy's /minio/, say) would be dropped without a word, and every URL handed to the APK miss.
+ */
+const S3Origin = z.url({ protocol: /^https?$/ }).refine((value) => {
+  const url = new URL(value);
+  return url.pathname === '/' && !url.search && !url.hash && !url.username;
+}, 'an http(s) origin without path, query or credentials, e.g. http://minio:9000');
+
 /** Object storage: files under STORAGE_DIR (default `$DATA_DIR/media`), or an S3/MinIO bucket when S3_ENDPOINT is set. */
 export const StorageEnv = z.object({
   STORAGE_DIR: z.string().optional(),
-  S3_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: S3Origin.optional(),
   /** The address phones reach MinIO at, which presigned URLs embed; default S3_ENDPOINT. */
-  S3_PUBLIC_ENDPOINT: z.url().optional(),
+  S3_PUBLIC_ENDPOINT: S3Origin.optional(),
   S3_BUCKET: z.string().min(3).default('douyin'),
   S3_ACCESS_KEY: z.string().min(1).optional(),
   S3_SECRET_KEY: z.string().min(1).optional(),
