@@ -31,3 +31,18 @@ test('a reason logged as text stays text', () => {
   assert.equal((JSON.parse(lines[0] ?? '{}') as { err?: unknown }).err, 'deadline exceeded calling favorite@127.0.0.1:1');
   assert.equal((JSON.parse(lines[1] ?? '{}') as { err?: unknown }).err, null);
 });
+
+test('objects hanging off an error are left out: an HTTP client error keeps the request headers it sent on its response', () => {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'user', destination: { write: (line: string) => void lines.push(line) } });
+  const request = { _header: 'PUT /v1/agent/service/register HTTP/1.1\r\nx-consul-token: acl-secret-0123\r\n\r\n' };
+  const response = { statusCode: 403, req: request, headers: { 'x-consul-knownleader': 'true' } };
+  const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config: { headers: { authorization: 'Bearer cause-secret' } } });
+  const err = Object.assign(new Error('Forbidden', { cause }), { statusCode: 403, response, data: { code: 'FORBIDDEN', reason: 'acl', nested: { token: 'x' } } });
+  logger.error({ err }, 'registration failed');
+  const logged = JSON.parse(lines[0] ?? '{}') as { err?: Record<string, unknown> };
+  assert.equal(logged.err?.statusCode, 403);
+  assert.deepEqual(logged.err?.data, { code: 'FORBIDDEN', reason: 'acl' });
+  assert.match(String(logged.err?.message), /Forbidden.*socket hang up/);
+  assert.doesNotMatch(lines[0] ?? '', /acl-secret|cause-secret|x-consul-token/);
+});
