@@ -48,3 +48,11 @@ test('an outcome marked by the app wins over the HTTP status; cache counters fee
   assert.match(text, /douyin_cache_test_cache_failures_total\{cache="counts",operation="read"\} 1/);
   assert.match(text, /douyin_cache_test_cache_pending_invalidations 4/);
 });
+
+test('request latencies are told apart up to minutes: an upload over a slow link is not read as 10 s', async () => {
+  const metrics = metricsFor('gateway-buckets');
+  metrics.httpDuration.observe({ method: 'POST', route: '/douyin/publish/action/', outcome: 'success' }, 95);
+  const text = await metrics.exposition();
+  const bucket = (le: string) => Number(text.match(new RegExp(`http_request_duration_seconds_bucket\\{le="${le}",[^}]*\\} (\\d+)`))?.[1]);
+  assert.deepEqual([bucket('60'), bucket('120'), bucket('300')], [0, 1, 1]);
+});

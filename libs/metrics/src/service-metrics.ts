@@ -4,8 +4,9 @@ const POOL_STATES = ['max', 'open', 'in_use', 'waiting'] as const;
 /** One pool's connections: its limit, how many are open, checked out, and acquires waiting for one. */
 export type PoolUsage = Record<(typeof POOL_STATES)[number], number>;
 
-// Latency buckets from 2 ms (a cached read) to 10 s (past any mesh deadline).
-const REQUEST_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Latency buckets from 2 ms (a cached read) to 10 s (past any mesh deadline), then to 5 minutes: a publish's upload
+// over a phone's link, and its call to the video service (60 s budget), take that long, and would all read as 10 s.
+const REQUEST_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /**
