@@ -144,3 +144,10 @@ test('the gateway and the video service scale horizontally', () => {
     assert.ok(hpa.minReplicas >= 2 && hpa.maxReplicas > hpa.minReplicas);
   }
 });
+
+test('a Deployment an autoscaler scales names no replica count, which every apply would reset it to', () => {
+  const scaled = resources.filter((r) => r.kind === 'HorizontalPodAutoscaler').map((r) => (r.spec?.scaleTargetRef as { name: string }).name);
+  assert.deepEqual(scaled.sort(), ['gateway', 'video']);
+  for (const name of scaled) assert.equal(find('Deployment', name)?.spec?.replicas, undefined, name);
+  for (const app of APPS.filter((a) => !scaled.includes(a))) assert.equal(find('Deployment', app)?.spec?.replicas, 2, app);
+});
