@@ -11,7 +11,13 @@ import { EMBEDDED_PORTS, type MeshApp } from '@douyin/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fromBuild = process.argv.includes('--dist');
-const apps = readdirSync(join(root, 'apps')).filter((app): app is MeshApp => app in EMBEDDED_PORTS && existsSync(entry(app)));
+const apps = readdirSync(join(root, 'apps')).filter((app): app is MeshApp => app in EMBEDDED_PORTS);
+const unbuilt = apps.filter((app) => !existsSync(entry(app)));
+if (unbuilt.length > 0) {
+  // A mesh short of a service would start and answer that service's routes with errors for as long as it runs.
+  process.stderr.write(`cannot start the mesh: no ${unbuilt.map(entry).join(', ')}${fromBuild ? ' (run `npm run build` first)' : ''}\n`);
+  process.exit(1);
+}
 const services = apps.filter((app) => app !== 'gateway');
 const children = new Map<MeshApp, ChildProcess>();
 let stopping = false;
@@ -25,9 +31,18 @@ function start(app: MeshApp): void {
   const args = fromBuild
     ? ['--import', '@douyin/telemetry/preload', entry(app)]
     : ['--import', 'tsx', '--import', './libs/telemetry/src/preload.ts', entry(app)];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, PORT: String(EMBEDDED_PORTS[app]) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each child in a process group of its own, so that Ctrl-C reaches this launcher alone and it stops the gateway
+  // before the services; and with an IPC channel, whose end tells a child that its launcher is gone (killed, or
+  // failed writing to a closed terminal) and that nobody else will stop it.
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, PORT: String(EMBEDDED_PORTS[app]) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
   const prefix = `${app.padEnd(8)}| `;
   for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue; // never: both are pipes
     let partial = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
@@ -48,8 +63,12 @@ function start(app: MeshApp): void {
 async function waitReady(app: MeshApp, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && !stopping) {
-    const ok = await fetch(`http://127.0.0.1:${EMBEDDED_PORTS[app]}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return;
+    // Ready is this launcher's child answering, not another process that holds its port (a mesh left running).
+    const pid = await fetch(`http://127.0.0.1:${EMBEDDED_PORTS[app]}/readyz`).then(
+      async (r) => (r.ok ? ((await r.json()) as { pid?: unknown }).pid : undefined),
+      () => undefined,
+    );
+    if (pid !== undefined && pid === children.get(app)?.pid) return;
     await sleep(200);
   }
   throw new Error(`${app} did not become ready`);
@@ -77,17 +96,28 @@ function lanAddress(): string {
 
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+process.on('SIGHUP', () => void stopAll(0));
+// Output piped into a reader that went away (`npm start | head`): nothing more can be shown, so the mesh stops.
+process.stdout.on('error', () => void stopAll(1));
 
-services.forEach(start);
-try {
-  await Promise.all(services.map((app) => waitReady(app)));
-  start('gateway');
-  await waitReady('gateway');
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n`);
-  await stopAll(1);
+async function startAll(): Promise<boolean> {
+  services.forEach(start);
+  try {
+    await Promise.all(services.map((app) => waitReady(app)));
+    start('gateway');
+    await waitReady('gateway');
+    return !stopping;
+  } catch (err) {
+    // Unless the mesh is stopping already (Ctrl-C, or a child that exited said why): then nobody is waited for.
+    if (!stopping) process.stderr.write(`${(err as Error).message}\n`);
+    void stopAll(1);
+    return false;
+  }
 }
-process.stdout.write(
-  `\nmesh ready: ${services.join(', ')} behind the gateway at http://${lanAddress()}:${EMBEDDED_PORTS.gateway}` +
-    ` (point the APK there; Ctrl-C stops everything)\n\n`,
-);
+
+if (await startAll()) {
+  process.stdout.write(
+    `\nmesh ready: ${services.join(', ')} behind the gateway at http://${lanAddress()}:${EMBEDDED_PORTS.gateway}` +
+      ` (point the APK there; Ctrl-C stops everything)\n\n`,
+  );
+}

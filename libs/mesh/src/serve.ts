@@ -140,6 +140,14 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
         void stop().then(() => process.exit(0));
       });
     }
+    // Started by a launcher over IPC (`npm start`): the channel ends when the launcher is gone without having stopped
+    // this process (killed, or failed writing to a closed terminal), and nobody else would stop it.
+    if (process.channel) {
+      process.once('disconnect', () => {
+        logger.info('the launcher is gone; shutting down');
+        void stop().then(() => process.exit(0));
+      });
+    }
   }
   return { instanceId, port, stop };
 }
