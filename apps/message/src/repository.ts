@@ -17,23 +17,33 @@ export type Outgoing = Pick<MessageRow, 'from_id' | 'to_id' | 'content'>;
 
 /**
  * Stores the message with the create time max(now, the conversation's last + 1) and makes it the conversation's latest,
- * and returns the stored row. The clock is read under the conversation's lock, so concurrent senders of the
+ * and returns the stored row. The conversation's clock is read under its lock, so concurrent senders of the
  * conversation, in any process, queue there: create times are assigned and committed in one order. On MySQL/MariaDB
  * this is one call of the procedure the migrations create (one round trip instead of six); the embedded SQLite runs
  * the same statements itself. A deadlock victim runs again.
+ *
+ * `now` is read once the send can run (it has its connection, or SQLite's write lock), not before it waited for that:
+ * a message becomes visible when it commits, and readers that look back a few seconds from the present for late
+ * commits (the gateway's push polls) would miss one stamped before a long wait for a busy pool.
  */
-export async function sendMessage(db: Kysely<MessageTables>, message: Outgoing, now: number): Promise<MessageRow> {
+export async function sendMessage(db: Kysely<MessageTables>, message: Outgoing, now: () => number): Promise<MessageRow> {
   const pair = pairOf(message.from_id, message.to_id);
   const rowAt = (createTime: number) => ({ user_low: pair.low, user_high: pair.high, ...message, create_time: createTime });
   if (dialectOf(db) === 'mysql') {
-    const args = [message.from_id, message.to_id, message.content, now];
-    const [sent] = await callTransactionProcedure<{ id: number | string; create_time: number | string }>(db, 'send_message_v1', args);
+    const [sent] = await db.connection().execute((connection) =>
+      callTransactionProcedure<{ id: number | string; create_time: number | string }>(connection, 'send_message_v1', [
+        message.from_id,
+        message.to_id,
+        message.content,
+        now(),
+      ]),
+    );
     return { id: Number(sent!.id), ...rowAt(Number(sent!.create_time)) };
   }
   // Created before the transaction, as the procedure does (its comment says why).
   await db.insertInto('conversations').ignore().values({ user_low: pair.low, user_high: pair.high, last_time: 0, last_message_id: 0 }).execute();
   return transactionWithRetry(db, async (trx) => {
-    const row = rowAt(Math.max(now, (await lockConversation(trx, pair)) + 1));
+    const row = rowAt(Math.max(now(), (await lockConversation(trx, pair)) + 1));
     const id = Number((await trx.insertInto('messages').values(row).executeTakeFirstOrThrow()).insertId);
     await trx
       .updateTable('conversations')

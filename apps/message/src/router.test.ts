@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KyselyPlugin } from 'kysely';
 import { INBOX_RECENT_MS, LIST_MAX, MESSAGE_CONTENT } from '@douyin/contracts';
 import { MAX_FRAME_BYTES } from '@douyin/mesh';
@@ -79,6 +80,21 @@ for (const mode of databaseModes()) {
     assert.equal(messages.length, LIST_MAX);
     assert.deepEqual([messages[0]!.createTime, messages.at(-1)!.createTime], [firstTime + 1, firstTime + LIST_MAX]);
     assert.ok(Buffer.byteLength(JSON.stringify({ id: Number.MAX_SAFE_INTEGER, status: 200, result: messages })) < MAX_FRAME_BYTES);
+  });
+
+  test(`a message is stamped once it can be written, not before it waited for the database (${mode})`, async (t) => {
+    // One connection, held: the send waits for it as it would for a busy pool (or, on SQLite, for the write lock).
+    const db = await freshSchema(t, mode, 1);
+    const caller = callerFor(createRouter({ db, user: fakeUserLookup([1, 2]).user }));
+    let release!: () => void;
+    const held = db.connection().execute(() => new Promise<void>((resolve) => (release = resolve)));
+    const asked = Date.now();
+    const sending = caller.send({ fromId: 1, toId: 2, content: 'waited' });
+    await sleep(500);
+    release();
+    await held;
+    const { createTime } = await sending;
+    assert.ok(createTime >= asked + 450, `stamped ${createTime - asked} ms after it was asked for, before its 500 ms wait`);
   });
 
   test(`concurrent senders in two instances and a poller: every message exactly once, in order (${mode})`, async (t) => {

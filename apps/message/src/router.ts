@@ -26,7 +26,7 @@ export function createRouter({ db, user, now = Date.now }: MessageDeps) {
       await requireUsers(user, [toId]);
       if (fromId === toId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot message yourself');
       ensureTimeToWrite();
-      return toMessage(await repo.sendMessage(db, { from_id: fromId, to_id: toId, content }, now()));
+      return toMessage(await repo.sendMessage(db, { from_id: fromId, to_id: toId, content }, now));
     },
 
     async conversation({ viewerId, peerId, after, limit }) {

@@ -9,9 +9,9 @@ import type { MessageTables } from '../src/tables.js';
 export const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** A migrated, empty message schema on the given dialect, destroyed after the test. */
-export async function freshSchema(t: { after(fn: () => unknown): void }, mode: DatabaseMode): Promise<Kysely<MessageTables>> {
+export async function freshSchema(t: { after(fn: () => unknown): void }, mode: DatabaseMode, poolSize?: number): Promise<Kysely<MessageTables>> {
   const database = await freshDatabase(t, mode);
-  const db = createDb<MessageTables>({ ...database, name: 'message' });
+  const db = createDb<MessageTables>({ ...database, name: 'message', poolSize });
   t.after(() => db.destroy());
   await migrateToLatest(db, { folder: MIGRATIONS, service: 'message' });
   return db;
