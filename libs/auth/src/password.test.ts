@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dummyStoredHash, hashPassword, verifyAgainstDummy, verifyPassword } from '@douyin/auth';
+import { madeOnce } from './password.js';
 
 test('a hash verifies its password and rejects another', async () => {
   const stored = await hashPassword('correct horse 🐎');
@@ -42,4 +43,17 @@ test('the dummy verify always fails, and is a real verify against a hash with th
   // Well formed (a salt and a full-length hash), so verifying against it runs scrypt rather than failing early.
   const [, , , , salt = '', hash = ''] = dummy.split('$');
   assert.deepEqual([Buffer.from(salt, 'base64').length, Buffer.from(hash, 'base64').length], [16, 32]);
+});
+
+test('what is made once is kept, but a failure to make it is not: the next call tries again', async () => {
+  let calls = 0;
+  const hash = madeOnce(async () => {
+    calls++;
+    if (calls === 1) throw new Error('out of memory');
+    return `hash-${calls}`;
+  });
+  await assert.rejects(hash(), /out of memory/);
+  assert.equal(await hash(), 'hash-2');
+  assert.equal(await hash(), 'hash-2');
+  assert.equal(calls, 2);
 });

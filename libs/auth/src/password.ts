@@ -34,13 +34,25 @@ export async function verifyPassword(password: string, stored: string): Promise<
   }
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * `make`'s result, made on first use and kept; a failure is not kept, so the next call makes it again (a kept
+ * rejection would fail every later call until the process restarts).
+ */
+export function madeOnce<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () =>
+    (made ??= make().catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    }));
+}
 
 /**
  * The stored hash an unknown user's login is checked against: a real hash of a random password, made on first use,
- * with the parameters every new hash gets.
+ * with the parameters every new hash gets. Were its making to fail for good, every unknown user's login would fail
+ * while wrong passwords of known ones did not, telling which names exist.
  */
-export const dummyStoredHash = (): Promise<string> => (dummyHash ??= hashPassword(randomBytes(KEY_BYTES).toString('base64')));
+export const dummyStoredHash = madeOnce(() => hashPassword(randomBytes(KEY_BYTES).toString('base64')));
 
 /**
  * A real verify against the dummy hash, so a login for an unknown user does the same work as one with a wrong
