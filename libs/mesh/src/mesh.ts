@@ -62,6 +62,11 @@ export function createMesh(options: MeshOptions): Mesh {
     breakers.retain(live);
     transport.retain(live);
   }
+  // As soon as discovery changes, not at the service's next call: one no longer called would keep the breakers,
+  // breaker_state series and streams of instances long gone.
+  registry.onChange((service, instances) => {
+    if (known.has(service)) track(service, instances);
+  });
 
   async function call(service: string, path: string, type: 'query' | 'mutation', input: unknown): Promise<unknown> {
     const scope = currentScope();

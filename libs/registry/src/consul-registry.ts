@@ -2,7 +2,7 @@ import Consul from 'consul';
 import { outsideRequests, type Logger } from '@douyin/telemetry';
 import { registrationKeeper, statusCodeOf, withTimeout } from './registration-keeper.js';
 import { watchService, type ServiceWatch } from './service-watch.js';
-import type { InstanceRegistration, Registry } from './types.js';
+import type { InstanceRegistration, Registry, ServiceInstance } from './types.js';
 
 export interface ConsulRegistryOptions {
   consulUrl: string;
@@ -51,6 +51,7 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
     ...(consulToken ? { defaults: { token: consulToken } } : {}),
   });
   const watches = new Map<string, ServiceWatch>();
+  const listeners: Array<(service: string, instances: readonly ServiceInstance[]) => void> = [];
   let closed = false;
   const keeper = registrationKeeper(
     consul,
@@ -64,7 +65,10 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
     if (!watch && !closed) {
       // The first to ask may be a request being served (GET /sd/prometheus, a first call): the watch outlives it,
       // and its long polls must not go on in that request's trace for as long as the process runs.
-      watch = outsideRequests(() => watchService(consul, service, logger, { restartGraceMs }));
+      const changed = (instances: readonly ServiceInstance[]) => {
+        for (const listener of listeners) listener(service, instances);
+      };
+      watch = outsideRequests(() => watchService(consul, service, logger, { restartGraceMs, changed }));
       watches.set(service, watch);
     }
     return watch;
@@ -86,6 +90,7 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
     },
     instances: (service) => watchOf(service)?.current() ?? [],
     ready: async (service, timeoutMs) => (await watchOf(service)?.ready(timeoutMs)) ?? [],
+    onChange: (listener) => void listeners.push(listener),
     async close() {
       closed = true;
       await keeper.stop();

@@ -28,7 +28,12 @@ const sameIds = (a: readonly ServiceInstance[], b: readonly ServiceInstance[]) =
  * Watches `service` until stopped; while Consul is unreachable, and for a while after it came back without its
  * state, it keeps serving the last known instances.
  */
-export function watchService(consul: Consul, service: string, logger: Logger, { restartGraceMs = RESTART_GRACE_MS } = {}): ServiceWatch {
+export function watchService(
+  consul: Consul,
+  service: string,
+  logger: Logger,
+  { restartGraceMs = RESTART_GRACE_MS, changed = (_instances: readonly ServiceInstance[]) => {} } = {},
+): ServiceWatch {
   let cache: readonly ServiceInstance[] = Object.freeze([]);
   let answered = false;
   let lastFailure = 0; // 0 while Consul answers
@@ -47,10 +52,12 @@ export function watchService(consul: Consul, service: string, logger: Logger, { 
   const adopt = (next: readonly ServiceInstance[]) => {
     clearTimeout(graceEnd);
     graceEnd = undefined;
-    if (!answered || !sameIds(cache, next)) logger.info({ target: service, instances: next.map((i) => i.id) }, 'service instances changed');
+    const different = !answered || !sameIds(cache, next);
+    if (different) logger.info({ target: service, instances: next.map((i) => i.id) }, 'service instances changed');
     answered = true;
     cache = next;
     release();
+    if (different) changed(next);
   };
 
   const start = () => {
