@@ -141,12 +141,15 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
       });
     }
     // Started by a launcher over IPC (`npm start`): the channel ends when the launcher is gone without having stopped
-    // this process (killed, or failed writing to a closed terminal), and nobody else would stop it.
-    if (process.channel) {
-      process.once('disconnect', () => {
+    // this process (killed, or failed writing to a closed terminal), and nobody else would stop it. It may have gone
+    // while this process was still starting, before anything listened.
+    if (typeof process.send === 'function') {
+      const launcherGone = () => {
         logger.info('the launcher is gone; shutting down');
         void stop().then(() => process.exit(0));
-      });
+      };
+      if (process.connected) process.once('disconnect', launcherGone);
+      else launcherGone();
     }
   }
   return { instanceId, port, stop };
