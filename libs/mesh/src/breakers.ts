@@ -132,6 +132,10 @@ export class Breakers {
     return this.byInstance.get(instanceId)?.opened ?? false;
   }
 
+  isHalfOpen(instanceId: string): boolean {
+    return this.byInstance.get(instanceId)?.halfOpen ?? false;
+  }
+
   /** Forgets instances that left discovery, so their timers do not pile up. */
   retain(liveIds: ReadonlySet<string>): void {
     for (const [id, breaker] of this.byInstance) {

@@ -65,6 +65,10 @@ export class HttpTransport implements Transport {
     }
   }
 
+  assertSendable(req: RpcRequest): void {
+    JSON.stringify({ input: req.input });
+  }
+
   retain(liveIds: ReadonlySet<string>): void {
     for (const [id, pool] of this.pools) {
       if (!liveIds.has(id)) {

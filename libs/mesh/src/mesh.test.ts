@@ -333,6 +333,22 @@ test('a call too large for a frame fails typed, never sent, and leaves the break
   assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
 });
 
+test('a half-open breaker stays half-open when a call cannot be sent at all, and closes on the next answer', async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200 });
+  const echo = mesh.client<EchoRouter>('echo');
+  const id = `echo@127.0.0.1:${only.port}`;
+  for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
+    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
+    await sleep(20);
+  }
+  await assert.rejects(echo.slow.query({ ms: 1n as unknown as number }), expectMeshError('INTERNAL_SERVER_ERROR'));
+  assert.equal(mesh.breakerStates().get(id), 'half-open', 'the caller\'s own error said nothing of the instance');
+  assert.equal(await echo.whoami.query(), 'only');
+  assert.equal(mesh.breakerStates().get(id), 'closed');
+});
+
 test('a half-open breaker whose probe ran out of a nearly spent budget opens again instead of closing', async (t) => {
   const only = await startEcho(t, 'only');
   const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200, consecutiveFailures: 2 });

@@ -108,6 +108,9 @@ export function createMesh(options: MeshOptions): Mesh {
       }
       const req: RpcRequest = { path, type, input, budgetMs, requestId };
       try {
+        // A half-open breaker's probe reopens it on any failure but an answer: a call that cannot be sent at all says
+        // nothing of the instance, and is refused here before it reaches the breaker. (Closed, the filter excuses it.)
+        if (healthy && breakers.isHalfOpen(instance.id)) transport.assertSendable(req);
         return await (healthy ? breakers.for(instance).fire(instance, req) : transport.send(instance, req));
       } catch (err) {
         if (err instanceof RemoteError) throw meshError(service, path, err.wire, err.status);

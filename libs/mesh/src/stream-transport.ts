@@ -1,5 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { ServiceInstance } from '@douyin/registry';
+import { encodeFrame } from './frames.js';
 import { StreamConnection } from './stream-connection.js';
 import type { RpcRequest, Transport } from './transport.js';
 
@@ -17,6 +18,10 @@ export class StreamTransport implements Transport {
     const carrier: { traceparent?: string; tracestate?: string } = {};
     propagation.inject(context.active(), carrier);
     return this.connection(instance).call(req, carrier);
+  }
+
+  assertSendable(req: RpcRequest): void {
+    encodeFrame({ id: 0, path: req.path, type: req.type, input: req.input, budgetMs: req.budgetMs, requestId: req.requestId });
   }
 
   retain(liveIds: ReadonlySet<string>): void {

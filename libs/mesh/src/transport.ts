@@ -36,6 +36,8 @@ export class TransportError extends Error {
 /** How a call travels to an instance; the mesh client picks the instance and handles breakers, retries, deadlines. */
 export interface Transport {
   send(instance: ServiceInstance, req: RpcRequest): Promise<unknown>;
+  /** Throws what `send` would for a request it cannot encode (an input JSON cannot carry, or too large), sending nothing. */
+  assertSendable(req: RpcRequest): void;
   /** Closes the connections of instances that are gone, once the calls in flight on them have settled. */
   retain(liveIds: ReadonlySet<string>): void;
   close(): Promise<void>;
