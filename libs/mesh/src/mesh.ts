@@ -64,7 +64,7 @@ export function createMesh(options: MeshOptions): Mesh {
   }
   // As soon as discovery changes, not at the service's next call: one no longer called would keep the breakers,
   // breaker_state series and streams of instances long gone.
-  registry.onChange((service, instances) => {
+  const stopTracking = registry.onChange((service, instances) => {
     if (known.has(service)) track(service, instances);
   });
 
@@ -175,6 +175,7 @@ export function createMesh(options: MeshOptions): Mesh {
     },
     breakerStates: () => breakers.states(),
     async close() {
+      stopTracking();
       breakers.shutdown();
       await transport.close();
     },

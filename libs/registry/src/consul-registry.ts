@@ -51,7 +51,7 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
     ...(consulToken ? { defaults: { token: consulToken } } : {}),
   });
   const watches = new Map<string, ServiceWatch>();
-  const listeners: Array<(service: string, instances: readonly ServiceInstance[]) => void> = [];
+  const listeners = new Set<(service: string, instances: readonly ServiceInstance[]) => void>();
   let closed = false;
   const keeper = registrationKeeper(
     consul,
@@ -90,7 +90,10 @@ export function createConsulRegistry({ consulUrl, consulToken, logger, keepEvery
     },
     instances: (service) => watchOf(service)?.current() ?? [],
     ready: async (service, timeoutMs) => (await watchOf(service)?.ready(timeoutMs)) ?? [],
-    onChange: (listener) => void listeners.push(listener),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       closed = true;
       await keeper.stop();

@@ -55,7 +55,7 @@ export function createStaticRegistry({ staticServices = '', logger }: StaticRegi
     },
     instances,
     ready: async (service) => instances(service),
-    onChange() {},
+    onChange: () => () => {},
     async close() {},
   };
 }

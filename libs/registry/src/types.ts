@@ -35,8 +35,11 @@ export interface Registry {
   instances(service: string): readonly ServiceInstance[];
   /** Resolves with the healthy instances once the first answer for `service` arrived, or with what is cached after timeoutMs. */
   ready(service: string, timeoutMs: number): Promise<readonly ServiceInstance[]>;
-  /** Tells `listener` the new list each time a watched service's instances change (a static list never does). */
-  onChange(listener: (service: string, instances: readonly ServiceInstance[]) => void): void;
+  /**
+   * Tells `listener` the new list each time a watched service's instances change (a static list never does); returns
+   * what stops it.
+   */
+  onChange(listener: (service: string, instances: readonly ServiceInstance[]) => void): () => void;
   /** Stops every watch. */
   close(): Promise<void>;
 }
