@@ -22,9 +22,10 @@ export type Outgoing = Pick<MessageRow, 'from_id' | 'to_id' | 'content'>;
  * this is one call of the procedure the migrations create (one round trip instead of six); the embedded SQLite runs
  * the same statements itself. A deadlock victim runs again.
  *
- * `now` is read once the send can run (it has its connection, or SQLite's write lock), not before it waited for that:
- * a message becomes visible when it commits, and readers that look back a few seconds from the present for late
- * commits (the gateway's push polls) would miss one stamped before a long wait for a busy pool.
+ * `now` is read once the send can run, not before it waited for that: on SQLite under the write lock, on MySQL once it
+ * has its pooled connection (the conversation's row lock inside the procedure is held only by other sends' short
+ * transactions). A message becomes visible when it commits, and readers that look back a few seconds from the present
+ * for late commits (the gateway's push polls) would miss one stamped before a long wait for a busy pool.
  */
 export async function sendMessage(db: Kysely<MessageTables>, message: Outgoing, now: () => number): Promise<MessageRow> {
   const pair = pairOf(message.from_id, message.to_id);
@@ -43,7 +44,8 @@ export async function sendMessage(db: Kysely<MessageTables>, message: Outgoing, 
   // Created before the transaction, as the procedure does (its comment says why).
   await db.insertInto('conversations').ignore().values({ user_low: pair.low, user_high: pair.high, last_time: 0, last_message_id: 0 }).execute();
   return transactionWithRetry(db, async (trx) => {
-    const row = rowAt(Math.max(now(), (await lockConversation(trx, pair)) + 1));
+    const last = await lockConversation(trx, pair);
+    const row = rowAt(Math.max(now(), last + 1));
     const id = Number((await trx.insertInto('messages').values(row).executeTakeFirstOrThrow()).insertId);
     await trx
       .updateTable('conversations')
