@@ -123,16 +123,21 @@ test('a client that goes on calling without reading the answers has its next cal
   const socket = await openStream(echo.port);
   t.after(() => socket.destroy());
   socket.pause();
-  // 40 MB of answers: more than the kernel's buffers on both sides and the server's bound on what it holds unsent.
-  socket.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => call(i + 1, 'sized', { bytes: 1_000_000 }))));
-  await sleep(1_000);
+  // 64 MB of answers: more than the kernel's buffers on both sides and the server's bound on what it holds unsent. The
+  // mutation behind them runs once they have all been answered (each call is answered as it comes).
+  const answers = Array.from({ length: 64 }, (_, i) => call(i + 1, 'sized', { bytes: 1_000_000 }));
+  socket.write(Buffer.concat([...answers, call(99, 'bump', undefined, 'mutation')]));
+  for (let i = 0; state.mutations < 1; i++) {
+    assert.ok(i < 400, 'the first calls were never answered');
+    await sleep(25);
+  }
   socket.write(Buffer.concat(Array.from({ length: 5 }, (_, i) => call(100 + i, 'bump', undefined, 'mutation'))));
   await sleep(500);
-  assert.equal(state.mutations, 0, 'the calls behind unread answers were not read');
+  assert.equal(state.mutations, 1, 'the calls behind unread answers were not read');
   socket.on('data', () => undefined);
   socket.resume();
-  for (let i = 0; state.mutations < 5; i++) {
-    assert.ok(i < 200, `${state.mutations} of 5 ran once the answers were read`);
-    await sleep(50);
+  for (let i = 0; state.mutations < 6; i++) {
+    assert.ok(i < 400, `${state.mutations - 1} of 5 ran once the answers were read`);
+    await sleep(25);
   }
 });
