@@ -4,13 +4,21 @@ import { TRPCClientError } from '@trpc/client';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo, Socket } from 'node:net';
-import { createMesh, runInScope, type MeshErrorData } from '@douyin/mesh';
+import { createMesh, runInScope, type Mesh, type MeshErrorData } from '@douyin/mesh';
 import { createStaticRegistry, type Registry } from '@douyin/registry';
 import { silentLogger } from '@douyin/telemetry';
 import { MAX_FRAME_BYTES, STREAM_PROTOCOL } from './frames.js';
 import { meshOver, startEcho, type EchoRouter } from '../test/echo-service.js';
 
 const codeOf = (err: unknown) => ((err as TRPCClientError<never>).data as MeshErrorData | undefined)?.code;
+
+/** Waits for the breaker of instance `id` to let its probe through (its reset time after it opened). */
+async function halfOpen(mesh: Mesh, id: string): Promise<void> {
+  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
+    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
+    await sleep(20);
+  }
+}
 
 function expectMeshError(code: string, reason?: string) {
   return (err: unknown) => {
@@ -128,10 +136,7 @@ for (const transport of ['stream', 'http'] as const) {
     const echo = mesh.client<EchoRouter>('echo');
     for (let i = 0; i < 3; i++) await assert.rejects(echo.slow.query({ ms: 300 }), expectMeshError('GATEWAY_TIMEOUT'));
     const id = `echo@127.0.0.1:${only.port}`;
-    for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
-      assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
-      await sleep(20);
-    }
+    await halfOpen(mesh, id);
     // The first call is the probe; the others arrive while it is out.
     assert.deepEqual(await Promise.all(Array.from({ length: 5 }, () => echo.whoami.query())), ['only', 'only', 'only', 'only', 'only']);
   });
@@ -296,10 +301,7 @@ test('a breaker closed by a good probe starts over: one failure after it does no
   const id = `echo@127.0.0.1:${only.port}`;
   for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
   assert.equal(mesh.breakerStates().get(id), 'open');
-  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
-    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
-    await sleep(20);
-  }
+  await halfOpen(mesh, id);
   assert.equal(await echo.whoami.query(), 'only');
   assert.equal(mesh.breakerStates().get(id), 'closed');
   await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
@@ -339,10 +341,7 @@ test('a half-open breaker stays half-open when a call cannot be sent at all, and
   const echo = mesh.client<EchoRouter>('echo');
   const id = `echo@127.0.0.1:${only.port}`;
   for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
-  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
-    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
-    await sleep(20);
-  }
+  await halfOpen(mesh, id);
   await assert.rejects(echo.slow.query({ ms: 1n as unknown as number }), expectMeshError('INTERNAL_SERVER_ERROR'));
   assert.equal(mesh.breakerStates().get(id), 'half-open', 'the caller\'s own error said nothing of the instance');
   assert.equal(await echo.whoami.query(), 'only');
@@ -357,10 +356,7 @@ test('a half-open breaker whose probe ran out of a nearly spent budget opens aga
   const within = (ms: number) => runInScope({ requestId: `r-${ms}`, deadline: Date.now() + ms }, () => echo.slow.query({ ms: 1_000 }));
   for (let i = 0; i < 2; i++) await assert.rejects(within(150), expectMeshError('GATEWAY_TIMEOUT'));
   assert.equal(mesh.breakerStates().get(id), 'open');
-  for (let i = 0; mesh.breakerStates().get(id) !== 'half-open'; i++) {
-    assert.ok(i < 100, `breaker ${mesh.breakerStates().get(id)}`);
-    await sleep(20);
-  }
+  await halfOpen(mesh, id);
   await assert.rejects(within(20), expectMeshError('GATEWAY_TIMEOUT'));
   assert.equal(mesh.breakerStates().get(id), 'open', 'the probe showed nothing of the instance');
 });
