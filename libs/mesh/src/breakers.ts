@@ -29,18 +29,20 @@ export type InstanceBreaker = CircuitBreaker<[ServiceInstance, RpcRequest], unkn
  */
 const MIN_BLAMED_BUDGET_MS = 50;
 
+/**
+ * An answer that shows the instance alive: a typed answer (even NOT_FOUND); of its 5xx-class answers, only one it
+ * relays (its own dependency timed out or is down), which must not open this breaker too: one overloaded leaf would
+ * otherwise cut off every service in front of it, healthy or not. All a half-open breaker's probe may fail with and
+ * still close it.
+ */
+const provesAlive = (err: unknown): boolean => err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true);
+
 /** Failures that are not the instance's own; opossum passes the call's arguments after the error. */
 const notTheInstances = (err: unknown, ...[, req]: [ServiceInstance?, RpcRequest?]): boolean =>
-  // A typed answer (even NOT_FOUND) proves the instance is healthy; only its own 5xx-class answers count against it.
-  // A failure it relays (its own dependency timed out or is down) must not open this breaker too: one overloaded
-  // leaf would otherwise cut off every service in front of it, healthy or not.
-  (err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true)) ||
+  provesAlive(err) ||
   (err instanceof TransportError && err.timedOut && (req?.budgetMs ?? Infinity) < MIN_BLAMED_BUDGET_MS) ||
   // The caller's own failure to send (an input JSON cannot carry, or too large for a frame) says nothing of the instance.
   !(err instanceof RemoteError || err instanceof TransportError);
-
-/** What a half-open breaker's probe may fail with and still close it: only an answer shows the instance alive. */
-const provesAlive = (err: unknown): boolean => err instanceof RemoteError && (err.status < 500 || err.wire.relayed === true);
 
 // The window the error rate is counted over, in buckets of a second.
 const WINDOW_MS = 10_000;
@@ -130,10 +132,6 @@ export class Breakers {
 
   isOpen(instanceId: string): boolean {
     return this.byInstance.get(instanceId)?.opened ?? false;
-  }
-
-  isHalfOpen(instanceId: string): boolean {
-    return this.byInstance.get(instanceId)?.halfOpen ?? false;
   }
 
   /** Forgets instances that left discovery, so their timers do not pile up. */

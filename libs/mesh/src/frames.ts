@@ -1,6 +1,7 @@
 // Length-prefixed JSON frames: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. One long-lived
 // connection carries many calls at once, each frame tagged with its call id, so no per-call HTTP parsing remains.
 
+import type { RpcRequest } from './transport.js';
 import type { WireError } from './wire.js';
 
 /** The token of the HTTP/1.1 Upgrade that turns a connection into a frame stream (one port serves both). */
@@ -55,6 +56,22 @@ export function encodeFrame(frame: CallFrame | ReplyFrame): Buffer {
   out.writeUInt32BE(length, 0);
   out.write(json, 4, 'utf8');
   return out;
+}
+
+/** Encodes call `id` of `req`; throws as encodeFrame does, and TypeError for an input JSON cannot carry. */
+export function encodeCall(id: number, req: RpcRequest, trace: Pick<CallFrame, 'traceparent' | 'tracestate'> = {}): Buffer {
+  // Every field named, in one order: objects of one shape take JSON.stringify's fast path, where spreading the request
+  // and its trace context into a new object took twice as long.
+  return encodeFrame({
+    id,
+    path: req.path,
+    type: req.type,
+    input: req.input,
+    budgetMs: req.budgetMs,
+    requestId: req.requestId,
+    traceparent: trace.traceparent,
+    tracestate: trace.tracestate,
+  });
 }
 
 /** Every frame, call or reply, is an object naming its call: anything else is a protocol error, not a call. */

@@ -6,6 +6,8 @@ import { HEADER, RPC_PREFIX, type WireResponse } from './wire.js';
 
 const LATE_ANSWER_MS = 5_000;
 
+const bodyOf = (req: RpcRequest) => JSON.stringify({ input: req.input });
+
 /** Plain HTTP: POST /rpc/<path> over keep-alive undici pools, one per instance. */
 export class HttpTransport implements Transport {
   private readonly pools = new Map<string, Pool>();
@@ -47,7 +49,7 @@ export class HttpTransport implements Transport {
     // trace crosses every hop whatever is instrumented; a no-op while tracing is off.
     propagation.inject(context.active(), headers);
     // Outside the try: an input JSON cannot carry is the caller's error, not a failure to reach the instance.
-    const body = JSON.stringify({ input: req.input });
+    const body = bodyOf(req);
     try {
       const res = await this.pool(instance).request({
         method: 'POST',
@@ -66,7 +68,7 @@ export class HttpTransport implements Transport {
   }
 
   assertSendable(req: RpcRequest): void {
-    JSON.stringify({ input: req.input });
+    bodyOf(req);
   }
 
   retain(liveIds: ReadonlySet<string>): void {

@@ -110,8 +110,9 @@ export function createMesh(options: MeshOptions): Mesh {
       try {
         // A half-open breaker's probe reopens it on any failure but an answer: a call that cannot be sent at all says
         // nothing of the instance, and is refused here before it reaches the breaker. (Closed, the filter excuses it.)
-        if (healthy && breakers.isHalfOpen(instance.id)) transport.assertSendable(req);
-        return await (healthy ? breakers.for(instance).fire(instance, req) : transport.send(instance, req));
+        const breaker = healthy && breakers.for(instance);
+        if (breaker && breaker.halfOpen) transport.assertSendable(req);
+        return await (breaker ? breaker.fire(instance, req) : transport.send(instance, req));
       } catch (err) {
         if (err instanceof RemoteError) throw meshError(service, path, err.wire, err.status);
         // Nothing was sent: another instance may take it, or, when every breaker refuses, this one past its breaker.

@@ -1,6 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { ServiceInstance } from '@douyin/registry';
-import { encodeFrame } from './frames.js';
+import { encodeCall } from './frames.js';
 import { StreamConnection } from './stream-connection.js';
 import type { RpcRequest, Transport } from './transport.js';
 
@@ -21,7 +21,7 @@ export class StreamTransport implements Transport {
   }
 
   assertSendable(req: RpcRequest): void {
-    encodeFrame({ id: 0, path: req.path, type: req.type, input: req.input, budgetMs: req.budgetMs, requestId: req.requestId });
+    encodeCall(0, req);
   }
 
   retain(liveIds: ReadonlySet<string>): void {
