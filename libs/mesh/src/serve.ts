@@ -134,20 +134,16 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
     })());
 
   if (handleSignals) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        logger.info({ signal }, 'shutting down');
-        void stop().then(() => process.exit(0));
-      });
-    }
+    const stopAndExit = (why: object) => {
+      logger.info(why, 'shutting down');
+      void stop().then(() => process.exit(0));
+    };
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopAndExit({ signal }));
     // Started by a launcher over IPC (`npm start`): the channel ends when the launcher is gone without having stopped
     // this process (killed, or failed writing to a closed terminal), and nobody else would stop it. It may have gone
     // while this process was still starting, before anything listened.
     if (typeof process.send === 'function') {
-      const launcherGone = () => {
-        logger.info('the launcher is gone; shutting down');
-        void stop().then(() => process.exit(0));
-      };
+      const launcherGone = () => stopAndExit({ launcher: 'gone' });
       if (process.connected) process.once('disconnect', launcherGone);
       else launcherGone();
     }

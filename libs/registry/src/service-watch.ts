@@ -32,7 +32,7 @@ export function watchService(
   consul: Consul,
   service: string,
   logger: Logger,
-  { restartGraceMs = RESTART_GRACE_MS, changed = (_instances: readonly ServiceInstance[]) => {} } = {},
+  { restartGraceMs = RESTART_GRACE_MS, changed }: { restartGraceMs?: number; changed?: (instances: readonly ServiceInstance[]) => void } = {},
 ): ServiceWatch {
   let cache: readonly ServiceInstance[] = Object.freeze([]);
   let answered = false;
@@ -57,7 +57,7 @@ export function watchService(
     answered = true;
     cache = next;
     release();
-    if (different) changed(next);
+    if (different) changed?.(next);
   };
 
   const start = () => {
