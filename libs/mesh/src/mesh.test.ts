@@ -20,6 +20,15 @@ async function halfOpen(mesh: Mesh, id: string): Promise<void> {
   }
 }
 
+/** A lone echo instance whose breaker three failures opened, with a 200 ms reset. */
+async function openedBreaker(t: { after(fn: () => unknown): void }) {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200 });
+  const echo = mesh.client<EchoRouter>('echo');
+  for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  return { mesh, echo, id: `echo@127.0.0.1:${only.port}` };
+}
+
 function expectMeshError(code: string, reason?: string) {
   return (err: unknown) => {
     assert.ok(err instanceof TRPCClientError, `expected TRPCClientError, got ${String(err)}`);
@@ -295,11 +304,7 @@ test('a call that first waits for discovery hands the callee what is left of its
 });
 
 test('a breaker closed by a good probe starts over: one failure after it does not open it again', async (t) => {
-  const only = await startEcho(t, 'only');
-  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200 });
-  const echo = mesh.client<EchoRouter>('echo');
-  const id = `echo@127.0.0.1:${only.port}`;
-  for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  const { mesh, echo, id } = await openedBreaker(t);
   assert.equal(mesh.breakerStates().get(id), 'open');
   await halfOpen(mesh, id);
   assert.equal(await echo.whoami.query(), 'only');
@@ -336,11 +341,7 @@ test('a call too large for a frame fails typed, never sent, and leaves the break
 });
 
 test('a half-open breaker stays half-open when a call cannot be sent at all, and closes on the next answer', async (t) => {
-  const only = await startEcho(t, 'only');
-  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, resetMs: 200 });
-  const echo = mesh.client<EchoRouter>('echo');
-  const id = `echo@127.0.0.1:${only.port}`;
-  for (let i = 0; i < 3; i++) await assert.rejects(echo.boom.query(), expectMeshError('INTERNAL_SERVER_ERROR'));
+  const { mesh, echo, id } = await openedBreaker(t);
   await halfOpen(mesh, id);
   await assert.rejects(echo.slow.query({ ms: 1n as unknown as number }), expectMeshError('INTERNAL_SERVER_ERROR'));
   assert.equal(mesh.breakerStates().get(id), 'half-open', 'the caller\'s own error said nothing of the instance');
