@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricsFor } from '@douyin/metrics';
+import { closedOutcome, metricsFor, type Outcome } from '@douyin/metrics';
 import { fakeUserService, gatewayFor } from '../test/harness.js';
 import { multipartBody, type FormPart } from '../test/multipart.js';
 import { until } from '../test/processes.js';
@@ -79,12 +79,20 @@ test('a form refused mid-body is read no further, and its keep-alive connection 
 
 test('a form body not received within its time gets 40002 in an HTTP 200 and loses its connection; an upload takes its time', async (t) => {
   const app = await gatewayFor(t, undefined, undefined, undefined, {}, {}, {}, { bodyTimeoutMs: 300 });
+  const closed: Outcome[] = [];
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.raw.on('close', () => reply.raw.writableFinished || closed.push(closedOutcome(req, reply)));
+    done();
+  });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const slow = phoneTo(t, base);
   slow.socket.write('POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\nusername=');
   await until('the slow form is closed', () => slow.seen.closed, 5_000);
   assert.match(slow.seen.answer, /^HTTP\/1\.1 200 /);
   assert.match(slow.seen.answer, /"status_code":40002/);
+  // Counted by the reason the gateway gave, not as a client that left.
+  await until('the cut request counted', () => closed.length === 1);
+  assert.deepEqual(closed, [{ code: '40002', outcome: 'client_error' }]);
 
   const { payload, headers } = multipartBody([{ name: 'data', value: Buffer.alloc(10_000), filename: 'v.mp4' }]);
   const upload = phoneTo(t, base);

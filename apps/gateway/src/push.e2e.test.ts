@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { databaseModes, freshDatabase } from '@douyin/testing';
+import { databaseModes, freshDatabase, until } from '@douyin/testing';
 import { startLocalMesh } from '../test/processes.js';
 import { readEvents } from '../test/sse.js';
 
@@ -42,5 +42,11 @@ for (const mode of databaseModes()) {
       ],
     );
     assert.doesNotMatch(listening.output(), /chat push poll failed/);
+
+    // The client leaving is a push connection's usual end: counted as served, not as a request its client gave up on.
+    stop.abort();
+    const served = /^douyin_gateway_http_requests_total\{method="GET",route="\/douyin\/message\/push\/",code="0",outcome="ok"\} 1$/m;
+    await until('the push connection counted', async () => served.test(await (await fetch(`${listening.url}/metrics`)).text()));
+    assert.doesNotMatch(await (await fetch(`${listening.url}/metrics`)).text(), /douyin_gateway_http_request_duration_seconds_count\{[^}]*push/);
   });
 }

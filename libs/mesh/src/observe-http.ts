@@ -1,17 +1,28 @@
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import { outcomeOf, type ServiceMetrics } from '@douyin/metrics';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { closedOutcome, isStream, outcomeOf, type Outcome, type ServiceMetrics } from '@douyin/metrics';
 
 /** RED metrics for every route of `app`, labelled by route template, and GET /metrics for Prometheus (behind `guard`). */
 export function observeHttp(app: FastifyInstance, metrics: ServiceMetrics, guard?: onRequestHookHandler): void {
-  // A callback hook, not an async one: no promise (and no async-hooks work for it) on every answer.
-  app.addHook('onResponse', (req, reply, done) => {
+  const record = (req: FastifyRequest, reply: FastifyReply, { code, outcome }: Outcome) => {
     // The template (/douyin/user/), never the raw URL: ids and query strings would explode the series count.
     const route = req.routeOptions.url ?? 'unmatched';
-    if (route !== '/metrics') {
-      const { code, outcome } = outcomeOf(req, reply);
-      metrics.httpRequests.inc({ method: req.method, route, code, outcome });
-      metrics.httpDuration.observe({ method: req.method, route, outcome }, reply.elapsedTime / 1000);
-    }
+    if (route === '/metrics') return;
+    metrics.httpRequests.inc({ method: req.method, route, code, outcome });
+    if (!isStream(req)) metrics.httpDuration.observe({ method: req.method, route, outcome }, reply.elapsedTime / 1000);
+  };
+  // Callback hooks, not async ones: no promise (and no async-hooks work for it) on every answer.
+  app.addHook('onRequest', (req, reply, done) => {
+    // Fastify runs onResponse only for an answer that finished: one whose client left first (its own timeout or a
+    // proxy's, a phone gone offline mid-upload, a push stream's usual end) would be neither counted nor timed, and
+    // onRequestAbort misses every client that leaves after its body was read.
+    const res = reply.raw;
+    res.on('close', () => {
+      if (!res.writableFinished) record(req, reply, closedOutcome(req, reply));
+    });
+    done();
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    record(req, reply, outcomeOf(req, reply));
     done();
   });
   app.get('/metrics', { ...(guard && { onRequest: guard }) }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.exposition()));

@@ -1,3 +1,3 @@
 export { cacheCounters } from './cache-counters.js';
-export { markOutcome, outcomeOf, type Outcome } from './outcome.js';
+export { ABORTED, closedOutcome, isStream, markCut, markOutcome, markStream, outcomeOf, type Outcome } from './outcome.js';
 export { ServiceMetrics, metricsFor, type PoolUsage } from './service-metrics.js';

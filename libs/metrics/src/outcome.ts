@@ -1,19 +1,46 @@
 /** How a request ended, for the `code` and `outcome` labels: bounded values only. */
 export interface Outcome {
   code: string;
-  outcome: 'ok' | 'client_error' | 'server_error';
+  outcome: 'ok' | 'client_error' | 'server_error' | 'aborted';
 }
+
+/** A request whose client left before its answer was finished: nginx's "client closed request". */
+export const ABORTED: Outcome = { code: '499', outcome: 'aborted' };
 
 // Keyed by the request object, so nothing outlives the request.
 const marked = new WeakMap<object, Outcome>();
+const streams = new WeakSet<object>();
+const cut = new WeakMap<object, Outcome>();
 
 /** Records the outcome of a request whose HTTP status does not tell it (the gateway answers errors with HTTP 200). */
 export function markOutcome(req: object, outcome: Outcome): void {
   marked.set(req, outcome);
 }
 
+/**
+ * Marks an answer that streams until either side ends it (a push channel): its client leaving is its normal end,
+ * not an abort, and how long it stayed open is not a latency.
+ */
+export function markStream(req: object): void {
+  streams.add(req);
+}
+
+export function isStream(req: object): boolean {
+  return streams.has(req);
+}
+
 /** The marked outcome, or the one the HTTP status implies. */
 export function outcomeOf(req: object, reply: { statusCode: number }): Outcome {
   const status = reply.statusCode;
   return marked.get(req) ?? { code: String(status), outcome: status < 400 ? 'ok' : status < 500 ? 'client_error' : 'server_error' };
+}
+
+/** Records why the server itself closes a request's connection before its answer could finish. */
+export function markCut(req: object, outcome: Outcome): void {
+  cut.set(req, outcome);
+}
+
+/** The outcome of a request whose connection closed before its answer was finished. */
+export function closedOutcome(req: object, reply: { statusCode: number }): Outcome {
+  return cut.get(req) ?? (streams.has(req) ? outcomeOf(req, reply) : ABORTED);
 }

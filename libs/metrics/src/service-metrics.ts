@@ -47,7 +47,7 @@ export class ServiceMetrics {
 
     this.httpRequests = new Counter({
       name: name('http_requests_total'),
-      help: 'HTTP requests by route template and outcome (the gateway reports the APK status_code as code)',
+      help: 'HTTP requests by route template and outcome (the gateway reports the APK status_code as code; code 499, outcome aborted: the client left before its answer was finished)',
       labelNames: ['method', 'route', 'code', 'outcome'],
       registers,
     });

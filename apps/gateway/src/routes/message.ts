@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { MESSAGE_CONTENT } from '@douyin/contracts';
-import { metricsFor } from '@douyin/metrics';
+import { markStream, metricsFor } from '@douyin/metrics';
 import { toApkMessage } from '../apk.js';
 import { createChatHub } from '../chat-hub.js';
 import type { GatewayDeps } from '../deps.js';
@@ -75,6 +75,7 @@ export const messageRoutes =
         'x-accel-buffering': 'no',
         'x-request-id': req.id,
       });
+      markStream(req);
       const stream = pushStream(res, () => {
         metrics.pushStalled.inc();
         req.log.info({ userId }, 'push client stopped reading; connection ended');
