@@ -20,6 +20,7 @@ import { PUBLISH_ROUTE, publishRoutes } from './routes/publish.js';
 import { relationRoutes } from './routes/relation.js';
 import { userRoutes } from './routes/user.js';
 import { ApkCode, STATUS_MSG } from './status.js';
+import { parseStrict } from './strict-querystring.js';
 import { sharingPageLookups } from './views/shared-lookups.js';
 
 declare module 'fastify' {
@@ -52,6 +53,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   const app = createHttpApp(deps.logger, {
     bodyLimit: MAX_FORM_BYTES,
     clientErrorHandler: apkClientErrorHandler,
+    querystringParser: parseStrict,
     requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes),
     connectionTimeout: deps.idleTimeoutMs ?? idleTimeoutFor(deps.media.publishTimeoutMs),
     // Without trusted proxies, X-Forwarded-For is the client's to write and is never read.
@@ -69,7 +71,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   // Any body other than a form is ignored, not an error.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', discardingParser(MAX_FORM_BYTES));
-  await app.register(formbody, { bodyLimit: MAX_FORM_BYTES });
+  await app.register(formbody, { bodyLimit: MAX_FORM_BYTES, parser: parseStrict });
   // One byte past the text limit marks a field as truncated, which the params reader reports as 40003.
   await app.register(multipart, { limits: { fieldSize: MAX_TEXT_BYTES + 1, fields: 32, parts: 64 } });
   limitBodyTime(app, { timeoutMs: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS, uploadRoute: PUBLISH_ROUTE, uploadFloor: deps.uploadFloor });

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { codePointLength, hasControlChars, isBlank } from '@douyin/contracts';
 import { discardRest } from './body-limits.js';
 import { ApkCode, ApkError } from './status.js';
+import { malformedIn } from './strict-querystring.js';
 
 /** A route's parameters: first non-empty value per name, query string before form body (contract §1). */
 export type Params = ReadonlyMap<string, string>;
@@ -11,13 +12,36 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 /** A whole form's text: an urlencoded body's limit, and that of a multipart form's fields together. */
 export const MAX_FORM_BYTES = 4 * MAX_TEXT_BYTES;
 
+const TOKEN = 'token';
+
+/**
+ * A request's parameters. Reading one whose value did not decode (see parseStrict) fails with 40002, in the
+ * route's own order of reading them: a token that does not decode is no token, which the token check says first.
+ */
+class RequestParams extends Map<string, string> {
+  readonly undecodable = new Set<string>();
+
+  override get(name: string): string | undefined {
+    if (this.undecodable.size > 0 && this.undecodable.has(name)) {
+      throw new ApkError(ApkCode.malformedParam, `${name} is not percent-encoded UTF-8`);
+    }
+    return super.get(name);
+  }
+}
+
+/** An empty set of parameters for addAll to fill. */
+export const newParams = (): Map<string, string> => new RequestParams();
+
 /** Adds each name's first non-empty value from a query or body object, keeping values already present. */
 export function addAll(into: Map<string, string>, source: unknown): void {
   if (!source || typeof source !== 'object') return;
+  const undecodable = into instanceof RequestParams ? malformedIn(source) : undefined;
   for (const [name, raw] of Object.entries(source)) {
     const values = Array.isArray(raw) ? raw : [raw];
     const value = values.find((v): v is string => typeof v === 'string' && v !== '');
-    if (value !== undefined && !into.has(name)) into.set(name, value);
+    if (value === undefined || into.has(name)) continue;
+    into.set(name, value);
+    if (undecodable?.has(name) && name !== TOKEN) (into as RequestParams).undecodable.add(name);
   }
 }
 
@@ -37,8 +61,6 @@ export function multipartFields(req: FastifyRequest): Promise<Map<string, string
   }
   return fields;
 }
-
-const TOKEN = 'token';
 
 /**
  * The parameters of a request whose multipart body could not be read (40002, 40003): the token is looked up in the
@@ -66,7 +88,7 @@ class UnreadBodyParams extends Map<string, string> {
 
 /** Collects parameters from the query string, then an urlencoded or multipart body; file parts are skipped. */
 export async function collectParams(req: FastifyRequest): Promise<Params> {
-  const params = new Map<string, string>();
+  const params = newParams();
   addAll(params, req.query);
   if (req.isMultipart()) {
     try {

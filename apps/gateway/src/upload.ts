@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { metricsFor } from '@douyin/metrics';
 import { StorageUnavailableError, newKey, type ObjectStore } from '@douyin/storage';
 import { discardRest } from './body-limits.js';
-import { addAll, collectParams, multipartFieldAdder, type Params } from './params.js';
+import { addAll, collectParams, multipartFieldAdder, newParams, type Params } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The multipart file part that carries the video (contract §4.5); other file parts are drained and ignored. */
@@ -60,7 +60,7 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
   // A client gone before the form is read (its hooks took long, or it was cut for slowness): a multipart parser started
   // on the closed request would wait for ever, and so would the upload slot taken for it.
   if (req.raw.destroyed) throw new ApkError(ApkCode.malformedParam, 'malformed or interrupted upload');
-  const params = new Map<string, string>();
+  const params = newParams();
   addAll(params, req.query);
   const addField = multipartFieldAdder(params);
   let stagingKey: string | undefined;

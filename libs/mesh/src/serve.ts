@@ -34,7 +34,9 @@ export interface RunningServer {
 /** A Fastify instance configured the way every app in the mesh needs it. */
 export function createHttpApp(
   logger: Logger,
-  options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'connectionTimeout' | 'requestTimeout' | 'trustProxy'> = {},
+  options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'connectionTimeout' | 'requestTimeout' | 'trustProxy'> & {
+    querystringParser?: (query: string) => Record<string, unknown>;
+  } = {},
 ): FastifyInstance {
   return Fastify({
     loggerInstance: logger,
@@ -50,7 +52,11 @@ export function createHttpApp(
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
     // tRPC paths and long query strings must not turn into 414s.
     // The APK calls /douyin/feed/ and tests call /douyin/feed: one handler for both, never a redirect.
-    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
+    routerOptions: {
+      maxParamLength: 1000,
+      ignoreTrailingSlash: true,
+      ...(options.querystringParser && { querystringParser: options.querystringParser }),
+    },
     // A request that reaches a closing server (its connection was busy when the stop began) is served as usual,
     // its answer closing the connection (see serve): the resources it needs close only after the server has, and a
     // bare 503 would be neither the APK's JSON nor a mesh error.

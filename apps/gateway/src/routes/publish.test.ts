@@ -65,6 +65,8 @@ test('step 1 in order: token (40101/40102), title (40001/40003), then data (4000
   for (const [code, parts] of cases) {
     assert.equal((await publish(parts)).status_code, code, JSON.stringify(parts.map((p) => p.name + '=' + String(p.value).slice(0, 10))));
   }
+  // A title in the query whose escapes do not decode is malformed, not a title of its raw escapes.
+  assert.equal((await publish([data(bytes)], `?token=${token}&title=%E6%A0%87%E9`)).status_code, 40002);
   assert.equal((await publish([{ name: 'token', value: token }, { name: 'title', value: '😀'.repeat(100) }, data(bytes)])).status_code, 0);
   assert.equal(videos.calls.filter((c) => c === 'publish').length, 1);
   assert.deepEqual(await filesUnder(media.root), []);
