@@ -33,10 +33,15 @@ test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} c
     startLocalMesh(t, db, ['user', 'video', 'favorite', 'comment'], {
       // The storm arrives at once: no per-procedure shedding, and a deadline that outlasts the queue on one row.
       env: { RPC_CONCURRENCY_LIMIT: '5000', MESH_TIMEOUT_MS: '60000' },
-      perApp: { favorite: cached, comment: cached, gateway: { RATE_LIMITS: 'off' } },
+      perApp: { user: cached, video: cached, favorite: cached, comment: cached, gateway: { RATE_LIMITS: 'off' } },
     }),
   ]);
-  const favoriteApp = mesh.services.get('favorite')!;
+  /** A cache counter of one service, summed over its caches. */
+  const cacheCounter = async (service: 'user' | 'video' | 'favorite', counter: 'failures' | 'hits') => {
+    const metrics = await (await fetch(`${mesh.services.get(service)!.url}/metrics`)).text();
+    const series = new RegExp(`^douyin_${service}_cache_${counter}_total\\{[^}]*\\} (\\d+)`, 'gm');
+    return [...metrics.matchAll(series)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
   const base = mesh.gateway.url;
 
   const api = async (method: 'GET' | 'POST', path: string, query: Record<string, string | number> = {}, body?: ReturnType<typeof multipartBody>) => {
@@ -92,13 +97,20 @@ test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} c
   assert.equal((await remove()).status_code, 40403);
   assert.equal((await feedOf()).comment_count, 1);
 
-  // Redis dies under steady reads: every read still answers, from the database, and writes stay visible.
-  const traffic = steadyTraffic(t, async () => {
+  // Redis dies under steady reads (the feed, and a profile, each read through every service's cache): every read
+  // still answers, from the database, and writes stay visible.
+  const traffic = steadyTraffic(t, async (n) => {
+    if (n % 2 === 1) {
+      const body = await api('GET', '/douyin/user/', { user_id: author.user_id });
+      if (body.status_code !== 0 || body.user.total_favorited < likers.size) throw new Error(`user answered ${JSON.stringify(body).slice(0, 200)}`);
+      return;
+    }
     const body = await api('GET', '/douyin/feed/', { token: someLiker.token });
     if (body.status_code !== 0 || body.video_list[0]?.is_favorite !== true) throw new Error(`feed answered ${JSON.stringify(body).slice(0, 200)}`);
   });
   await sleep(300);
   await redis.kill();
+  const answeredBefore = traffic.ok;
   await sleep(500);
   assert.equal((await api('POST', '/douyin/favorite/action/', { token: author.token, video_id: videoId, action_type: 1 })).status_code, 0);
   assert.equal((await feedOf()).favorite_count, likers.size + 1);
@@ -106,13 +118,11 @@ test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} c
   await sleep(300);
   const result = await traffic.stop();
   assert.equal(result.failed, 0, result.failures.join('\n'));
-  assert.ok(result.ok > 0);
-  const favoriteCache = async (counter: 'failures' | 'hits') => {
-    const metrics = await (await fetch(`${favoriteApp.url}/metrics`)).text();
-    const series = new RegExp(`^douyin_favorite_cache_${counter}_total\\{[^}]*\\} (\\d+)`, 'gm');
-    return [...metrics.matchAll(series)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
-  assert.ok((await favoriteCache('failures')) > 0, 'the cache failures are counted');
+  assert.ok(result.ok > answeredBefore + 10, `${result.ok - answeredBefore} reads answered while Redis was down`);
+  for (const service of ['user', 'video', 'favorite'] as const) {
+    assert.ok((await cacheCounter(service, 'failures')) > 0, `the ${service} service read its cache, and counted its failures`);
+  }
+  const favoriteCache = (counter: 'failures' | 'hits') => cacheCounter('favorite', counter);
 
   // Redis returns holding the counts it had cached before the like, whose deletes it missed: those are never read
   // again, and the cache serves hits once more.
