@@ -63,9 +63,12 @@ for (const mode of databaseModes()) {
     t.diagnostic(`SIGKILL: critical after ${criticalAfterMs} ms; ${summary(traffic)}; ${failedAttempts(gateway, deadId)} attempts hit the dead instance`);
     assert.ok(failedAttempts(gateway, deadId) > 0, 'the stream reached the dead instance, so the retries were exercised');
     assert.ok(traffic.failed <= traffic.ok / 99, summary(traffic));
-    // The failures opened the dead instance's breaker (the gateway's own counter), so calls stopped waiting on it.
+    // The failures opened the dead instance's breaker (the gateway's own counter, and its log naming the instance),
+    // so calls stopped waiting on it.
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(metrics, /douyin_gateway_breaker_transitions_total\{(?=[^}]*target="user")(?=[^}]*state="open")[^}]*\} [1-9]/);
+    const opened = gateway.output().split('\n').filter((line) => line.includes('"breaker opened"'));
+    assert.ok(opened.some((line) => line.includes(`"${deadId}"`)), opened.join('\n'));
 
     await consul.stop();
     traffic = steadyTraffic(t, queries(api, aliceId));
