@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseModes, freshDatabase, mediaFixtures, startPartitionProxy, startPrivateMariadb } from '@douyin/testing';
+import { databaseModes, filesUnder, freshDatabase, mediaFixtures, startPartitionProxy, startPrivateMariadb } from '@douyin/testing';
 import { multipartBody } from '../test/multipart.js';
 import { apk, startGateway, startLocalMesh, startUser, succeeded, until } from '../test/processes.js';
 
@@ -19,11 +19,6 @@ interface Answer {
 }
 
 const SERVICES = ['user', 'video', 'favorite', 'comment', 'relation', 'message'];
-
-async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
-}
 
 // The database behind a running mesh crashes and comes back: a mariadbd of the test's own on another port, never
 // the machine's shared server. Bounded: its start-up, a few requests per service, and one recovery wait.

@@ -1,10 +1,8 @@
-import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseModes, freshDatabase, mediaFixtures } from '@douyin/testing';
+import { databaseModes, filesUnder, freshDatabase, mediaFixtures } from '@douyin/testing';
 import { multipartBody, type FormPart } from '../test/multipart.js';
 import { startLocalMesh } from '../test/processes.js';
 
@@ -19,11 +17,6 @@ interface Answer {
   next_time: number;
   user: { work_count: number };
   video_list: Array<{ title: string; author: { id: number; work_count: number }; play_url: string; cover_url: string }>;
-}
-
-async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
 }
 
 // Real processes on loopback sharing one media folder, as `npm start` runs them; the generated MP4 goes through

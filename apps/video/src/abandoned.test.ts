@@ -2,12 +2,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mediaFixtures } from '@douyin/testing';
+import { filesUnder, mediaFixtures } from '@douyin/testing';
 import { createDiskStore, newKey } from '@douyin/storage';
 import { createLogger, silentLogger } from '@douyin/telemetry';
 import { ABANDONED_AFTER_MS, abandonedSweeper, removeAbandoned } from './abandoned.js';
 import { recordIntent } from './repository.js';
-import { callerFor, filesUnder, stage, videoDeps } from '../test/harness.js';
+import { callerFor, stage, videoDeps } from '../test/harness.js';
 import { createRouter } from './router.js';
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);

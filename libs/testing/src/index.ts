@@ -15,3 +15,4 @@ export { cpuSeconds } from './process-cpu.js';
 export { tcpTimers, type TcpEnd, type TcpTimer } from './tcp-timers.js';
 export { startPartitionProxy, type PartitionProxy } from './partition-proxy.js';
 export { until } from './until.js';
+export { filesUnder } from './files-under.js';

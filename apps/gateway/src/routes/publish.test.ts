@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBuckets, createRouteLimiter } from '@douyin/ratelimit';
+import { filesUnder } from '@douyin/testing';
 import { fakeUserService, gatewayFor, remoteError } from '../../test/harness.js';
 import { multipartBody, type FormPart } from '../../test/multipart.js';
 import { until } from '../../test/processes.js';
@@ -13,11 +13,6 @@ import type { GatewayDeps } from '../deps.js';
 import { uploadSlots } from '../upload-slots.js';
 
 type After = { after(fn: () => unknown): void };
-
-async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => e.name);
-}
 
 async function setup(t: After, opts: { maxUploadBytes?: number; video?: GatewayDeps['video']; user?: GatewayDeps['user'] } = {}) {
   const media = await testMedia(t, opts.maxUploadBytes);
