@@ -12,8 +12,9 @@ import type { ScaleTarget } from './scale-rounds.js';
 import { runWrk } from './wrk.js';
 
 /**
- * The write routes measured, by their deploy/wrk scripts: random likes and unlikes, random follows and unfollows,
- * comments on random videos and messages between random users.
+ * The write routes measured, by their deploy/wrk scripts: likes of random videos, follows of random users and
+ * comments on random videos, each undone (unliked, unfollowed, deleted) a while later, and messages between random
+ * users.
  */
 export const WRITE_SCRIPTS = ['favorite-action', 'relation-action', 'comment-action', 'message-action'] as const;
 

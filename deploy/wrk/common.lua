@@ -4,7 +4,7 @@
 --   USER_MAX   highest user id to aim at (default: the highest id in TOKENS, else 1000)
 --   VIDEO_MAX  highest video id to aim at (default 10000)
 -- Every answer is checked: an HTTP 200 whose status_code is not 0 counts as an APK error, reported at the end
--- (wrk itself only counts non-2xx answers).
+-- (wrk itself counts the answers that are not 2xx).
 local common = {}
 
 local function load_tokens(path)
@@ -54,21 +54,53 @@ function common.request(method, path, params)
   return wrk.format(method, url)
 end
 
--- Installs wrk's per-thread callbacks that count APK errors and print them with the summary.
-function common.check_answers()
+-- A first-in, first-out list of writes to undo later: a like is unliked, a follow unfollowed, `after` requests of
+-- this thread later, so that each one changes something (an unlike of a video never liked would not) and the data
+-- stays about as seeded. A thread's requests go out on several connections at once: the undo waits until the
+-- write it undoes has almost certainly been answered.
+function common.undo_later(after)
+  local list, first, last = {}, 1, 0
+  local undo = {}
+  function undo.push(entry)
+    last = last + 1
+    list[last] = entry
+  end
+  -- The oldest write once more than `after` wait, else nil.
+  function undo.due()
+    if last - first + 1 <= after then return nil end
+    local entry = list[first]
+    list[first] = nil
+    first = first + 1
+    return entry
+  end
+  return undo
+end
+
+-- Installs wrk's per-thread callbacks that count APK errors and print them with the summary; `on_success(body)`, if
+-- given, sees each successful answer.
+function common.check_answers(on_success)
   local threads = {}
   function setup(thread)
     thread:set("id", #threads + 1)
     threads[#threads + 1] = thread
   end
   function init(args)
-    math.randomseed(os.time() * 1000 + id)
+    -- The time and the thread alone would seed the same numbers in every wrk started in the same second (several
+    -- load machines); a fresh table's address differs from process to process.
+    local address = tonumber(tostring({}):match("0x(%x+)") or "0", 16) or 0
+    math.randomseed(os.time() * 1000 + id + address % 1000003)
     apk_errors, apk_ok, first_error = 0, 0, nil
   end
   function response(status, headers, body)
+    -- Any other status is wrk's to count (non-2xx), once.
+    if status ~= 200 then
+      if not first_error then first_error = status .. " " .. (body or ""):sub(1, 200) end
+      return
+    end
     local code = body and body:match('"status_code":%s*(%d+)')
-    if status == 200 and code == "0" then
+    if code == "0" then
       apk_ok = apk_ok + 1
+      if on_success then on_success(body) end
     else
       apk_errors = apk_errors + 1
       if not first_error then first_error = status .. " " .. (body or ""):sub(1, 200) end

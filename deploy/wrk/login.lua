@@ -1,6 +1,7 @@
 -- POST /douyin/user/login/: existing accounts logging in (each login hashes with scrypt: CPU-heavy by design).
 -- Usage: CREDENTIALS=creds.txt wrk -t2 -c64 -d30s -s deploy/wrk/login.lua http://<gateway>:8080
---   CREDENTIALS  file of "<username> <password>" lines, e.g. accounts made with register.lua
+--   CREDENTIALS  file of "<username> <password>" lines, e.g. seeded users ("<name>_<id> bench-pass-1": the
+--                seeder's userRow names them) or accounts made otherwise
 -- Wrong passwords in a row block a username per client IP (LOGIN_MAX_FAILURES): use correct ones. Logins are
 -- limited to RATE_LIMIT_LOGIN_IP (60/min) per client IP: raise it, or set RATE_LIMITS=off, on the gateway under
 -- test, or most answers are 42901 (counted as APK errors below).

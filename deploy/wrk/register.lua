@@ -5,10 +5,12 @@
 local common = dofile((debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "./") .. "common.lua")
 common.check_answers()
 
-local started, sent = os.time(), 0
+local started, sent, run = os.time(), 0, nil
 function request()
   sent = sent + 1
-  -- thread id, start second and a counter: unique across threads and runs, well under the 32-character limit
-  local name = string.format("w%d_%d_%d", id, started, sent)
+  -- thread id, start second, a random tag (two wrk processes may start in the same second) and a counter: unique
+  -- across threads and runs, well under the 32-character limit
+  run = run or string.format("%05x", math.random(0, 0xfffff))
+  local name = string.format("w%d_%d%s_%d", id, started, run, sent)
   return common.request("POST", "/douyin/user/register/", { username = name, password = "bench-pass-1" })
 end
