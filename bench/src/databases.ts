@@ -12,12 +12,21 @@ export function benchDatabaseName(label: string): string {
 
 /** Creates `name` on the server if missing (kept between runs: seeding is the slow part) and returns its URL. */
 export async function ensureDatabase(server: string, name: string): Promise<string> {
+  return onServer(server, name, [`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);
+}
+
+/** Drops `name` and creates it empty: for a bench database holding another seed than the one wanted. */
+export async function recreateDatabase(server: string, name: string): Promise<string> {
+  return onServer(server, name, [`DROP DATABASE IF EXISTS \`${name}\``, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);
+}
+
+async function onServer(server: string, name: string, statements: string[]): Promise<string> {
   if (!name.startsWith('bench_')) throw new Error(`the bench only creates bench_* databases, not ${name}`);
   const url = new URL(server);
   url.pathname = '/';
   const connection = await createConnection({ uri: url.toString(), connectTimeout: 5_000 });
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    for (const statement of statements) await connection.query(statement);
   } finally {
     await connection.end();
   }

@@ -12,7 +12,7 @@ import { buildForBench } from './build.js';
 import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
 import { cacheShares, meshCacheLookups } from './cache-lookups.js';
 import { POLL_USERS, measureChatPoll } from './chat-poll.js';
-import { benchDatabaseName, ensureDatabase } from './databases.js';
+import { benchDatabaseName, ensureDatabase, recreateDatabase } from './databases.js';
 import { runHops } from './hop/run-hops.js';
 import { meshProcesses, meshServices, startMesh, wrkEnv, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
@@ -95,7 +95,7 @@ async function seeded(server: string, videos: number): Promise<{ url: string; sc
   const name = benchDatabaseName(countLabel(videos));
   const url = await ensureDatabase(server, name);
   log(`seeding ${name} (${JSON.stringify(scale)}); a complete database is reused`);
-  await seed(url, scale, log);
+  await seed(url, scale, log, () => recreateDatabase(server, name).then(() => undefined));
   const warm = await warmBufferPool(url);
   log(`  read every index of ${name} (${warm.dataMb} MB); the buffer pool now holds ${warm.poolDataMb} MB`);
   return { url, scale, warm };

@@ -40,12 +40,53 @@ function chunkInserter(db: Db, table: string): (rows: Row[]) => Promise<unknown>
   };
 }
 
-/** Inserts ordinals [from, total) of a table in chunks of multi-row INSERT IGNOREs; returns how many it added. */
-async function fill(db: Db, table: string, total: number, row: (k: number) => Row): Promise<number> {
-  const { rows } = await sql<{ n: number | string | null }>`select max(id) as n from ${sql.table(table)}`.execute(db);
-  // Chunks run in parallel, so the highest id may sit above a gap: step back and let INSERT IGNORE skip repeats.
-  const from = Math.max(0, Number(rows[0]?.n ?? 0) - CHUNK * PARALLEL);
-  if (Number(rows[0]?.n ?? 0) >= total) return 0;
+/** Bumped whenever the rows the generators write change: a seed of other rows is neither resumed nor mixed in. */
+const GENERATOR = 2;
+
+/** A database holding another seed (another scale or generator, or rows of unknown origin) than the one asked for. */
+export class SeedMismatchError extends Error {}
+
+const STATE = 'bench_seed_state';
+
+/** What the seeder has recorded of this database's seed: generator, scale, the tables filled and whether counted. */
+async function readState(db: Db): Promise<Map<string, string>> {
+  await sql`create table if not exists ${sql.table(STATE)} (name varchar(64) primary key, value varchar(255) not null)`.execute(db);
+  const { rows } = await sql<{ name: string; value: string }>`select name, value from ${sql.table(STATE)}`.execute(db);
+  return new Map(rows.map((row) => [row.name, row.value]));
+}
+
+const forget = (db: Db, name: string) => sql`delete from ${sql.table(STATE)} where name = ${name}`.execute(db);
+
+async function record(db: Db, name: string, value: string): Promise<void> {
+  await forget(db, name);
+  await sql`insert into ${sql.table(STATE)} (name, value) values (${name}, ${value})`.execute(db);
+}
+
+/** How many of ids 1..`id` a table holds. */
+async function heldUpTo(db: Db, table: string, id: number): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where id <= ${id}`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The ordinal of the first id of 1..`total` a table is missing. A fill inserts its chunks two at a time, so one
+ * interrupted may have left a chunk out below others it finished; bisected on "ids 1..x are all there", which holds
+ * up to the first gap and not past it.
+ */
+async function firstMissing(db: Db, table: string, total: number): Promise<number> {
+  let [whole, broken] = [0, total];
+  if ((await heldUpTo(db, table, total)) === 0) return 0;
+  while (broken - whole > 1) {
+    const middle = Math.floor((whole + broken) / 2);
+    if ((await heldUpTo(db, table, middle)) === middle) whole = middle;
+    else broken = middle;
+  }
+  return whole;
+}
+
+/** Inserts ordinals [from, total) of a table in chunks of multi-row INSERT IGNOREs. */
+async function fill(db: Db, table: string, total: number, row: (k: number) => Row): Promise<void> {
+  const from = await firstMissing(db, table, total);
   const bar = progressBar(table, total, from);
   let next = from;
   const insert = chunkInserter(db, table);
@@ -60,10 +101,9 @@ async function fill(db: Db, table: string, total: number, row: (k: number) => Ro
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
   bar.finish();
-  return total - from;
 }
 
-/** Counter tables rebuilt from their rows in one statement each: equal to the rows by construction. */
+/** Counter tables rebuilt from their rows in one statement each (the caller's one transaction): equal to the rows. */
 async function rebuildCounters(db: Db): Promise<void> {
   const statements = [
     sql`delete from video_favorite_counts`,
@@ -89,29 +129,63 @@ async function rebuildCounters(db: Db): Promise<void> {
 
 /**
  * Fills one database at `scale` through the services' own migrations: users, videos, favorites, follows,
- * comments and messages with every counter equal to its rows. Re-runnable: it resumes an interrupted seed and adds
- * nothing to a complete one. Rows written by the services since (a benchmark's likes) are kept.
+ * comments and messages with every counter equal to its rows. Re-runnable: it resumes an interrupted seed (a table
+ * is done once wholly inserted, the counters once rebuilt after the last table) and adds nothing to a complete one.
+ * Rows written by the services since (a benchmark's likes) are kept. A database holding another seed fails with
+ * SeedMismatchError, unless `replace` drops it first (given only for the bench's own databases).
  */
-export async function seed(url: string, scale: Scale, log: (line: string) => void = () => undefined): Promise<void> {
+export async function seed(url: string, scale: Scale, log: (line: string) => void = () => undefined, replace?: () => Promise<void>): Promise<void> {
   checkScale(scale);
+  try {
+    await seedOnce(url, scale, log);
+  } catch (err) {
+    if (!(err instanceof SeedMismatchError) || !replace) throw err;
+    log(`  ${err.message}: dropping it and seeding afresh`);
+    await replace();
+    await seedOnce(url, scale, log);
+  }
+}
+
+async function seedOnce(url: string, scale: Scale, log: (line: string) => void): Promise<void> {
   const db = createDb<any>({ url, dataDir: join(REPO_ROOT, 'data'), name: 'seed', poolSize: PARALLEL + 1 });
   try {
     for (const service of SERVICES) {
       await migrateToLatest(db, { folder: join(REPO_ROOT, 'apps', service, 'migrations'), service });
     }
-    const passwordHash = await hashPassword(SEED_PASSWORD);
-    const added =
-      (await fill(db, 'users', scale.users, (k) => userRow(k + 1, passwordHash))) +
-      (await fill(db, 'videos', scale.videos, (k) => videoRow(scale, k + 1))) +
-      (await fill(db, 'favorites', scale.favorites, (k) => favoriteRow(scale, k))) +
-      (await fill(db, 'follows', scale.follows, (k) => followRow(scale, k))) +
-      (await fill(db, 'comments', scale.comments, (k) => commentRow(scale, k))) +
-      (await fill(db, 'messages', scale.messages, (k) => messageRow(scale, k)));
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from video_favorite_counts`.execute(db);
-    if (added > 0 || Number(rows[0]?.n ?? 0) === 0) {
-      log('  rebuilding counters from the rows');
-      await rebuildCounters(db);
+    const state = await readState(db);
+    const wanted = JSON.stringify(scale);
+    const seeded = state.get('generator');
+    if (seeded === undefined && (await heldUpTo(db, 'users', Number.MAX_SAFE_INTEGER)) > 0) {
+      throw new SeedMismatchError('the database holds users no seed of this seeder wrote');
     }
+    if (seeded !== undefined && (seeded !== String(GENERATOR) || state.get('scale') !== wanted)) {
+      throw new SeedMismatchError(`the database holds the seed of generator ${seeded} at ${state.get('scale')}, not ${GENERATOR} at ${wanted}`);
+    }
+    await record(db, 'generator', String(GENERATOR));
+    await record(db, 'scale', wanted);
+
+    const passwordHash = await hashPassword(SEED_PASSWORD);
+    const tables: Array<[string, number, (k: number) => Row]> = [
+      ['users', scale.users, (k) => userRow(k + 1, passwordHash)],
+      ['videos', scale.videos, (k) => videoRow(scale, k + 1)],
+      ['favorites', scale.favorites, (k) => favoriteRow(scale, k)],
+      ['follows', scale.follows, (k) => followRow(scale, k)],
+      ['comments', scale.comments, (k) => commentRow(scale, k)],
+      ['messages', scale.messages, (k) => messageRow(scale, k)],
+    ];
+    const unfilled = tables.filter(([table]) => !state.has(`filled:${table}`));
+    if (unfilled.length === 0 && state.has('counted')) return;
+    // Rows added from here on leave the counters behind until they are rebuilt, however this run ends.
+    await forget(db, 'counted');
+    for (const [table, total, row] of unfilled) {
+      await fill(db, table, total, row);
+      await record(db, `filled:${table}`, '1');
+    }
+    log('  rebuilding counters from the rows');
+    await db.transaction().execute(async (trx) => {
+      await rebuildCounters(trx);
+      await record(trx, 'counted', '1');
+    });
   } finally {
     await db.destroy();
   }
