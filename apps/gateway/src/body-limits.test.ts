@@ -81,7 +81,7 @@ test('a form body not received within its time gets 40002 in an HTTP 200 and los
   const app = await gatewayFor(t, undefined, undefined, undefined, {}, {}, {}, { bodyTimeoutMs: 300 });
   const closed: Outcome[] = [];
   app.addHook('onRequest', (req, reply, done) => {
-    reply.raw.on('close', () => reply.raw.writableFinished || closed.push(closedOutcome(req, reply)));
+    reply.raw.on('close', () => reply.raw.writableFinished || closed.push(closedOutcome(req, req.raw.socket, reply)));
     done();
   });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });

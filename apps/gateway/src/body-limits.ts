@@ -54,7 +54,7 @@ export interface BodyTimeLimits {
 function cutShort(req: FastifyRequest, reply: FastifyReply, reason: 'body_timeout' | 'upload_too_slow', msg: string): void {
   req.log.info({ reqId: req.id, client: req.ip }, msg);
   metricsFor('gateway').connectionsCut.inc({ reason });
-  markCut(req, { code: String(ApkCode.malformedParam), outcome: 'client_error' });
+  markCut(req.raw.socket, { code: String(ApkCode.malformedParam), outcome: 'client_error' });
   // HTTP 200 like every APK answer (contract §8.1): the APK reads status_msg only from a 2xx.
   if (!reply.raw.headersSent) answerRaw(req.raw.socket, '200 OK', ApkCode.malformedParam, msg);
   req.raw.socket.destroy();

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { closedOutcome, type Outcome } from '@douyin/metrics';
 import { gatewayFor } from '../test/harness.js';
+import { until } from '../test/processes.js';
 import { testMedia } from '../test/video-fakes.js';
 
 /** Sends raw bytes to the listening gateway and returns everything it answers before closing. */
@@ -61,6 +63,27 @@ test("a request not received within Node's time gets 40002 in an HTTP 200, as ev
   await once(phone, 'close');
   assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
   assert.deepEqual(bodyOf(received), { status_code: 40002, status_msg: 'request not received in time' });
+});
+
+test('a request whose headers arrived and whose body Node gave up on is counted by the 40002 it got, not as a client that left', async (t) => {
+  const app = await gatewayFor(t);
+  const closed: Outcome[] = [];
+  const routed = new Promise<Socket>((resolve) =>
+    app.addHook('onRequest', (req, reply, done) => {
+      reply.raw.on('close', () => reply.raw.writableFinished || closed.push(closedOutcome(req, req.raw.socket, reply)));
+      resolve(req.raw.socket);
+      done();
+    }),
+  );
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const phone = connect((app.server.address() as { port: number }).port, '127.0.0.1');
+  phone.on('error', () => {}).resume();
+  phone.write('POST /douyin/user/register/ HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\nusername=');
+  const socket = await routed;
+  app.server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
+  await once(phone, 'close');
+  await until('the request counted', () => closed.length === 1);
+  assert.deepEqual(closed, [{ code: '40002', outcome: 'client_error' }]);
 });
 
 test('a request must arrive within Node\'s five minutes, or as long as the largest upload needs at 256 KiB/s', async (t) => {

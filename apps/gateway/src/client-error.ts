@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { markCut } from '@douyin/metrics';
 import { ApkCode } from './status.js';
 
 /** Writes an APK answer straight to a socket, for a request Fastify cannot answer (unparsable, or its body late); the connection closes after it. */
@@ -26,7 +27,11 @@ export function apkClientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoEx
   this.log.debug({ code: err.code, reason: err.message }, 'unparsable request');
   if (socket.writable) {
     if (err.code === 'HPE_HEADER_OVERFLOW') answerRaw(socket, '200 OK', ApkCode.outOfRange, 'request too long: parameters exceed the allowed length');
-    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerRaw(socket, '200 OK', ApkCode.malformedParam, 'request not received in time');
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Its headers arrived, so its route counts it: by this answer, not as a client that left.
+      markCut(socket, { code: String(ApkCode.malformedParam), outcome: 'client_error' });
+      answerRaw(socket, '200 OK', ApkCode.malformedParam, 'request not received in time');
+    }
     else answerRaw(socket, '400 Bad Request', ApkCode.malformedParam, 'malformed HTTP request');
   }
   socket.destroy(err);

@@ -25,7 +25,7 @@ async function observed(t: { after(fn: () => unknown): void }, name: string) {
   });
   app.get('/cut', (req, reply) => {
     reply.hijack();
-    markCut(req, { code: '40002', outcome: 'client_error' });
+    markCut(req.raw.socket, { code: '40002', outcome: 'client_error' });
     req.raw.socket.destroy();
   });
   observeHttp(app, metrics);

@@ -10,19 +10,14 @@ export function observeHttp(app: FastifyInstance, metrics: ServiceMetrics, guard
     metrics.httpRequests.inc({ method: req.method, route, code, outcome });
     if (!isStream(req)) metrics.httpDuration.observe({ method: req.method, route, outcome }, reply.elapsedTime / 1000);
   };
-  // Callback hooks, not async ones: no promise (and no async-hooks work for it) on every answer.
+  // A callback hook, not an async one: no promise (and no async-hooks work for it) on every request.
   app.addHook('onRequest', (req, reply, done) => {
-    // Fastify runs onResponse only for an answer that finished: one whose client left first (its own timeout or a
+    // Counted when the response closes, which it does once whether its answer finished or not: Fastify's onResponse
+    // runs only for an answer that finished (or failed to), so one whose client left first (its own timeout or a
     // proxy's, a phone gone offline mid-upload, a push stream's usual end) would be neither counted nor timed, and
     // onRequestAbort misses every client that leaves after its body was read.
     const res = reply.raw;
-    res.on('close', () => {
-      if (!res.writableFinished) record(req, reply, closedOutcome(req, reply));
-    });
-    done();
-  });
-  app.addHook('onResponse', (req, reply, done) => {
-    record(req, reply, outcomeOf(req, reply));
+    res.on('close', () => record(req, reply, res.writableFinished ? outcomeOf(req, reply) : closedOutcome(req, req.raw.socket, reply)));
     done();
   });
   app.get('/metrics', { ...(guard && { onRequest: guard }) }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.exposition()));

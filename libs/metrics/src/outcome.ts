@@ -35,12 +35,16 @@ export function outcomeOf(req: object, reply: { statusCode: number }): Outcome {
   return marked.get(req) ?? { code: String(status), outcome: status < 400 ? 'ok' : status < 500 ? 'client_error' : 'server_error' };
 }
 
-/** Records why the server itself closes a request's connection before its answer could finish. */
-export function markCut(req: object, outcome: Outcome): void {
-  cut.set(req, outcome);
+/**
+ * Records why the server itself closes a connection (the socket) before the answer of the request on it could
+ * finish: a body too slow, a request Node gave up on, an idle connection. Keyed by the socket: Node cuts some of
+ * them where no request object is at hand.
+ */
+export function markCut(socket: object, outcome: Outcome): void {
+  cut.set(socket, outcome);
 }
 
 /** The outcome of a request whose connection closed before its answer was finished. */
-export function closedOutcome(req: object, reply: { statusCode: number }): Outcome {
-  return cut.get(req) ?? (streams.has(req) ? outcomeOf(req, reply) : ABORTED);
+export function closedOutcome(req: object, socket: object | undefined, reply: { statusCode: number }): Outcome {
+  return (socket && cut.get(socket)) ?? (streams.has(req) ? outcomeOf(req, reply) : ABORTED);
 }
