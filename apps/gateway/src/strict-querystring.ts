@@ -9,13 +9,16 @@ const MALFORMED = Symbol('parameters whose values are not percent-encoded UTF-8'
  */
 export function parseStrict(input: string): Record<string, unknown> {
   const parsed = parse(input);
-  // Most requests carry no escapes at all; text in any script but ASCII always does, and is checked pair by pair.
-  if (input.includes('%')) {
+  // Fastify's parser keeps a value that does not decode as written, so only a value still holding a '%' can be one
+  // (or hold an escaped '%25'): most requests, text in any script included, are not looked at again.
+  if (input.includes('%') && Object.values(parsed).some(holdsPercent)) {
     const malformed = malformedNames(input);
     if (malformed.size > 0) Object.defineProperty(parsed, MALFORMED, { value: malformed });
   }
   return parsed;
 }
+
+const holdsPercent = (value: unknown): boolean => (Array.isArray(value) ? value.some(holdsPercent) : typeof value === 'string' && value.includes('%'));
 
 /** The names `parseStrict` found values of that do not decode. */
 export function malformedIn(source: unknown): ReadonlySet<string> | undefined {
@@ -30,16 +33,20 @@ const decoded = (text: string): string | undefined => {
   }
 };
 
+/** The names whose first non-empty value, the one a route reads (contract §1), does not decode. */
 function malformedNames(input: string): Set<string> {
   const names = new Set<string>();
+  const valued = new Set<string>();
   for (const pair of input.split('&')) {
     const at = pair.indexOf('=');
     if (at < 0) continue;
     const value = pair.slice(at + 1);
-    if (!value.includes('%') || decoded(value) !== undefined) continue;
     // Named as the parser names it: a key that does not decode either is kept as written.
     const rawName = pair.slice(0, at);
-    names.add(decoded(rawName) ?? rawName.replace(/\+/g, ' '));
+    const name = decoded(rawName) ?? rawName.replace(/\+/g, ' ');
+    if (value === '' || valued.has(name)) continue;
+    valued.add(name);
+    if (value.includes('%') && decoded(value) === undefined) names.add(name);
   }
   return names;
 }
