@@ -98,5 +98,12 @@ export const meshProcesses = (mesh: RunningMesh, databasePid: number | undefined
 
 /** What deploy/wrk scripts need to aim at a mesh over a database seeded at `scale`: tokens and the id ranges. */
 export async function wrkEnv(mesh: RunningMesh, scale: Scale): Promise<Record<string, string>> {
-  return { TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)), USER_MAX: String(scale.users), VIDEO_MAX: String(scale.videos) };
+  return {
+    TOKENS: await mesh.writeTokens(Math.min(scale.users, 1_000)),
+    USER_MAX: String(scale.users),
+    VIDEO_MAX: String(scale.videos),
+    // The action scripts then leave the seed's own likes and follows alone (deploy/wrk/common.lua).
+    SEEDED_LIKES: String(scale.favorites / scale.users),
+    SEEDED_FOLLOWS: String(scale.follows / scale.users),
+  };
 }

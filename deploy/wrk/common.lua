@@ -3,6 +3,12 @@
 --              users in and writes one); scripts that need a token pick a random line per request
 --   USER_MAX   highest user id to aim at (default: the highest id in TOKENS, else 1000)
 --   VIDEO_MAX  highest video id to aim at (default 10000)
+--   SEEDED_LIKES, SEEDED_FOLLOWS  likes and follows each user has in the bench's seed (bench/src/seed/rows.ts, whose
+--              USER_MAX users and VIDEO_MAX videos these must be): favorite-action and relation-action then aim only
+--              at pairs the seed does not hold, so that their undo removes their own write, never a seeded one
+--              (default 0: any pair)
+--   UNDO_AFTER how many of its requests later a thread undoes each like, follow or comment (default 256: well past
+--              the requests in flight on the thread's connections, -c / -t)
 -- Every answer is checked: an HTTP 200 whose status_code is not 0 counts as an APK error, reported at the end
 -- (wrk itself counts the answers that are not 2xx).
 local common = {}
@@ -24,6 +30,10 @@ local highest = 0
 for _, entry in ipairs(common.tokens) do if entry.id > highest then highest = entry.id end end
 common.user_max = tonumber(os.getenv("USER_MAX") or "") or (highest > 0 and highest or 1000)
 common.video_max = tonumber(os.getenv("VIDEO_MAX") or "") or 10000
+
+common.seeded_likes = tonumber(os.getenv("SEEDED_LIKES") or "") or 0
+common.seeded_follows = tonumber(os.getenv("SEEDED_FOLLOWS") or "") or 0
+common.undo_after = tonumber(os.getenv("UNDO_AFTER") or "") or 256
 
 function common.user() return math.random(1, common.user_max) end
 function common.video() return math.random(1, common.video_max) end
@@ -54,11 +64,48 @@ function common.request(method, path, params)
   return wrk.format(method, url)
 end
 
--- A first-in, first-out list of writes to undo later: a like is unliked, a follow unfollowed, `after` requests of
--- this thread later, so that each one changes something (an unlike of a video never liked would not) and the data
+-- The seeder's strides: user u's j-th like is video ((u*P1 + j*P2) mod VIDEO_MAX) + 1, and its j-th follow the user
+-- at offset 1, USER_MAX-1, then 2 + ((j-2)*P1 mod (USER_MAX-3)) (rows.ts). Products stay below 2^53, where Lua's
+-- doubles are exact.
+local P1, P2 = 7919, 104729
+
+local function inverse(a, m)
+  local t, next_t, r, next_r = 0, 1, m, a % m
+  while next_r ~= 0 do
+    local q = math.floor(r / next_r)
+    t, next_t = next_t, t - q * next_t
+    r, next_r = next_r, r - q * next_r
+  end
+  return t % m
+end
+
+local like_inverse, follow_inverse
+-- Whether the seed has user `user` like video `video`.
+function common.seeded_like(user, video)
+  if common.seeded_likes == 0 then return false end
+  local videos = common.video_max
+  like_inverse = like_inverse or inverse(P2, videos)
+  local j = ((video - 1 - user * P1) % videos) * like_inverse % videos
+  return j < common.seeded_likes
+end
+
+-- Whether the seed has user `follower` follow user `followee`.
+function common.seeded_follow(follower, followee)
+  if common.seeded_follows == 0 then return false end
+  local users = common.user_max
+  local offset = (followee - follower) % users
+  if offset == 1 then return true end
+  if offset == users - 1 then return common.seeded_follows > 1 end
+  follow_inverse = follow_inverse or inverse(P1, users - 3)
+  return 2 + ((offset - 2) * follow_inverse % (users - 3)) < common.seeded_follows
+end
+
+-- A first-in, first-out list of writes to undo later: a like is unliked, a follow unfollowed, UNDO_AFTER requests
+-- of this thread later, so that each one changes something (an unlike of a video never liked would not) and the data
 -- stays about as seeded. A thread's requests go out on several connections at once: the undo waits until the
 -- write it undoes has almost certainly been answered.
-function common.undo_later(after)
+function common.undo_later()
+  local after = common.undo_after
   local list, first, last = {}, 1, 0
   local undo = {}
   function undo.push(entry)
