@@ -15,6 +15,14 @@ export async function ensureDatabase(server: string, name: string): Promise<stri
   return onServer(server, name, [`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);
 }
 
+/**
+ * What seed() may call to drop `name` and create it empty, when it holds another seed than the one wanted: only on
+ * the bench's own server (one it started, `pid` known). On a server given by DATABASE_URL, a bench_* database may be
+ * one a person seeded by hand: the seed is refused instead.
+ */
+export const replacerFor = (server: { url: string; pid?: number }, name: string): (() => Promise<void>) | undefined =>
+  server.pid === undefined ? undefined : () => recreateDatabase(server.url, name).then(() => undefined);
+
 /** Drops `name` and creates it empty: for a bench database holding another seed than the one wanted. */
 export async function recreateDatabase(server: string, name: string): Promise<string> {
   return onServer(server, name, [`DROP DATABASE IF EXISTS \`${name}\``, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);

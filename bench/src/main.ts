@@ -12,7 +12,7 @@ import { buildForBench } from './build.js';
 import { benchServer, flushSeedWrites, warmBufferPool } from './bench-mariadb.js';
 import { cacheShares, meshCacheLookups } from './cache-lookups.js';
 import { POLL_USERS, measureChatPoll } from './chat-poll.js';
-import { benchDatabaseName, ensureDatabase, recreateDatabase } from './databases.js';
+import { benchDatabaseName, ensureDatabase, replacerFor } from './databases.js';
 import { runHops } from './hop/run-hops.js';
 import { meshProcesses, meshServices, startMesh, wrkEnv, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
@@ -90,12 +90,12 @@ async function measureOnce({ url, env }: ScaleTarget, script: string, durationSe
   return result;
 }
 
-async function seeded(server: string, videos: number): Promise<{ url: string; scale: Scale; warm: { dataMb: number; poolDataMb: number } }> {
+async function seeded(server: { url: string; pid?: number }, videos: number): Promise<{ url: string; scale: Scale; warm: { dataMb: number; poolDataMb: number } }> {
   const scale = scaleFor(videos);
   const name = benchDatabaseName(countLabel(videos));
-  const url = await ensureDatabase(server, name);
+  const url = await ensureDatabase(server.url, name);
   log(`seeding ${name} (${JSON.stringify(scale)}); a complete database is reused`);
-  await seed(url, scale, log, () => recreateDatabase(server, name).then(() => undefined));
+  await seed(url, scale, log, replacerFor(server, name));
   const warm = await warmBufferPool(url);
   log(`  read every index of ${name} (${warm.dataMb} MB); the buffer pool now holds ${warm.poolDataMb} MB`);
   return { url, scale, warm };
@@ -104,8 +104,8 @@ async function seeded(server: string, videos: number): Promise<{ url: string; sc
 /** The bench's database server with both scales seeded, read into its buffer pool and (its own server) flushed. */
 async function seededServer(hooks: Hooks) {
   const server = await benchServer(hooks, log);
-  const small = await seeded(server.url, settings.small);
-  const large = await seeded(server.url, settings.large);
+  const small = await seeded(server, settings.small);
+  const large = await seeded(server, settings.large);
   // Only the bench's own server is told to flush: a given server's settings are not the bench's to change.
   if (server.ownPoolMb !== undefined) {
     const flushStarted = Date.now();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startPrivateRedis } from '@douyin/testing';
 import { CounterTally } from './counter-tally.js';
-import { benchDatabaseName, ensureDatabase, recreateDatabase } from './databases.js';
+import { benchDatabaseName, ensureDatabase, replacerFor } from './databases.js';
 import { meshProcesses, startMesh, wrkEnv } from './mesh.js';
 import { cpuMicros, processesCpu, type NamedProcesses } from './process-cpu.js';
 import { Hooks, REPO_ROOT } from './processes.js';
@@ -83,7 +83,7 @@ export async function measureWritesApart(
     const scale = scaleFor(videos);
     const database = benchDatabaseName(`writes_${countLabel(videos)}`);
     const url = await ensureDatabase(server.url, database);
-    await seed(url, scale, undefined, () => recreateDatabase(server.url, database).then(() => undefined));
+    await seed(url, scale, undefined, replacerFor(server, database));
     const redis = await startPrivateRedis(hooks);
     const mesh = await startMesh(hooks, { databaseUrl: url, redisUrl: redis.url, otlpUrl, compiled: true });
     const target = { url: mesh.gateway.url, env: await wrkEnv(mesh, scale) };

@@ -48,19 +48,30 @@ export class SeedMismatchError extends Error {}
 
 const STATE = 'bench_seed_state';
 
-/** What the seeder has recorded of this database's seed: generator, scale, the tables filled and whether counted. */
+/**
+ * What the seeder has recorded of this database's seed: generator, scale, the tables filled and whether counted;
+ * nothing for a database it never seeded.
+ */
 async function readState(db: Db): Promise<Map<string, string>> {
-  await sql`create table if not exists ${sql.table(STATE)} (name varchar(64) primary key, value varchar(255) not null)`.execute(db);
+  if (!(await tableExists(db, STATE))) return new Map();
   const { rows } = await sql<{ name: string; value: string }>`select name, value from ${sql.table(STATE)}`.execute(db);
   return new Map(rows.map((row) => [row.name, row.value]));
 }
 
-const forget = (db: Db, name: string) => sql`delete from ${sql.table(STATE)} where name = ${name}`.execute(db);
-
-async function record(db: Db, name: string, value: string): Promise<void> {
-  await forget(db, name);
-  await sql`insert into ${sql.table(STATE)} (name, value) values (${name}, ${value})`.execute(db);
+async function tableExists(db: Db, table: string): Promise<boolean> {
+  return (await db.introspection.getTables()).some((t) => t.name === table);
 }
+
+async function anyRow(db: Db, table: string): Promise<boolean> {
+  const { rows } = await sql`select 1 from ${sql.table(table)} limit 1`.execute(db);
+  return rows.length > 0;
+}
+
+// One statement each: a run killed between two would leave the state half-written.
+const record = (db: Db, name: string, value: string) =>
+  sql`insert into ${sql.table(STATE)} (name, value) values (${name}, ${value}) on duplicate key update value = ${value}`.execute(db);
+
+const forget = (db: Db, name: string) => sql`delete from ${sql.table(STATE)} where name = ${name}`.execute(db);
 
 /** How many of ids 1..`id` a table holds. */
 async function heldUpTo(db: Db, table: string, id: number): Promise<number> {
@@ -69,13 +80,15 @@ async function heldUpTo(db: Db, table: string, id: number): Promise<number> {
 }
 
 /**
- * The ordinal of the first id of 1..`total` a table is missing. A fill inserts its chunks two at a time, so one
- * interrupted may have left a chunk out below others it finished; bisected on "ids 1..x are all there", which holds
- * up to the first gap and not past it.
+ * The ordinal of the first id of 1..`total` a table is missing (`total` when none is). A fill inserts its chunks two
+ * at a time, so one interrupted may have left a chunk out below others it finished; bisected on "ids 1..x are all
+ * there", which holds up to the first gap and not past it.
  */
 async function firstMissing(db: Db, table: string, total: number): Promise<number> {
+  const held = await heldUpTo(db, table, total);
+  if (held === total) return total;
+  if (held === 0) return 0;
   let [whole, broken] = [0, total];
-  if ((await heldUpTo(db, table, total)) === 0) return 0;
   while (broken - whole > 1) {
     const middle = Math.floor((whole + broken) / 2);
     if ((await heldUpTo(db, table, middle)) === middle) whole = middle;
@@ -149,20 +162,25 @@ export async function seed(url: string, scale: Scale, log: (line: string) => voi
 async function seedOnce(url: string, scale: Scale, log: (line: string) => void): Promise<void> {
   const db = createDb<any>({ url, dataDir: join(REPO_ROOT, 'data'), name: 'seed', poolSize: PARALLEL + 1 });
   try {
-    for (const service of SERVICES) {
-      await migrateToLatest(db, { folder: join(REPO_ROOT, 'apps', service, 'migrations'), service });
-    }
+    // Checked before anything is written: a database refused is left as it was found.
     const state = await readState(db);
     const wanted = JSON.stringify(scale);
     const seeded = state.get('generator');
-    if (seeded === undefined && (await heldUpTo(db, 'users', Number.MAX_SAFE_INTEGER)) > 0) {
+    if (seeded === undefined && (await tableExists(db, 'users')) && (await anyRow(db, 'users'))) {
       throw new SeedMismatchError('the database holds users no seed of this seeder wrote');
     }
     if (seeded !== undefined && (seeded !== String(GENERATOR) || state.get('scale') !== wanted)) {
       throw new SeedMismatchError(`the database holds the seed of generator ${seeded} at ${state.get('scale')}, not ${GENERATOR} at ${wanted}`);
     }
-    await record(db, 'generator', String(GENERATOR));
-    await record(db, 'scale', wanted);
+    for (const service of SERVICES) {
+      await migrateToLatest(db, { folder: join(REPO_ROOT, 'apps', service, 'migrations'), service });
+    }
+    if (seeded === undefined) {
+      await sql`create table if not exists ${sql.table(STATE)} (name varchar(64) primary key, value varchar(255) not null)`.execute(db);
+      // The scale first: a run killed between the two leaves no generator, and the next finds an empty database.
+      await record(db, 'scale', wanted);
+      await record(db, 'generator', String(GENERATOR));
+    }
 
     const passwordHash = await hashPassword(SEED_PASSWORD);
     const tables: Array<[string, number, (k: number) => Row]> = [
