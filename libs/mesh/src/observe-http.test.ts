@@ -32,7 +32,7 @@ async function observed(t: { after(fn: () => unknown): void }, name: string) {
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => app.close());
   const { port } = app.server.address() as { port: number };
-  return { metrics, port, slowDone };
+  return { metrics, app, port, slowDone };
 }
 
 const total = async (metrics: ServiceMetrics) => (await metrics.httpRequests.get()).values.reduce((sum, v) => sum + v.value, 0);
@@ -86,6 +86,13 @@ test('an answered request is counted once, however its connection ends afterward
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(await counted(metrics), ['/form 200 ok 1']);
   assert.deepEqual(await timed(metrics), ['/form ok 1']);
+});
+
+test('a request injected in a test is counted by its status too', async (t) => {
+  const { metrics, app } = await observed(t, 'observe-injected');
+  assert.equal((await app.inject({ method: 'POST', url: '/form' })).statusCode, 200);
+  await until('counted', async () => (await total(metrics)) === 1);
+  assert.deepEqual(await counted(metrics), ['/form 200 ok 1']);
 });
 
 test('a stream its client ends is counted with its outcome and not timed; a connection the server cut, with the reason it gave', async (t) => {

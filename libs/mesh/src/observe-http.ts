@@ -16,8 +16,10 @@ export function observeHttp(app: FastifyInstance, metrics: ServiceMetrics, guard
     // runs only for an answer that finished (or failed to), so one whose client left first (its own timeout or a
     // proxy's, a phone gone offline mid-upload, a push stream's usual end) would be neither counted nor timed, and
     // onRequestAbort misses every client that leaves after its body was read.
+    // Ended, not finished: an answer the server gave whole counts by its status even if the client left before the
+    // last bytes were flushed (and light-my-request's responses flush only after their 'close').
     const res = reply.raw;
-    res.on('close', () => record(req, reply, res.writableFinished ? outcomeOf(req, reply) : closedOutcome(req, req.raw.socket, reply)));
+    res.on('close', () => record(req, reply, res.writableEnded ? outcomeOf(req, reply) : closedOutcome(req, req.raw.socket, reply)));
     done();
   });
   app.get('/metrics', { ...(guard && { onRequest: guard }) }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.exposition()));

@@ -4,10 +4,13 @@ export interface Outcome {
   outcome: 'ok' | 'client_error' | 'server_error' | 'aborted';
 }
 
-/** A request whose client left before its answer was finished: nginx's "client closed request". */
+/**
+ * A request whose answer was never given whole: its client left first (nginx's "client closed request"), or the
+ * connection went idle past the gateway's limit (a phone that stopped reading), which the gateway cuts unanswered.
+ */
 export const ABORTED: Outcome = { code: '499', outcome: 'aborted' };
 
-// Keyed by the request object, so nothing outlives the request.
+// Weakly keyed by the request (or its socket), so nothing outlives it.
 const marked = new WeakMap<object, Outcome>();
 const streams = new WeakSet<object>();
 const cut = new WeakMap<object, Outcome>();
@@ -36,9 +39,8 @@ export function outcomeOf(req: object, reply: { statusCode: number }): Outcome {
 }
 
 /**
- * Records why the server itself closes a connection (the socket) before the answer of the request on it could
- * finish: a body too slow, a request Node gave up on, an idle connection. Keyed by the socket: Node cuts some of
- * them where no request object is at hand.
+ * Records the answer the server wrote itself on a connection (the socket) it then closes before the request's own
+ * answer: a body too slow, a request Node gave up on. Keyed by the socket: Node cuts some where no request is at hand.
  */
 export function markCut(socket: object, outcome: Outcome): void {
   cut.set(socket, outcome);
