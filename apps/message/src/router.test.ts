@@ -28,6 +28,7 @@ for (const mode of databaseModes()) {
   test(`unknown recipients, oneself and bad content are rejected; nothing is written (${mode})`, async (t) => {
     const { caller, db } = await setup(t);
     await assert.rejects(caller.send({ fromId: 1, toId: 99, content: 'x' }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.send({ fromId: 99, toId: 2, content: 'x' }), rejectsWith('NOT_FOUND', 'user_not_found'));
     await assert.rejects(caller.send({ fromId: 1, toId: 1, content: 'x' }), rejectsWith('BAD_REQUEST', 'self_action'));
     for (const content of ['', ' \u3000\n', 'x'.repeat(1001), 'a\u0000b', 'a\u001bb']) {
       await assert.rejects(caller.send({ fromId: 1, toId: 2, content }), rejectsWith('BAD_REQUEST'));

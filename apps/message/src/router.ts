@@ -22,8 +22,9 @@ const toMessage = (row: repo.MessageRow): Message => ({
 export function createRouter({ db, user, now = Date.now }: MessageDeps) {
   const handlers: MessageHandlers = {
     async send({ fromId, toId, content }) {
-      // Contract check order: an unknown recipient (40401) is reported before messaging oneself (40007).
-      await requireUsers(user, [toId]);
+      // Contract check order: an unknown recipient (40401) is reported before messaging oneself (40007). The sender is
+      // asked in the same call, as relation's follow asks for its actor.
+      await requireUsers(user, [fromId, toId]);
       if (fromId === toId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot message yourself');
       ensureTimeToWrite();
       return toMessage(await repo.sendMessage(db, { from_id: fromId, to_id: toId, content }, now));

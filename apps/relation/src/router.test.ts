@@ -35,6 +35,8 @@ for (const mode of databaseModes()) {
     const { caller, db } = await setup(t);
     await assert.rejects(caller.follow({ actorId: 1, targetId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
     await assert.rejects(caller.unfollow({ actorId: 1, targetId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    // Nor an actor nobody has, whoever in the mesh asks.
+    await assert.rejects(caller.follow({ actorId: 999, targetId: 2 }), rejectsWith('NOT_FOUND', 'user_not_found'));
     await assert.rejects(caller.follow({ actorId: 1, targetId: 1 }), rejectsWith('BAD_REQUEST', 'self_action'));
     await assert.rejects(caller.follow({ actorId: 1, targetId: 0 }), rejectsWith('BAD_REQUEST'));
     await assert.rejects(caller.following({ userId: 999 }), rejectsWith('NOT_FOUND', 'user_not_found'));

@@ -23,9 +23,11 @@ export function createRouter({ db, user, cache, now = Date.now }: RelationDeps) 
     return answerOf(questions, await repo.listFollowedPairs(db, questions));
   }
 
-  // Contract check order: an unknown target (40401) is reported before following oneself (40007).
+  // Contract check order: an unknown target (40401) is reported before following oneself (40007). The actor is asked
+  // in the same call: the gateway vouches for its token's user, but a call from elsewhere in the mesh for an id nobody
+  // has would otherwise be stored and counted, a follower no list can show.
   async function checkTarget(actorId: number, targetId: number) {
-    await requireUsers(user, [targetId]);
+    await requireUsers(user, [actorId, targetId]);
     if (actorId === targetId) throw domainError('BAD_REQUEST', Reason.selfAction, 'cannot follow yourself');
   }
 
