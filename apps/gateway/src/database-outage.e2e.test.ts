@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseModes, filesUnder, freshDatabase, mediaFixtures, startPartitionProxy, startPrivateMariadb } from '@douyin/testing';
 import { multipartBody } from '../test/multipart.js';
-import { apk, startGateway, startLocalMesh, startUser, succeeded, until } from '../test/processes.js';
+import { apk, apkCall, startGateway, startLocalMesh, startUser, succeeded, until } from '../test/processes.js';
 
 interface Answer {
   status_code: number;
@@ -28,12 +28,8 @@ test('database unreachable: every service answers a clear status code, none cras
   t.after(() => rm(dataDir, { recursive: true, force: true }));
   const db = { mode: 'mysql' as const, url: mariadb.url, dataDir };
   const [fixtures, mesh] = await Promise.all([mediaFixtures(t), startLocalMesh(t, db, SERVICES, { perApp: { gateway: { RATE_LIMITS: 'off' } } })]);
-  const call = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number>, form?: ReturnType<typeof multipartBody>): Promise<Answer> => {
-    const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${mesh.gateway.url}${path}?${query}`, { method, body: form?.payload, headers: form?.headers, signal: AbortSignal.timeout(20_000) });
-    assert.equal(res.status, 200, `${path}: HTTP ${res.status}`);
-    return (await res.json()) as Answer;
-  };
+  const call = (method: 'GET' | 'POST', path: string, params: Record<string, string | number>, form?: ReturnType<typeof multipartBody>) =>
+    apkCall<Answer>(mesh.gateway.url, method, path, params, { form, timeoutMs: 20_000 });
   const ok = async (answer: Promise<Answer>) => {
     const body = await answer;
     assert.equal(body.status_code, 0, JSON.stringify(body));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseModes, freshDatabase, mediaFixtures, startPrivateRedis } from '@douyin/testing';
 import { multipartBody } from '../test/multipart.js';
-import { startLocalMesh, steadyTraffic } from '../test/processes.js';
+import { apkCall, startLocalMesh, steadyTraffic } from '../test/processes.js';
 
 interface Answer {
   status_code: number;
@@ -44,12 +44,8 @@ test(`likes and comments end to end over Redis: exact counts after ${REQUESTS} c
   };
   const base = mesh.gateway.url;
 
-  const api = async (method: 'GET' | 'POST', path: string, query: Record<string, string | number> = {}, body?: ReturnType<typeof multipartBody>) => {
-    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${base}${path}?${search}`, { method, body: body?.payload, headers: body?.headers, signal: AbortSignal.timeout(10_000) });
-    assert.equal(res.status, 200);
-    return (await res.json()) as Answer;
-  };
+  const api = (method: 'GET' | 'POST', path: string, query: Record<string, string | number> = {}, form?: ReturnType<typeof multipartBody>) =>
+    apkCall<Answer>(base, method, path, query, { form });
   const register = (name: string) => api('POST', '/douyin/user/register/', { username: name, password: 'secret1' });
   const author = await register('author');
   const users: Answer[] = [];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { multipartBody } from './multipart.js';
+import { apkCall } from './processes.js';
 
 interface Answer {
   status_code: number;
@@ -29,9 +30,7 @@ export interface Seeded {
  */
 export async function seedThroughApk(base: string, video: Buffer): Promise<Seeded> {
   const call = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number>, form?: ReturnType<typeof multipartBody>) => {
-    const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${base}${path}?${query}`, { method, body: form?.payload, headers: form?.headers, signal: AbortSignal.timeout(30_000) });
-    const answer = (await res.json()) as Answer;
+    const answer = await apkCall<Answer>(base, method, path, params, { form, timeoutMs: 30_000 });
     assert.equal(answer.status_code, 0, `seeding ${path} ${JSON.stringify(params)}: ${answer.status_msg}`);
     return answer;
   };

@@ -83,16 +83,28 @@ export interface ApkBody {
 
 const CALL_TIMEOUT_MS = 10_000;
 
+/**
+ * One APK call against a gateway at `base`: parameters in the query string, a multipart form if given. Every answer
+ * must be HTTP 200 JSON, errors included; bounded, so a call under load that never answers fails its test instead of
+ * holding it open.
+ */
+export async function apkCall<T = ApkBody>(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  params: Record<string, string | number>,
+  { form, timeoutMs = CALL_TIMEOUT_MS }: { form?: { payload: Buffer; headers: Record<string, string> }; timeoutMs?: number } = {},
+): Promise<T> {
+  const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
+  const res = await fetch(`${base}${path}?${query}`, { method, body: form?.payload, headers: form?.headers, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
 /** The APK's user routes against a running gateway; every answer must be HTTP 200 JSON, errors included. */
 export function apk(gateway: AppProcess) {
-  const call = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number>): Promise<ApkBody> => {
-    const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-    // Bounded: a call under load that never answers fails its test instead of holding it open.
-    const res = await fetch(`${gateway.url}${path}?${query}`, { method, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-    return JSON.parse(text) as ApkBody;
-  };
+  const call = (method: 'GET' | 'POST', path: string, params: Record<string, string | number>) => apkCall(gateway.url, method, path, params);
   return {
     register: (username: string, password: string) => call('POST', '/douyin/user/register/', { username, password }),
     login: (username: string, password: string) => call('POST', '/douyin/user/login/', { username, password }),
