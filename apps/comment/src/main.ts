@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ID_BATCH_MAX, type VideoRouter } from '@douyin/contracts';
+import { ID_BATCH_MAX, type UserRouter, type VideoRouter } from '@douyin/contracts';
 import { createCache } from '@douyin/cache';
 import { cacheCounters } from '@douyin/metrics';
 import { loadConfigOrExit } from '@douyin/config';
@@ -16,7 +16,12 @@ const cache = await createCache(config.cache, { prefix: 'comment', logger: runti
 
 await startService(runtime, {
   limits: config.limits,
-  router: createRouter({ db, cache, video: rememberedLookup(coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX), 'videoIds') }),
+  router: createRouter({
+    db,
+    cache,
+    video: rememberedLookup(coalescedLookup(runtime.mesh.client<VideoRouter>('video'), 'videoIds', ID_BATCH_MAX), 'videoIds'),
+    user: rememberedLookup(coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX), 'userIds'),
+  }),
   migrate: () => migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'comment' }),
   unavailable: [databaseUnavailable],
   onShutdown: [() => db.destroy(), () => cache.close()],

@@ -2,30 +2,32 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInScope } from '@douyin/mesh';
-import { databaseModes, fakeVideoLookup, rejectsWith, sharedRedisUrl } from '@douyin/testing';
+import { databaseModes, fakeUserLookup, fakeVideoLookup, rejectsWith, sharedRedisUrl } from '@douyin/testing';
 import { cacheFor, callerFor, freshSchema } from '../test/harness.js';
 import { createRouter } from './router.js';
 
 const VIDEO = 7;
 const OTHER_VIDEO = 8;
+const COMMENTERS = Array.from({ length: 10 }, (_, i) => i + 1);
 
 async function setup(t: { after(fn: () => unknown): void }, mode: Parameters<typeof freshSchema>[1], redis = true) {
   const db = await freshSchema(t, mode);
   const cache = await cacheFor(t, { redis });
   const { video } = fakeVideoLookup({ [VIDEO]: 100, [OTHER_VIDEO]: 100 });
+  const { user } = fakeUserLookup(COMMENTERS);
   let clock = 1_000;
-  const caller = callerFor(createRouter({ db, cache, video, now: () => clock++ }));
+  const caller = callerFor(createRouter({ db, cache, video, user, now: () => clock++ }));
   const countOf = async (videoId: number) => (await caller.counts({ videoIds: [videoId] }))[0]?.commentCount;
-  return { db, cache, caller, countOf };
+  return { db, cache, caller, user, countOf };
 }
 
 for (const mode of databaseModes()) {
   test(`a comment whose checks used up the caller's budget is not written: TIMEOUT, no row, no count (${mode})`, async (t) => {
-    const { db, cache, countOf } = await setup(t, mode);
+    const { db, cache, user, countOf } = await setup(t, mode);
     const { video } = fakeVideoLookup({ [VIDEO]: 100 });
     // The video service answered, but late: the gateway has told the phone the comment failed, and it may send it again.
     const slowVideo = { byIds: { query: async (input: { videoIds: number[] }) => (await sleep(250), video.byIds.query(input)) } };
-    const late = callerFor(createRouter({ db, cache, video: slowVideo }));
+    const late = callerFor(createRouter({ db, cache, video: slowVideo, user }));
     const scope = { requestId: 'late-comment', deadline: Date.now() + 300 };
     await assert.rejects(runInScope(scope, () => late.add({ actorId: 1, videoId: VIDEO, text: 'late' })), rejectsWith('TIMEOUT'));
     const inTime = { requestId: 'comment', deadline: Date.now() + 2_000 };
@@ -78,12 +80,15 @@ for (const mode of databaseModes()) {
     assert.equal(await countOf(VIDEO), 0);
   });
 
-  test(`bad text and unknown videos are rejected before anything is written (${mode})`, async (t) => {
+  test(`bad text, unknown videos and unknown commenters are rejected before anything is written (${mode})`, async (t) => {
     const { caller, db } = await setup(t, mode);
     for (const text of ['', '   ', '\u3000\n', 'x'.repeat(501), '😀'.repeat(501), 'nul\u0000here', 'bell\u0007']) {
       await assert.rejects(caller.add({ actorId: 1, videoId: VIDEO, text }), rejectsWith('BAD_REQUEST'), JSON.stringify(text));
     }
     await assert.rejects(caller.add({ actorId: 1, videoId: 404, text: 'hello' }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    // The gateway vouches for its token's user; a call from elsewhere in the mesh for an id nobody has is refused too.
+    await assert.rejects(caller.add({ actorId: 999, videoId: VIDEO, text: 'hello' }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.add({ actorId: 999, videoId: 404, text: 'hello' }), rejectsWith('NOT_FOUND', 'user_not_found'));
     await assert.rejects(caller.list({ videoId: 404 }), rejectsWith('NOT_FOUND', 'video_not_found'));
     assert.equal((await db.selectFrom('comments').selectAll().execute()).length, 0);
   });

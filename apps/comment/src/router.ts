@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
-import { Reason, commentRouter, domainError, requireVideo, type Comment, type CommentHandlers, type VideoLookup } from '@douyin/contracts';
+import { Reason, commentRouter, domainError, requireActorAndVideo, requireVideo, type Comment, type CommentHandlers, type UserLookup, type VideoLookup } from '@douyin/contracts';
 import { invalidatingWrite, type Cache } from '@douyin/cache';
 import { ensureTimeToWrite } from '@douyin/mesh';
 import * as repo from './repository.js';
@@ -11,6 +11,8 @@ export interface CommentDeps {
   cache: Cache;
   /** The video service's contract: a video's existence is its business. */
   video: VideoLookup;
+  /** The user service's contract: whether a commenter exists. */
+  user: UserLookup;
   now?: () => number;
 }
 
@@ -26,10 +28,10 @@ const toComment = (row: repo.CommentRow): Comment => ({
 
 const notFound = (commentId: number) => domainError('NOT_FOUND', Reason.commentNotFound, `comment ${commentId} not found on this video`);
 
-export function createRouter({ db, cache, video, now = Date.now }: CommentDeps) {
+export function createRouter({ db, cache, video, user, now = Date.now }: CommentDeps) {
   const handlers: CommentHandlers = {
     async add({ actorId, videoId, text }) {
-      await requireVideo(video, videoId);
+      await requireActorAndVideo(user, video, actorId, videoId);
       const row = { video_id: videoId, user_id: actorId, content: text, created_at: now() };
       ensureTimeToWrite();
       // The count moves in the transaction that inserts the row; the cached count is deleted after the commit.

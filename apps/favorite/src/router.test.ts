@@ -6,12 +6,13 @@ import { createRouter } from './router.js';
 
 const AUTHOR = 100;
 const VIDEO = 7;
+const LIKERS = Array.from({ length: 20 }, (_, i) => i + 1);
 
 async function setup(t: { after(fn: () => unknown): void }, mode: Parameters<typeof freshSchema>[1], redis = true) {
   const db = await freshSchema(t, mode);
   const cache = await cacheFor(t, { redis });
   const { video, calls } = fakeVideoLookup({ [VIDEO]: AUTHOR, 8: AUTHOR, 9: 200 });
-  const { user } = fakeUserLookup([1, 2, 3, AUTHOR, 200]);
+  const { user } = fakeUserLookup([...LIKERS, AUTHOR, 200]);
   let clock = 1_000;
   const caller = callerFor(createRouter({ db, cache, video, user, now: () => clock++ }));
   return { db, cache, caller, videoCalls: calls };
@@ -52,10 +53,14 @@ for (const mode of databaseModes()) {
     ]);
   });
 
-  test(`an unknown video is NOT_FOUND for like and unlike, and nothing is written (${mode})`, async (t) => {
+  test(`an unknown video or actor is NOT_FOUND for like and unlike, and nothing is written (${mode})`, async (t) => {
     const { caller, db } = await setup(t, mode);
     await assert.rejects(caller.like({ actorId: 1, videoId: 404 }), rejectsWith('NOT_FOUND', 'video_not_found'));
     await assert.rejects(caller.unlike({ actorId: 1, videoId: 404 }), rejectsWith('NOT_FOUND', 'video_not_found'));
+    // The gateway vouches for its token's user; a call from elsewhere in the mesh for an id nobody has is refused too.
+    await assert.rejects(caller.like({ actorId: 999, videoId: VIDEO }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.unlike({ actorId: 999, videoId: VIDEO }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    await assert.rejects(caller.like({ actorId: 999, videoId: 404 }), rejectsWith('NOT_FOUND', 'user_not_found'));
     await assert.rejects(caller.like({ actorId: 0, videoId: VIDEO }), rejectsWith('BAD_REQUEST'));
     assert.equal((await db.selectFrom('favorites').selectAll().execute()).length, 0);
     assert.equal((await db.selectFrom('video_favorite_counts').selectAll().execute()).length, 0);
@@ -139,7 +144,7 @@ for (const mode of databaseModes()) {
 
   test(`1,000 concurrent likes and unlikes from many users on one video leave counts equal to rows (${mode})`, async (t) => {
     const { caller, db } = await setup(t, mode);
-    const users = Array.from({ length: 20 }, (_, i) => i + 1); // 50 requests per (user, video) pair
+    const users = LIKERS; // 50 requests per (user, video) pair
     const calls = Array.from({ length: 1_000 }, (_, i) => {
       const actorId = users[(i * 37) % users.length] as number;
       return i % 3 === 2 ? caller.unlike({ actorId, videoId: VIDEO }) : caller.like({ actorId, videoId: VIDEO });

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { favoriteRouter, requireUsers, requireVideo, type FavoriteHandlers, type UserLookup, type VideoLookup } from '@douyin/contracts';
+import { favoriteRouter, requireActorAndVideo, requireUsers, type FavoriteHandlers, type UserLookup, type VideoLookup } from '@douyin/contracts';
 import { invalidatingWrite, type Cache } from '@douyin/cache';
 import { ensureTimeToWrite } from '@douyin/mesh';
 import * as repo from './repository.js';
@@ -11,6 +11,7 @@ export interface FavoriteDeps {
   cache: Cache;
   /** The video service's contract: a video's existence and author are its business. */
   video: VideoLookup;
+  /** The user service's contract: whether the actor and a list's owner exist. */
   user: UserLookup;
   now?: () => number;
 }
@@ -21,7 +22,7 @@ export function createRouter({ db, cache, video, user, now = Date.now }: Favorit
   // The cache entries are deleted after the commit (or after a failure that may have committed), so no reader can
   // cache the old counts afterwards.
   async function change(actorId: number, videoId: number, delta: 1 | -1) {
-    const { authorId } = await requireVideo(video, videoId);
+    const { authorId } = await requireActorAndVideo(user, video, actorId, videoId);
     const like = { userId: actorId, videoId, authorId };
     ensureTimeToWrite();
     await invalidatingWrite(cache, invalidationsOf(like), () => repo.changeLike(db, like, delta, now()));

@@ -47,7 +47,7 @@ const media = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 
 const video = local('video', videoRouter({ db, store, cache: await cacheOf('video'), media, workDir: tmpdir(), logger, now: Date.now }));
 const relation = local('relation', relationRouter({ db, user, cache: await cacheOf('relation') }));
 const favorite = local('favorite', favoriteRouter({ db, cache: await cacheOf('favorite'), video, user }));
-const comment = local('comment', commentRouter({ db, cache: await cacheOf('comment'), video }));
+const comment = local('comment', commentRouter({ db, cache: await cacheOf('comment'), video, user }));
 const tokens = createTokenIssuer({ secret: env.JWT_SECRET, ttlSeconds: 24 * 3600 });
 
 const app = await buildApp({

@@ -54,6 +54,7 @@ export {
   type VideoRouter,
 } from './video.js';
 export { requireVideo, type VideoLookup } from './video-check.js';
+export { requireActorAndVideo } from './actor-check.js';
 export {
   LikeInput,
   LikedVideosInput,
