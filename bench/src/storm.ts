@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { createDb } from '@douyin/db';
+import { apkQuery } from '@douyin/testing';
 import { tmpdir } from 'node:os';
 import type { RunningMesh } from './mesh.js';
 
@@ -45,8 +46,7 @@ export async function likeStorm(mesh: RunningMesh, databaseUrl: string, users: n
   const actors = Math.min(users - HOT_USERS, 500);
   const tokens = await Promise.all(Array.from({ length: actors }, (_, i) => mesh.token(i + 1)));
   const post: Post = async (path, params) => {
-    const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${mesh.gateway.url}${path}?${query}`, { method: 'POST' });
+    const res = await fetch(`${mesh.gateway.url}${path}?${apkQuery(params)}`, { method: 'POST' });
     const body = (await res.json()) as { status_code: number; status_msg: string };
     return res.status === 200 && body.status_code === 0 ? undefined : `${path} HTTP ${res.status} ${body.status_code} ${body.status_msg}`;
   };

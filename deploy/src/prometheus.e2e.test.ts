@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { freePort, freshDatabase, mediaFixtures, startApp, startPrivateRedis, type AppProcess } from '@douyin/testing';
+import { apkQuery, freePort, freshDatabase, mediaFixtures, startApp, startPrivateRedis, type AppProcess } from '@douyin/testing';
 import { APPS, dashboards, readYaml } from './workspace.js';
 
 type Body = { status_code: number; status_msg: string; user_id?: number; token?: string; video_list?: { id: number; favorite_count: number }[] };
@@ -98,7 +98,7 @@ test('Prometheus discovers the running mesh through /sd/prometheus and every das
   }
 
   const apk = async (method: 'GET' | 'POST', path: string, params: Record<string, string | number> = {}, body?: FormData): Promise<Body> => {
-    const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method, body });
+    const res = await fetch(`${gateway.url}${path}?${apkQuery(params)}`, { method, body });
     return (await res.json()) as Body;
   };
   const alice = await apk('POST', '/douyin/user/register/', { username: 'alice', password: 'secret1' });

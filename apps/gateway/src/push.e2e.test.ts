@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { databaseModes, freshDatabase, until } from '@douyin/testing';
-import { startLocalMesh } from '../test/processes.js';
+import { apkCall, startLocalMesh } from '../test/processes.js';
 import { readEvents } from '../test/sse.js';
 
 const BUDGET_MS = 600;
@@ -17,8 +17,7 @@ for (const mode of databaseModes()) {
     const mesh = await startLocalMesh(t, db, ['user', 'message'], { gateways: 2, firstGateway: { MESH_TIMEOUT_MS: String(BUDGET_MS) } });
     const [listening, sending] = [mesh.gateway, mesh.otherGateways[0]!];
     const apk = async (path: string, params: Record<string, string | number>) => {
-      const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-      const body = (await (await fetch(`${sending.url}${path}?${query}`, { method: 'POST' })).json()) as Record<string, unknown>;
+      const body = await apkCall<Record<string, unknown>>(sending.url, 'POST', path, params);
       assert.equal(body.status_code, 0, String(body.status_msg));
       return body;
     };

@@ -3,18 +3,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { databaseModes, freshDatabase, type AppProcess } from '@douyin/testing';
 import type { ApkMessage } from '../src/apk.js';
-import { startLocalMesh } from '../test/processes.js';
+import { apkCall, startLocalMesh } from '../test/processes.js';
 import { readEvents } from '../test/sse.js';
 
 type Body = Record<string, unknown> & { status_code: number; status_msg: string };
 
 /** One APK call against the running gateway; every answer must be HTTP 200 JSON. */
-const apkCall = (gateway: AppProcess) => async (method: 'GET' | 'POST', path: string, params: Record<string, string | number>) => {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-  const res = await fetch(`${gateway.url}${path}?${query}`, { method });
-  assert.equal(res.status, 200, `${method} ${path}`);
-  return (await res.json()) as Body;
-};
+const callerOf = (gateway: AppProcess) => (method: 'GET' | 'POST', path: string, params: Record<string, string | number>) =>
+  apkCall<Body>(gateway.url, method, path, params);
 
 // user + relation + message + gateway as processes on loopback, found through the static registry.
 for (const mode of databaseModes()) {
@@ -23,7 +19,7 @@ for (const mode of databaseModes()) {
     const mesh = await startLocalMesh(t, db, ['user', 'relation', 'message']);
     const { gateway } = mesh;
     const services = [...mesh.services.values()];
-    const call = apkCall(gateway);
+    const call = callerOf(gateway);
     const register = async (username: string) => {
       const body = await call('POST', '/douyin/user/register/', { username, password: 'secret1' });
       assert.equal(body.status_code, 0, body.status_msg);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { databaseModes, freshDatabase, startOtlpReceiver, startPrivateRedis, type ReceivedSpan } from '@douyin/testing';
-import { startLocalMesh } from '../test/processes.js';
+import { apkCall, startLocalMesh } from '../test/processes.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -17,10 +17,8 @@ test(`one APK request is one trace across gateway, relation and user processes (
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, REDIS_URL: redis.url };
   const { gateway, services } = await startLocalMesh(t, db, ['user', 'relation'], { env });
 
-  const call = async (path: string, params: Record<string, string | number>, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${gateway.url}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { method: 'POST', headers });
-    return (await res.json()) as { status_code: number; user_id: number; token: string };
-  };
+  const call = (path: string, params: Record<string, string | number>, headers: Record<string, string> = {}) =>
+    apkCall<{ status_code: number; user_id: number; token: string }>(gateway.url, 'POST', path, params, { headers });
   const alice = await call('/douyin/user/register/', { username: 'alice', password: 'secret1' });
   const bob = await call('/douyin/user/register/', { username: 'bob', password: 'secret1' });
   // A client's own trace context, sampled: the gateway neither joins that trace nor lets it decide the sampling.

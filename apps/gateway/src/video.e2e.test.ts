@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseModes, filesUnder, freshDatabase, mediaFixtures } from '@douyin/testing';
 import { multipartBody, type FormPart } from '../test/multipart.js';
-import { startLocalMesh } from '../test/processes.js';
+import { apkCall, startLocalMesh } from '../test/processes.js';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
@@ -31,13 +31,8 @@ for (const mode of databaseModes()) {
     const { storageDir } = mesh;
     const base = mesh.gateway.url;
 
-    const api = async (method: string, path: string, init: { query?: Record<string, string | number>; form?: FormPart[] } = {}) => {
-      const query = new URLSearchParams(Object.entries(init.query ?? {}).map(([k, v]): [string, string] => [k, String(v)]));
-      const body = init.form ? multipartBody(init.form) : undefined;
-      const res = await fetch(`${base}${path}?${query}`, { method, body: body?.payload, headers: body?.headers });
-      assert.equal(res.status, 200);
-      return (await res.json()) as Answer;
-    };
+    const api = (method: 'GET' | 'POST', path: string, init: { query?: Record<string, string | number>; form?: FormPart[] } = {}) =>
+      apkCall<Answer>(base, method, path, init.query ?? {}, { form: init.form && multipartBody(init.form) });
     const { token, user_id: userId } = await api('POST', '/douyin/user/register/', { query: { username: 'maker', password: 'secret1' } });
     const upload = (data: Buffer, title = 'clip') =>
       api('POST', '/douyin/publish/action/', { form: [{ name: 'token', value: token }, { name: 'title', value: title }, { name: 'data', value: data, filename: 'x.mp4' }] });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { apkQuery } from '@douyin/testing';
 import { commentCountFacts } from '../src/views/comment-counts.js';
 import { favoriteUserFacts, favoriteVideoCounts, likeMarks } from '../src/views/favorite.js';
 import { fakeUserService, gatewayFor } from './harness.js';
@@ -36,8 +37,7 @@ export async function interactionGateway(t: After, opts: { timeZone?: string; li
 
 /** Calls a route with the parameters in the query string, as the APK does; returns the JSON body. */
 export async function call(app: FastifyInstance, method: 'GET' | 'POST', path: string, params: Record<string, string | number>) {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-  const res = await app.inject({ method, url: `${path}?${query}` });
+  const res = await app.inject({ method, url: `${path}?${apkQuery(params)}` });
   if (res.statusCode !== 200) throw new Error(`${method} ${path}: HTTP ${res.statusCode}`);
   return res.json();
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startApp, until as waitUntil, type AppProcess, type TestDatabase } from '@douyin/testing';
+import { apkQuery, freePort, startApp, until as waitUntil, type AppProcess, type TestDatabase } from '@douyin/testing';
 
 type After = { after(fn: () => unknown): void };
 type Env = Record<string, string | undefined>;
@@ -84,19 +84,23 @@ export interface ApkBody {
 const CALL_TIMEOUT_MS = 10_000;
 
 /**
- * One APK call against a gateway at `base`: parameters in the query string, a multipart form if given. Every answer
- * must be HTTP 200 JSON, errors included; bounded, so a call under load that never answers fails its test instead of
- * holding it open.
+ * One APK call against a gateway at `base`: parameters in the query string, a multipart form and headers if given.
+ * Every answer must be HTTP 200 JSON, errors included; bounded, so a call under load that never answers fails its test
+ * instead of holding it open.
  */
 export async function apkCall<T = ApkBody>(
   base: string,
   method: 'GET' | 'POST',
   path: string,
   params: Record<string, string | number>,
-  { form, timeoutMs = CALL_TIMEOUT_MS }: { form?: { payload: Buffer; headers: Record<string, string> }; timeoutMs?: number } = {},
+  { form, headers, timeoutMs = CALL_TIMEOUT_MS }: { form?: { payload: Buffer; headers: Record<string, string> }; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<T> {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-  const res = await fetch(`${base}${path}?${query}`, { method, body: form?.payload, headers: form?.headers, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(`${base}${path}?${apkQuery(params)}`, {
+    method,
+    body: form?.payload,
+    headers: { ...form?.headers, ...headers },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
   return JSON.parse(text) as T;

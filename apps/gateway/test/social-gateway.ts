@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { apkQuery } from '@douyin/testing';
 import { followMarks, relationCounts } from '../src/views/relation.js';
 import { fakeUserService, gatewayFor } from './harness.js';
 import { fakeMessageService, fakeRelationService } from './social-fakes.js';
@@ -23,6 +24,6 @@ export async function socialGateway(t: { after(fn: () => unknown): void }, now?:
     (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${name}&password=secret1` })).json();
   /** The APK's JSON body for a request with the given query parameters. */
   const call = async (method: 'GET' | 'POST', path: string, query: Record<string, string | number>) =>
-    (await app.inject({ method, url: `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}` })).json();
+    (await app.inject({ method, url: `${path}?${apkQuery(query)}` })).json();
   return { app, relation, message, register, call };
 }

@@ -16,3 +16,4 @@ export { tcpTimers, type TcpEnd, type TcpTimer } from './tcp-timers.js';
 export { startPartitionProxy, type PartitionProxy } from './partition-proxy.js';
 export { until } from './until.js';
 export { filesUnder } from './files-under.js';
+export { apkQuery } from './apk-query.js';
