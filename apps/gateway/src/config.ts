@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
-import { AuthEnv, DbEnv, RateLimitEnv, StorageEnv, serviceEnv, toServiceConfig, toStorageConfig } from '@douyin/config';
+import { AuthEnv, DbEnv, RateLimitEnv, StorageEnv, serviceEnv, toAuthConfig, toServiceConfig, toStorageConfig } from '@douyin/config';
 import { FEED_MAX, LIST_MAX } from '@douyin/contracts';
 
 /** The machine's first LAN IPv4 address: what a phone on the same network dials (loopback if there is none). */
@@ -76,7 +76,7 @@ export const GatewayEnv = z
   })
   .transform((e) => ({
     service: toServiceConfig('gateway', e),
-    auth: { secret: e.JWT_SECRET, ttlSeconds: e.JWT_TTL_SECONDS, dataDir: e.DATA_DIR },
+    auth: toAuthConfig(e),
     storage: toStorageConfig(e),
     rateLimits: {
       enabled: e.RATE_LIMITS === 'on',

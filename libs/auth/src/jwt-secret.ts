@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { looksLikePlaceholder } from '@douyin/config';
+import { ConfigError, jwtSecretProblem } from '@douyin/config';
 
 export interface JwtSecretOptions {
   /** JWT_SECRET, if set. */
@@ -13,14 +13,16 @@ export interface JwtSecretOptions {
 
 const MIN_LENGTH = 32;
 
-/** The configured secret checked for production, or in development a random secret persisted once under dataDir. */
+/**
+ * The configured secret checked for production (as the config's toAuthConfig checks it), or in development a random
+ * secret persisted once under dataDir.
+ */
 export function resolveJwtSecret(opts: JwtSecretOptions): string {
   const secret = opts.secret?.trim() || undefined;
   if (opts.production) {
-    if (!secret) throw new Error('JWT_SECRET or JWT_SECRET_FILE is required when NODE_ENV=production');
-    if (secret.length < MIN_LENGTH) throw new Error(`JWT_SECRET must be at least ${MIN_LENGTH} characters in production`);
-    if (looksLikePlaceholder(secret)) throw new Error('JWT_SECRET looks like a placeholder; generate one with `openssl rand -base64 48`');
-    return secret;
+    const problem = jwtSecretProblem(secret);
+    if (problem) throw new ConfigError([problem]);
+    return secret as string;
   }
   return secret ?? developmentSecret(opts.dataDir);
 }

@@ -25,3 +25,4 @@ export {
 export { StorageEnv, toStorageConfig } from './storage-config.js';
 export { CacheEnv, toCacheConfig } from './cache-config.js';
 export { looksLikePlaceholder } from './placeholder.js';
+export { jwtSecretProblem, toAuthConfig, type AuthConfig } from './auth-config.js';

@@ -1,0 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp } from '@douyin/testing';
+
+const METRICS_TOKEN = 'q8VhZ0xk3JtY2mWc7RnP';
+
+test('a gateway given a placeholder JWT secret in production exits 78 naming it, with no stack trace', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'douyin-gateway-config-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const env = { NODE_ENV: 'production', METRICS_TOKEN, DATA_DIR: dataDir, JWT_SECRET: 'replace-with-at-least-32-random-characters' };
+  await assert.rejects(startApp(t, 'gateway', env, { readyTimeoutMs: 20_000 }), (err: Error) => {
+    assert.match(err.message, /exited with code 78 before it was ready/);
+    assert.match(err.message, /JWT_SECRET: looks like a placeholder/);
+    assert.doesNotMatch(err.message, /\n\s+at /, 'a configuration problem is reported, not thrown');
+    return true;
+  });
+});
