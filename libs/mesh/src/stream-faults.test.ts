@@ -141,3 +141,16 @@ test('a client that goes on calling without reading the answers has its next cal
     await sleep(25);
   }
 });
+
+test('a client that ends its side of a stream gets the answers of the calls it sent, then the server ends too', async (t) => {
+  const echo = await startEcho(t, 'echo');
+  const socket = await openStream(echo.port);
+  t.after(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = once(socket, 'end');
+  socket.end(Buffer.concat([call(1, 'slow', { ms: 200 }), call(2, 'whoami', undefined)]));
+  await Promise.race([ended, sleep(5_000).then(() => assert.fail('the server never ended its side of the stream'))]);
+  const answers = [...new FrameDecoder<{ id: number; result: unknown }>().push(Buffer.concat(chunks))];
+  assert.deepEqual(answers.map((a) => [a.id, a.result]).sort(), [[1, 'late'], [2, 'echo']]);
+});

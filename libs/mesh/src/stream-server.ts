@@ -14,6 +14,8 @@ interface Stream {
   socket: Socket;
   writer: FrameWriter;
   inFlight: number;
+  /** The client ended its side: it sends no more calls. */
+  peerEnded: boolean;
 }
 
 /**
@@ -27,15 +29,15 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
   let drained: (() => void) | undefined;
 
   const endIfIdle = (stream: Stream) => {
-    if (!closing || stream.inFlight > 0) return;
-    stream.writer.write(encodeFrame({ id: GOAWAY_ID, status: 503 }));
+    if (stream.inFlight > 0 || !(closing || stream.peerEnded)) return;
+    if (closing) stream.writer.write(encodeFrame({ id: GOAWAY_ID, status: 503 }));
     stream.writer.end();
     streams.delete(stream);
     if (streams.size === 0) drained?.();
   };
 
   function serveStream(socket: Socket, head: Buffer): void {
-    const stream: Stream = { socket, writer: new FrameWriter(socket, 'task'), inFlight: 0 };
+    const stream: Stream = { socket, writer: new FrameWriter(socket, 'task'), inFlight: 0, peerEnded: false };
     streams.add(stream);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, STREAM_KEEPALIVE_MS);
@@ -62,6 +64,12 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
     if (head.length > 0) receive(head);
     socket.on('data', receive);
     socket.on('error', () => socket.destroy());
+    // An upgraded socket is the app's to end: Node leaves it half-open when the client ends (a stream retired or
+    // failed), holding its descriptor until keep-alive probes find the peer gone. The calls already read still answer.
+    socket.on('end', () => {
+      stream.peerEnded = true;
+      endIfIdle(stream);
+    });
     socket.on('close', () => {
       streams.delete(stream);
       if (closing && streams.size === 0) drained?.();
