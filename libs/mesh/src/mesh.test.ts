@@ -83,6 +83,23 @@ for (const transport of ['stream', 'http'] as const) {
     assert.equal(mesh.breakerStates().get(`middle@127.0.0.1:${middle.port}`), 'closed');
   });
 
+  test(`[${transport}] a middle service whose dependency hangs answers before its caller gives up, and keeps its breaker closed`, async (t) => {
+    const leaf = await startEcho(t, 'leaf');
+    const { mesh: middleMesh } = meshOver(t, transport, `leaf=127.0.0.1:${leaf.port}`, { timeoutMs: 10_000 });
+    const middle = await startEcho(t, 'middle', { downstream: () => middleMesh });
+    const { mesh } = meshOver(t, transport, `middle=127.0.0.1:${middle.port}`, { timeoutMs: 1_000 });
+    // Connected first (HTTP opens a connection per concurrent call): what is measured is a leaf that hangs under
+    // traffic, not a first connection's set-up eating into the answer's margin.
+    const middleClient = mesh.client<EchoRouter>('middle');
+    assert.deepEqual(await Promise.all(Array.from({ length: 6 }, () => middleClient.relayWhoami.query())), Array(6).fill('leaf'));
+    // Each call's budget runs out in the middle's call to the leaf. Its relayed timeout must reach the caller before
+    // the caller's own timer fires, or every timeout of the leaf would count against the middle.
+    const calls = await Promise.allSettled(Array.from({ length: 6 }, () => middleClient.relaySlow.query({ ms: 1_500 })));
+    for (const call of calls) expectMeshError('GATEWAY_TIMEOUT')(call.status === 'rejected' ? call.reason : call.value);
+    assert.equal(mesh.breakerStates().get(`middle@127.0.0.1:${middle.port}`), 'closed');
+    assert.equal(await middleClient.whoami.query(), 'middle');
+  });
+
   test(`[${transport}] the callee receives the remaining budget and the request id of the call scope`, async (t) => {
     const leaf = await startEcho(t, 'leaf');
     const { mesh: middleMesh } = meshOver(t, transport, `leaf=127.0.0.1:${leaf.port}`, { timeoutMs: 10_000 });

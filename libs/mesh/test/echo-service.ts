@@ -51,6 +51,7 @@ export function echoRouter(name: string, state = { mutations: 0 }, downstream?: 
     relay: t.procedure.query(async () => (await leaf()?.missing.query()) ?? null),
     relayBudget: t.procedure.query(async () => leaf()?.budget.query()),
     relayWhoami: t.procedure.query(async () => leaf()?.whoami.query()),
+    relaySlow: t.procedure.input(z.object({ ms: z.number() })).query(async ({ input }) => leaf()?.slow.query(input)),
   });
 }
 export type EchoRouter = ReturnType<typeof echoRouter>;
