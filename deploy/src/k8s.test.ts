@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveJwtSecret } from '@douyin/auth';
 import { EMBEDDED_PORTS, loadConfig, serviceEnv, toServiceConfig, type MeshApp } from '@douyin/config';
-import { APPS, ROOT, envNamesOf, readYamlDocs } from './workspace.js';
+import { APPS, ROOT, envNamesOf, readYamlDocs, shutdownGraceMsOf } from './workspace.js';
 
 interface Resource {
   apiVersion: string;
@@ -64,12 +64,24 @@ test("the gateway's load balancer hands it the phones' own addresses, which its 
   assert.deepEqual([service.type, service.externalTrafficPolicy], ['LoadBalancer', 'Local']);
 });
 
-test('the gateway keeps taking connections for a moment after it is told to stop, within the grace period', () => {
+test('the gateway keeps taking connections for a moment after it is told to stop, within the grace period', async () => {
   const [command, seconds] = containerOf('gateway').lifecycle?.preStop?.exec?.command ?? [];
   assert.equal(command, 'sleep');
   const grace = (find('Deployment', 'gateway')?.spec?.template as { spec: { terminationGracePeriodSeconds: number } }).spec.terminationGracePeriodSeconds;
-  const shutdownGraceSeconds = Number(find('ConfigMap', 'douyin-config')?.data?.SHUTDOWN_GRACE_MS) / 1000;
+  const shutdownGraceSeconds = (await shutdownGraceMsOf('gateway', find('ConfigMap', 'douyin-config')?.data)) / 1000;
   assert.ok(Number(seconds) >= 3 && Number(seconds) + shutdownGraceSeconds < grace, `preStop ${seconds} s + drain ${shutdownGraceSeconds} s < ${grace} s`);
+});
+
+test('every Deployment gives its app longer than the app drains before the kubelet kills it', async () => {
+  const common = find('ConfigMap', 'douyin-config')?.data;
+  for (const app of APPS) {
+    const grace = (find('Deployment', app)?.spec?.template as { spec: { terminationGracePeriodSeconds: number } }).spec.terminationGracePeriodSeconds;
+    const own = Object.fromEntries((containerOf(app).env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    const drainSeconds = (await shutdownGraceMsOf(app, { ...common, ...own })) / 1000;
+    assert.ok(drainSeconds < grace, `${app}: drains for ${drainSeconds} s, killed after ${grace} s`);
+    // A publish may take its whole budget (a minute): the apps that serve one wait for it.
+    if (app === 'gateway' || app === 'video') assert.ok(drainSeconds > 60, `${app}: a ${drainSeconds} s drain cuts a publish off`);
+  }
 });
 
 test('variable names match the config schemas; secrets come from the Secret, the JWT key included', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
+import { loadConfig } from '@douyin/config';
 
 /** The repository root (deploy/src/ -> ../../). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +27,18 @@ export async function envNamesOf(app: string): Promise<Set<string>> {
   const shape = schema?.in?.shape ?? schema?.shape;
   if (!shape) throw new Error(`apps/${app}/src/config.ts exports no *Env zod object`);
   return new Set(Object.keys(shape));
+}
+
+/**
+ * How long `app` drains on a stop before it exits anyway, with the deployment's `env` over its defaults (only the
+ * settings the drain depends on: the rest, production's secrets among them, are other tests' business).
+ */
+export async function shutdownGraceMsOf(app: string, env: Record<string, string | undefined> = {}): Promise<number> {
+  const module = (await import(pathToFileURL(join(ROOT, 'apps', app, 'src', 'config.ts')).href)) as Record<string, unknown>;
+  const schema = Object.entries(module).find(([name]) => name.endsWith('Env'))?.[1] as Parameters<typeof loadConfig>[0];
+  const config = loadConfig(schema, { SHUTDOWN_GRACE_MS: env.SHUTDOWN_GRACE_MS, PUBLISH_TIMEOUT_MS: env.PUBLISH_TIMEOUT_MS }) as { service?: { shutdownGraceMs?: number } };
+  if (config.service?.shutdownGraceMs === undefined) throw new Error(`apps/${app}/src/config.ts has no service.shutdownGraceMs`);
+  return config.service.shutdownGraceMs;
 }
 
 export interface Dashboard {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '@douyin/config';
 import { startApp } from '@douyin/testing';
+import { GatewayEnv } from './config.js';
 
 const METRICS_TOKEN = 'q8VhZ0xk3JtY2mWc7RnP';
 
@@ -17,4 +19,10 @@ test('a gateway given a placeholder JWT secret in production exits 78 naming it,
     assert.doesNotMatch(err.message, /\n\s+at /, 'a configuration problem is reported, not thrown');
     return true;
   });
+});
+
+test('a stop waits out a publish: the drain follows PUBLISH_TIMEOUT_MS unless SHUTDOWN_GRACE_MS is set', () => {
+  assert.equal(loadConfig(GatewayEnv, {}).service.shutdownGraceMs, 65_000);
+  assert.equal(loadConfig(GatewayEnv, { PUBLISH_TIMEOUT_MS: '120000' }).service.shutdownGraceMs, 125_000);
+  assert.equal(loadConfig(GatewayEnv, { PUBLISH_TIMEOUT_MS: '120000', SHUTDOWN_GRACE_MS: '15000' }).service.shutdownGraceMs, 15_000);
 });

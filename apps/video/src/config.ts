@@ -1,10 +1,25 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { CacheEnv, DbEnv, RpcServerEnv, StorageEnv, serviceEnv, toCacheConfig, toDbConfig, toProcedureLimits, toServiceConfig, toStorageConfig } from '@douyin/config';
+import {
+  CacheEnv,
+  DbEnv,
+  PUBLISH_TIMEOUT_DEFAULT_MS,
+  RpcServerEnv,
+  StorageEnv,
+  publishDrainMs,
+  serviceEnv,
+  toCacheConfig,
+  toDbConfig,
+  toProcedureLimits,
+  toServiceConfig,
+  toStorageConfig,
+} from '@douyin/config';
 
 export const VideoEnv = z
   .object({
     ...serviceEnv('video').shape,
+    // A publish it serves may run for the gateway's whole publish budget: the stop waits for it.
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(publishDrainMs(PUBLISH_TIMEOUT_DEFAULT_MS)),
     ...RpcServerEnv.shape,
     ...DbEnv.shape,
     ...StorageEnv.shape,

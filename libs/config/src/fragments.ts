@@ -2,6 +2,15 @@ import { z } from 'zod';
 
 const positiveMs = z.coerce.number().int().positive();
 
+/** The gateway's budget for one publish unless PUBLISH_TIMEOUT_MS says otherwise: receiving, probing, a cover, storing. */
+export const PUBLISH_TIMEOUT_DEFAULT_MS = 60_000;
+
+/**
+ * The drain of an app that serves publishes (the gateway, the video service): long enough for one begun just before
+ * the stop to finish and answer. The others' 10 s would cut it off, failing the upload of whoever was publishing.
+ */
+export const publishDrainMs = (publishTimeoutMs: number): number => publishTimeoutMs + 5_000;
+
 /** `NODE_ENV=production` turns on the checks that refuse development defaults (missing or placeholder secrets, the embedded database). */
 export const RuntimeEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -9,7 +9,9 @@ export {
   RuntimeEnv,
   ServerEnv,
   TelemetryEnv,
+  PUBLISH_TIMEOUT_DEFAULT_MS,
   portWithDefault,
+  publishDrainMs,
 } from './fragments.js';
 export {
   EMBEDDED_PORTS,
