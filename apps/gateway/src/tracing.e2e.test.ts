@@ -69,7 +69,7 @@ test(`one APK request is one trace across gateway, relation and user processes (
     for (const span of sql) assert.ok(byId.has(span.parentSpanId), 'SQL spans hang under the procedure that ran them');
     const statements = sql.map((s) => String(s.attributes['db.statement'] ?? s.attributes['db.query.text']));
     // Statements keep their placeholders: the ids, times and texts a user sent are not in the trace.
-    assert.ok(statements.some((text) => /^CALL `change_follow_v1`\(\?, \?, \?, \?\)$/.test(text)), statements.join(' | '));
+    assert.ok(statements.some((text) => /^CALL `change_follow_v2`\(\?, \?, \?, \?\)$/.test(text)), statements.join(' | '));
   }
   // The cache's commands are spans too (ioredis, which the app imports as ESM, was patched), so the check below reads them.
   const isRedis = (s: ReceivedSpan) => s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis';

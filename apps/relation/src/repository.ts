@@ -4,6 +4,9 @@ import type { FollowCountsTable, RelationTables } from './tables.js';
 
 export type CountsRow = Selectable<FollowCountsTable>;
 
+/** The MySQL/MariaDB procedure of a follow or unfollow (its migration says why this version). */
+export const FOLLOW_PROCEDURE = 'change_follow_v2';
+
 /**
  * Follows (delta 1) or unfollows (-1), moving the follower's follow_count and the followee's follower_count in the
  * same transaction, and only if the follow row really was inserted or deleted; false when it already existed (or was
@@ -12,7 +15,7 @@ export type CountsRow = Selectable<FollowCountsTable>;
  */
 export async function changeFollow(db: Kysely<RelationTables>, followerId: number, followeeId: number, delta: 1 | -1, now: number): Promise<boolean> {
   if (dialectOf(db) === 'mysql') {
-    return changedByProcedure(db, 'change_follow_v1', [followerId, followeeId, delta, now]);
+    return changedByProcedure(db, FOLLOW_PROCEDURE, [followerId, followeeId, delta, now]);
   }
   return transactionWithRetry(db, async (trx) => {
     const changed = delta === 1 ? await insertFollow(trx, followerId, followeeId, now) : await deleteFollow(trx, followerId, followeeId);

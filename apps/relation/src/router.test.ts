@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { databaseModes, fakeUserLookup, rejectsWith } from '@douyin/testing';
 import { callerFor, countsCache, freshSchema } from '../test/harness.js';
+import { FOLLOW_PROCEDURE } from './repository.js';
 import { createRouter } from './router.js';
 
 const USERS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
@@ -151,6 +153,24 @@ for (const mode of databaseModes()) {
 }
 
 if (databaseModes().includes('mysql')) {
+  test('mysql: concurrent follows and unfollows of one pair, both ways, never deadlock', async (t) => {
+    const db = await freshSchema(t, 'mysql');
+    // The procedure called without the service's deadlock retries, so that a deadlock shows.
+    const calls = Array.from({ length: 900 }, (_, i) => {
+      const [follower, followee] = i % 3 === 0 ? [2, 1] : [1, 2];
+      return sql`CALL ${sql.id(FOLLOW_PROCEDURE)}(${follower}, ${followee}, ${i % 2 === 0 ? 1 : -1}, ${1_000 + i})`.execute(db);
+    });
+    const failed = (await Promise.allSettled(calls)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.deepEqual(failed.map((r) => (r.reason as { code?: string }).code ?? String(r.reason)), []);
+    const rows = await db.selectFrom('follows').select(['follower_id', 'followee_id']).execute();
+    const counts = await db.selectFrom('follow_counts').selectAll().orderBy('user_id').execute();
+    const of = (id: number, side: 'follower_id' | 'followee_id') => rows.filter((r) => r[side] === id).length;
+    assert.deepEqual(
+      counts.map((c) => [c.user_id, Number(c.follow_count), Number(c.follower_count)]),
+      [1, 2].map((id) => [id, of(id, 'follower_id'), of(id, 'followee_id')]),
+    );
+  });
+
   test('mysql: a follow that fails after its first write leaves nothing behind and holds no lock', async (t) => {
     const db = await freshSchema(t, 'mysql');
     const caller = callerFor(createRouter({ db, user: fakeUserLookup(USERS).user, cache: await countsCache(t) }));
