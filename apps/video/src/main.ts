@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { createCache } from '@douyin/cache';
 import { loadConfigOrExit } from '@douyin/config';
 import { createDb, databaseUnavailable, migrateToLatest } from '@douyin/db';
-import { createRuntime, currentDeadline, startService } from '@douyin/mesh';
+import { ID_BATCH_MAX, type UserRouter } from '@douyin/contracts';
+import { coalescedLookup, createRuntime, currentDeadline, rememberedLookup, startService } from '@douyin/mesh';
 import { cacheCounters } from '@douyin/metrics';
 import { createObjectStore, storageUnavailable } from '@douyin/storage';
 import { abandonedSweeper } from './abandoned.js';
@@ -19,7 +20,16 @@ const cache = await createCache(config.cache, { prefix: 'video', logger: runtime
 const sweeper = abandonedSweeper({ store, db, workDir: config.workDir, logger: runtime.logger });
 const running = await startService(runtime, {
   limits: config.limits,
-  router: createRouter({ db, store, cache, media: config.media, workDir: config.workDir, logger: runtime.logger, now: Date.now }),
+  router: createRouter({
+    db,
+    store,
+    cache,
+    media: config.media,
+    workDir: config.workDir,
+    logger: runtime.logger,
+    now: Date.now,
+    user: rememberedLookup(coalescedLookup(runtime.mesh.client<UserRouter>('user'), 'userIds', ID_BATCH_MAX), 'userIds'),
+  }),
   migrate: async () => {
     await migrateToLatest(db, { folder: fileURLToPath(new URL('../migrations', import.meta.url)), service: 'video' });
     await store.prepare();

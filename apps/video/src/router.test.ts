@@ -76,6 +76,18 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await caller.feed({}), []);
   });
 
+  test(`a publish for an author nobody has is user_not_found and leaves nothing behind (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter(deps));
+    // The gateway vouches for its token's user; a call from elsewhere in the mesh for an id nobody has is refused too.
+    await assert.rejects(caller.publish({ authorId: 999, title: 'nobody', stagingKey: await stage(deps.store, mp4) }), rejectsWith('NOT_FOUND', 'user_not_found'));
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+    assert.deepEqual(await filesUnder(deps.workDir), []);
+    assert.deepEqual(await caller.feed({}), []);
+    assert.deepEqual(await caller.workCounts({ userIds: [999] }), []);
+  });
+
   test(`a playlist naming a network address is not fetched, and is not a video (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const asked: string[] = [];

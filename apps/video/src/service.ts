@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
-import type { PublishInput, Video } from '@douyin/contracts';
+import { requireUsers, type PublishInput, type UserLookup, type Video } from '@douyin/contracts';
 import { invalidatingWrite } from '@douyin/cache';
 import { isConnectionLost, isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, storageUnavailable, type ObjectStore } from '@douyin/storage';
@@ -31,6 +31,8 @@ export interface PublishDeps {
   now: () => number;
   /** Authors' video counts and the newest videos, both forgotten after each publish. */
   cache: VideoCache;
+  /** The user service's contract: whether an author exists. */
+  user: UserLookup;
 }
 
 const INSERT_ATTEMPTS = 10;
@@ -124,6 +126,9 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
   let intentId: number | undefined;
   const dir = await mkdtemp(join(deps.workDir, PUBLISH_DIR_PREFIX));
   try {
+    // The gateway vouches for its token's user; a call from elsewhere in the mesh for an id nobody has would store a
+    // video no feed can name an author for, and count it.
+    await requireUsers(deps.user, [authorId]);
     const input = await localCopyOf(store, stagingKey, dir);
     const cover = join(dir, 'cover.jpg');
     // Probe and cover run side by side (two processes reading one file): a publish waits for the slower of them, not

@@ -10,13 +10,15 @@ import { createCallerFactory } from '@douyin/contracts';
 import { createDb, migrateToLatest } from '@douyin/db';
 import { createDiskStore, newKey, type ObjectStore } from '@douyin/storage';
 import { silentLogger } from '@douyin/telemetry';
-import { freshDatabase, sharedRedisUrl, type DatabaseMode } from '@douyin/testing';
+import { fakeUserLookup, freshDatabase, sharedRedisUrl, type DatabaseMode } from '@douyin/testing';
 import { createRouter, type VideoDeps } from '../src/router.js';
 import type { VideoTables } from '../src/tables.js';
 
 type After = { after(fn: () => unknown): void };
 
 export const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+/** The users the tests publish as; any other author id is one nobody has. */
+export const AUTHORS = Array.from({ length: 30 }, (_, i) => i + 1);
 export const MEDIA_TOOLS = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 };
 
 /** A migrated, empty video schema on the given dialect, destroyed after the test. */
@@ -45,7 +47,8 @@ export async function videoDeps(t: After, mode: DatabaseMode, overrides: Partial
   await store.prepare();
   const cache = await createCache({ url: sharedRedisUrl(), ttlSeconds: 10 }, { prefix: `test-video-${randomBytes(4).toString('hex')}`, logger: silentLogger() });
   t.after(() => cache.close());
-  const deps = { db: await freshSchema(t, mode), store, cache, media: MEDIA_TOOLS, workDir, logger: silentLogger(), now: Date.now, ...overrides };
+  const { user } = fakeUserLookup(AUTHORS);
+  const deps = { db: await freshSchema(t, mode), store, cache, media: MEDIA_TOOLS, workDir, logger: silentLogger(), now: Date.now, user, ...overrides };
   return { ...deps, storeRoot, workDir };
 }
 

@@ -44,7 +44,7 @@ const local = <R extends AnyTRPCRouter>(service: string, router: R): MeshClient<
 
 const user = local('user', userRouter({ db, cache: await cacheOf('user') }));
 const media = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', timeoutMs: 20_000 };
-const video = local('video', videoRouter({ db, store, cache: await cacheOf('video'), media, workDir: tmpdir(), logger, now: Date.now }));
+const video = local('video', videoRouter({ db, store, cache: await cacheOf('video'), media, workDir: tmpdir(), logger, now: Date.now, user }));
 const relation = local('relation', relationRouter({ db, user, cache: await cacheOf('relation') }));
 const favorite = local('favorite', favoriteRouter({ db, cache: await cacheOf('favorite'), video, user }));
 const comment = local('comment', commentRouter({ db, cache: await cacheOf('comment'), video, user }));
