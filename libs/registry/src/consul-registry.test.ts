@@ -146,6 +146,27 @@ test('a Consul back without its state leaves the instances in place until they h
   assert.deepEqual([...seen], ['user-1']);
 });
 
+test('a Consul back without its state keeps the instances it does not list yet while others register again', async (t) => {
+  const consul = await fakeConsul(t);
+  // One instance's keeper asks the agent every 100 ms, the other's every 1.5 s: the restarted agent lists them apart.
+  const quick = consulRegistry(t, consul);
+  const slow = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs: 1_500, callTimeoutMs: 300 });
+  t.after(() => slow.close());
+  await quick.register(registration('user-1', await healthServer(t)));
+  await slow.register(registration('user-2', await healthServer(t)));
+  const caller = consulRegistry(t, consul);
+  await until("ids(caller).join() === 'user-1,user-2'", () => ids(caller).join() === 'user-1,user-2', 3_000);
+  const seen = new Set<string>();
+  const sampler = setInterval(() => seen.add(ids(caller).join()), 2);
+  t.after(() => clearInterval(sampler));
+  await consul.stop();
+  const restarted = await fakeConsul(t, consul.port);
+  await until('both registered and passing again', () => restarted.services().filter((s) => s.status === 'passing').length === 2, 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  clearInterval(sampler);
+  assert.deepEqual([...seen], ['user-1,user-2'], 'no call was left to the first instance back alone');
+});
+
 test('instances that do not register again are dropped once the grace after Consul came back has passed', async (t) => {
   const consul = await fakeConsul(t);
   const owner = consulRegistry(t, consul);

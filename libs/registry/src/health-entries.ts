@@ -10,11 +10,28 @@ function stringRecord(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-/** Maps a `/v1/health/service/:name` answer to instances, skipping entries without an id or port. */
-export function toInstances(entries: unknown): ServiceInstance[] {
+const checksOf = (entry: unknown): unknown[] => (isJson(entry) && Array.isArray(entry.Checks) ? entry.Checks : []);
+
+/** Whether every check of a `/v1/health/service/:name` entry (the node's included) passes, as `?passing` asks. */
+const passes = (entry: unknown): boolean => checksOf(entry).every((check) => isJson(check) && check.Status === 'passing');
+
+/**
+ * Whether every check of an entry has run: Consul starts a new check critical with no output, which says nothing yet
+ * of the instance (one that has just registered again, say).
+ */
+const checked = (entry: unknown): boolean => checksOf(entry).every((check) => isJson(check) && (check.Status === 'passing' || text(check.Output) !== ''));
+
+const FILTERS = { passing: passes, checked, all: () => true } as const;
+
+/**
+ * Maps a `/v1/health/service/:name` answer to instances, skipping entries without an id or port; `only` keeps those
+ * whose every check passes (as `?passing` would), or whose every check has run.
+ */
+export function toInstances(entries: unknown, { only = 'all' }: { only?: keyof typeof FILTERS } = {}): ServiceInstance[] {
   if (!Array.isArray(entries)) return [];
   const instances: ServiceInstance[] = [];
   for (const entry of entries) {
+    if (!FILTERS[only](entry)) continue;
     const service = isJson(entry) && isJson(entry.Service) ? entry.Service : undefined;
     const node = isJson(entry) && isJson(entry.Node) ? entry.Node : {};
     if (!service || !text(service.ID) || typeof service.Port !== 'number') continue;

@@ -15,11 +15,14 @@ const BACKOFF_FACTOR_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 
 /**
- * How long an empty first answer after an outage leaves the instances last seen in place. A Consul back without its
- * state (a dev agent restarted, a cluster rebuilt) has none of them until the live ones register again within
- * their keepers' interval (10 s) and pass a check, and until then calls would fail though every one is serving.
+ * How long after an outage an instance last seen that Consul no longer lists at all stays in place. A Consul back
+ * without its state (a dev agent restarted, a cluster rebuilt) lists the live ones again one by one, as each one's
+ * keeper registers it (every 10 s) and it passes a check; until then calls would pile onto the first ones back, or
+ * fail, though every one is serving.
  */
 const RESTART_GRACE_MS = 20_000;
+
+const byId = (instances: ServiceInstance[]): readonly ServiceInstance[] => Object.freeze(instances.sort((a, b) => a.id.localeCompare(b.id)));
 
 const sameIds = (a: readonly ServiceInstance[], b: readonly ServiceInstance[]) =>
   a.length === b.length && a.every((instance, i) => instance.id === b[i]?.id);
@@ -61,36 +64,38 @@ export function watchService(
   };
 
   const start = () => {
+    // Every registered instance, failing ones too: after an outage, one whose check Consul has run and seen fail is
+    // known to be in trouble, while one it does not list, or has not checked yet, may only be registering again.
     const current = consul.watch({
       method: consul.health.service,
-      options: { service, passing: 'true' },
+      options: { service },
     });
     watch = current;
     current.on('change', (entries: unknown) => {
       // An answer already on its way when the watch was stopped.
       if (stopped) return;
       failuresInARow = 0;
-      const next = Object.freeze(toInstances(entries).sort((a, b) => a.id.localeCompare(b.id)));
+      const next = byId(toInstances(entries, { only: 'passing' }));
       if (lastFailure !== 0) {
         logger.info({ target: service }, 'consul reachable again, discovery resumed');
         backAt = Date.now();
       }
       lastFailure = 0;
       const waitFor = backAt + restartGraceMs - Date.now();
-      if (next.length === 0 && cache.length > 0 && waitFor > 0) {
-        // Back from an outage with none of them: more likely a Consul that lost its state than every instance gone
-        // at once. Those still serving register again soon; a real departure waits out the grace.
-        if (graceEnd === undefined) logger.info({ target: service, cached: cache.length }, 'consul came back without these instances; keeping them until they register again');
-        clearTimeout(graceEnd);
-        graceEnd = setTimeout(() => {
-          graceEnd = undefined;
-          // Down again meanwhile: the outage keeps what is known, as ever.
-          if (lastFailure === 0) adopt(next);
-        }, waitFor);
-        graceEnd.unref();
-        return;
-      }
-      adopt(next);
+      const checkedIds = new Set(toInstances(entries, { only: 'checked' }).map((instance) => instance.id));
+      const unlisted = waitFor > 0 ? cache.filter((instance) => !checkedIds.has(instance.id)) : [];
+      if (unlisted.length === 0) return adopt(next);
+      // Back from an outage without some of them (or with them registered again but not checked yet): more likely a
+      // Consul that lost its state than instances gone while it was away. Those still serving register again and pass
+      // a check soon; a real departure waits out the grace.
+      if (graceEnd === undefined) logger.info({ target: service, unlisted: unlisted.map((i) => i.id) }, 'consul came back without these instances; keeping them until they register again');
+      adopt(byId([...next, ...unlisted]));
+      graceEnd = setTimeout(() => {
+        graceEnd = undefined;
+        // Down again meanwhile: the outage keeps what is known, as ever.
+        if (lastFailure === 0) adopt(next);
+      }, waitFor);
+      graceEnd.unref();
     });
     current.on('error', (err: Error) => {
       if (stopped || current !== watch) return;
