@@ -85,7 +85,7 @@ test('the JWT secret and the metrics token are generated once at first start, ne
 
 test('a stopping app has longer than its own drain before compose kills it', async () => {
   for (const app of APPS) {
-    const drainMs = await shutdownGraceMsOf(app, { SHUTDOWN_GRACE_MS: compose.services[app]!.environment?.SHUTDOWN_GRACE_MS });
+    const drainMs = await shutdownGraceMsOf(app, compose.services[app]!.environment);
     const grace = /^(\d+)s$/.exec(compose.services[app]!.stop_grace_period ?? '');
     assert.ok(grace && Number(grace[1]) * 1000 > drainMs, `${app}: stop_grace_period ${compose.services[app]!.stop_grace_period}, drain ${drainMs} ms`);
   }

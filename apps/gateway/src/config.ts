@@ -45,7 +45,7 @@ const ProxyList = z
 export const GatewayEnv = z
   .object({
     ...serviceEnv('gateway').shape,
-    /** Unset: a publish's budget and its answer (PUBLISH_TIMEOUT_MS + 5 s), so a stop never cuts one off. */
+    /** Unset: a publish call's budget and its answer (PUBLISH_TIMEOUT_MS + 5 s), so a stop lets one in flight finish. */
     SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().optional(),
     ...AuthEnv.shape,
     DATA_DIR: DbEnv.shape.DATA_DIR,

@@ -2,12 +2,13 @@ import { z } from 'zod';
 
 const positiveMs = z.coerce.number().int().positive();
 
-/** The gateway's budget for one publish unless PUBLISH_TIMEOUT_MS says otherwise: receiving, probing, a cover, storing. */
+/** The gateway's budget for one publish call, from the upload received, unless PUBLISH_TIMEOUT_MS says otherwise. */
 export const PUBLISH_TIMEOUT_DEFAULT_MS = 60_000;
 
 /**
- * The drain of an app that serves publishes (the gateway, the video service): long enough for one begun just before
- * the stop to finish and answer. The others' 10 s would cut it off, failing the upload of whoever was publishing.
+ * The drain of an app that serves publishes (the gateway, the video service): long enough for a publish call begun
+ * just before the stop to finish and answer. The others' 10 s would cut it off, failing the upload of whoever was
+ * publishing. (An upload still arriving may take longer than any drain.)
  */
 export const publishDrainMs = (publishTimeoutMs: number): number => publishTimeoutMs + 5_000;
 

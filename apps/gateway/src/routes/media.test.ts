@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricsFor } from '@douyin/metrics';
@@ -86,6 +87,22 @@ test('a storage failure or an object gone between its stat and its read is answe
     assert.equal(res.headers['cache-control'], 'no-store', mode);
     assert.equal(res.headers.etag, undefined, mode);
   }
+});
+
+test('a stop cuts a video a paused player holds open instead of waiting for it', { timeout: 30_000 }, async (t) => {
+  const open: Socket[] = [];
+  t.after(() => open.forEach((socket) => socket.destroy()));
+  const media = await testMedia(t);
+  const app = await gatewayFor(t, undefined, undefined, undefined, {}, { media });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const large = newKey('videos', 'mp4');
+  await media.store.put(large, Readable.from([randomBytes(64 * 1024 * 1024)]));
+  const paused = readAnswer(open, base, `/media/${large}`, () => Infinity);
+  await until('the paused player to be sent something', () => paused.seen.received > 0);
+  const stopped = app.close().then(() => true);
+  assert.equal(await Promise.race([stopped, sleep(3_000).then(() => false)]), true, 'the stop waited for the paused player');
+  const connections = await new Promise<number>((resolve, reject) => app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  assert.equal(connections, 0);
 });
 
 /**

@@ -1,4 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { markCut } from '@douyin/metrics';
 import { isValidKey, type ByteRange } from '@douyin/storage';
 import type { GatewayDeps } from '../deps.js';
 import { matchesNoneOf } from '../etag.js';
@@ -27,6 +29,9 @@ const uncached = (reply: FastifyReply) => {
   return reply.header('cache-control', 'no-store');
 };
 
+/** How a media answer the gateway cut because it was stopping is counted. */
+const GOING_AWAY = { code: '503', outcome: 'server_error' } as const;
+
 const notFound = (reply: FastifyReply) => uncached(reply).code(404).type('text/plain; charset=utf-8').send('not found');
 
 /**
@@ -36,6 +41,17 @@ const notFound = (reply: FastifyReply) => uncached(reply).code(404).type('text/p
 export const mediaRoutes =
   (deps: Pick<GatewayDeps, 'media'>): FastifyPluginAsync =>
   async (app) => {
+    // A stop waits for the requests in flight (a publish may take a minute), but a player paused mid-video would hold
+    // its answer open for as long as it stays paused: media answers are cut when the gateway stops, and the player
+    // asks another instance for the rest with a Range request.
+    const streaming = new Set<ServerResponse>();
+    app.addHook('preClose', async () => {
+      for (const res of streaming) {
+        if (res.socket) markCut(res.socket, GOING_AWAY);
+        res.destroy();
+      }
+    });
+
     app.route<{ Params: { '*': string } }>({
       method: ['GET', 'HEAD'],
       url: `${MEDIA_PREFIX}*`,
@@ -62,6 +78,8 @@ export const mediaRoutes =
         if (req.method === 'HEAD') return reply.send();
         const body = await deps.media.store.get(key, range);
         if (!body) return notFound(reply);
+        streaming.add(reply.raw);
+        reply.raw.once('close', () => streaming.delete(reply.raw));
         return reply.send(body);
       },
     });
