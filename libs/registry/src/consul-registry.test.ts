@@ -184,6 +184,31 @@ test('instances that do not register again are dropped once the grace after Cons
   await until('ids(watcher).length === 0', () => ids(watcher).length === 0, 3_000);
 });
 
+test('an instance missing through a Consul that keeps coming back and going away again leaves after one grace', async (t) => {
+  const consul = await fakeConsul(t);
+  const owner = consulRegistry(t, consul);
+  await owner.register(registration('user-1', await healthServer(t)));
+  // When the watcher saw Consul answer again, each time.
+  const returns: number[] = [];
+  const logger = createLogger({ service: 'test', destination: { write: (line: string) => void (line.includes('consul reachable again') && returns.push(Date.now())) } });
+  const watcher = createConsulRegistry({ consulUrl: consul.url, logger, restartGraceMs: 1_500 });
+  t.after(() => watcher.close());
+  await until("ids(watcher).join() === 'user-1'", () => ids(watcher).join() === 'user-1', 3_000);
+  await consul.stop();
+  await owner.close(); // gone for good
+  const back = await fakeConsul(t, consul.port);
+  await until('the watcher to see Consul back', () => returns.length === 1, 3_000);
+  assert.deepEqual(ids(watcher), ['user-1'], 'kept through the grace');
+  // Away again before the grace ends, and back after it: this second return starts no second grace for it.
+  await back.stop();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await fakeConsul(t, consul.port);
+  await until('the watcher to see Consul back again', () => returns.length === 2, 5_000);
+  await until('ids(watcher).length === 0', () => ids(watcher).length === 0, 3_000);
+  const keptFor = Date.now() - returns[1]!;
+  assert.ok(keptFor < 1_000, `kept ${keptFor} ms after Consul's second return, a second grace`);
+});
+
 test('an instance the agent reaped is registered again; a deregistered one is not', async (t) => {
   const { consul, registry } = await twoDiscovered(t);
   // As the agent does after deregister_critical_service_after: the instance is gone though its process lives.

@@ -12,7 +12,7 @@ export interface ConsulRegistryOptions {
   keepEveryMs?: number;
   /** The longest a register, deregister or check call may take (default 3 s): a start or a stop is not held by it. */
   callTimeoutMs?: number;
-  /** How long the instances last seen outlive an empty first answer after an outage (default 20 s). */
+  /** How long after an outage an instance last seen outlives Consul not listing it, or not having checked it yet (default 20 s). */
   restartGraceMs?: number;
 }
 

@@ -17,9 +17,13 @@ const passes = (entry: unknown): boolean => checksOf(entry).every((check) => isJ
 
 /**
  * Whether every check of an entry has run: Consul starts a new check critical with no output, which says nothing yet
- * of the instance (one that has just registered again, say).
+ * of the instance (one that has just registered again, say). Maintenance mode (a check of its own, with notes and no
+ * output) is an operator's word, as good as a check's.
  */
-const checked = (entry: unknown): boolean => checksOf(entry).every((check) => isJson(check) && (check.Status === 'passing' || text(check.Output) !== ''));
+const checked = (entry: unknown): boolean =>
+  checksOf(entry).every(
+    (check) => isJson(check) && (check.Status === 'passing' || text(check.Output) !== '' || /^_(service|node)_maintenance/.test(text(check.CheckID))),
+  );
 
 const FILTERS = { passing: passes, checked, all: () => true } as const;
 

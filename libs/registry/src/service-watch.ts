@@ -46,6 +46,9 @@ export function watchService(
   let restart: NodeJS.Timeout | undefined;
   let failuresInARow = 0;
   let graceEnd: NodeJS.Timeout | undefined;
+  // When each instance kept through a grace was first found missing: however often Consul comes back and goes away
+  // again, an instance leaves once it has been missing for a whole grace.
+  const missingSince = new Map<string, number>();
   const waiting = new Set<() => void>();
 
   const release = () => {
@@ -81,10 +84,13 @@ export function watchService(
         backAt = Date.now();
       }
       lastFailure = 0;
-      const waitFor = backAt + restartGraceMs - Date.now();
+      const now = Date.now();
       const checkedIds = new Set(toInstances(entries, { only: 'checked' }).map((instance) => instance.id));
-      const unlisted = waitFor > 0 ? cache.filter((instance) => !checkedIds.has(instance.id)) : [];
+      const keptUntil = (id: string) => Math.min(backAt, missingSince.get(id) ?? now) + restartGraceMs;
+      const unlisted = cache.filter((instance) => !checkedIds.has(instance.id) && keptUntil(instance.id) > now);
+      for (const id of missingSince.keys()) if (!unlisted.some((instance) => instance.id === id)) missingSince.delete(id);
       if (unlisted.length === 0) return adopt(next);
+      for (const instance of unlisted) if (!missingSince.has(instance.id)) missingSince.set(instance.id, now);
       // Back from an outage without some of them (or with them registered again but not checked yet): more likely a
       // Consul that lost its state than instances gone while it was away. Those still serving register again and pass
       // a check soon; a real departure waits out the grace.
@@ -94,7 +100,7 @@ export function watchService(
         graceEnd = undefined;
         // Down again meanwhile: the outage keeps what is known, as ever.
         if (lastFailure === 0) adopt(next);
-      }, waitFor);
+      }, Math.min(...unlisted.map((instance) => keptUntil(instance.id))) - now);
       graceEnd.unref();
     });
     current.on('error', (err: Error) => {
