@@ -174,7 +174,7 @@ if (databaseModes().includes('mysql')) {
   test('mysql: a follow that fails after its first write leaves nothing behind and holds no lock', async (t) => {
     const db = await freshSchema(t, 'mysql');
     const caller = callerFor(createRouter({ db, user: fakeUserLookup(USERS).user, cache: await countsCache(t) }));
-    // The followee's follower_count cannot grow past BIGINT's maximum: the follow's last write fails.
+    // The followee's follower_count cannot grow past BIGINT's maximum: the follow fails after the follower's counter moved.
     await db.insertInto('follow_counts').values({ user_id: 2, follow_count: 0, follower_count: 9223372036854775807n as unknown as number }).execute();
     await assert.rejects(caller.follow({ actorId: 1, targetId: 2 }));
     assert.deepEqual(await db.selectFrom('follows').selectAll().execute(), []);

@@ -2,7 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { currentScope, type CallScope } from './call-scope.js';
 
 /**
- * Less of the caller's budget than this left, a write is not started: committed after its caller gave up, it would
+ * Less than this left before the call's deadline (which already keeps its answer's travel time back: callDeadline), a
+ * write is not started: committed after its caller gave up, it would
  * be done while the phone was told it failed, and the phone's retry would do it twice (a second comment, a second
  * message, a sign-up answered "name taken").
  */
