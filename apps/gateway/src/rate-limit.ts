@@ -16,8 +16,8 @@ export function routeClassOf(method: string, route: string): RouteClass {
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
 }
 
-/** Requests whose user the hook below already charged. */
-const usersCharged = new WeakSet<FastifyRequest>();
+/** The user the hook below already charged for a request. */
+const userCharged = new WeakMap<FastifyRequest, number>();
 
 const refuse = (reply: FastifyReply, retryAfterMs: number): never => {
   reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
@@ -48,15 +48,19 @@ export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, 
     // Only a signed token names a user: a forged one must not drain somebody else's bucket.
     const userId = await auth.viewer(tokenOf(params, req));
     const verdict = await limiter.check(routeClass, { ip: clientOf(req), userId });
-    if (userId !== undefined) usersCharged.add(req);
+    if (userId !== undefined) userCharged.set(req, userId);
     if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
   });
 }
 
-/** Charges the user's buckets of a request whose user became known only in its body, unless the hook already did. */
+/**
+ * Charges the user's buckets of a request whose user became known only in its body, unless the hook already charged
+ * that user: a body's token wins over a header's, and the hook saw only the header's, which may name someone else (a
+ * throwaway account's token in the header would otherwise spare the uploader's own bucket).
+ */
 export async function limitUserOnceKnown(limiter: RouteLimiter, req: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
-  if (usersCharged.has(req)) return;
-  usersCharged.add(req);
+  if (userCharged.get(req) === userId) return;
+  userCharged.set(req, userId);
   const verdict = await limiter.checkUser(routeClassOf(req.method, req.routeOptions.url ?? req.url), userId);
   if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
 }

@@ -212,6 +212,26 @@ test('an upload whose token is in its multipart body is charged to its user, fro
   assert.deepEqual(await filesUnder(media.root), [], 'the refused upload left nothing staged');
 });
 
+test("an upload is charged to the user its body's token names, whoever an Authorization header names", async (t) => {
+  const media = await testMedia(t);
+  const videos = fakeVideoService(media.store);
+  const limits = { all: { ip: null, user: null }, classes: { upload: { ip: null, user: { ratePerSec: 1 / 60, burst: 2 } } } };
+  const limiter = createRouteLimiter(new MemoryBuckets(() => 0), limits);
+  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media }, {}, { limiter });
+  const register = async (username: string) => (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${username}&password=secret1` })).json() as { user_id: number; token: string };
+  const { user_id: uploaderId, token: uploader } = await register('uploader');
+  // The body's token before the file, so the route knows its user when the file begins.
+  const upload = multipartBody([{ name: 'token', value: uploader }, { name: 'title', value: 't' }, data(randomBytes(1000))]);
+  const codes = [];
+  // A fresh account's token in the header each time: none of their buckets runs out, the uploader's must.
+  for (const { token: throwaway } of [await register('throwaway1'), await register('throwaway2'), await register('throwaway3')]) {
+    const headers = { ...upload.headers, authorization: `Bearer ${throwaway}` };
+    codes.push((await app.inject({ method: 'POST', url: '/douyin/publish/action/', payload: upload.payload, headers })).json().status_code);
+  }
+  assert.deepEqual(codes, [0, 0, 42901]);
+  assert.deepEqual(videos.published.map(({ video }) => video.authorId), [uploaderId, uploaderId]);
+});
+
 test('an upload refused mid-body leaves its keep-alive connection serving the next request', async (t) => {
   const app = await gatewayFor(t);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
