@@ -41,7 +41,8 @@ export interface ObjectStore {
   presignGet(key: string, ttlSeconds: number, signedAt?: Date): Promise<string | undefined>;
   /**
    * Renames `from` to `to` without passing the bytes through this process (a rename on disk, a server-side copy
-   * then a delete in S3). Rejects with ObjectNotFoundError when `from` does not exist.
+   * then a delete in S3, where a source the delete missed may remain). Rejects with ObjectNotFoundError when `from`
+   * does not exist.
    */
   move(from: string, to: string): Promise<ObjectInfo>;
   /** The file holding the object when the store is a local folder (tools can read it in place), else undefined. */

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
@@ -76,6 +78,40 @@ test('s3: a moved object is served with the Content-Type of its new key, copied 
   const res = await fetch((await store.presignGet(video, 60))!);
   assert.equal(res.headers.get('content-type'), 'video/mp4', 'not the octet-stream the staged upload was stored as');
   await res.arrayBuffer();
+});
+
+/** An S3 endpoint in front of `s3` that refuses every DELETE with a 503, as a MinIO under load may. */
+async function refusingDeletes(t: { after(fn: () => unknown): void }, s3: string): Promise<string> {
+  const target = new URL(s3);
+  const server = createServer((req, res) => {
+    if (req.method === 'DELETE') {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>busy</Message></Error>');
+      return;
+    }
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+test('s3: a move whose source could not be deleted after the copy still succeeds, its copy in place', async (t) => {
+  const config = await s3Config(t);
+  const direct = createS3Store(config);
+  const store = createS3Store({ ...config, endpoint: await refusingDeletes(t, config.endpoint) });
+  const bytes = randomBytes(1000);
+  const [staged, video] = [newKey('staging'), newKey('videos', 'mp4')];
+  await store.put(staged, Readable.from([bytes]));
+  const moved = await store.move(staged, video);
+  assert.equal(moved.size, bytes.length);
+  assert.ok(bytes.equals(await buffer((await direct.get(video))!)));
+  assert.ok(await direct.stat(staged), 'the source stays, for the staging sweep');
 });
 
 // s3rver implements the multipart calls this store makes (initiate, upload part, complete, abort); what it lacks is

@@ -179,9 +179,10 @@ export function createS3Store(config: S3StoreConfig, options: S3StoreOptions = {
         if (isMissing(err)) throw new ObjectNotFoundError(from);
         throw unavailable('copy', `${from} to ${to}`, err);
       });
-      await client.removeObject(bucket, from).catch((err: unknown) => {
-        if (!isMissing(err)) throw unavailable('delete the moved', from, err);
-      });
+      // The copy is what the move is for: a source that could not be deleted after it is left to whoever removes
+      // staged objects (the publish deletes its staged upload again, and the sweep takes what is a day old). Failing
+      // here made a publish that had its video delete it and ask the phone for the whole upload again.
+      await client.removeObject(bucket, from).catch(() => undefined);
       const info = await statOf(to);
       if (!info) throw unavailable('find the moved object', to, new Error('missing after copy'));
       return info;
