@@ -31,21 +31,27 @@ export interface SweepDeps {
  * publish intents recorded before it; returns the counts.
  */
 export async function removeAbandoned(deps: SweepDeps, before: Date): Promise<{ staged: number; publishDirs: number; unfinishedPublishes: number }> {
-  const staged = await deps.store.removeOlderThan('staging', before);
-  const publishDirs = await removePublishDirs(deps.workDir, before);
-  const unfinishedPublishes = await removeUnfinishedPublishes(deps, before);
+  // Each step on its own: one that fails (the bucket unreachable, say) must not keep the others from their work.
+  const step = (what: string, run: () => Promise<number>) =>
+    run().catch((err: unknown) => (deps.logger.warn({ err }, `could not remove ${what}; retrying in an hour`), 0));
+  const staged = await step('abandoned staged uploads', () => deps.store.removeOlderThan('staging', before));
+  const publishDirs = await step('abandoned publish folders', () => removePublishDirs(deps, before));
+  const unfinishedPublishes = await step('what unfinished publishes stored', () => removeUnfinishedPublishes(deps, before));
   return { staged, publishDirs, unfinishedPublishes };
 }
 
-async function removePublishDirs(workDir: string, before: Date): Promise<number> {
+async function removePublishDirs({ workDir, logger }: SweepDeps, before: Date): Promise<number> {
   let removed = 0;
   const names = await readdir(workDir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
   for (const name of names.filter((n) => n.startsWith(PUBLISH_DIR_PREFIX))) {
     const dir = join(workDir, name);
     const touched = await stat(dir).then((s) => s.mtimeMs, () => Infinity);
     if (touched >= before.getTime()) continue;
-    await rm(dir, { recursive: true, force: true });
-    removed += 1;
+    // One this process may not delete (another user's, in a shared temp dir) does not stop the others.
+    await rm(dir, { recursive: true, force: true }).then(
+      () => (removed += 1),
+      (err: unknown) => logger.warn({ err, dir }, 'could not remove an abandoned publish folder'),
+    );
   }
   return removed;
 }
