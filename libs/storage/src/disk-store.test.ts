@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,19 @@ test('disk: a full disk is the store failing, not the body: a typed outage, and 
   );
   await assert.rejects(store.put(newKey('staging'), arriving), StorageUnavailableError);
   assert.deepEqual(await readdir(join(root, '.partial')), []);
+});
+
+test('disk: a write whose folder cannot be made is the store failing, and closes the body it was given', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'douyin-blocked-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const store = createDiskStore({ root });
+  await store.prepare();
+  await writeFile(join(root, 'covers'), 'a file where the folder of covers should be');
+  const source = join(root, 'cover.jpg');
+  await writeFile(source, randomBytes(1000));
+  const body = createReadStream(source);
+  await assert.rejects(store.put(newKey('covers', 'jpg'), body), StorageUnavailableError);
+  assert.equal(body.destroyed, true);
 });
 
 test('disk: objects live under their key inside the root, nowhere else', async (t) => {

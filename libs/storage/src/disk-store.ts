@@ -56,6 +56,9 @@ export function createDiskStore({ root }: { root: string }): ObjectStore {
         await pipeline(body, file);
         await rename(partial, target);
       } catch (err) {
+        // A failure before the pipeline took the body (its folder could not be made) would leave it open: a file's
+        // descriptor held until the process ends.
+        body.destroy();
         await rm(partial, { force: true });
         throw firstFailure?.of === 'body' ? firstFailure.err : unavailable('write', key, err);
       }
