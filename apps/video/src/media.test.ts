@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mediaFixtures, rejectsWith } from '@douyin/testing';
 import { MEDIA_TOOLS } from '../test/harness.js';
-import { probeVideo } from './media.js';
+import { extractCover, probeVideo } from './media.js';
 
 test('the probe takes a container holding its video, and not a list naming one elsewhere on this disk', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'douyin-probe-'));
@@ -37,6 +37,18 @@ test('a video whose tags run to megabytes is probed like any other', async (t) =
   const testCard = ['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x64:rate=5'];
   await promisify(execFile)(MEDIA_TOOLS.ffmpegPath, ['-v', 'error', ...testCard, '-i', tags, '-map_metadata', '1', '-c:v', 'mpeg4', '-f', 'matroska', '-y', video]);
   assert.deepEqual(await probeVideo(MEDIA_TOOLS, video), { extension: 'mkv' });
+});
+
+test('a cover that cannot be written (a full work dir) is media_unavailable, not the upload being no video', async (t) => {
+  const { mp4 } = await mediaFixtures(t);
+  const dir = await mkdtemp(join(tmpdir(), 'douyin-cover-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const upload = join(dir, 'upload.mp4');
+  await writeFile(upload, mp4);
+  // /dev/full: every write fails with ENOSPC, as on a full disk.
+  await assert.rejects(extractCover(MEDIA_TOOLS, upload, '/dev/full'), rejectsWith('SERVICE_UNAVAILABLE', 'media_unavailable'));
+  // The same upload makes a cover where it can be written.
+  await extractCover(MEDIA_TOOLS, upload, join(dir, 'cover.jpg'));
 });
 
 test('a tool that says megabytes about an upload has been given a bad file, not failed', async (t) => {

@@ -88,10 +88,15 @@ export async function probeVideo(tools: MediaTools, file: string): Promise<Probe
   return { extension };
 }
 
+// What ffmpeg says when its output cannot be written: the work dir's trouble (full, read-only), not the upload's.
+const CANNOT_WRITE = /No space left on device|Disk quota exceeded|Read-only file system|Permission denied|Could not open file/;
+
 /** Writes the first frame as JPEG; a first frame that cannot be decoded means the upload is not a playable video. */
 export async function extractCover(tools: MediaTools, input: string, output: string): Promise<void> {
   const args = ['-v', 'error', '-nostdin', '-y', ...INPUT_LIMITS, '-i', input, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', output];
-  const { rejected } = await run(tools.ffmpegPath, args, tools.timeoutMs);
+  const { rejected, stderr } = await run(tools.ffmpegPath, args, tools.timeoutMs);
+  const cannotWrite = rejected ? CANNOT_WRITE.exec(stderr) : null;
+  if (cannotWrite) throw domainError('SERVICE_UNAVAILABLE', Reason.mediaUnavailable, `the cover could not be written: ${cannotWrite[0]}`);
   if (rejected || !(await startsWithJpegMarker(output))) throw notAVideo('the first frame cannot be decoded');
 }
 
