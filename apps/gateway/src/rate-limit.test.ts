@@ -94,6 +94,10 @@ test('route classes and the contract defaults; RATE_LIMITS=off and per-class ove
   assert.deepEqual(custom.limits.classes.read.ip, { ratePerSec: 50, burst: 80 });
   assert.equal(custom.limits.all.ip, null);
   assert.throws(() => loadConfig(GatewayEnv, { RATE_LIMIT_USER: '100 per second' }), /RATE_LIMIT_USER/);
+  for (const never of ['0/s', '0/min:10', '10/s:0', '0.5/s']) {
+    assert.throws(() => loadConfig(GatewayEnv, { RATE_LIMIT_IP: never }), /RATE_LIMIT_IP: expected a rate above 0 and a burst of at least 1/, never);
+  }
+  assert.deepEqual(loadConfig(GatewayEnv, { RATE_LIMIT_IP: '0.5/s:1' }).rateLimits.limits.all.ip, { ratePerSec: 0.5, burst: 1 });
 });
 
 test("a token in a multipart body charges its user's bucket; the route still reads every field", async (t) => {

@@ -107,7 +107,10 @@ const bucket = z
     const [, amount, unit, burst] = RATE.exec(spec) ?? [];
     if (!amount || !unit) return null;
     return { ratePerSec: Number(amount) / UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS], burst: Number(burst ?? amount) };
-  });
+  })
+  // A bucket that never refills, or can never hold a whole request, would refuse everything while its answers said
+  // "retry in a moment": "off" is how a limit is turned off.
+  .refine((limit) => limit === null || (limit.ratePerSec > 0 && limit.burst >= 1), 'expected a rate above 0 and a burst of at least 1 (e.g. 0.5/s:1), or off');
 
 /** Gateway token buckets (contract §8.3 defaults): every route per IP and per user, plus optional per-class buckets. */
 export const RateLimitEnv = z.object({
