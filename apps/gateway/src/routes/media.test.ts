@@ -105,6 +105,28 @@ test('a stop cuts a video a paused player holds open instead of waiting for it',
   assert.equal(connections, 0);
 });
 
+test('a video looked up while the gateway began to stop is refused, not streamed past the cut', { timeout: 30_000 }, async (t) => {
+  const open: Socket[] = [];
+  t.after(() => open.forEach((socket) => socket.destroy()));
+  const media = await testMedia(t);
+  let lookedUp!: () => void;
+  const lookup = new Promise<void>((resolve) => (lookedUp = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const store = { ...media.store, get: async (...args: Parameters<typeof media.store.get>) => (lookedUp(), await released, media.store.get(...args)) };
+  const app = await gatewayFor(t, undefined, undefined, undefined, {}, { media: { ...media, store } });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const large = newKey('videos', 'mp4');
+  await media.store.put(large, Readable.from([randomBytes(64 * 1024 * 1024)]));
+  const paused = readAnswer(open, base, `/media/${large}`, () => Infinity);
+  await lookup;
+  const stopped = app.close().then(() => true);
+  release();
+  assert.equal(await Promise.race([stopped, sleep(3_000).then(() => false)]), true, 'the stop waited for a video that began after it');
+  await until('the refusal to reach the player', () => paused.seen.received > 0, 2_000);
+  assert.equal(paused.seen.statusLine, 'HTTP/1.1 503 Service Unavailable');
+});
+
 /**
  * Reads an answer off a raw connection, `pace` deciding how long to pause after each chunk (Infinity: stop reading).
  * The connection joins `open`, for the test to close before the gateway, which would wait for it.
@@ -112,9 +134,10 @@ test('a stop cuts a video a paused player holds open instead of waiting for it',
 function readAnswer(open: Socket[], base: string, path: string, pace: (received: number) => number) {
   const socket = connect(Number(new URL(base).port), '127.0.0.1');
   open.push(socket);
-  const seen = { received: 0, closed: false };
+  const seen = { received: 0, closed: false, statusLine: '' };
   socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
   socket.on('data', (chunk: Buffer) => {
+    if (seen.received === 0) seen.statusLine = chunk.toString('latin1').split('\r\n')[0] ?? '';
     seen.received += chunk.length;
     const pause = pace(seen.received);
     if (pause === 0) return;

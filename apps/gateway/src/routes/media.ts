@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { finished } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { markCut } from '@douyin/metrics';
 import { isValidKey, type ByteRange } from '@douyin/storage';
@@ -45,7 +46,9 @@ export const mediaRoutes =
     // its answer open for as long as it stays paused: media answers are cut when the gateway stops, and the player
     // asks another instance for the rest with a Range request.
     const streaming = new Set<ServerResponse>();
+    let stopping = false;
     app.addHook('preClose', async () => {
+      stopping = true;
       for (const res of streaming) {
         if (res.socket) markCut(res.socket, GOING_AWAY);
         res.destroy();
@@ -78,8 +81,14 @@ export const mediaRoutes =
         if (req.method === 'HEAD') return reply.send();
         const body = await deps.media.store.get(key, range);
         if (!body) return notFound(reply);
+        // Stopped while this one looked the object up: it would stream past the cut above.
+        if (stopping) {
+          body.destroy();
+          return uncached(reply).code(503).header('connection', 'close').type('text/plain; charset=utf-8').send('stopping');
+        }
         streaming.add(reply.raw);
-        reply.raw.once('close', () => streaming.delete(reply.raw));
+        // finished, not a 'close' listener: a client that left during the lookups closed the response already.
+        finished(reply.raw, () => streaming.delete(reply.raw));
         return reply.send(body);
       },
     });
