@@ -20,10 +20,9 @@ const passes = (entry: unknown): boolean => checksOf(entry).every((check) => isJ
  * of the instance (one that has just registered again, say). Maintenance mode (a check of its own, with notes and no
  * output) is an operator's word, as good as a check's.
  */
+const inMaintenance = (check: unknown): boolean => isJson(check) && /^_(service|node)_maintenance/.test(text(check.CheckID));
 const checked = (entry: unknown): boolean =>
-  checksOf(entry).every(
-    (check) => isJson(check) && (check.Status === 'passing' || text(check.Output) !== '' || /^_(service|node)_maintenance/.test(text(check.CheckID))),
-  );
+  checksOf(entry).some(inMaintenance) || checksOf(entry).every((check) => isJson(check) && (check.Status === 'passing' || text(check.Output) !== ''));
 
 const FILTERS = { passing: passes, checked, all: () => true } as const;
 

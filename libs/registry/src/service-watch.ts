@@ -46,8 +46,8 @@ export function watchService(
   let restart: NodeJS.Timeout | undefined;
   let failuresInARow = 0;
   let graceEnd: NodeJS.Timeout | undefined;
-  // When each instance kept through a grace was first found missing: however often Consul comes back and goes away
-  // again, an instance leaves once it has been missing for a whole grace.
+  // The return of Consul that first found each kept instance missing: however often Consul comes back and goes away
+  // again, an instance leaves once it has been missing for a whole grace from then.
   const missingSince = new Map<string, number>();
   const waiting = new Set<() => void>();
 
@@ -66,6 +66,34 @@ export function watchService(
     if (different) changed?.(next);
   };
 
+  /**
+   * Adopts the instances Consul's answer lists as passing, keeping for the rest of their grace those last seen that it
+   * does not list, or has not checked yet, since it came back from an outage.
+   */
+  const settle = (entries: unknown) => {
+    const next = byId(toInstances(entries, { only: 'passing' }));
+    const now = Date.now();
+    const checkedIds = new Set(toInstances(entries, { only: 'checked' }).map((instance) => instance.id));
+    const keptUntil = (id: string) => (missingSince.get(id) ?? backAt) + restartGraceMs;
+    const unlisted = cache.filter((instance) => !checkedIds.has(instance.id) && keptUntil(instance.id) > now);
+    for (const id of missingSince.keys()) if (!unlisted.some((instance) => instance.id === id)) missingSince.delete(id);
+    if (unlisted.length === 0) return adopt(next);
+    // Back from an outage without some of them (or with them registered again but not checked yet): more likely a
+    // Consul that lost its state than instances gone while it was away. Those still serving register again and pass
+    // a check soon; a real departure waits out the grace.
+    const newlyMissing = unlisted.filter((instance) => !missingSince.has(instance.id));
+    for (const instance of newlyMissing) missingSince.set(instance.id, backAt);
+    if (newlyMissing.length > 0) logger.info({ target: service, unlisted: newlyMissing.map((i) => i.id) }, 'consul came back without these instances; keeping them until they register again');
+    adopt(byId([...next, ...unlisted]));
+    // Each kept instance leaves at its own time: the answer is looked at again at the first of them.
+    graceEnd = setTimeout(() => {
+      graceEnd = undefined;
+      // Down again meanwhile: the outage keeps what is known, as ever.
+      if (lastFailure === 0) settle(entries);
+    }, Math.min(...unlisted.map((instance) => keptUntil(instance.id))) - now);
+    graceEnd.unref();
+  };
+
   const start = () => {
     // Every registered instance, failing ones too: after an outage, one whose check Consul has run and seen fail is
     // known to be in trouble, while one it does not list, or has not checked yet, may only be registering again.
@@ -78,30 +106,12 @@ export function watchService(
       // An answer already on its way when the watch was stopped.
       if (stopped) return;
       failuresInARow = 0;
-      const next = byId(toInstances(entries, { only: 'passing' }));
       if (lastFailure !== 0) {
         logger.info({ target: service }, 'consul reachable again, discovery resumed');
         backAt = Date.now();
       }
       lastFailure = 0;
-      const now = Date.now();
-      const checkedIds = new Set(toInstances(entries, { only: 'checked' }).map((instance) => instance.id));
-      const keptUntil = (id: string) => Math.min(backAt, missingSince.get(id) ?? now) + restartGraceMs;
-      const unlisted = cache.filter((instance) => !checkedIds.has(instance.id) && keptUntil(instance.id) > now);
-      for (const id of missingSince.keys()) if (!unlisted.some((instance) => instance.id === id)) missingSince.delete(id);
-      if (unlisted.length === 0) return adopt(next);
-      for (const instance of unlisted) if (!missingSince.has(instance.id)) missingSince.set(instance.id, now);
-      // Back from an outage without some of them (or with them registered again but not checked yet): more likely a
-      // Consul that lost its state than instances gone while it was away. Those still serving register again and pass
-      // a check soon; a real departure waits out the grace.
-      if (graceEnd === undefined) logger.info({ target: service, unlisted: unlisted.map((i) => i.id) }, 'consul came back without these instances; keeping them until they register again');
-      adopt(byId([...next, ...unlisted]));
-      graceEnd = setTimeout(() => {
-        graceEnd = undefined;
-        // Down again meanwhile: the outage keeps what is known, as ever.
-        if (lastFailure === 0) adopt(next);
-      }, Math.min(...unlisted.map((instance) => keptUntil(instance.id))) - now);
-      graceEnd.unref();
+      settle(entries);
     });
     current.on('error', (err: Error) => {
       if (stopped || current !== watch) return;
