@@ -195,12 +195,18 @@ test('an upload refused for want of a slot is answered before a client sending i
   }
 });
 
-test('an upload whose token is in its multipart body is charged to its user, from whatever IP', async (t) => {
+/** A gateway whose one limit is two uploads per user, a new one a minute. */
+async function uploadLimitedGateway(t: { after(fn: () => unknown): void }) {
   const media = await testMedia(t);
   const videos = fakeVideoService(media.store);
   const limits = { all: { ip: null, user: null }, classes: { upload: { ip: null, user: { ratePerSec: 1 / 60, burst: 2 } } } };
   const limiter = createRouteLimiter(new MemoryBuckets(() => 0), limits);
   const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media }, {}, { limiter });
+  return { app, media, videos };
+}
+
+test('an upload whose token is in its multipart body is charged to its user, from whatever IP', async (t) => {
+  const { app, media, videos } = await uploadLimitedGateway(t);
   const { token } = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=often&password=secret1' })).json();
   const upload = multipartBody([data(randomBytes(1000)), { name: 'title', value: 't' }, { name: 'token', value: token }]);
   const codes = [];
@@ -213,11 +219,7 @@ test('an upload whose token is in its multipart body is charged to its user, fro
 });
 
 test("an upload is charged to the user its body's token names, whoever an Authorization header names", async (t) => {
-  const media = await testMedia(t);
-  const videos = fakeVideoService(media.store);
-  const limits = { all: { ip: null, user: null }, classes: { upload: { ip: null, user: { ratePerSec: 1 / 60, burst: 2 } } } };
-  const limiter = createRouteLimiter(new MemoryBuckets(() => 0), limits);
-  const app = await gatewayFor(t, fakeUserService().client, undefined, undefined, {}, { video: videos.client, media }, {}, { limiter });
+  const { app, videos } = await uploadLimitedGateway(t);
   const register = async (username: string) => (await app.inject({ method: 'POST', url: `/douyin/user/register/?username=${username}&password=secret1` })).json() as { user_id: number; token: string };
   const { user_id: uploaderId, token: uploader } = await register('uploader');
   // The body's token before the file, so the route knows its user when the file begins.
