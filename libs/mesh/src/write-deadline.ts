@@ -3,9 +3,8 @@ import { currentScope, type CallScope } from './call-scope.js';
 
 /**
  * Less than this left before the call's deadline (which already keeps its answer's travel time back: callDeadline), a
- * write is not started: committed after its caller gave up, it would
- * be done while the phone was told it failed, and the phone's retry would do it twice (a second comment, a second
- * message, a sign-up answered "name taken").
+ * write is not started: committed after its caller gave up, it would be done while the phone was told it failed, and
+ * the phone's retry would do it twice (a second comment, a second message, a sign-up answered "name taken").
  */
 const WRITE_MARGIN_MS = 100;
 
