@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort, sharedRedisUrl, startSilentRedis } from '@douyin/testing';
 import { silentLogger } from '@douyin/telemetry';
-import { MemoryBuckets, RedisBuckets, createBucketStore, type BucketStore } from '@douyin/ratelimit';
+import { MemoryBuckets, RedisBuckets, SWEEP_ABOVE, createBucketStore, type BucketStore } from '@douyin/ratelimit';
 
 const spec = { ratePerSec: 10, burst: 5 };
 
@@ -13,6 +13,31 @@ async function takeAll(store: BucketStore, key: string, n: number): Promise<bool
   for (let i = 0; i < n; i++) out.push((await store.take(key, spec)).allowed);
   return out;
 }
+
+test('memory: past SWEEP_ABOVE buckets those full again are dropped, and the next scan waits until the store doubled', { timeout: 60_000 }, async () => {
+  let now = 0;
+  const store = new MemoryBuckets(() => now);
+  const refillsInAMillisecond = { ratePerSec: 1000, burst: 1 };
+  const refillsInAnHour = { ratePerSec: 1 / 3600, burst: 1 };
+  const fill = async (prefix: string, n: number, bucket: typeof spec) => {
+    for (let i = 0; i < n; i++) await store.take(`${prefix}${i}`, bucket);
+  };
+
+  await fill('quick', 1_000, refillsInAMillisecond);
+  await fill('slow', SWEEP_ABOVE - 1_000, refillsInAnHour);
+  now = 10;
+  await store.take('past-the-bound', refillsInAnHour);
+  const kept = SWEEP_ABOVE - 1_000 + 1;
+  assert.equal(store.size, kept, 'the buckets full again went, the others stayed');
+
+  // A flood of networks whose buckets are all still refilling: each request must not scan them all again.
+  await fill('quick', 1_000, refillsInAMillisecond);
+  now = 20;
+  await store.take('later', refillsInAnHour);
+  assert.equal(store.size, kept + 1_001, 'no scan before the store doubled');
+  await fill('flood', 2 * kept - store.size + 1, refillsInAnHour);
+  assert.equal(store.size, 2 * kept + 1 - 1_000, 'once it doubled, the scan dropped the buckets full again');
+});
 
 test('memory: a burst of exactly `burst`, then one token per 1/rate, never more than burst after idling', async () => {
   let now = 1_000_000;

@@ -22,7 +22,7 @@ interface Bucket {
 }
 
 // Past this many keys, buckets that refilled completely are dropped: a full bucket equals a missing one.
-const SWEEP_ABOVE = 100_000;
+export const SWEEP_ABOVE = 100_000;
 
 // Ten refills of 0.1 token sum to 0.9999999999999999: without a tolerance a bucket would run a request short.
 const EPSILON = 1e-9;
@@ -39,6 +39,7 @@ export function refillAndTake(bucket: Bucket | undefined, spec: BucketSpec, now:
 export class MemoryBuckets implements BucketStore {
   // `fullAt`: when the bucket will have refilled to its burst, after which dropping it changes nothing.
   private readonly buckets = new Map<string, Bucket & { fullAt: number }>();
+  private sweepAbove = SWEEP_ABOVE;
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
@@ -46,7 +47,7 @@ export class MemoryBuckets implements BucketStore {
     const now = this.now();
     const { bucket, result } = refillAndTake(this.buckets.get(key), spec, now);
     this.buckets.set(key, { ...bucket, fullAt: now + ((spec.burst - bucket.tokens) * 1000) / spec.ratePerSec });
-    if (this.buckets.size > SWEEP_ABOVE) this.sweep(now);
+    if (this.buckets.size > this.sweepAbove) this.sweep(now);
     return result;
   }
 
@@ -61,5 +62,8 @@ export class MemoryBuckets implements BucketStore {
 
   private sweep(now: number): void {
     for (const [key, bucket] of this.buckets) if (bucket.fullAt <= now) this.buckets.delete(key);
+    // Buckets still refilling stay (a flood from that many networks within seconds): scanning them all again on every
+    // request would make each one cost the whole store, so the next sweep waits until as many again have come.
+    this.sweepAbove = Math.max(SWEEP_ABOVE, 2 * this.buckets.size);
   }
 }
