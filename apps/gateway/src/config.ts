@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
-import { AuthEnv, DbEnv, PUBLISH_TIMEOUT_DEFAULT_MS, RateLimitEnv, StorageEnv, publishDrainMs, serviceEnv, toAuthConfig, toServiceConfig, toStorageConfig } from '@douyin/config';
+import { AuthEnv, DbEnv, PublishDrainEnv, RateLimitEnv, StorageEnv, serviceEnv, toAuthConfig, toServiceConfig, toStorageConfig, withPublishDrain } from '@douyin/config';
 import { FEED_MAX, LIST_MAX } from '@douyin/contracts';
 
 /** The machine's first LAN IPv4 address: what a phone on the same network dials (loopback if there is none). */
@@ -45,8 +45,11 @@ const ProxyList = z
 export const GatewayEnv = z
   .object({
     ...serviceEnv('gateway').shape,
-    /** Unset: a publish call's budget and its answer (PUBLISH_TIMEOUT_MS + 5 s), so a stop lets one in flight finish. */
-    SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().optional(),
+    /**
+     * PUBLISH_TIMEOUT_MS is the budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an
+     * ordinary call. Unset SHUTDOWN_GRACE_MS follows it (its budget and answer), so a stop lets one in flight finish.
+     */
+    ...PublishDrainEnv.shape,
     ...AuthEnv.shape,
     DATA_DIR: DbEnv.shape.DATA_DIR,
     // The APK on a phone reaches the gateway over the LAN, so it listens on every interface by default.
@@ -66,8 +69,6 @@ export const GatewayEnv = z
     MAX_CONCURRENT_UPLOADS_PER_IP: z.coerce.number().int().positive().default(4),
     /** Bytes a second an upload must average once its first 10 s passed, or be closed; 0 = no floor. */
     UPLOAD_MIN_RATE: z.coerce.number().int().min(0).default(16 * 1024),
-    /** Budget of one publish call (probe, cover, store): a 100 MiB upload takes longer than an ordinary call. */
-    PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(PUBLISH_TIMEOUT_DEFAULT_MS),
     FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(FEED_MAX).default(FEED_MAX),
     /** Entries of a list the APK cannot page (favorites, comments, follows, chat history...): its newest ones. */
     LIST_LIMIT: z.coerce.number().int().min(1).max(LIST_MAX).default(LIST_MAX),
@@ -77,7 +78,7 @@ export const GatewayEnv = z
     TIME_ZONE: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   })
   .transform((e) => ({
-    service: toServiceConfig('gateway', { ...e, SHUTDOWN_GRACE_MS: e.SHUTDOWN_GRACE_MS ?? publishDrainMs(e.PUBLISH_TIMEOUT_MS) }),
+    service: toServiceConfig('gateway', withPublishDrain(e)),
     auth: toAuthConfig(e),
     storage: toStorageConfig(e),
     rateLimits: {

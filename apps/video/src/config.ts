@@ -3,23 +3,23 @@ import { z } from 'zod';
 import {
   CacheEnv,
   DbEnv,
-  PUBLISH_TIMEOUT_DEFAULT_MS,
+  PublishDrainEnv,
   RpcServerEnv,
   StorageEnv,
-  publishDrainMs,
   serviceEnv,
   toCacheConfig,
   toDbConfig,
   toProcedureLimits,
   toServiceConfig,
   toStorageConfig,
+  withPublishDrain,
 } from '@douyin/config';
 
 export const VideoEnv = z
   .object({
     ...serviceEnv('video').shape,
-    // A publish it serves may run for the gateway's whole publish budget: the stop waits for it.
-    SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(publishDrainMs(PUBLISH_TIMEOUT_DEFAULT_MS)),
+    // A publish it serves may run for the gateway's whole publish budget (PUBLISH_TIMEOUT_MS): the stop waits for it.
+    ...PublishDrainEnv.shape,
     ...RpcServerEnv.shape,
     ...DbEnv.shape,
     ...StorageEnv.shape,
@@ -32,7 +32,7 @@ export const VideoEnv = z
     MEDIA_WORK_DIR: z.string().default(tmpdir()),
   })
   .transform((e) => ({
-    service: toServiceConfig('video', e),
+    service: toServiceConfig('video', withPublishDrain(e)),
     limits: toProcedureLimits(e),
     db: toDbConfig('video', e),
     storage: toStorageConfig(e),

@@ -3,14 +3,29 @@ import { z } from 'zod';
 const positiveMs = z.coerce.number().int().positive();
 
 /** The gateway's budget for one publish call, from the upload received, unless PUBLISH_TIMEOUT_MS says otherwise. */
-export const PUBLISH_TIMEOUT_DEFAULT_MS = 60_000;
+const PUBLISH_TIMEOUT_DEFAULT_MS = 60_000;
 
 /**
  * The drain of an app that serves publishes (the gateway, the video service): long enough for a publish call begun
  * just before the stop to finish and answer. The others' 10 s would cut it off, failing the upload of whoever was
  * publishing. (An upload still arriving may take longer than any drain.)
  */
-export const publishDrainMs = (publishTimeoutMs: number): number => publishTimeoutMs + 5_000;
+const publishDrainMs = (publishTimeoutMs: number): number => publishTimeoutMs + 5_000;
+
+/**
+ * The settings of an app that serves publishes: both read the gateway's publish budget, so raising it in one shared
+ * place (a ConfigMap, an env file) lengthens both drains; SHUTDOWN_GRACE_MS, when set, still says the last word.
+ */
+export const PublishDrainEnv = z.object({
+  SHUTDOWN_GRACE_MS: positiveMs.optional(),
+  PUBLISH_TIMEOUT_MS: positiveMs.default(PUBLISH_TIMEOUT_DEFAULT_MS),
+});
+
+/** The env with its drain settled: SHUTDOWN_GRACE_MS if set, else a publish's budget and its answer. */
+export const withPublishDrain = <E extends z.output<typeof PublishDrainEnv>>(e: E): E & { SHUTDOWN_GRACE_MS: number } => ({
+  ...e,
+  SHUTDOWN_GRACE_MS: e.SHUTDOWN_GRACE_MS ?? publishDrainMs(e.PUBLISH_TIMEOUT_MS),
+});
 
 /** `NODE_ENV=production` turns on the checks that refuse development defaults (missing or placeholder secrets, the embedded database). */
 export const RuntimeEnv = z.object({

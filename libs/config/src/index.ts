@@ -9,9 +9,9 @@ export {
   RuntimeEnv,
   ServerEnv,
   TelemetryEnv,
-  PUBLISH_TIMEOUT_DEFAULT_MS,
+  PublishDrainEnv,
   portWithDefault,
-  publishDrainMs,
+  withPublishDrain,
 } from './fragments.js';
 export {
   EMBEDDED_PORTS,
