@@ -46,11 +46,14 @@ export const APK_STATUS: Record<TRPC_ERROR_CODE_KEY, ApkCode> = {
   UNPROCESSABLE_CONTENT: ApkCode.outOfRange,
   PAYLOAD_TOO_LARGE: ApkCode.outOfRange,
   UNSUPPORTED_MEDIA_TYPE: ApkCode.malformedParam,
-  METHOD_NOT_SUPPORTED: ApkCode.routeNotFound,
+  // The mesh serves queries and mutations only: another method is the caller's own bug, nothing the phone sent.
+  METHOD_NOT_SUPPORTED: ApkCode.internal,
   UNAUTHORIZED: ApkCode.tokenInvalid,
   PAYMENT_REQUIRED: ApkCode.forbidden,
   FORBIDDEN: ApkCode.forbidden,
-  NOT_FOUND: ApkCode.routeNotFound,
+  // Every domain NOT_FOUND carries a reason (below); one without is tRPC's own, a procedure the callee does not have
+  // (builds of two versions during a rolling update): no route of the phone's is missing, and a retry may land.
+  NOT_FOUND: ApkCode.internal,
   CONFLICT: ApkCode.usernameTaken,
   PRECONDITION_FAILED: ApkCode.forbidden,
   PRECONDITION_REQUIRED: ApkCode.forbidden,
@@ -76,6 +79,9 @@ export const REASON_STATUS: Record<string, ApkCode> = {
   storage_unavailable: ApkCode.storageUnavailable,
   media_unavailable: ApkCode.mediaUnavailable,
   comment_not_found: ApkCode.commentNotFound,
+  // The gateway staged the upload before the call: gone, it was lost by the store or removed by a sweep or a gateway
+  // that gave up on the call; the phone may send it again.
+  staged_upload_missing: ApkCode.internal,
   // An answer past what one mesh frame carries (lists stop below it, at LIST_MAX): nothing the phone could change.
   answer_too_large: ApkCode.internal,
 };

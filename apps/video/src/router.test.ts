@@ -384,7 +384,7 @@ for (const mode of databaseModes()) {
     }
     assert.deepEqual(touched, []);
     // 100 emoji are 100 code points: the title passes, and the missing staged upload is what fails.
-    await assert.rejects(caller.publish({ authorId: 1, title: '😀'.repeat(100), stagingKey }), /staged upload .* not found/);
+    await assert.rejects(caller.publish({ authorId: 1, title: '😀'.repeat(100), stagingKey }), rejectsWith('NOT_FOUND', 'staged_upload_missing'));
     await assert.rejects(caller.feed({ limit: 31 }), rejectsWith('BAD_REQUEST'));
   });
 }

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
-import { requireUsers, type PublishInput, type UserLookup, type Video } from '@douyin/contracts';
+import { Reason, domainError, requireUsers, type PublishInput, type UserLookup, type Video } from '@douyin/contracts';
 import { invalidatingWrite } from '@douyin/cache';
 import { isConnectionLost, isDeadlock, isUniqueViolation } from '@douyin/db';
 import { newKey, storageUnavailable, type ObjectStore } from '@douyin/storage';
@@ -96,7 +96,7 @@ async function committedAnyway(deps: PublishDeps, video: repo.NewVideo, err: unk
   throw new CommitOutcomeUnknown(err);
 }
 
-const stagedUploadMissing = (key: string) => new TRPCError({ code: 'BAD_REQUEST', message: `staged upload ${key} not found` });
+const stagedUploadMissing = (key: string) => domainError('NOT_FOUND', Reason.stagedUploadMissing, `staged upload ${key} not found`);
 
 /** A local file of the staged upload: the store's own file when it is a local folder, else a copy in `dir`. */
 async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir: string): Promise<string> {

@@ -17,6 +17,8 @@ export const Reason = {
   mediaUnavailable: 'media_unavailable',
   /** A comment that does not exist, was deleted, or is on another video (the APK's 40403). */
   commentNotFound: 'comment_not_found',
+  /** A publish whose staged upload is not in the store (the APK's 50001: not the phone's doing). */
+  stagedUploadMissing: 'staged_upload_missing',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
