@@ -4,7 +4,7 @@ import { ApkCode, ApkError } from './status.js';
 export interface Authenticator {
   /** Required-token routes: the user id, or 40101 (no token) / 40102 (bad, expired, or the user is gone). */
   requireUser(token: string | undefined): Promise<number>;
-  /** Optional-token routes: the viewer, or undefined for no token or an invalid one (never an error). */
+  /** Optional-token routes: the viewer, or undefined for no token or an invalid one, the user gone included (never an error). */
   viewer(token: string | undefined): Promise<number | undefined>;
 }
 
@@ -32,7 +32,11 @@ export function createAuthenticator({ tokens, userExists }: AuthenticatorDeps): 
 
     async viewer(token) {
       if (token === undefined) return undefined;
-      return tokens.verify(token).catch(() => undefined);
+      const userId = await tokens.verify(token).catch(() => undefined);
+      if (userId === undefined) return undefined;
+      // A gone account's token is invalid (§1.1), so nobody views. The viewer only sets is_follow and is_favorite: a
+      // user service that cannot answer keeps the token's word rather than fail the page.
+      return (await userExists(userId).catch(() => true)) ? userId : undefined;
     },
   };
 }
