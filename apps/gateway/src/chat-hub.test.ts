@@ -141,9 +141,9 @@ test('a connection that ends while its first page is delivered is asked no furth
   const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
   t.after(() => hub.close());
   let delivered = 0;
-  const unsubscribe = hub.subscribe(1, now - 5_000, {
+  const subscription = hub.subscribe(1, now - 5_000, {
     deliver: () => {
-      if (++delivered === 1) unsubscribe();
+      if (++delivered === 1) subscription.unsubscribe();
     },
     end: () => undefined,
   });
@@ -282,12 +282,12 @@ test('a user opening more than connectionsPerUser connections ends the oldest; o
   };
   const [first, second, third, peer] = [connection('first'), connection('second'), connection('third'), connection('peer')];
   hub.subscribe(2, now - 2_000, peer);
-  const unsubscribeFirst = hub.subscribe(1, now - 2_000, first);
+  const firstSubscription = hub.subscribe(1, now - 2_000, first);
   hub.subscribe(1, now - 2_000, second);
   assert.deepEqual(ended, []);
   hub.subscribe(1, now - 2_000, third);
   assert.deepEqual(ended, ['first replaced']);
-  unsubscribeFirst(); // the route's close handler runs after the end: nothing else is ended
+  firstSubscription.unsubscribe(); // the route's close handler runs after the end: nothing else is ended
   await until('the remaining connections to receive', () => [second, third, peer].every((l) => l.delivered.length > 0));
   assert.deepEqual([first.delivered, second.delivered, third.delivered, peer.delivered], [[], ['hello'], ['hello'], ['hello']]);
   const value = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await metric.get()).values[0]?.value;
@@ -305,9 +305,9 @@ test('a connection that subscribes after the hub closed is ended at once, and no
   // A push request whose token was still being checked when the gateway began to stop: left open, it would hold
   // the server's close until the forced exit.
   const ended: string[] = [];
-  const unsubscribe = hub.subscribe(1, Date.now(), { ...listener(), end: (why) => void ended.push(why) });
+  const subscription = hub.subscribe(1, Date.now(), { ...listener(), end: (why) => void ended.push(why) });
   assert.deepEqual(ended, ['closing']);
-  unsubscribe();
+  subscription.unsubscribe();
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(asked, []);
   assert.equal((await metrics.pushConnections.get()).values[0]?.value ?? 0, 0);

@@ -5,10 +5,16 @@ import { outsideRequests, type Logger } from '@douyin/telemetry';
 
 /** Someone listening for the messages one user sends or receives (one per open push connection). */
 export interface ChatListener {
-  deliver(message: Message): void;
+  /**
+   * `resumeFrom` is a `since` from which a new connection misses nothing this one has yet to deliver: messages arrive
+   * out of create_time order (one sent through this gateway at once, an older one committed elsewhere at the next
+   * poll), so resuming from the last one's create time could skip one still on its way. It is the start of the
+   * connection's window instead, and a connection resumed from it may deliver again what this one did within it.
+   */
+  deliver(message: Message, resumeFrom: number): void;
   /**
    * End the connection: the hub is closing; the user opened more than connectionsPerUser and this is the oldest; or it
-   * is lagging, what it holds to skip repeats past seenLimit (its client reconnects from its last message).
+   * is lagging, what it holds to skip repeats past seenLimit (its client reconnects from its last `resumeFrom`).
    */
   end(why: 'closing' | 'replaced' | 'lagging'): void;
 }
@@ -44,9 +50,16 @@ export interface ChatHubOptions {
   seenLimit?: number;
 }
 
+/** One connection's hold on the hub. */
+export interface ChatSubscription {
+  /** Where a connection opened now would resume this one (see ChatListener.deliver); it moves on as the window slides. */
+  resumeFrom(): number;
+  unsubscribe(): void;
+}
+
 export interface ChatHub {
-  /** Delivers every message the user sends or receives with createTime > after, each once; returns the unsubscribe. */
-  subscribe(userId: number, after: number, listener: ChatListener): () => void;
+  /** Delivers every message the user sends or receives with createTime > after, each once. */
+  subscribe(userId: number, after: number, listener: ChatListener): ChatSubscription;
   /**
    * A message just stored through this gateway: delivered now to its sender's and recipient's connections here,
    * instead of at the next poll (which then skips it). Messages stored elsewhere still arrive by polling.
@@ -193,7 +206,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   function deliverOnce(sub: Subscription, m: Message) {
     if (m.createTime <= sub.after || sub.seen.has(m.id) || !subscriptions.has(sub)) return;
     sub.seen.set(m.id, m.createTime);
-    sub.listener.deliver(m);
+    sub.listener.deliver(m, sub.after);
     metrics?.pushDelivered.inc();
     if (sub.seen.size <= seenLimit) return;
     logger.warn({ userId: sub.userId, seen: sub.seen.size }, 'chat push connection ended: its reads kept failing while messages reached it');
@@ -214,7 +227,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       // A push request still checking its token when the hub closed: its connection must end like the others.
       if (closed) {
         listener.end('closing');
-        return () => undefined;
+        return { resumeFrom: () => after, unsubscribe: () => undefined };
       }
       const sub: Subscription = { userId, after, seen: new Map(), listener };
       const mine = ofUser.get(userId) ?? [];
@@ -227,7 +240,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       subscriptions.add(sub);
       metrics?.pushConnections.set(subscriptions.size);
       schedule();
-      return () => unsubscribe(sub);
+      return { resumeFrom: () => sub.after, unsubscribe: () => unsubscribe(sub) };
     },
     publish(m) {
       for (const userId of new Set([m.fromId, m.toId])) for (const sub of ofUser.get(userId) ?? []) deliverOnce(sub, m);

@@ -34,9 +34,12 @@ export function pushStream(res: PushResponse, onStalled: () => void, unsentLimit
     }
     res.write(text);
   };
+  // An `id:` is what EventSource sends back as Last-Event-ID when it reconnects; a frame of an id and a comment only
+  // sets it, dispatching nothing.
+  const idLine = (id: number | undefined) => (id === undefined ? '' : `id: ${id}\n`);
   return {
-    event: (name: string, data: unknown) => send(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
-    comment: (text: string) => send(`: ${text}\n\n`),
+    event: (name: string, data: unknown, id?: number) => send(`${idLine(id)}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
+    comment: (text: string, id?: number) => send(`${idLine(id)}: ${text}\n\n`),
     end() {
       if (ended || stalled) return;
       ended = true;

@@ -6,7 +6,9 @@ export function readEvents(body: ReadableStream<Uint8Array>) {
   const queue: ApkMessage[] = [];
   const waiting: Array<(m: ApkMessage) => void> = [];
   let closedWith: unknown;
-  const push = sseParser(({ event, data }) => {
+  let lastId: string | undefined;
+  const push = sseParser(({ event, data, id }) => {
+    if (id !== undefined) lastId = id;
     if (event === 'closed') closedWith = JSON.parse(data);
     if (event !== 'message') return; // comments (connected, heartbeats) and the closing event
     const message = JSON.parse(data) as ApkMessage;
@@ -25,6 +27,8 @@ export function readEvents(body: ReadableStream<Uint8Array>) {
       return queued ? Promise.resolve(queued) : new Promise((resolve) => waiting.push(resolve));
     },
     pending: () => queue.length,
+    /** The `id:` of the last frame that carried one, as EventSource would send it back in Last-Event-ID. */
+    lastId: () => lastId,
     /** The data of the `event: closed` the server sent before ending the stream, if it did. */
     closedWith: () => closedWith,
     /** true when the server ended the stream, false when the client aborted it */

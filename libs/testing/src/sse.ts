@@ -1,7 +1,8 @@
-/** One server-sent event: its `event:` name (undefined for a comment-only frame) and its `data:` lines joined. */
+/** One server-sent event: its `event:` name (undefined for a comment-only frame), its `data:` lines joined, its `id:`. */
 export interface SseFrame {
   event: string | undefined;
   data: string;
+  id?: string;
 }
 
 /**
@@ -17,12 +18,14 @@ export function sseParser(onFrame: (frame: SseFrame) => void): (chunk: string) =
       const lines = buffer.slice(0, end).split('\n');
       buffer = buffer.slice(end + 2);
       let event: string | undefined;
+      let id: string | undefined;
       const data: string[] = [];
       for (const line of lines) {
         if (line.startsWith('event: ')) event = line.slice('event: '.length);
         else if (line.startsWith('data: ')) data.push(line.slice('data: '.length));
+        else if (line.startsWith('id: ')) id = line.slice('id: '.length);
       }
-      onFrame({ event, data: data.join('\n') });
+      onFrame({ event, data: data.join('\n'), ...(id === undefined ? {} : { id }) });
     }
   };
 }

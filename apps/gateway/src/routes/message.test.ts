@@ -99,6 +99,34 @@ test('push channel: the token is checked like any route; messages arrive as serv
   assert.equal(await events.ended, true);
 });
 
+test('push channel: a client resumes from the id of the last frame it got, missing no message that arrived out of order', { timeout: 10_000 }, async (t) => {
+  const { app, call, register, message } = await socialGateway(t);
+  const [ann, bob, cat] = [await register('ann'), await register('bob'), await register('cat')];
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const first = new AbortController();
+  const events = readEvents((await fetch(`${base}/douyin/message/push/?token=${bob.token}`, { signal: first.signal })).body!);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content: 'sent here' });
+  const pushed = await events.next();
+  assert.equal(pushed.content, 'sent here');
+  const resumeFrom = events.lastId();
+  assert.match(resumeFrom ?? '', /^\d+$/, 'every event carries an id');
+  first.abort();
+  // A message stored through another gateway, stamped before the one pushed here but committed after the connection
+  // ended: resuming from the pushed message's create_time would skip it for ever.
+  message.messages.push({ id: 1_000, fromId: cat.user_id, toId: bob.user_id, content: 'committed late', createTime: pushed.create_time - 1 });
+  assert.ok(Number(resumeFrom) < pushed.create_time - 1);
+
+  // EventSource sends Last-Event-ID on its own, on the URL it first opened: the header wins over that `since`.
+  const headers = { 'last-event-id': resumeFrom! };
+  const resumed = readEvents((await fetch(`${base}/douyin/message/push/?token=${bob.token}&since=${pushed.create_time}`, { headers })).body!);
+  const got = [await resumed.next(), await resumed.next()];
+  assert.deepEqual(got.map((m) => m.content), ['committed late', 'sent here'], 'oldest first; the repeat is merged by id');
+  const bad = await app.inject({ method: 'GET', url: `/douyin/message/push/?token=${bob.token}`, headers: { 'last-event-id': 'yesterday' } });
+  assert.equal(bad.json().status_code, 40002);
+  await app.close();
+});
+
 test("push channel: a user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, saying why", { timeout: 10_000 }, async (t) => {
   const { app, call, register } = await socialGateway(t, undefined, 2);
   const [ann, bob] = [await register('ann'), await register('bob')];

@@ -56,13 +56,20 @@ export const messageRoutes =
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
     // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
     // order. A client that must not miss anything opens it before loading the chat and merges by id.
+    // Each event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends it back
+    // as Last-Event-ID when it reconnects, which wins over the `since` its URL still carries (another client passes
+    // it as `since`). A resumed connection may deliver again what the last one did shortly before it ended.
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901); one
     // whose client stops reading is cut once PUSH_UNSENT_LIMIT waits unsent; one whose reads keep failing while
-    // messages reach it through this gateway ends past the hub's seenLimit (its client reconnects with `since`).
+    // messages reach it through this gateway ends past the hub's seenLimit (its client then resumes).
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
       const userId = await deps.auth.requireUser(tokenOf(params, req));
-      const since = optionalEpochMs(params, 'since') ?? Date.now();
+      const resumed = req.headers['last-event-id'];
+      const since =
+        (typeof resumed === 'string' && resumed !== '' ? optionalEpochMs(new Map([['Last-Event-ID', resumed]]), 'Last-Event-ID') : undefined) ??
+        optionalEpochMs(params, 'since') ??
+        Date.now();
       reply.hijack();
       const res = reply.raw;
       // The client may have gone while its token was checked: nothing to serve, nothing to subscribe. (From here to
@@ -80,10 +87,10 @@ export const messageRoutes =
         metrics.pushStalled.inc();
         req.log.info({ userId }, 'push client stopped reading; connection ended');
       });
-      stream.comment('connected');
-      const heartbeat = setInterval(() => stream.comment('ping'), HEARTBEAT_MS);
-      const unsubscribe = hub.subscribe(userId, since, {
-        deliver: (m) => stream.event('message', toApkMessage(m)),
+      stream.comment('connected', since);
+      const heartbeat = setInterval(() => stream.comment('ping', subscription.resumeFrom()), HEARTBEAT_MS);
+      const subscription = hub.subscribe(userId, since, {
+        deliver: (m, resumeFrom) => stream.event('message', toApkMessage(m), resumeFrom),
         end: (why) => {
           clearInterval(heartbeat);
           // Said before closing, so a client can tell this from a network drop and not reconnect at once.
@@ -95,7 +102,7 @@ export const messageRoutes =
       // GET with a body (any Content-Type) is before this handler runs.
       res.once('close', () => {
         clearInterval(heartbeat);
-        unsubscribe();
+        subscription.unsubscribe();
       });
     });
   };
