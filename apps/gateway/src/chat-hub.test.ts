@@ -384,3 +384,26 @@ test('a connection whose reads keep failing while messages reach it through this
   hub.publish(sent(6));
   assert.deepEqual(again.delivered, ['m6']);
 });
+
+test('the full reads keep their rhythm when the wall clock steps back', async (t) => {
+  const realNow = Date.now();
+  // The message service's clock, not stepped: the polls in between read from shortly before its last answer.
+  const serviceNow = () => realNow + performance.now();
+  const asked: number[] = [];
+  const message = {
+    inbox: { query: async ({ since }: InboxInput) => (asked.push(since), { messages: [], now: serviceNow() }) },
+  } as unknown as ChatHubOptions['message'];
+  // Within the window for the test's length: the full reads do not slide it, and keep asking from here.
+  const opened = serviceNow() - 4_000;
+  t.mock.method(Date, 'now', () => realNow - 3_600_000); // the gateway's wall clock stepped an hour back
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, fullEveryMs: 50 });
+  t.after(() => hub.close());
+  hub.subscribe(1, opened, listener());
+  // Only a full read asks from the connection's start; the others from a second before the previous answer. (Waited
+  // for on the monotonic clock: `until` reads the stepped one.)
+  const fullReads = () => asked.filter((since) => since === opened).length;
+  const giveUpAt = performance.now() + 500;
+  while (fullReads() < 3 && performance.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(fullReads() >= 3, `full reads: ${fullReads()} of ${asked.length} in half a second, one every 50 ms due`);
+  assert.ok(asked.some((since) => since > opened), 'the polls in between read from later on');
+});

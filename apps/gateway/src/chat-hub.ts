@@ -150,8 +150,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   async function tick(): Promise<void> {
     const now = Date.now();
-    const full = now - lastFullTick >= fullEveryMs;
-    if (full) lastFullTick = now;
+    // The full reads' rhythm is kept on the monotonic clock: a wall clock stepped back would hold them off that long.
+    const tickAt = performance.now();
+    const full = tickAt - lastFullTick >= fullEveryMs;
+    if (full) lastFullTick = tickAt;
     // A connection not read yet is asked from its own start whatever the tick, and one whose last reads failed from
     // before where its last read ended: never a gap, nor a newer message handed over before an older one unread.
     const sinceFor = (sub: Subscription) => (full || sub.readTo === undefined ? sub.after : Math.max(sub.after, sub.readTo - recentMs));
