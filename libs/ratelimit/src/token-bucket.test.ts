@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort, sharedRedisUrl, startSilentRedis } from '@douyin/testing';
 import { silentLogger } from '@douyin/telemetry';
-import { MemoryBuckets, RedisBuckets, SWEEP_ABOVE, createBucketStore, type BucketStore } from '@douyin/ratelimit';
+import { MemoryBuckets, RedisBuckets, SWEEP_ABOVE, SWEEP_EVERY_MS, createBucketStore, type BucketStore } from '@douyin/ratelimit';
 
 const spec = { ratePerSec: 10, burst: 5 };
 
@@ -37,6 +37,15 @@ test('memory: past SWEEP_ABOVE buckets those full again are dropped, and the nex
   assert.equal(store.size, kept + 1_001, 'no scan before the store doubled');
   await fill('flood', 2 * kept - store.size + 1, refillsInAnHour);
   assert.equal(store.size, 2 * kept + 1 - 1_000, 'once it doubled, the scan dropped the buckets full again');
+
+  // The flood is over: its buckets refill, and the store shrinks without waiting for as many new keys again.
+  now += 3_600_000;
+  await store.take('after-the-flood', refillsInAnHour);
+  assert.equal(store.size, 1);
+  await fill('next', 10, refillsInAnHour);
+  now += SWEEP_EVERY_MS;
+  await store.take('calm', refillsInAnHour);
+  assert.equal(store.size, 12, 'below the bound again, a store is not swept on a timer');
 });
 
 test('memory: a burst of exactly `burst`, then one token per 1/rate, never more than burst after idling', async () => {

@@ -23,6 +23,8 @@ interface Bucket {
 
 // Past this many keys, buckets that refilled completely are dropped: a full bucket equals a missing one.
 export const SWEEP_ABOVE = 100_000;
+// While a store stays past SWEEP_ABOVE, it is also swept this often, so that it shrinks once a flood is over.
+export const SWEEP_EVERY_MS = 10_000;
 
 // Ten refills of 0.1 token sum to 0.9999999999999999: without a tolerance a bucket would run a request short.
 const EPSILON = 1e-9;
@@ -40,6 +42,7 @@ export class MemoryBuckets implements BucketStore {
   // `fullAt`: when the bucket will have refilled to its burst, after which dropping it changes nothing.
   private readonly buckets = new Map<string, Bucket & { fullAt: number }>();
   private sweepAbove = SWEEP_ABOVE;
+  private sweepAt = Infinity;
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
@@ -47,7 +50,7 @@ export class MemoryBuckets implements BucketStore {
     const now = this.now();
     const { bucket, result } = refillAndTake(this.buckets.get(key), spec, now);
     this.buckets.set(key, { ...bucket, fullAt: now + ((spec.burst - bucket.tokens) * 1000) / spec.ratePerSec });
-    if (this.buckets.size > this.sweepAbove) this.sweep(now);
+    if (this.buckets.size > this.sweepAbove || now >= this.sweepAt) this.sweep(now);
     return result;
   }
 
@@ -58,12 +61,16 @@ export class MemoryBuckets implements BucketStore {
 
   async close(): Promise<void> {
     this.buckets.clear();
+    this.sweepAbove = SWEEP_ABOVE;
+    this.sweepAt = Infinity;
   }
 
   private sweep(now: number): void {
     for (const [key, bucket] of this.buckets) if (bucket.fullAt <= now) this.buckets.delete(key);
     // Buckets still refilling stay (a flood from that many networks within seconds): scanning them all again on every
-    // request would make each one cost the whole store, so the next sweep waits until as many again have come.
+    // request would make each one cost the whole store, so the next sweep waits until as many again have come, or
+    // until a while has passed, in which the flood's buckets may have refilled with no new keys coming.
     this.sweepAbove = Math.max(SWEEP_ABOVE, 2 * this.buckets.size);
+    this.sweepAt = this.sweepAbove > SWEEP_ABOVE ? now + SWEEP_EVERY_MS : Infinity;
   }
 }
