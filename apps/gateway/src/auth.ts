@@ -6,6 +6,12 @@ export interface Authenticator {
   requireUser(token: string | undefined): Promise<number>;
   /** Optional-token routes: the viewer, or undefined for no token or an invalid one, the user gone included (never an error). */
   viewer(token: string | undefined): Promise<number | undefined>;
+  /**
+   * The user a token's signature names, asking nobody: whose buckets the rate limits charge before any route runs (a
+   * lookup there would let a gone account's token, whose absence is not remembered, cost the user service a call per
+   * request ahead of every limit, and hold every signed request while the user service is slow).
+   */
+  signedUser(token: string | undefined): Promise<number | undefined>;
 }
 
 export interface AuthenticatorDeps {
@@ -16,6 +22,7 @@ export interface AuthenticatorDeps {
 
 /** The only place that reads tokens. */
 export function createAuthenticator({ tokens, userExists }: AuthenticatorDeps): Authenticator {
+  const signedUser = async (token: string | undefined) => (token === undefined ? undefined : tokens.verify(token).catch(() => undefined));
   return {
     async requireUser(token) {
       if (token === undefined) throw new ApkError(ApkCode.tokenMissing, 'token is required, please log in');
@@ -31,12 +38,14 @@ export function createAuthenticator({ tokens, userExists }: AuthenticatorDeps): 
     },
 
     async viewer(token) {
-      if (token === undefined) return undefined;
-      const userId = await tokens.verify(token).catch(() => undefined);
+      const userId = await signedUser(token);
       if (userId === undefined) return undefined;
-      // A gone account's token is invalid (§1.1), so nobody views. The viewer only sets is_follow and is_favorite: a
-      // user service that cannot answer keeps the token's word rather than fail the page.
+      // A gone account's token is invalid (§1.1), so nobody views. The viewer sets is_follow and is_favorite (and is
+      // whose profile a user request without user_id shows): a user service that cannot answer keeps the token's
+      // word rather than fail the page.
       return (await userExists(userId).catch(() => true)) ? userId : undefined;
     },
+
+    signedUser,
   };
 }

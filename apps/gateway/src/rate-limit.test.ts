@@ -19,12 +19,12 @@ const limits: RouteLimits = {
   classes: { register: { ip: { ratePerSec: 1 / 60, burst: 1 }, user: null }, login: { ip: { ratePerSec: 1 / 60, burst: 2 }, user: null } },
 };
 
-async function limitedApp(t: { after(fn: () => unknown): void }) {
+async function limitedApp(t: { after(fn: () => unknown): void }, userExists: (userId: number) => Promise<boolean> = async () => true) {
   const tokens = createTokenIssuer({ secret: 'test-secret-that-is-long-enough-0123456789', ttlSeconds: 3600 });
   const app = createHttpApp(silentLogger());
   app.setErrorHandler(apkErrorHandler);
   await app.register(multipart);
-  registerRateLimits(app, createRouteLimiter(new MemoryBuckets(() => 0), limits), createAuthenticator({ tokens, userExists: async () => true }));
+  registerRateLimits(app, createRouteLimiter(new MemoryBuckets(() => 0), limits), createAuthenticator({ tokens, userExists }));
   app.get('/douyin/feed/', { config: { zero: { video_list: [], next_time: 0 } } }, async () => ok({ video_list: [], next_time: 1 }));
   app.post('/douyin/favorite/action/', { config: { zero: {} } }, async (req) => {
     const params = await collectParams(req);
@@ -58,6 +58,18 @@ test('a signed-in user has a bucket of their own across IPs; a forged token coun
   assert.equal((await asUser('10.0.1.3')).json().status_code, 42901, 'the user bucket (2) is empty whatever the IP');
   const forged = await app.inject({ url: '/douyin/feed/?token=not.a.token', remoteAddress: '10.0.1.4' });
   assert.equal(forged.json().status_code, 0);
+});
+
+test("the limits charge the token's signed user asking nobody: a gone account's token costs no lookup ahead of them", async (t) => {
+  const asked: number[] = [];
+  const { app, token } = await limitedApp(t, async (userId) => {
+    asked.push(userId);
+    throw new Error('the user service is not reachable');
+  });
+  const codes = [];
+  for (const ip of ['10.0.2.1', '10.0.2.2', '10.0.2.3']) codes.push((await app.inject({ url: `/douyin/feed/?token=${token}`, remoteAddress: ip })).json().status_code);
+  assert.deepEqual(codes, [0, 0, 42901], "the user's bucket (2), charged whatever the user service says");
+  assert.deepEqual(asked, []);
 });
 
 test('register has its own per-IP bucket on top of the general one', async (t) => {

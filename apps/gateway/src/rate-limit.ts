@@ -30,7 +30,7 @@ const refuse = (reply: FastifyReply, retryAfterMs: number): never => {
  * a multipart body's fields itself (they are small: files are drained); an upload's body is the route's to stream,
  * which charges its user with `limitUserOnceKnown` once the token is read.
  */
-export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, auth: Pick<Authenticator, 'viewer'>): void {
+export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, auth: Pick<Authenticator, 'signedUser'>): void {
   app.addHook('preHandler', async (req, reply) => {
     const route = req.routeOptions.url ?? req.url;
     if (!route.startsWith('/douyin/')) return;
@@ -46,7 +46,7 @@ export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, 
       addAll(params, req.body);
     }
     // Only a signed token names a user: a forged one must not drain somebody else's bucket.
-    const userId = await auth.viewer(tokenOf(params, req));
+    const userId = await auth.signedUser(tokenOf(params, req));
     const verdict = await limiter.check(routeClass, { ip: clientOf(req), userId });
     if (userId !== undefined) userCharged.set(req, userId);
     if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
