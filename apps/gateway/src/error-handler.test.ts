@@ -30,6 +30,7 @@ test("a mesh failure is the phone's error only when the service says why: a miss
   // tRPC's own answer for a procedure the callee does not have (two builds during a rolling update).
   assert.equal(codeOf('NOT_FOUND'), 50001);
   assert.equal(codeOf('METHOD_NOT_SUPPORTED', undefined, 405), 50001);
-  assert.equal(codeOf('NOT_FOUND', 'staged_upload_missing'), 50001);
+  // Under a code whose own mapping is the phone's error, so that the reason is what maps it.
+  assert.equal(codeOf('BAD_REQUEST', 'staged_upload_missing', 400), 50001);
   assert.equal(codeOf('BAD_REQUEST', 'not_a_video', 400), 40005);
 });

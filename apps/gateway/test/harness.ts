@@ -76,7 +76,7 @@ export async function gatewayFor(
   const userExists = async (userId: number) =>
     user.byId.query({ userId }).then(
       () => true,
-      (err: unknown) => (meshErrorData(err)?.code === 'NOT_FOUND' ? false : Promise.reject(err)),
+      (err: unknown) => (meshErrorData(err)?.reason === 'user_not_found' ? false : Promise.reject(err)),
     );
   const videoDeps = await videoDefaults(t, videos);
   const app = await buildApp({
