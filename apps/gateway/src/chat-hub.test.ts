@@ -45,9 +45,11 @@ function fakeInbox(messages: Message[], failing = new Set<number>(), answering: 
         await answering;
         if (input.userIds.some((id) => failing.has(id))) throw new Error('message service down');
         const users = new Set(input.userIds);
-        // As the service answers: oldest first, at most INBOX_LIMIT.
+        // As the service answers: oldest first, INBOX_LIMIT and the rest of the last one's millisecond.
         const found = messages.filter((m) => m.createTime > input.since && (users.has(m.fromId) || users.has(m.toId)));
-        return { messages: found.sort((a, b) => a.createTime - b.createTime || a.id - b.id).slice(0, INBOX_LIMIT), now: Date.now() };
+        found.sort((a, b) => a.createTime - b.createTime || a.id - b.id);
+        const lastTime = found.length > INBOX_LIMIT ? found[INBOX_LIMIT - 1]!.createTime : Infinity;
+        return { messages: found.filter((m, i) => i < INBOX_LIMIT || m.createTime === lastTime), now: Date.now() };
       },
     },
   } as unknown as ChatHubOptions['message'];
@@ -122,8 +124,8 @@ test('a full answer is followed by the next page in the same tick, up to four pa
   hub.subscribe(1, now - 5_000, received);
   await until('the first tick\'s four pages', () => asked.length >= 4 && received.delivered.length >= INBOX_LIMIT * 4 - 3);
   assert.equal(asked.length, 4, 'four pages, then the tick ends');
-  // Each page starts within the last one's millisecond: the three messages of that millisecond are asked again.
-  assert.deepEqual(asked.map((a) => a.since - (now - 4_000)), [-1_000, 333 - 1, 666 - 1, 999 - 1]);
+  // Each page ends with its last millisecond's three messages, completed by the service, and the next starts after it.
+  assert.deepEqual(asked.map((a) => a.since - (now - 4_000)), [-1_000, 333, 667, 1_001]);
   await until('the next tick', () => received.delivered.length === count);
   assert.deepEqual(received.delivered, messages.map((m) => m.content), 'every message once, oldest first');
 });
@@ -406,4 +408,65 @@ test('the full reads keep their rhythm when the wall clock steps back', async (t
   while (fullReads() < 3 && performance.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.ok(fullReads() >= 3, `full reads: ${fullReads()} of ${asked.length} in half a second, one every 50 ms due`);
   assert.ok(asked.some((since) => since > opened), 'the polls in between read from later on');
+});
+
+test('where a connection resumes moves on as its window slides, and stays below every message it has yet to deliver', async (t) => {
+  const opened = Date.now() - 1_000;
+  const messages: Message[] = [];
+  const { message } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5, windowMs: 50, fullEveryMs: 10 });
+  t.after(() => hub.close());
+  const delivered: Array<{ content: string; resumeFrom: number }> = [];
+  const subscription = hub.subscribe(1, opened, { deliver: (m, resumeFrom) => void delivered.push({ content: m.content, resumeFrom }), end: () => undefined });
+  assert.equal(subscription.resumeFrom(), opened, 'nothing read yet: from where it was opened');
+  await until('the window to slide', () => subscription.resumeFrom() > opened);
+
+  // Stamped now, committed a little later (within the window): a connection resumed meanwhile must still get it.
+  const stamped = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(subscription.resumeFrom() < stamped, `resumes from ${subscription.resumeFrom()}, past a message stamped ${stamped}`);
+  messages.push({ id: 1, fromId: 2, toId: 1, content: 'late', createTime: stamped });
+  await until('the late commit to arrive', () => delivered.length === 1);
+  assert.equal(delivered[0]!.content, 'late');
+  assert.ok(delivered[0]!.resumeFrom < stamped, 'its own event names a point before it');
+  await until('the window to pass it', () => subscription.resumeFrom() >= stamped);
+});
+
+test("which connections are caught up is judged by the message service's clock, not by a gateway clock that is off", async (t) => {
+  const realNow = Date.now();
+  const serviceNow = () => realNow + performance.now();
+  const asked: InboxInput[] = [];
+  const message = {
+    inbox: { query: async (input: InboxInput) => (asked.push(input), { messages: [], now: serviceNow() }) },
+  } as unknown as ChatHubOptions['message'];
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
+  t.after(() => hub.close());
+  hub.subscribe(1, serviceNow() - 1_000, listener());
+  await until('a first answer', () => asked.length > 0);
+  t.mock.method(Date, 'now', () => realNow + 3_600_000); // the gateway's clock an hour ahead
+  const before = asked.length;
+  hub.subscribe(2, serviceNow() - 600_000, listener()); // reconnected from ten minutes back
+  // Its first read, from its own start, is asked apart from the caught-up connection's. (Waited for on the monotonic
+  // clock: `until` reads the mocked one.)
+  const apart = () => asked.slice(before).some((input) => input.userIds.join() === '2');
+  const giveUpAt = performance.now() + 1_000;
+  while (!apart() && performance.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(apart(), `the connection behind was asked apart: ${JSON.stringify(asked.slice(before, before + 4))}`);
+});
+
+test('a millisecond holding more than a page of messages does not hold the poll there', async (t) => {
+  const now = Date.now();
+  const crowded = now - 3_000;
+  // One message per conversation in that millisecond (a conversation's create times are unique), then one after it.
+  const messages: Message[] = [
+    ...Array.from({ length: INBOX_LIMIT + 200 }, (_, i) => ({ id: i + 1, fromId: 100 + i, toId: 1, content: `crowded ${i}`, createTime: crowded })),
+    { id: INBOX_LIMIT + 201, fromId: 2, toId: 1, content: 'after', createTime: crowded + 1 },
+  ];
+  const { message } = fakeInbox(messages);
+  const hub = createChatHub({ message, logger: silentLogger(), intervalMs: 5 });
+  t.after(() => hub.close());
+  const received = listener();
+  hub.subscribe(1, now - 4_000, received);
+  await until('every message', () => received.delivered.length === messages.length);
+  assert.equal(received.delivered.at(-1), 'after');
 });

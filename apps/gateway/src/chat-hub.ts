@@ -141,6 +141,13 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let lastFullTick = -Infinity;
+  /**
+   * The message service's clock as its last answer told it, and when on the monotonic clock: the connections' `since`
+   * are its times (their windows slide by its `now`), so which of them are caught up is judged by it, not by this
+   * host's clock, which may be off.
+   */
+  let serviceClock: { now: number; at: number } | undefined;
+  const serviceNow = () => (serviceClock ? serviceClock.now + (performance.now() - serviceClock.at) : Date.now());
 
   // The loop belongs to no request: started from the first connection's, its polls would carry that request's
   // deadline (every poll failing once it passed) and join its trace.
@@ -149,7 +156,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   };
 
   async function tick(): Promise<void> {
-    const now = Date.now();
+    const now = serviceNow();
     // The full reads' rhythm is kept on the monotonic clock: a wall clock stepped back would hold them off that long.
     const tickAt = performance.now();
     const full = tickAt - lastFullTick >= fullEveryMs;
@@ -171,16 +178,17 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     const sliding = new Set(subs.filter((sub) => since <= sub.after));
     for (let page = 1; ; page++) {
       const { messages, now } = await message.inbox.query({ userIds, since });
+      serviceClock = { now, at: performance.now() };
       // A full answer may have left later messages out: never slide past the last one it returned, and ask for the
-      // next page at once rather than a tick later (the users' messages arrive faster than a page a tick). The page
-      // starts within the last one's millisecond, which other conversations' messages may share.
+      // next page at once rather than a tick later (the users' messages arrive faster than a page a tick). The service
+      // completes a full answer's last millisecond, so the next page starts after it.
       const last = messages.length >= INBOX_LIMIT ? messages.at(-1)!.createTime : undefined;
-      const readTo = last === undefined ? now : last - 1;
+      const readTo = last ?? now;
       fanOutAnswer(subs, messages, { readTo, slideTo: Math.min(now - windowMs, readTo), sliding });
-      if (last === undefined || last - 1 <= since || page >= PAGES_PER_POLL) return;
+      if (last === undefined || page >= PAGES_PER_POLL) return;
       // Connections ended meanwhile take nothing more: no page for nobody.
       if (!subs.some((sub) => subscriptions.has(sub))) return;
-      since = last - 1;
+      since = last;
     }
   }
 

@@ -60,6 +60,21 @@ for (const mode of databaseModes()) {
     }
   });
 
+  test(`${mode}: a full listInvolving answer completes its last millisecond, so the next page can start after it`, async (t) => {
+    const db = await freshSchema(t, mode);
+    // 30 conversations of user 1 with a message each in one millisecond, then one a millisecond later.
+    const row = (peer: number, time: number) => ({ user_low: 1, user_high: peer, from_id: peer, to_id: 1, content: `${peer}@${time}`, create_time: time });
+    await db.insertInto('messages').values([row(2, 999), ...Array.from({ length: 30 }, (_, i) => row(i + 3, 1_000)), row(2, 1_001)]).execute();
+    for (const plan of PLANS) {
+      const page = await listInvolving(db, [1], 0, 10, plan);
+      assert.equal(page.length, 31, `${plan}: the ten asked for, and the rest of their last millisecond`);
+      assert.deepEqual([page[0]!.create_time, page.at(-1)!.create_time], [999, 1_000]);
+      assert.deepEqual(page.slice(1).map((r) => r.id), [...page.slice(1).map((r) => r.id)].sort((a, b) => a - b), 'ties by id');
+      assert.deepEqual((await listInvolving(db, [1], 1_000, 10, plan)).map((r) => r.content), ['2@1001']);
+      assert.equal((await listInvolving(db, [1], 0, 40, plan)).length, 32, 'not full: nothing added');
+    }
+  });
+
   test(`${mode}: listInvolving reads by time through messages_by_time and by user through the per-user indexes`, async (t) => {
     const db = await seeded(t, mode, 3_000);
     const explain = mode === 'mysql' ? sql`explain` : sql`explain query plan`;

@@ -113,7 +113,10 @@ export async function listLatest(db: Kysely<MessageTables>, userId: number, peer
 export type InvolvingPlan = 'by-time' | 'by-user';
 
 /**
- * Messages sent or received by any of `userIds` with create_time > since, oldest first (ties by id).
+ * Messages sent or received by any of `userIds` with create_time > since, oldest first (ties by id): the first
+ * `limit`, and when there were that many, the rest of the last one's millisecond too, so that an answer never ends
+ * inside a millisecond. Whoever pages on by create_time (the push hub) starts the next page after it; a millisecond
+ * holding more than `limit` of the users' messages (one per conversation) would otherwise hold it there for ever.
  *
  * 'by-time' walks messages_by_time from `since` and keeps the rows whose to_id or from_id was asked, inside the index:
  * its cost is the messages of the window, the right plan for the push channel's polls a few seconds back. 'by-user'
@@ -131,7 +134,12 @@ export async function listInvolving(
 ): Promise<MessageRow[]> {
   if (userIds.length === 0) return [];
   const { rows } = await involvingQuery(dialectOf(db), userIds, since, limit, plan).execute(db);
-  return rows;
+  const last = rows.length >= limit ? rows.at(-1) : undefined;
+  if (!last) return rows;
+  const ids = sql.join([...userIds]);
+  const { rows: rest } = await sql<MessageRow>`select * from ${readingBy(dialectOf(db), 'by-time')}
+    where create_time = ${last.create_time} and id > ${last.id} and (to_id in (${ids}) or from_id in (${ids})) order by id`.execute(db);
+  return [...rows, ...rest];
 }
 
 /** The statement of listInvolving (non-empty `userIds`). */

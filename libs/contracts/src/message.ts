@@ -15,7 +15,10 @@ export const MessageContent = z
   .refine((s) => !hasControlChars(s), { message: 'content must not contain control characters' })
   .refine((s) => !isBlank(s), { message: 'content must not be blank' });
 
-/** The most messages one `inbox` answer holds; a full answer may have left later ones out. */
+/**
+ * The messages one `inbox` answer holds before it completes its last millisecond (it holds that many and the rest of
+ * that millisecond's); a full answer may have left later ones out.
+ */
 export const INBOX_LIMIT = 1000;
 
 /**
@@ -62,8 +65,9 @@ export interface MessageHandlers {
   /** The latest message of each conversation between `userId` and the peers that has one, in one call. */
   latest(input: LatestInput): Promise<Array<{ peerId: number; message: Message }>>;
   /**
-   * Messages sent or received by any of `userIds` with createTime > since, oldest first (at most INBOX_LIMIT), and the
-   * service's clock, so a pusher can keep its window on the clock that assigns createTime.
+   * Messages sent or received by any of `userIds` with createTime > since, oldest first (INBOX_LIMIT of them and the
+   * rest of the last one's millisecond, so the next page may start after it), and the service's clock, so a pusher
+   * can keep its window on the clock that assigns createTime.
    */
   inbox(input: InboxInput): Promise<{ messages: Message[]; now: number }>;
 }

@@ -56,7 +56,7 @@ export const messageRoutes =
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
     // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
     // order. A client that must not miss anything opens it before loading the chat and merges by id.
-    // Each event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends it back
+    // Each message event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends it back
     // as Last-Event-ID when it reconnects, which wins over the `since` its URL still carries (another client passes
     // it as `since`). A resumed connection may deliver again what the last one did shortly before it ended.
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901); one
