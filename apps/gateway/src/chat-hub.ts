@@ -65,6 +65,8 @@ export interface ChatHub {
    * instead of at the next poll (which then skips it). Messages stored elsewhere still arrive by polling.
    */
   publish(message: Message): void;
+  /** The message service's clock as the hub last heard it (this host's until its first answer): where `since` is read. */
+  now(): number;
   close(): void;
 }
 
@@ -255,6 +257,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     publish(m) {
       for (const userId of new Set([m.fromId, m.toId])) for (const sub of ofUser.get(userId) ?? []) deliverOnce(sub, m);
     },
+    now: serviceNow,
     close() {
       closed = true;
       clearTimeout(timer);

@@ -107,13 +107,16 @@ export function fakeMessageService(exists: Exists, now: () => number = Date.now)
       },
     },
     inbox: {
-      query: async ({ userIds, since }: { userIds: number[]; since: number }) => ({
-        // As the service answers: oldest first (a message pushed into `messages` may be stamped before the last one).
-        messages: messages
-          .filter((m) => m.createTime > since && (userIds.includes(m.toId) || userIds.includes(m.fromId)))
-          .sort((a, b) => a.createTime - b.createTime || a.id - b.id),
-        now: now(),
-      }),
+      query: async ({ userIds, since }: { userIds: number[]; since: number }) => {
+        calls.push('inbox');
+        return {
+          // As the service answers: oldest first (a message pushed into `messages` may be stamped before the last one).
+          messages: messages
+            .filter((m) => m.createTime > since && (userIds.includes(m.toId) || userIds.includes(m.fromId)))
+            .sort((a, b) => a.createTime - b.createTime || a.id - b.id),
+          now: now(),
+        };
+      },
     },
   } as unknown as GatewayDeps['message'];
   return { client, messages, calls };

@@ -56,9 +56,9 @@ export const messageRoutes =
     // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
     // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
     // order. A client that must not miss anything opens it before loading the chat and merges by id.
-    // Each message event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends it back
-    // as Last-Event-ID when it reconnects, which wins over the `since` its URL still carries (another client passes
-    // it as `since`). A resumed connection may deliver again what the last one did shortly before it ended.
+    // Each message event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends
+    // it back as Last-Event-ID when it reconnects, which wins over the `since` its URL still carries (another client
+    // passes it as `since`). A resumed connection may deliver again what the last one did shortly before it ended.
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901); one
     // whose client stops reading is cut once PUSH_UNSENT_LIMIT waits unsent; one whose reads keep failing while
     // messages reach it through this gateway ends past the hub's seenLimit (its client then resumes).
@@ -69,7 +69,8 @@ export const messageRoutes =
       const since =
         (typeof resumed === 'string' && resumed !== '' ? optionalEpochMs(new Map([['Last-Event-ID', resumed]]), 'Last-Event-ID') : undefined) ??
         optionalEpochMs(params, 'since') ??
-        Date.now();
+        // Now on the clock that stamps messages: a gateway clock ahead of it would skip those stamped in between.
+        hub.now();
       reply.hijack();
       const res = reply.raw;
       // The client may have gone while its token was checked: nothing to serve, nothing to subscribe. (From here to
