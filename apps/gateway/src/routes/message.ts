@@ -53,9 +53,10 @@ export const messageRoutes =
     );
 
     // Push channel (beyond the APK): server-sent events of every message the token's user sends or receives with
-    // create_time > `since` (ms, default: now), each once per connection, as `event: message` with the APK
-    // Message as data: at once when sent through this gateway, else within a poll, so not always in create_time
-    // order. A client that must not miss anything opens it before loading the chat and merges by id.
+    // create_time > `since` (ms, default: now on the message service's clock), each once per connection, as
+    // `event: message` with the APK Message as data: at once when sent through this gateway, else within a poll, so
+    // not always in create_time order. A client that must not miss anything opens it before loading the chat and
+    // merges by id.
     // Each message event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends
     // it back as Last-Event-ID when it reconnects, which wins over the `since` its URL still carries (another client
     // passes it as `since`). A resumed connection may deliver again what the last one did shortly before it ended.
