@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, jwtSecretProblem } from '@douyin/config';
+import { ConfigError, JWT_SECRET_MIN_LENGTH, jwtSecretProblem } from '@douyin/config';
 
 export interface JwtSecretOptions {
   /** JWT_SECRET, if set. */
@@ -10,8 +10,6 @@ export interface JwtSecretOptions {
   /** Where the development secret is kept. */
   dataDir: string;
 }
-
-const MIN_LENGTH = 32;
 
 /**
  * The configured secret checked for production (as the config's toAuthConfig checks it), or in development a random
@@ -59,6 +57,6 @@ function readIfPresent(file: string): string | undefined {
 
 function checked(content: string, file: string): string {
   const secret = content.trim();
-  if (secret.length < MIN_LENGTH) throw new Error(`${file} holds no usable JWT secret; delete it to generate a new one`);
+  if (secret.length < JWT_SECRET_MIN_LENGTH) throw new Error(`${file} holds no usable JWT secret; delete it to generate a new one`);
   return secret;
 }

@@ -3,13 +3,14 @@ import type { AuthEnv } from './fragments.js';
 import { ConfigError } from './load-config.js';
 import { looksLikePlaceholder } from './placeholder.js';
 
-const MIN_SECRET_LENGTH = 32;
+/** The shortest JWT secret accepted: in production, and in a development checkout's generated file. */
+export const JWT_SECRET_MIN_LENGTH = 32;
 const GENERATE = 'generate one with `openssl rand -base64 48`';
 
 /** Why `secret` must not sign production tokens, or undefined if it may. */
 export function jwtSecretProblem(secret: string | undefined): string | undefined {
   if (!secret) return `JWT_SECRET (or JWT_SECRET_FILE): required with NODE_ENV=production; ${GENERATE}`;
-  if (secret.length < MIN_SECRET_LENGTH) return `JWT_SECRET: must be at least ${MIN_SECRET_LENGTH} characters with NODE_ENV=production`;
+  if (secret.length < JWT_SECRET_MIN_LENGTH) return `JWT_SECRET: must be at least ${JWT_SECRET_MIN_LENGTH} characters with NODE_ENV=production`;
   if (looksLikePlaceholder(secret)) return `JWT_SECRET: looks like a placeholder; ${GENERATE}`;
   return undefined;
 }

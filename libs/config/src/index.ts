@@ -27,4 +27,4 @@ export {
 export { StorageEnv, toStorageConfig } from './storage-config.js';
 export { CacheEnv, toCacheConfig } from './cache-config.js';
 export { looksLikePlaceholder } from './placeholder.js';
-export { jwtSecretProblem, toAuthConfig, type AuthConfig } from './auth-config.js';
+export { JWT_SECRET_MIN_LENGTH, jwtSecretProblem, toAuthConfig, type AuthConfig } from './auth-config.js';
