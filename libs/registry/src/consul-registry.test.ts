@@ -27,10 +27,26 @@ async function fakeConsul(t: TestContext, port?: number): Promise<FakeConsul> {
 }
 
 // A short keeper interval and call timeout: the tests wait on them, production waits 10 s and 3 s.
-function consulRegistry(t: TestContext, consul: Pick<FakeConsul, 'url'>): Registry {
-  const registry = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs: 100, callTimeoutMs: 300 });
+function consulRegistry(t: TestContext, consul: Pick<FakeConsul, 'url'>, keepEveryMs = 100): Registry {
+  const registry = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs, callTimeoutMs: 300 });
   t.after(() => registry.close());
   return registry;
+}
+
+/**
+ * Restarts `consul` without its state and returns every list of instances `caller` could have picked from meanwhile,
+ * until `back` says the restarted agent holds what it should, and a moment after.
+ */
+async function listsSeenAcrossRestart(t: TestContext, consul: FakeConsul, caller: Registry, back: (restarted: FakeConsul) => boolean): Promise<string[]> {
+  const seen = new Set<string>();
+  const sampler = setInterval(() => seen.add(ids(caller).join()), 2);
+  t.after(() => clearInterval(sampler));
+  await consul.stop();
+  const restarted = await fakeConsul(t, consul.port);
+  await until('the restarted agent to hold the instances again', () => back(restarted), 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  clearInterval(sampler);
+  return [...seen];
 }
 
 // Short check intervals keep each test well under a second of waiting on the fake agent.
@@ -129,42 +145,25 @@ test('keeps serving the last known instances while consul is down, and resumes w
 test('a Consul back without its state leaves the instances in place until they have registered again', async (t) => {
   const consul = await fakeConsul(t);
   // The instance's process asks the agent once a second: the caller sees the restarted agent empty before that.
-  const owner = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs: 1_000, callTimeoutMs: 300 });
-  t.after(() => owner.close());
+  const owner = consulRegistry(t, consul, 1_000);
   await owner.register(registration('user-1', await healthServer(t)));
   const caller = consulRegistry(t, consul);
   await until("ids(caller).join() === 'user-1'", () => ids(caller).join() === 'user-1', 3_000);
-  // Every list the caller could have picked from while the agent restarted without its state.
-  const seen = new Set<string>();
-  const sampler = setInterval(() => seen.add(ids(caller).join()), 2);
-  t.after(() => clearInterval(sampler));
-  await consul.stop();
-  const restarted = await fakeConsul(t, consul.port);
-  await until("restarted.services().some((s) => s.status === 'passing')", () => restarted.services().some((s) => s.status === 'passing'), 3_000);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  clearInterval(sampler);
-  assert.deepEqual([...seen], ['user-1']);
+  const seen = await listsSeenAcrossRestart(t, consul, caller, (restarted) => restarted.services().some((s) => s.status === 'passing'));
+  assert.deepEqual(seen, ['user-1']);
 });
 
 test('a Consul back without its state keeps the instances it does not list yet while others register again', async (t) => {
   const consul = await fakeConsul(t);
   // One instance's keeper asks the agent every 100 ms, the other's every 1.5 s: the restarted agent lists them apart.
   const quick = consulRegistry(t, consul);
-  const slow = createConsulRegistry({ consulUrl: consul.url, logger: silentLogger(), keepEveryMs: 1_500, callTimeoutMs: 300 });
-  t.after(() => slow.close());
+  const slow = consulRegistry(t, consul, 1_500);
   await quick.register(registration('user-1', await healthServer(t)));
   await slow.register(registration('user-2', await healthServer(t)));
   const caller = consulRegistry(t, consul);
   await until("ids(caller).join() === 'user-1,user-2'", () => ids(caller).join() === 'user-1,user-2', 3_000);
-  const seen = new Set<string>();
-  const sampler = setInterval(() => seen.add(ids(caller).join()), 2);
-  t.after(() => clearInterval(sampler));
-  await consul.stop();
-  const restarted = await fakeConsul(t, consul.port);
-  await until('both registered and passing again', () => restarted.services().filter((s) => s.status === 'passing').length === 2, 5_000);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  clearInterval(sampler);
-  assert.deepEqual([...seen], ['user-1,user-2'], 'no call was left to the first instance back alone');
+  const seen = await listsSeenAcrossRestart(t, consul, caller, (restarted) => restarted.services().filter((s) => s.status === 'passing').length === 2);
+  assert.deepEqual(seen, ['user-1,user-2'], 'no call was left to the first instance back alone');
 });
 
 test('instances that do not register again are dropped once the grace after Consul came back has passed', async (t) => {
