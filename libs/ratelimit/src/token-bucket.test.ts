@@ -42,7 +42,8 @@ test('memory: past SWEEP_ABOVE buckets those full again are dropped, and the nex
   now += 3_600_000;
   await store.take('after-the-flood', refillsInAnHour);
   assert.equal(store.size, 1);
-  await fill('next', 10, refillsInAnHour);
+  // Buckets full again a millisecond later: a sweep would drop them.
+  await fill('next', 10, refillsInAMillisecond);
   now += SWEEP_EVERY_MS;
   await store.take('calm', refillsInAnHour);
   assert.equal(store.size, 12, 'below the bound again, a store is not swept on a timer');
