@@ -19,7 +19,7 @@ test('recognises driver codes, also when wrapped as a cause', () => {
 
 test('a lost connection leaves a statement\'s outcome unknown; a refusal or a connection never made does not', () => {
   for (const code of ['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE']) assert.ok(isConnectionLost(new Error('x', { cause: { code } })), code);
-  for (const code of ['ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ECONNREFUSED', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'SQLITE_BUSY']) {
+  for (const code of ['ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'ER_AUTOINC_READ_FAILED', 'ER_CON_COUNT_ERROR', 'ECONNREFUSED', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'SQLITE_BUSY']) {
     assert.ok(!isConnectionLost({ code }) && isDatabaseUnavailable({ code }), code);
   }
 });

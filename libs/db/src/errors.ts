@@ -13,6 +13,9 @@ const UNAVAILABLE_CODES = new Set([
   'ER_CON_COUNT_ERROR', 'ER_TOO_MANY_USER_CONNECTIONS', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED',
   // The MySQL counterpart of SQLITE_BUSY: another transaction held the lock for too long.
   'ER_LOCK_WAIT_TIMEOUT',
+  // A deadlock victim (transaction.ts) that reaches a caller was run again as often as its write allows: contention
+  // that a retry a moment later gets through, not a fault of the statement.
+  'ER_LOCK_DEADLOCK', 'ER_AUTOINC_READ_FAILED',
 ]);
 const UNAVAILABLE_SQLITE_PREFIXES = ['SQLITE_BUSY', 'SQLITE_CANTOPEN'];
 
