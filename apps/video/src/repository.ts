@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Video } from '@douyin/contracts';
-import { dialectOf } from '@douyin/db';
+import { callTransactionProcedure, dialectOf, transactionWithRetry } from '@douyin/db';
 import type { PublishIntentsTable, VideoTables, VideosTable } from './tables.js';
 
 export type VideoRow = Selectable<VideosTable>;
@@ -34,6 +34,39 @@ export async function insertVideo(db: Kysely<VideoTables>, video: NewVideo, now:
            ${greatest}(${now}, COALESCE(MAX(published_at), 0) + 1)
     FROM videos`.execute(db);
   return Number(result.insertId);
+}
+
+/**
+ * Saves a publish in one transaction: the video's row, its publish time max(now, latest + 1) (unique, see
+ * insertVideo), and the deletion of its intent, after which its files are the row's. Resolves with the row, or with
+ * undefined, keeping nothing, when the intent was gone (the sweep took it and its files). On MySQL/MariaDB this is one
+ * call of the procedure the migrations create, which publishes queue on; the embedded SQLite, one writer at a time,
+ * runs the statements itself. `sending` is called once what remains can only fail at or after the commit, so that a
+ * lost answer from then on may hide a save that took effect: before the call on MySQL, before the COMMIT on SQLite.
+ */
+export async function saveVideo(db: Kysely<VideoTables>, video: NewVideo, intentId: number, now: number, sending: () => void): Promise<VideoRow | undefined> {
+  if (dialectOf(db) === 'mysql') {
+    sending();
+    const [saved] = await callTransactionProcedure<{ id: number | string; published_at: number | string }>(db, 'publish_video_v1', [
+      video.authorId,
+      video.title,
+      video.videoKey,
+      video.coverKey,
+      now,
+      intentId,
+    ]);
+    if (!saved || Number(saved.id) === 0) return undefined;
+    const { authorId, title, videoKey, coverKey } = video;
+    return { id: Number(saved.id), author_id: authorId, title, video_key: videoKey, cover_key: coverKey, published_at: Number(saved.published_at) };
+  }
+  return transactionWithRetry(db, async (trx, rollback) => {
+    const id = await insertVideo(trx, video, now);
+    const row = await findVideoById(trx, id);
+    if (!row) throw new Error(`video ${id} vanished right after its insert`);
+    if (!(await dropIntent(trx, intentId))) rollback(undefined);
+    sending();
+    return row;
+  });
 }
 
 export type PublishIntent = Selectable<PublishIntentsTable>;

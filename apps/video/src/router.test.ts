@@ -7,7 +7,7 @@ import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import { FEED_MAX, createCallerFactory } from '@douyin/contracts';
 import { databaseModes, filesUnder, mediaFixtures, rejectsWith, sharedRedisUrl, startS3 } from '@douyin/testing';
-import { isDatabaseUnavailable } from '@douyin/db';
+import { dialectOf, isDatabaseUnavailable } from '@douyin/db';
 import { StorageUnavailableError, createDiskStore, createS3Store, newKey } from '@douyin/storage';
 import { callerFor, stage, videoDeps } from '../test/harness.js';
 import { ABANDONED_AFTER_MS, removeAbandoned } from './abandoned.js';
@@ -26,20 +26,43 @@ function withMethods<T extends object>(db: T, methods: Record<string, unknown>):
   });
 }
 
+/** True for the statement that saves a publish: the procedure's call on MySQL, the insert on SQLite. */
+const savesVideo = (node: { kind: string; sqlFragments?: readonly string[] }) =>
+  node.kind === 'RawNode' && /INSERT INTO videos|^CALL /.test(node.sqlFragments!.join('?'));
+
 /**
- * `db` whose transactions run and are rolled back, then fail with `error()` as a failed COMMIT would; with
- * `lookupsFail`, the read that would look for the row fails the same way.
+ * `db` whose publish saves fail with `error()` as if their answer was lost: after taking effect when `committed`, else
+ * after being rolled back (a failed COMMIT) or never run (a procedure's call); with `lookupsFail`, the read that would
+ * look for the row fails the same way.
  */
-function failingCommits(db: Kysely<VideoTables>, error: () => Error, lookupsFail = false): Kysely<VideoTables> {
-  return withMethods(db, {
-    transaction: () => ({
-      execute: async (fn: (trx: unknown) => Promise<unknown>) => {
-        await db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
-        throw error();
-      },
-    }),
-    ...(lookupsFail ? { selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(error()) }) }) }) }) } : {}),
-  });
+function failingSaves(db: Kysely<VideoTables>, error: () => Error, { committed = false, lookupsFail = false } = {}): Kysely<VideoTables> {
+  const saves = new Set<string>();
+  const failing =
+    dialectOf(db) === 'mysql'
+      ? db.withPlugin({
+          transformQuery: ({ node, queryId }) => {
+            if (!savesVideo(node)) return node;
+            if (!committed) throw error();
+            saves.add(queryId.queryId);
+            return node;
+          },
+          transformResult: async ({ result, queryId }) => {
+            if (saves.has(queryId.queryId)) throw error();
+            return result;
+          },
+        })
+      : withMethods(db, {
+          transaction: () => ({
+            execute: async (fn: (trx: unknown) => Promise<unknown>) => {
+              if (committed) await db.transaction().execute(fn as never);
+              else await db.transaction().execute(async (trx) => Promise.reject(await fn(trx))).catch(() => undefined);
+              throw error();
+            },
+          }),
+        });
+  return lookupsFail
+    ? withMethods(failing, { selectFrom: () => ({ selectAll: () => ({ where: () => ({ where: () => ({ executeTakeFirst: async () => Promise.reject(error()) }) }) }) }) })
+    : failing;
 }
 
 for (const mode of databaseModes()) {
@@ -143,7 +166,8 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
   });
 
-  test(`a failure reading the new row back leaves neither the row nor the stored objects (${mode})`, async (t) => {
+  // MySQL/MariaDB save in one procedure call, which reads nothing back.
+  if (mode === 'sqlite') test(`a failure reading the new row back leaves neither the row nor the stored objects (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
     let inserted = false;
@@ -163,15 +187,12 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
   });
 
-  test(`a publish whose COMMIT answer was lost after the row committed succeeds, files and counts included (${mode})`, async (t) => {
+  test(`a publish whose save's answer was lost after the row committed succeeds, files and counts included (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
     const caller = callerFor(createRouter(deps));
     assert.deepEqual(await caller.workCounts({ userIds: [4] }), []); // cached
-    const lost = () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
-    const db = withMethods(deps.db, {
-      transaction: () => ({ execute: async (fn: never) => (await deps.db.transaction().execute(fn), Promise.reject(lost())) }),
-    });
+    const db = failingSaves(deps.db, () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }), { committed: true });
     const video = await callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 'committed', stagingKey: await stage(deps.store, mp4) });
     assert.deepEqual(await caller.byAuthor({ authorId: 4 }), [video]);
     assert.deepEqual(await filesUnder(deps.storeRoot), [video.coverKey, video.videoKey].sort());
@@ -183,8 +204,8 @@ for (const mode of databaseModes()) {
     const { mp4 } = await mediaFixtures(t);
     const saved = await callerFor(createRouter(deps)).publish({ authorId: 3, title: 'saved', stagingKey: await stage(deps.store, mp4) });
     const down = () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
-    // The transaction runs and is rolled back, then reports a lost connection; the read that would tell fails too.
-    const db = failingCommits(deps.db, down, true);
+    // The save is rolled back (or never runs), then reports a lost connection; the read that would tell fails too.
+    const db = failingSaves(deps.db, down, { lookupsFail: true });
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     // The mesh server answers it as SERVICE_UNAVAILABLE / database_unavailable (the lost connection is its cause).
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
@@ -196,25 +217,25 @@ for (const mode of databaseModes()) {
     assert.deepEqual(await filesUnder(deps.storeRoot), [saved.coverKey, saved.videoKey].sort());
   });
 
-  test(`a publish whose COMMIT was never sent deletes its files, though nothing can be read any more (${mode})`, async (t) => {
+  test(`a publish whose save was never sent deletes its files, though nothing can be read any more (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
-    // The caller's deadline passed before the COMMIT went out (the pool refuses to send it), and so it has for the
-    // read that would look for the row: nothing is in doubt, so nothing may be kept.
+    // The caller's deadline passed before the save (SQLite: its COMMIT) went out, the pool refusing to send it, and so it
+    // has for the read that would look for the row: nothing is in doubt, so nothing may be kept.
     const late = () => Object.assign(new Error("the call's deadline passed before the statement was sent"), { code: 'DB_DEADLINE_EXCEEDED' });
-    const db = failingCommits(deps.db, late, true);
+    const db = failingSaves(deps.db, late, { lookupsFail: true });
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
     assert.deepEqual(await filesUnder(deps.storeRoot), []);
-    // The database still answers here (only the COMMIT was refused), so the publish dropped its intent itself.
+    // The database still answers here (only the save was refused), so the publish dropped its intent itself.
     assert.deepEqual(await deps.db.selectFrom('publish_intents').selectAll().execute(), []);
   });
 
-  test(`a publish whose connection was lost at COMMIT keeps its files though its row is not there yet (${mode})`, async (t) => {
+  test(`a publish whose connection was lost during its save keeps its files though its row is not there yet (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
     // The server may still be committing: the row can appear after the look that did not find it.
-    const db = failingCommits(deps.db, () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+    const db = failingSaves(deps.db, () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }));
     const publishing = callerFor(createRouter({ ...deps, db })).publish({ authorId: 4, title: 't', stagingKey: await stage(deps.store, mp4) });
     await assert.rejects(publishing, (err: unknown) => isDatabaseUnavailable(err));
     assert.deepEqual((await filesUnder(deps.storeRoot)).map((key) => key.split('/')[0]), ['covers', 'videos']);
@@ -248,6 +269,38 @@ for (const mode of databaseModes()) {
     assert.deepEqual(byId, times);
   });
 
+  test(`concurrent saves take turns: none is run again, times are unique and follow ids (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    let calls = 0;
+    const db = deps.db.withPlugin({
+      transformQuery: ({ node }) => (savesVideo(node) && calls++, node),
+      transformResult: async ({ result }) => result,
+    });
+    const frozen = 1_700_000_000_000;
+    const saved = await Promise.all(
+      Array.from({ length: 16 }, async (_, i) => {
+        const keys = { videoKey: newKey('videos', 'mp4'), coverKey: newKey('covers', 'jpg') };
+        const intent = await repo.recordIntent(deps.db, keys, frozen);
+        return repo.saveVideo(db, { authorId: 1 + (i % 3), title: `v${i}`, ...keys }, intent, frozen, () => undefined);
+      }),
+    );
+    // Every save ran once: two publishes computing their times at once (an INSERT ... SELECT MAX()) deadlock on MariaDB.
+    assert.equal(calls, 16);
+    const byId = saved.map((row) => row!).sort((a, b) => a.id - b.id);
+    assert.deepEqual(byId.map((row) => row.published_at), Array.from({ length: 16 }, (_, i) => frozen + i));
+    assert.deepEqual(await callerFor(createRouter(deps)).byIds({ videoIds: byId.map((row) => row.id) }).then((videos) => videos.length), 16);
+    assert.deepEqual(await deps.db.selectFrom('publish_intents').selectAll().execute(), []);
+  });
+
+  test(`a save whose intent the sweep took keeps nothing (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const keys = { videoKey: newKey('videos', 'mp4'), coverKey: newKey('covers', 'jpg') };
+    const intent = await repo.recordIntent(deps.db, keys, Date.now());
+    await repo.dropIntent(deps.db, intent);
+    assert.equal(await repo.saveVideo(deps.db, { authorId: 1, title: 'swept', ...keys }, intent, Date.now(), () => undefined), undefined);
+    assert.deepEqual(await deps.db.selectFrom('videos').selectAll().execute(), []);
+  });
+
   test(`a publish whose insert was a deadlock victim is inserted again, once (${mode})`, async (t) => {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
@@ -257,7 +310,7 @@ for (const mode of databaseModes()) {
       let failures = 1;
       const db = deps.db.withPlugin({
         transformQuery: ({ node }) => {
-          if (failures > 0 && node.kind === 'RawNode' && node.sqlFragments.join('?').includes('INSERT INTO videos')) {
+          if (failures > 0 && savesVideo(node)) {
             failures--;
             throw Object.assign(new Error(`a victim: ${code}`), { code });
           }

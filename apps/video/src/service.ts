@@ -44,27 +44,22 @@ const INSERT_ATTEMPTS = 10;
 const COMMIT_MARGIN_MS = 1_000;
 
 /**
- * Inserts the row and reads it back (its publish time is the database's) in one transaction: a failure between the
- * two rolls the insert back, so a publish that fails never leaves a row behind the files it deletes. The same
- * transaction deletes the publish's intent: the files are the row's from then on, and no longer the sweep's.
+ * Saves the row (repo.saveVideo: one transaction with the intent's deletion, so a publish that fails never leaves a
+ * row behind the files it deletes), again when another publish took the same millisecond or a deadlock chose it.
  */
 async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo, intentId: number): Promise<repo.VideoRow> {
   for (let attempt = 1; ; attempt++) {
     let committing = false;
     try {
-      return await deps.db.transaction().execute(async (trx) => {
-        const id = await repo.insertVideo(trx, video, deps.now());
-        const row = await repo.findVideoById(trx, id);
-        if (!row) throw new Error(`video ${id} vanished right after its insert`);
-        // Gone only if the sweep took it (a publish that outlived a day, or clocks a day apart): so are its files.
-        if (!(await repo.dropIntent(trx, intentId))) throw new Error(`publish intent ${intentId} was swept before its row was saved`);
-        committing = true;
-        return row;
-      });
+      const row = await repo.saveVideo(deps.db, video, intentId, deps.now(), () => (committing = true));
+      // Gone only if the sweep took it (a publish that outlived a day, or clocks a day apart): so are its files.
+      if (!row) throw new Error(`publish intent ${intentId} was swept before its row was saved`);
+      return row;
     } catch (err) {
-      if (committing) return committedAnyway(deps, video, err);
-      // Another publish took the same millisecond, or MariaDB picked this one of two concurrent INSERT ... SELECT MAX()
-      // statements as a deadlock victim: the next attempt reads the new maximum.
+      if (committing && isConnectionLost(err)) return committedAnyway(deps, video, err);
+      // Another publish took the same millisecond (an instance of the previous release, during a rolling update), or
+      // MariaDB picked this one of two concurrent INSERT ... SELECT MAX() statements as a deadlock victim: the next
+      // attempt reads the new maximum.
       if (attempt < INSERT_ATTEMPTS && (isUniqueViolation(err) || isDeadlock(err))) {
         await sleep(Math.random() * 5 * attempt); // spread the contenders so the next round has fewer
         continue;
@@ -74,21 +69,19 @@ async function insertWithFreshTime(deps: PublishDeps, video: repo.NewVideo, inte
   }
 }
 
-/** A COMMIT failed, and whether it took effect could not be read: the publish's files must stay. */
+/** A save's answer was lost, and whether it took effect could not be read: the publish's files must stay. */
 class CommitOutcomeUnknown extends Error {
   constructor(cause: unknown) {
-    super('the publish failed at its COMMIT, and whether the COMMIT took effect is unknown', { cause });
+    super("the publish's save lost its answer, and whether it took effect is unknown", { cause });
   }
 }
 
 /**
- * The row of a failed COMMIT that took effect all the same (its answer lost with the connection): deleting the files
- * of a row that exists would put a video that cannot play in the feed. Rejects with `err` when the COMMIT was refused
- * by the server or never sent; a connection lost at COMMIT may have left the server still committing, so a row not
- * there yet may be there in a moment, and the outcome is unknown.
+ * The row of a save that took effect all the same, its answer lost with the connection: deleting the files of a row
+ * that exists would put a video that cannot play in the feed. The server may still be committing when the connection
+ * is lost, so a row not there yet may be there in a moment, and the outcome is unknown.
  */
 async function committedAnyway(deps: PublishDeps, video: repo.NewVideo, err: unknown): Promise<repo.VideoRow> {
-  if (!isConnectionLost(err)) throw err;
   const found = await repo.findVideoByKey(deps.db, video.authorId, video.videoKey).catch(() => {
     throw new CommitOutcomeUnknown(err);
   });
@@ -115,7 +108,7 @@ async function localCopyOf(store: PublishDeps['store'], stagingKey: string, dir:
 /**
  * The publish rules: probe the staged upload, take its first frame as the cover, move the upload and store the
  * cover under new keys, insert the row unless the caller's `deadline` is too near. Any failure deletes what was
- * stored, unless the row may exist (a failed COMMIT whose outcome could not be read); the staged upload is gone in
+ * stored, unless the row may exist (a save whose lost answer could not be read); the staged upload is gone in
  * every case. The upload's bytes are never rewritten: the store renames it (or copies it server-side). The keys are
  * recorded as an intent before anything is stored under them, so what a publish killed midway or left in doubt
  * stored is found by the sweep (abandoned.ts) once no row took it.
