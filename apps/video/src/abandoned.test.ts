@@ -2,6 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { filesUnder, mediaFixtures } from '@douyin/testing';
 import { createDiskStore, newKey } from '@douyin/storage';
 import { createLogger, silentLogger } from '@douyin/telemetry';
@@ -56,6 +57,28 @@ test('the sweeper sweeps when started, and stop waits for it', async (t) => {
   await sweeper.stop();
   assert.equal(await deps.store.stat(abandonedUpload), undefined);
   assert.deepEqual((await readdir(deps.workDir)).sort(), ['publish-live', 'someone-elses']);
+});
+
+test('a sweep still running when the next hour comes is not joined by another; the hour after it ends sweeps again', async (t) => {
+  const deps = await sweepable(t);
+  let sweeps = 0;
+  let release = () => {};
+  const slow = () => (sweeps++, new Promise<number>((resolve) => (release = () => resolve(0))));
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const sweeper = abandonedSweeper({ ...deps, logger: silentLogger(), store: { ...deps.store, removeOlderThan: slow } });
+  sweeper.start();
+  t.mock.timers.tick(3_600_000);
+  t.mock.timers.tick(3_600_000);
+  assert.equal(sweeps, 1);
+  release();
+  // Once the first sweep's other steps are done too, an hour's tick sweeps again.
+  for (let i = 0; sweeps < 2 && i < 500; i++) {
+    await sleep(10);
+    t.mock.timers.tick(3_600_000);
+  }
+  assert.equal(sweeps, 2);
+  release();
+  await sweeper.stop();
 });
 
 test('a sweep step that fails is logged as a warning, not thrown, and the other steps still do their work', async (t) => {

@@ -85,14 +85,21 @@ async function removeUnfinishedPublishes(deps: SweepDeps, before: Date): Promise
  */
 export function abandonedSweeper(deps: SweepDeps): { start(): void; stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
   const sweep = () => {
-    running = removeAbandoned(deps, new Date(Date.now() - ABANDONED_AFTER_MS)).then(
-      (removed) => {
-        if (removed.staged + removed.publishDirs + removed.unfinishedPublishes > 0) deps.logger.info(removed, 'removed what interrupted uploads and publishes left');
-      },
-      (err: unknown) => deps.logger.warn({ err }, 'could not remove what interrupted uploads and publishes left; retrying in an hour'),
-    );
+    // A sweep can outlast the hour (a store that answers each delete only at its stall bound): another one started
+    // beside it would walk the same intents, and `stop` would wait for the newer alone.
+    if (running) return;
+    running = removeAbandoned(deps, new Date(Date.now() - ABANDONED_AFTER_MS))
+      .then(
+        (removed) => {
+          if (removed.staged + removed.publishDirs + removed.unfinishedPublishes > 0) deps.logger.info(removed, 'removed what interrupted uploads and publishes left');
+        },
+        (err: unknown) => deps.logger.warn({ err }, 'could not remove what interrupted uploads and publishes left; retrying in an hour'),
+      )
+      .finally(() => {
+        running = undefined;
+      });
   };
   return {
     start() {
