@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
@@ -129,6 +130,15 @@ for (const mode of databaseModes()) {
     const deps = await videoDeps(t, mode);
     const { mp4 } = await mediaFixtures(t);
     const caller = callerFor(createRouter({ ...deps, media: { ...deps.media, ffprobePath: '/nonexistent/ffprobe' } }));
+    const stagingKey = await stage(deps.store, mp4);
+    await assert.rejects(caller.publish({ authorId: 1, title: 't', stagingKey }), rejectsWith('SERVICE_UNAVAILABLE', 'media_unavailable'));
+    assert.deepEqual(await filesUnder(deps.storeRoot), []);
+  });
+
+  test(`a work dir that cannot be written is media_unavailable, and the staged upload is still consumed (${mode})`, async (t) => {
+    const deps = await videoDeps(t, mode);
+    const { mp4 } = await mediaFixtures(t);
+    const caller = callerFor(createRouter({ ...deps, workDir: join(deps.workDir, 'removed') }));
     const stagingKey = await stage(deps.store, mp4);
     await assert.rejects(caller.publish({ authorId: 1, title: 't', stagingKey }), rejectsWith('SERVICE_UNAVAILABLE', 'media_unavailable'));
     assert.deepEqual(await filesUnder(deps.storeRoot), []);

@@ -117,8 +117,9 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
   const { store } = deps;
   const stored: string[] = [];
   let intentId: number | undefined;
-  const dir = await mkdtemp(join(deps.workDir, PUBLISH_DIR_PREFIX));
+  let dir: string | undefined;
   try {
+    dir = await mkdtemp(join(deps.workDir, PUBLISH_DIR_PREFIX));
     // The gateway vouches for its token's user; a call from elsewhere in the mesh for an id nobody has would store a
     // video no feed can name an author for, and count it.
     await requireUsers(deps.user, [authorId]);
@@ -153,11 +154,23 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
       // store failed: a copy or write given up on may still be carried out after the deletes above.
       await repo.dropIntent(deps.db, intentId).catch((dropErr: unknown) => deps.logger.debug({ err: dropErr }, 'a failed publish left its intent to the sweep'));
     }
-    throw err;
+    throw scratchUnwritable(err, deps.workDir) ?? err;
   } finally {
     await forget(deps, stagingKey);
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+const SCRATCH_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+
+/**
+ * The work dir could not be written (full, read-only, gone): this machine's trouble, as a missing ffmpeg is, and
+ * answered as such (media_unavailable, retry later) whether it met the folder, the upload's copy or the cover.
+ */
+function scratchUnwritable(err: unknown, workDir: string): TRPCError | undefined {
+  const { code, path } = (err ?? {}) as { code?: unknown; path?: unknown };
+  if (typeof code !== 'string' || !SCRATCH_FAULTS.has(code) || typeof path !== 'string' || !path.startsWith(workDir)) return undefined;
+  return domainError('SERVICE_UNAVAILABLE', Reason.mediaUnavailable, `the work dir could not be written: ${code}`, err);
 }
 
 /** True when the object is gone. */
