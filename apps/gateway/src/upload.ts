@@ -6,7 +6,7 @@ import { discardRest } from './body-limits.js';
 import { addAll, collectParams, multipartFieldAdder, newParams, type Params } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
-/** The multipart file part that carries the video (contract §4.5); other file parts are drained and ignored. */
+/** The multipart file part that carries the video (contract §4.5); other file parts are read and ignored. */
 const FILE_FIELD = 'data';
 
 export interface UploadForm {
@@ -29,18 +29,36 @@ class RefusedBeforeFile {
   constructor(readonly reason: unknown) {}
 }
 
-// Fails the stream as soon as it carries one byte more than allowed, so nothing past the limit is stored.
-function byteLimit(maxBytes: number): { stream: Transform; seen(): number } {
+/**
+ * The bytes of a form's file parts, all of them against one limit: the `data` part is metered on its way to the store,
+ * any other file part read and dropped, and the upload fails at the first byte past the limit, whichever part carries
+ * it. Counting the video alone, a form could carry 64 parts of MAX_UPLOAD_BYTES beside it.
+ */
+function fileBytesBudget(maxBytes: number) {
   let seen = 0;
   const uploadBytes = metricsFor('gateway').uploadBytes;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      uploadBytes.inc(chunk.length);
-      done(seen > maxBytes ? new UploadTooLarge() : null, chunk);
+  const take = (bytes: number) => {
+    seen += bytes;
+    uploadBytes.inc(bytes);
+    return seen > maxBytes ? new UploadTooLarge() : null;
+  };
+  return {
+    /** Passes a part's bytes on, failing as soon as the form carries one byte more than allowed. */
+    meter: () =>
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          done(take(chunk.length), chunk);
+        },
+      }),
+    /** Reads a part to its end and drops it, failing as the meter does. */
+    async drain(file: Readable): Promise<void> {
+      for await (const chunk of file as AsyncIterable<Buffer>) {
+        const tooLarge = take(chunk.length);
+        if (tooLarge) throw tooLarge;
+      }
     },
-  });
-  return { stream, seen: () => seen };
+    seen: () => seen,
+  };
 }
 
 /**
@@ -52,7 +70,8 @@ const isPartAFile = (fieldName: string | undefined, contentType: string | undefi
 
 /**
  * Reads a publish form: fields join the query parameters (query first), and the `data` part is streamed into the
- * store under a new staging key, never held in memory; reading stops at `maxBytes` (40006). On any failure the
+ * store under a new staging key, never held in memory; reading stops once the file parts carry more than `maxBytes`
+ * (40006). On any failure the
  * staged object is gone before this throws.
  */
 export async function readUploadForm(req: FastifyRequest, { store, maxBytes, beforeFile }: UploadOptions): Promise<UploadForm> {
@@ -64,20 +83,21 @@ export async function readUploadForm(req: FastifyRequest, { store, maxBytes, bef
   addAll(params, req.query);
   const addField = multipartFieldAdder(params);
   let stagingKey: string | undefined;
+  const budget = fileBytesBudget(maxBytes);
   try {
-    // One byte over the limit reaches byteLimit, which fails the upload; busboy would only truncate quietly.
+    // One byte over the limit reaches the budget, which fails the upload; busboy would only truncate quietly.
     for await (const part of req.parts({ limits: { fileSize: maxBytes + 1 }, isPartAFile })) {
       if (part.type === 'field') {
         addField(part);
       } else if (part.fieldname !== FILE_FIELD || stagingKey !== undefined) {
-        part.file.resume();
+        await budget.drain(part.file);
       } else {
         await beforeFile(params).catch((err: unknown) => Promise.reject(new RefusedBeforeFile(err)));
         stagingKey = newKey('staging');
-        const limit = byteLimit(maxBytes);
-        await store.put(stagingKey, pipeline(part.file, limit.stream, () => undefined) as Readable);
+        const before = budget.seen();
+        await store.put(stagingKey, pipeline(part.file, budget.meter(), () => undefined) as Readable);
         // An empty value is an absent one (contract §1): no file is 40001, not "not a video".
-        if (limit.seen() === 0) {
+        if (budget.seen() === before) {
           const empty = stagingKey;
           stagingKey = undefined;
           // Left behind, an empty object is the abandoned-upload sweep's; the answer stays "data is required".

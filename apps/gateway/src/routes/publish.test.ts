@@ -84,9 +84,14 @@ test('the data part is the video whatever its filename and Content-Type; an empt
 test('an upload past MAX_UPLOAD_BYTES is 40006 and stores nothing, even before the token was read', async (t) => {
   const { media, videos, token, publish } = await setup(t, { maxUploadBytes: 64 * 1024 });
   assert.equal((await publish([{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(64 * 1024))])).status_code, 0);
+  const other = (name: string, bytes: number): FormPart => ({ name, value: randomBytes(bytes), filename: 'extra.bin' });
   for (const parts of [
     [{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(64 * 1024 + 1))],
     [data(randomBytes(1024 * 1024)), { name: 'token', value: token }, { name: 'title', value: 't' }],
+    // The limit is on every file part together: others beside the video, or a second `data`, count too.
+    [other('extra', 40 * 1024), { name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(40 * 1024))],
+    [{ name: 'token', value: token }, { name: 'title', value: 't' }, data(randomBytes(40 * 1024)), other('data', 40 * 1024)],
+    [{ name: 'token', value: token }, { name: 'title', value: 't' }, ...Array.from({ length: 8 }, (_, i) => other(`extra${i}`, 60 * 1024)), data(randomBytes(1000))],
   ]) {
     const body = await publish(parts);
     assert.equal(body.status_code, 40006);
