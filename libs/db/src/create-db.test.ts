@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -33,6 +34,43 @@ for (const mode of databaseModes()) {
   if (mode === 'mysql') {
     test('mysql: a statement waits for a row lock 5 s at most, not InnoDB\'s 50', async (t) => {
       const db = await freshDb<Tables>(t, mode);
+      const { rows } = await sql<{ wait: number }>`SELECT @@SESSION.innodb_lock_wait_timeout AS wait`.execute(db);
+      assert.equal(Number(rows[0]?.wait), 5);
+    });
+  }
+
+  if (mode === 'mysql') {
+    test('mysql: a call\'s statement waits for a row lock only until shortly before its deadline', { timeout: 30_000 }, async (t) => {
+      const calls = new AsyncLocalStorage<number>();
+      const database = await freshDatabase(t, mode);
+      // One connection, so every statement here is asked of the same session.
+      const db = createDb<Tables>({ ...database, name: 'test', poolSize: 1 }, { deadline: () => calls.getStore() });
+      t.after(() => db.destroy());
+      await migrateToLatest(db, { folder: await migrationFolder(t, { '2025-01-01T00-00_account.ts': createAccount(mode) }), service: 'test' });
+      await db.insertInto('account').values({ id: 1, name: 'a', balance: 5 }).execute();
+      const holder = createDb<Tables>({ ...database, name: 'holder', poolSize: 1 });
+      t.after(() => holder.destroy());
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const locked = new Promise<void>((resolve) => {
+        void holder.transaction().execute(async (trx) => {
+          await trx.selectFrom('account').selectAll().where('id', '=', 1).forUpdate().execute();
+          resolve();
+          await released;
+        });
+      });
+      await locked;
+      const deadline = Date.now() + 2_600;
+      const outcome = await calls.run(deadline, () => db.updateTable('account').set({ balance: 6 }).where('id', '=', 1).execute()).then(
+        () => 'updated',
+        (err: { code?: string }) => err.code,
+      );
+      const answeredAt = Date.now();
+      release();
+      // Waiting the connections' 5 s, the update would have been done 2.4 s after its caller gave up.
+      assert.equal(outcome, 'ER_LOCK_WAIT_TIMEOUT');
+      assert.ok(answeredAt < deadline, `answered ${answeredAt - deadline} ms after the deadline`);
+      // A statement outside any call waits as long as every connection does.
       const { rows } = await sql<{ wait: number }>`SELECT @@SESSION.innodb_lock_wait_timeout AS wait`.execute(db);
       assert.equal(Number(rows[0]?.wait), 5);
     });

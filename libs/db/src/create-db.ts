@@ -53,13 +53,14 @@ function openMysql<T>(url: string, poolSize: number, name: string, options: Dead
     // hours. A statement already waiting on it is bounded by its caller's deadline instead (guardedPool).
     keepAliveInitialDelay: 10_000,
   });
-  // A statement waits for a row lock at most LOCK_WAIT_SECONDS, not InnoDB's 50 s: longer than any caller's budget,
-  // such a wait only ever commits after its caller gave up; and a write whose connection was lost ends within a
-  // bound the cache's second invalidation counts on (libs/cache invalidating-write.ts). mysql2 runs it before the
+  // A statement waits for a row lock at most LOCK_WAIT_SECONDS, not InnoDB's 50 s, and a call's statements only until
+  // shortly before its deadline (guardedPool): a longer wait only ever commits after its caller gave up; and a write
+  // whose connection was lost ends within a bound the cache's second invalidation counts on (libs/cache
+  // invalidating-write.ts). mysql2 runs it before the
   // connection's first query; a connection that broke meanwhile fails that query, and a server that refused the
   // setting (none known does) would leave the connection at its default. Metadata locks (DDL) keep their own wait.
   pool.on('connection', (connection) => connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_SECONDS}`, () => undefined));
-  const guarded = guardedPool(pool, poolSize, STATEMENT_GRACE_MS, options);
+  const guarded = guardedPool(pool, poolSize, STATEMENT_GRACE_MS, options, { lockWaitSeconds: LOCK_WAIT_SECONDS });
   trackMysqlPool(name, pool, guarded);
   return new Kysely<T>({ dialect: new MysqlDialect({ pool: guarded }), log: queryMetrics(name) });
 }

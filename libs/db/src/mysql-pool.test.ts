@@ -8,7 +8,7 @@ import { createPool } from 'mysql2';
 import { isConnectionLost, isDatabaseUnavailable, migrateToLatest } from '@douyin/db';
 import { databaseModes, freshDatabase, startPartitionProxy, until } from '@douyin/testing';
 import { createAccount, migrationFolder } from '../test/harness.js';
-import { guardedPool } from './mysql-pool.js';
+import { guardedPool, lockWaitFor } from './mysql-pool.js';
 
 interface Tables {
   account: { id: number; name: string; balance: number };
@@ -126,3 +126,13 @@ if (databaseModes().includes('mysql')) {
     assert.deepEqual(await ids(db), []);
   });
 }
+
+test('a call\'s lock wait is the whole seconds that end a margin before its deadline, up to the connections\' own', () => {
+  assert.equal(lockWaitFor(Infinity, 5), 5);
+  assert.equal(lockWaitFor(60_000, 5), 5);
+  assert.equal(lockWaitFor(2_850, 5), 2);
+  assert.equal(lockWaitFor(2_250, 5), 2);
+  assert.equal(lockWaitFor(2_249, 5), 1);
+  assert.equal(lockWaitFor(1_000, 5), 0);
+  assert.equal(lockWaitFor(-10, 5), 0);
+});

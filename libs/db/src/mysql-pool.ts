@@ -9,6 +9,28 @@ export interface DeadlineOptions {
   deadline?: () => number | undefined;
 }
 
+/** What guardedPool knows of the connections mysql2 makes. */
+export interface ConnectionDefaults {
+  /** The innodb_lock_wait_timeout every new connection is given, in seconds. */
+  lockWaitSeconds: number;
+}
+
+/**
+ * How long before its call's deadline a statement stops waiting for a row lock: what is left for the statement to
+ * finish, commit and answer. A write committed after its caller gave up would be done while the phone is told it
+ * failed, and the phone's retry would do it twice (a second comment, a second message).
+ */
+const LOCK_WAIT_MARGIN_MS = 250;
+
+/**
+ * The lock wait, in InnoDB's whole seconds, that ends LOCK_WAIT_MARGIN_MS before a deadline `leftMs` away, up to the
+ * connections' own. 0 is no wait on MariaDB; MySQL raises it to its minimum, 1.
+ */
+export function lockWaitFor(leftMs: number, defaultSeconds: number): number {
+  if (leftMs === Infinity) return defaultSeconds;
+  return Math.max(0, Math.min(defaultSeconds, Math.floor((leftMs - LOCK_WAIT_MARGIN_MS) / 1_000)));
+}
+
 export interface GuardedPool extends MysqlPool {
   /** Callers waiting for a connection now. */
   waiting(): number;
@@ -33,7 +55,13 @@ const ROLLBACK = /^\s*rollback\s*$/i;
  * callers had long been told had failed among them (a phone's retry then did them twice). Callers wait here, not in
  * mysql2's queue, which cannot let go of a caller that gave up: at most `size` connections are ever asked of it.
  */
-export function guardedPool(pool: Pool, size: number, graceMs: number, { deadline = () => undefined }: DeadlineOptions = {}): GuardedPool {
+export function guardedPool(
+  pool: Pool,
+  size: number,
+  graceMs: number,
+  { deadline = () => undefined }: DeadlineOptions = {},
+  defaults: ConnectionDefaults = { lockWaitSeconds: 50 },
+): GuardedPool {
   let free = size;
   // Insertion-ordered: the longest waiting is served first.
   const waiting = new Set<() => void>();
@@ -46,7 +74,7 @@ export function guardedPool(pool: Pool, size: number, graceMs: number, { deadlin
     }
   };
   const guarded = new WeakMap<PoolConnection, Guarded>();
-  const guardOf = (raw: PoolConnection) => guarded.get(raw) ?? guarded.set(raw, guard(raw, giveBack, graceMs, deadline)).get(raw)!;
+  const guardOf = (raw: PoolConnection) => guarded.get(raw) ?? guarded.set(raw, guard(raw, giveBack, graceMs, deadline, defaults)).get(raw)!;
 
   return {
     getConnection(callback) {
@@ -97,9 +125,21 @@ interface Guarded {
   checkOut(): MysqlPoolConnection;
 }
 
-function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadline: () => number | undefined): Guarded {
+function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadline: () => number | undefined, defaults: ConnectionDefaults): Guarded {
   let lost: unknown;
   let out = false;
+  // The session's lock wait as last set; NaN once a change may not have taken.
+  let lockWait = defaults.lockWaitSeconds;
+  // Sent ahead of the statement on the same connection, which runs them in order: no round trip is waited for, and
+  // only a call with less time left than the last one (or more, up to the default) changes it.
+  const fitLockWait = (left: number) => {
+    const wanted = lockWaitFor(left, defaults.lockWaitSeconds);
+    if (wanted === lockWait) return;
+    lockWait = wanted;
+    raw.query(`SET SESSION innodb_lock_wait_timeout = ${wanted}`, (err: unknown) => {
+      if (err) lockWait = NaN;
+    });
+  };
   // mysql2 reports a loss between statements (the server closed the socket) as the connection's 'error' event.
   raw.on('error', (err) => (lost ??= err));
   const answerLost = (sql: string, callback: QueryCallback) => (ROLLBACK.test(sql) ? callback(null, NOTHING_CHANGED) : callback(lost));
@@ -124,6 +164,7 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
       const left = until === undefined ? Infinity : until - Date.now();
       // A ROLLBACK is sent whatever the time: refused, it would leave its transaction open on a pooled connection.
       if (left <= 0 && !ROLLBACK.test(sql)) return process.nextTick(callback, deadlinePassed('before the statement was sent'));
+      if (!ROLLBACK.test(sql)) fitLockWait(left);
       let answered = false;
       let timer: NodeJS.Timeout | undefined;
       // mysql2 answers at once when it refuses the command, so the timer starts after it took the statement.
