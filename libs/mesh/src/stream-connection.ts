@@ -13,6 +13,8 @@ interface Pending {
   /** The stream's reads when this call was handed to the socket. */
   heardWhenWritten: number;
   frame: Buffer;
+  /** A call made before the stream opened: when (performance.now()), and what to encode again once it has. */
+  queued?: { at: number; req: RpcRequest; trace: Pick<CallFrame, 'traceparent' | 'tracestate'> };
 }
 
 /** Until the stream is open: TCP connected and the upgrade answered. */
@@ -85,6 +87,9 @@ export class StreamConnection {
       const pending: Pending = { resolve, reject, timer, written: false, heardWhenWritten: 0, frame };
       this.pending.set(id, pending);
       if (this.open) this.write(pending);
+      // The frame says how long the callee has, which the wait for the stream to open takes from: told the whole
+      // budget, the callee would still be working (or committing a write) after this caller gave up.
+      else pending.queued = { at: performance.now(), req, trace };
     });
   }
 
@@ -128,7 +133,15 @@ export class StreamConnection {
     this.handshake = '';
     this.open = true;
     this.socket.setTimeout(0);
-    for (const pending of this.pending.values()) this.write(pending);
+    for (const [id, pending] of this.pending) {
+      const { queued } = pending;
+      if (queued) {
+        const left = Math.max(1, Math.floor(queued.req.budgetMs - (performance.now() - queued.at)));
+        pending.frame = encodeCall(id, { ...queued.req, budgetMs: left }, queued.trace);
+        pending.queued = undefined;
+      }
+      this.write(pending);
+    }
     if (rest.length > 0) this.receive(rest);
   }
 

@@ -48,14 +48,16 @@ async function rawServer(t: { after(fn: () => unknown): void }, onConnection: (s
   return (server.address() as AddressInfo).port;
 }
 
-/** Answers the upgrade, then leaves every frame to `onFrame` (which may ignore it). */
-const upgradeThen = (onFrame: (socket: Socket, frame: CallFrame) => void) => (socket: Socket) => {
+/** Answers the upgrade (after `upgradeAfterMs`), then leaves every frame to `onFrame` (which may ignore it). */
+const upgradeThen = (onFrame: (socket: Socket, frame: CallFrame) => void, upgradeAfterMs = 0) => (socket: Socket) => {
   let upgraded = false;
   const decoder = new FrameDecoder<CallFrame>();
   socket.on('data', (chunk: Buffer) => {
     if (!upgraded) {
       upgraded = true;
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${STREAM_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
+      const answer = () => socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${STREAM_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
+      if (upgradeAfterMs > 0) setTimeout(answer, upgradeAfterMs);
+      else answer();
       return;
     }
     for (const frame of decoder.push(chunk)) onFrame(socket, frame);
@@ -98,6 +100,40 @@ test('a peer that takes the connection but never answers the upgrade fails the c
     return true;
   });
   assert.equal(connection.usable, false, 'the next call opens a new connection');
+});
+
+test('a call made while its stream opens tells the callee what is left of its budget, not the whole of it', async (t) => {
+  const told: number[] = [];
+  const port = await rawServer(
+    t,
+    upgradeThen((socket, frame) => {
+      told.push(frame.budgetMs);
+      socket.write(encodeFrame({ id: frame.id, status: 200, result: 'ok' }));
+    }, 300),
+  );
+  const connection = new StreamConnection(instanceAt(port));
+  t.after(() => connection.destroy());
+  assert.equal(await connection.call(request(2_000), {}), 'ok');
+  assert.equal(await connection.call(request(2_000), {}), 'ok');
+  assert.equal(told.length, 2);
+  assert.ok(told[0]! <= 1_700, `the call that waited for the open told the callee ${told[0]} ms`);
+  assert.equal(told[1], 2_000);
+});
+
+test('a stopping server waits for the calls of a stream its client has left', async (t) => {
+  const state = { mutations: 0 };
+  const echo = await startEcho(t, 'echo', { state });
+  const socket = await openStream(echo.port);
+  socket.write(call(1, 'slowBump', { ms: 400 }, 'mutation'));
+  await sleep(100);
+  // Reset, as a client host that went away answers what the server sends it next: the server's socket closes at once.
+  const closed = once(socket, 'close');
+  socket.resetAndDestroy();
+  await closed;
+  await sleep(50);
+  // The service closes its database after the server: a call still running then would fail midway.
+  await echo.stop();
+  assert.equal(state.mutations, 1, 'the server stopped before the call it was running had finished');
 });
 
 test('a stream that brought nothing back by a call deadline takes no more calls; one that answers others does', async (t) => {

@@ -16,6 +16,8 @@ interface Stream {
   inFlight: number;
   /** The client ended its side: it sends no more calls. */
   peerEnded: boolean;
+  /** The socket closed (the client went, or reset it): its running calls still run, their answers going nowhere. */
+  gone: boolean;
 }
 
 /**
@@ -28,16 +30,20 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
   let closing = false;
   let drained: (() => void) | undefined;
 
+  // A stream is let go once none of its calls runs: the app's close waits for them all (its services close their
+  // database and cache after it), whether or not their answers can still be sent.
   const endIfIdle = (stream: Stream) => {
-    if (stream.inFlight > 0 || !(closing || stream.peerEnded)) return;
-    if (closing) stream.writer.write(encodeFrame({ id: GOAWAY_ID, status: 503 }));
-    stream.writer.end();
+    if (stream.inFlight > 0 || !(closing || stream.peerEnded || stream.gone)) return;
+    if (!stream.gone) {
+      if (closing) stream.writer.write(encodeFrame({ id: GOAWAY_ID, status: 503 }));
+      stream.writer.end();
+    }
     streams.delete(stream);
-    if (streams.size === 0) drained?.();
+    if (closing && streams.size === 0) drained?.();
   };
 
   function serveStream(socket: Socket, head: Buffer): void {
-    const stream: Stream = { socket, writer: new FrameWriter(socket, 'task'), inFlight: 0, peerEnded: false };
+    const stream: Stream = { socket, writer: new FrameWriter(socket, 'task'), inFlight: 0, peerEnded: false, gone: false };
     streams.add(stream);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, STREAM_KEEPALIVE_MS);
@@ -71,8 +77,8 @@ export function attachRpcStreams(app: FastifyInstance, dispatch: Dispatch, logge
       endIfIdle(stream);
     });
     socket.on('close', () => {
-      streams.delete(stream);
-      if (closing && streams.size === 0) drained?.();
+      stream.gone = true;
+      endIfIdle(stream);
     });
   }
 
