@@ -112,7 +112,7 @@ test('a deregistered instance is gone, and deregistering twice is harmless', asy
   await registry.deregister('user-1');
 });
 
-test('ready waits for the first answer, and gives up with the cache when consul is unreachable', async (t) => {
+test('ready waits for the first answer, and answers with the cache once consul cannot be reached', async (t) => {
   const consul = await fakeConsul(t);
   const registry = consulRegistry(t, consul);
   await registry.register(registration('user-1', await healthServer(t)));
@@ -121,9 +121,10 @@ test('ready waits for the first answer, and gives up with the cache when consul 
 
   await consul.stop();
   const offline = consulRegistry(t, consul);
+  // At its first failure, not at the end of the wait: a call would have held its request to its deadline.
   const started = Date.now();
-  assert.deepEqual(await offline.ready('user', 200), []);
-  assert.ok(Date.now() - started >= 150);
+  assert.deepEqual(await offline.ready('user', 20_000), []);
+  assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
 });
 
 test('keeps serving the last known instances while consul is down, and resumes when it returns', async (t) => {

@@ -6,6 +6,7 @@ import type { ServiceInstance } from './types.js';
 /** The local view of one service's passing instances, kept current by a Consul blocking-query watch. */
 export interface ServiceWatch {
   current(): readonly ServiceInstance[];
+  /** The instances once Consul first answered, or failed to, or `timeoutMs` passed. */
   ready(timeoutMs: number): Promise<readonly ServiceInstance[]>;
   stop(): void;
 }
@@ -117,6 +118,9 @@ export function watchService(
       if (stopped || current !== watch) return;
       if (lastFailure === 0) logger.warn({ target: service, err, cached: cache.length }, 'consul watch failed, serving cached instances while retrying');
       lastFailure = Date.now();
+      // Callers waiting for a first answer have their answer: none known. Waiting on for one, each would hold its
+      // request to its deadline and fail as a timeout, where a service nobody can find is unavailable now.
+      release();
       // The client would ask again with the index it last saw, and an agent restarted without its state holds such
       // a query (its own index is below) for the whole wait, 30 s, before answering: discovery would stay blind that
       // long after Consul came back. A new watch asks without an index, and is answered at once. (The client also
@@ -132,7 +136,7 @@ export function watchService(
   return {
     current: () => cache,
     ready(timeoutMs) {
-      if (answered || stopped) return Promise.resolve(cache);
+      if (answered || stopped || lastFailure !== 0) return Promise.resolve(cache);
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);

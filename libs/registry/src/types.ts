@@ -33,7 +33,10 @@ export interface Registry {
   deregister(id: string): Promise<void>;
   /** Healthy instances from the local cache; the first call for a service starts watching it. Never waits on the network. */
   instances(service: string): readonly ServiceInstance[];
-  /** Resolves with the healthy instances once the first answer for `service` arrived, or with what is cached after timeoutMs. */
+  /**
+   * Resolves with the healthy instances once the first answer for `service` arrived, with what is cached once discovery
+   * failed to answer (a call then fails at once as unavailable), or after timeoutMs.
+   */
   ready(service: string, timeoutMs: number): Promise<readonly ServiceInstance[]>;
   /**
    * Tells `listener` the new list each time a watched service's instances change (a static list never does); returns
