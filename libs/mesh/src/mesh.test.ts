@@ -277,6 +277,26 @@ for (const transport of ['stream', 'http'] as const) {
   });
 }
 
+test('a query\'s retries are spent only on attempts that reached an instance, not on those that could not be sent', async (t) => {
+  const live = await startEcho(t, 'live');
+  const dead = await startEcho(t, 'dead');
+  await dead.stop();
+  // Reads the call, then drops the connection: the query was delivered, and failed.
+  const dropping = createServer();
+  dropping.on('upgrade', (_req, socket: Socket) => {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${STREAM_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
+    socket.once('data', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => dropping.close(resolve)));
+  const { port } = dropping.address() as AddressInfo;
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${dead.port},127.0.0.1:${port},127.0.0.1:${live.port}`, { retries: 1 });
+  const echo = mesh.client<EchoRouter>('echo');
+  // Whichever instance each starts at: the refused connect costs no retry, so the one retry after the dropped call
+  // reaches the live instance.
+  assert.deepEqual(await Promise.all(Array.from({ length: 3 }, () => echo.whoami.query())), ['live', 'live', 'live']);
+});
+
 test('a stopping instance finishes the calls it took and the mesh sends new ones to its neighbour', async (t) => {
   const leftState = { mutations: 0 };
   const stayState = { mutations: 0 };

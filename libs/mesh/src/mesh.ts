@@ -87,8 +87,12 @@ export function createMesh(options: MeshOptions): Mesh {
         ? meshError(service, path, { code: 'PAYLOAD_TOO_LARGE', message: `the call to ${service} is too large to send`, reason: 'call_too_large' }, 413, err)
         : meshError(service, path, { code: 'INTERNAL_SERVER_ERROR', message: `the call to ${service} could not be encoded` }, 500, err as Error);
     let lastFailure: TransportError | undefined;
+    // Only a query that reached an instance and failed spends a retry: a breaker's refusal or a connection refused sent
+    // nothing, and the next instance takes the call as if it were the first.
+    let retriesSpent = 0;
+    let failures = 0;
 
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       // Awaited only while discovery lists none (a service's first call): no promise per call otherwise.
       let instances = registry.instances(service);
       if (instances.length === 0) instances = await registry.ready(service, Math.max(0, deadline - Date.now()));
@@ -124,13 +128,14 @@ export function createMesh(options: MeshOptions): Mesh {
         if (!(err instanceof TransportError)) throw unsendable(err);
         tried.add(instance.id);
         lastFailure = err;
+        failures++;
         logger.warn({ target: service, instance: instance.id, path, err: err.message }, 'mesh call failed');
         if (err.timedOut) throw outOfTime(err);
         // Mutations are never re-sent once they may have run; an undelivered call is safe to send to any instance
         // not tried yet. Discovery may have dropped the failed one meanwhile, so the next pick decides, not a count.
-        const retryable = err.delivered ? type === 'query' && attempt < options.retries : true;
+        const retryable = err.delivered ? type === 'query' && retriesSpent++ < options.retries : true;
         if (!retryable) throw unavailable(`${service} is unavailable`, err);
-        const backoff = Math.min(BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random()), deadline - Date.now());
+        const backoff = Math.min(BACKOFF_BASE_MS * 2 ** (failures - 1) * (0.5 + Math.random()), deadline - Date.now());
         if (backoff > 0) await sleep(backoff);
       }
     }
