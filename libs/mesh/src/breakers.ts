@@ -107,8 +107,12 @@ export class Breakers {
       record('half_open');
     });
     let failuresInARow = 0;
-    // opossum emits 'success' for the failures errorFilter excuses too: a typed answer shows the instance alive.
-    breaker.on('success', () => (failuresInARow = 0));
+    // opossum emits 'success', with the error, for the failures errorFilter excuses too. A typed answer shows the
+    // instance alive; a call that ran out of a nearly spent budget, or never left, shows nothing, and must not break
+    // a run of failures (calls late in their requests, between the timeouts of a dead host, would keep it closed).
+    breaker.on('success', (result: unknown) => {
+      if (!(result instanceof Error) || provesAlive(result)) failuresInARow = 0;
+    });
     breaker.on('failure', () => {
       failuresInARow += 1;
       if (failuresInARow >= this.options.consecutiveFailures && breaker.closed) breaker.open();

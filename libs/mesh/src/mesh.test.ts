@@ -409,3 +409,18 @@ test("a call that ran out of a nearly spent budget does not count against the in
   }
   assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
 });
+
+test('calls that ran out of a nearly spent budget between real timeouts do not break their run of failures', async (t) => {
+  const only = await startEcho(t, 'only');
+  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 3 });
+  const echo = mesh.client<EchoRouter>('echo');
+  const within = (ms: number) => runInScope({ requestId: `r-${ms}`, deadline: Date.now() + ms }, () => echo.slow.query({ ms: 1_000 }));
+  // Its window full of successes, so that only the run of failures can open it.
+  for (let i = 0; i < 10; i++) assert.equal(await echo.whoami.query(), 'only');
+  // Then it answers nothing in time, met by calls with time enough and by calls late in their requests.
+  for (let i = 0; i < 3; i++) {
+    await assert.rejects(within(150), expectMeshError('GATEWAY_TIMEOUT'));
+    if (i < 2) await assert.rejects(within(20), expectMeshError('GATEWAY_TIMEOUT'));
+  }
+  assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'open');
+});
