@@ -368,14 +368,20 @@ test('failures in a row open a breaker whose window is still full of successes; 
   assert.equal(mesh.breakerStates().get(id), 'open', 'the fifth failure in a row, with 9 of 39 calls failed');
 });
 
-test('a call too large for a frame fails typed, never sent, and leaves the breaker closed', async (t) => {
-  const only = await startEcho(t, 'only');
-  const { mesh } = meshOver(t, 'stream', `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 1 });
-  const echo = mesh.client<EchoRouter>('echo');
-  const tooLarge = 'x'.repeat(MAX_FRAME_BYTES);
-  await assert.rejects(echo.slow.query({ ms: tooLarge as unknown as number }), expectMeshError('PAYLOAD_TOO_LARGE', 'call_too_large'));
-  assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
-});
+for (const transport of ['stream', 'http'] as const) {
+  test(`[${transport}] a call too large for a frame fails typed, never sent, and leaves the breaker closed; one just below it is served`, async (t) => {
+    const only = await startEcho(t, 'only');
+    const { mesh } = meshOver(t, transport, `echo=127.0.0.1:${only.port}`, { retries: 0, consecutiveFailures: 1 });
+    const echo = mesh.client<EchoRouter>('echo');
+    const tooLarge = 'x'.repeat(MAX_FRAME_BYTES);
+    await assert.rejects(echo.slow.query({ ms: tooLarge as unknown as number }), expectMeshError('PAYLOAD_TOO_LARGE', 'call_too_large'));
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
+    // Refused by the callee's input check: it arrived whole, as large as a frame holds (not cut at a smaller body limit).
+    const large = 'x'.repeat(MAX_FRAME_BYTES - 1024);
+    await assert.rejects(echo.slow.query({ ms: large as unknown as number }), expectMeshError('BAD_REQUEST'));
+    assert.equal(mesh.breakerStates().get(`echo@127.0.0.1:${only.port}`), 'closed');
+  });
+}
 
 test('a half-open breaker stays half-open when a call cannot be sent at all, and closes on the next answer', async (t) => {
   const { mesh, echo, id } = await openedBreaker(t);

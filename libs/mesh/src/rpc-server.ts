@@ -14,7 +14,8 @@ export type { RpcServerOptions } from './rpc-dispatch.js';
 export function registerRpcRoutes(app: FastifyInstance, options: RpcServerOptions): void {
   const dispatch = createDispatcher(options);
   attachRpcStreams(app, dispatch, options.logger);
-  app.post<{ Params: { path: string }; Body: { input?: unknown } | null }>(`${RPC_PREFIX}:path`, async (req, reply) => {
+  // A call as large as a stream's frame is served here too, not cut at the app's smaller default body limit.
+  app.post<{ Params: { path: string }; Body: { input?: unknown } | null }>(`${RPC_PREFIX}:path`, { bodyLimit: MAX_FRAME_BYTES }, async (req, reply) => {
     const { status, body } = await dispatch({
       path: req.params.path,
       type: req.headers[HEADER.procedureType] === 'mutation' ? 'mutation' : 'query',
