@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveJwtSecret } from '@douyin/auth';
-import { EMBEDDED_PORTS, loadConfig, serviceEnv, toServiceConfig, type MeshApp } from '@douyin/config';
+import { DbEnv, EMBEDDED_PORTS, RuntimeEnv, loadConfig, serviceEnv, toDbConfig, toServiceConfig, type MeshApp } from '@douyin/config';
 import { APPS, ROOT, envNamesOf, readYamlDocs, shutdownGraceMsOf } from './workspace.js';
 
 interface Resource {
@@ -36,7 +36,7 @@ const find = (kind: string, name: string) => resources.find((r) => r.kind === ki
 const containerOf = (app: string) =>
   ((find('Deployment', app)?.spec?.template as { spec: { containers: Container[] } }).spec.containers[0] as Container);
 
-test('every app has a Deployment and a Service on its port, and kustomize lists every file', () => {
+test('every app has a Deployment and a Service on its port, and kustomize lists every file but the example Secret', () => {
   for (const app of APPS) {
     const port = EMBEDDED_PORTS[app as MeshApp];
     assert.ok(find('Deployment', app), `Deployment ${app}`);
@@ -45,8 +45,9 @@ test('every app has a Deployment and a Service on its port, and kustomize lists 
     const service = find('Service', app)?.spec as { ports: { port: number }[] } | undefined;
     assert.equal(service?.ports[0]?.port, port, `Service ${app}`);
   }
+  // Applied with the rest, the example's placeholders would overwrite the real Secret on every apply.
   const kustomization = readYamlDocs('deploy/k8s/kustomization.yaml')[0] as { resources: string[] };
-  assert.deepEqual([...kustomization.resources].sort(), files.filter((f) => f !== 'kustomization.yaml').sort());
+  assert.deepEqual([...kustomization.resources].sort(), files.filter((f) => f !== 'kustomization.yaml' && f !== 'secret.example.yaml').sort());
 });
 
 test('probes: readiness on /readyz, liveness on /healthz once a startup probe has waited out the migrations', () => {
@@ -162,4 +163,26 @@ test('a Deployment an autoscaler scales names no replica count, which every appl
   assert.deepEqual(scaled.sort(), ['gateway', 'video']);
   for (const name of scaled) assert.equal(find('Deployment', name)?.spec?.replicas, undefined, name);
   for (const app of APPS.filter((a) => !scaled.includes(a))) assert.equal(find('Deployment', app)?.spec?.replicas, 2, app);
+});
+
+test('a node drain evicts one pod of an app at a time', () => {
+  for (const app of APPS) {
+    const budget = find('PodDisruptionBudget', app)?.spec as { maxUnavailable?: number; selector: { matchLabels: Record<string, string> } } | undefined;
+    assert.equal(budget?.maxUnavailable, 1, app);
+    const pods = (find('Deployment', app)?.spec?.template as { metadata: { labels: Record<string, string> } }).metadata.labels;
+    for (const [label, value] of Object.entries(budget.selector.matchLabels)) assert.equal(pods[label], value, `${app}: ${label}`);
+  }
+});
+
+test("every process's MySQL pool, at the most replicas, fits MySQL's default max_connections", async () => {
+  const common = find('ConfigMap', 'douyin-config')?.data ?? {};
+  let connections = 0;
+  for (const app of APPS) {
+    if (!(await envNamesOf(app)).has('DATABASE_URL')) continue;
+    const hpa = find('HorizontalPodAutoscaler', app)?.spec as { maxReplicas: number } | undefined;
+    const replicas = hpa?.maxReplicas ?? (find('Deployment', app)?.spec?.replicas as number);
+    const env = loadConfig(DbEnv.merge(RuntimeEnv), { ...common, DATABASE_URL: 'mysql://douyin:secret@mysql:3306/douyin' });
+    connections += replicas * toDbConfig(app as MeshApp, env).poolSize;
+  }
+  assert.ok(connections <= 151, `${connections} connections`);
 });
