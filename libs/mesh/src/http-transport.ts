@@ -2,6 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import type { ServiceInstance } from '@douyin/registry';
 import { FrameTooLargeError, MAX_FRAME_BYTES } from './frames.js';
+import { hostPort } from './host-port.js';
 import { RemoteError, TransportError, type RpcRequest, type Transport } from './transport.js';
 import { HEADER, RPC_PREFIX, type WireResponse } from './wire.js';
 
@@ -95,7 +96,7 @@ export class HttpTransport implements Transport {
   private pool(instance: ServiceInstance): Pool {
     let pool = this.pools.get(instance.id);
     if (!pool) {
-      pool = new Pool(`http://${instance.address}:${instance.port}`, {
+      pool = new Pool(`http://${hostPort(instance.address, instance.port)}`, {
         connections: this.connectionsPerInstance,
         keepAliveTimeout: 10_000,
         connectTimeout: 1_000,

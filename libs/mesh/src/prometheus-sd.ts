@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { EMBEDDED_PORTS, type ServiceConfig } from '@douyin/config';
 import type { Registry } from '@douyin/registry';
+import { hostPort } from './host-port.js';
 
 /** One Prometheus HTTP SD target group: https://prometheus.io/docs/prometheus/latest/http_sd/ */
 export interface TargetGroup {
@@ -10,8 +11,6 @@ export interface TargetGroup {
 
 // How long one SD request waits for a service's first discovery answer; Prometheus refreshes it anyway.
 const FIRST_ANSWER_MS = 1_000;
-
-const hostPort = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 /**
  * Every instance of every mesh app that discovery knows, plus this one (the static list has no gateway entry):

@@ -5,6 +5,7 @@ import { metricsFor } from '@douyin/metrics';
 import type { Registry } from '@douyin/registry';
 import { flushTraces, type Logger } from '@douyin/telemetry';
 import { bearerGuard } from './bearer-guard.js';
+import { hostPort } from './host-port.js';
 import { observeHttp } from './observe-http.js';
 import { registerPrometheusSd } from './prometheus-sd.js';
 
@@ -109,7 +110,7 @@ export async function serve({ app, config, registry, logger, onShutdown = [], ha
     // `prometheus` is what consul_sd_configs keeps: every instance serves /metrics on its own port.
     tags: ['douyin', 'prometheus', `version-${config.version}`],
     meta: { version: config.version, metrics_path: '/metrics' },
-    healthCheckUrl: `http://${config.advertiseHost}:${port}/healthz?instance=${encodeURIComponent(instanceId)}`,
+    healthCheckUrl: `http://${hostPort(config.advertiseHost, port)}/healthz?instance=${encodeURIComponent(instanceId)}`,
   });
   logger.info({ instanceId, port }, `${config.name} listening`);
 

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { ServiceInstance } from '@douyin/registry';
 import { FrameDecoder, GOAWAY_ID, STREAM_KEEPALIVE_MS, STREAM_PATH, STREAM_PROTOCOL, encodeCall, type CallFrame, type ReplyFrame } from './frames.js';
 import { FrameWriter } from './frame-writer.js';
+import { hostPort } from './host-port.js';
 import { RemoteError, TransportError, type RpcRequest } from './transport.js';
 
 interface Pending {
@@ -48,7 +49,7 @@ export class StreamConnection {
     this.socket.setTimeout(OPEN_TIMEOUT_MS, () => this.fail(new Error(`no rpc stream from ${instance.id} within ${OPEN_TIMEOUT_MS} ms`)));
     this.socket.once('connect', () => {
       this.socket.write(
-        `GET ${STREAM_PATH} HTTP/1.1\r\nHost: ${instance.address}:${instance.port}\r\nConnection: Upgrade\r\nUpgrade: ${STREAM_PROTOCOL}\r\n\r\n`,
+        `GET ${STREAM_PATH} HTTP/1.1\r\nHost: ${hostPort(instance.address, instance.port)}\r\nConnection: Upgrade\r\nUpgrade: ${STREAM_PROTOCOL}\r\n\r\n`,
       );
     });
     this.socket.on('data', (chunk: Buffer) => (this.open ? this.receive(chunk) : this.readHandshake(chunk)));

@@ -66,12 +66,12 @@ export const testConfig = (name: string) => ({
 export async function startEcho(
   t: { after(fn: () => unknown): void },
   name: string,
-  opts: { state?: { mutations: number }; downstream?: () => Mesh; rpc?: Partial<RpcServerOptions>; metricsToken?: string } = {},
+  opts: { state?: { mutations: number }; downstream?: () => Mesh; rpc?: Partial<RpcServerOptions>; metricsToken?: string; host?: string } = {},
 ): Promise<RunningServer> {
   const logger = silentLogger();
   const app = createHttpApp(logger);
   registerRpcRoutes(app, { router: echoRouter(name, opts.state, opts.downstream), logger, defaultBudgetMs: 3000, ...opts.rpc });
-  const server = await serve({ app, config: { ...testConfig(name), metricsToken: opts.metricsToken }, registry: createStaticRegistry({ logger }), logger, handleSignals: false });
+  const server = await serve({ app, config: { ...testConfig(name), metricsToken: opts.metricsToken, ...(opts.host ? { host: opts.host, advertiseHost: opts.host } : {}) }, registry: createStaticRegistry({ logger }), logger, handleSignals: false });
   t.after(() => server.stop());
   return server;
 }
