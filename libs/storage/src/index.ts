@@ -1,5 +1,6 @@
 export { createDiskStore } from './disk-store.js';
 export {
+  IMMUTABLE_CACHE_CONTROL,
   ObjectNotFoundError,
   StorageUnavailableError,
   contentTypeOf,

@@ -107,6 +107,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The Content-Type both backends serve for a key: its extension decides, so disk needs no metadata file. */
+/** Objects are written once under a key never reused (contract §7): whoever serves one may let it be cached for good. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
 export function contentTypeOf(key: string): string {
   const dot = key.lastIndexOf('.');
   return (dot > key.lastIndexOf('/') && CONTENT_TYPES[key.slice(dot + 1)]) || 'application/octet-stream';

@@ -51,6 +51,8 @@ test('s3: a presigned URL serves the object without credentials, signed for the 
   const res = await fetch(url!);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'video/mp4');
+  // Objects are immutable (contract §7): a phone or a CDN may keep what it fetched through a presigned URL for good.
+  assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   assert.ok(bytes.equals(Buffer.from(await res.arrayBuffer())));
   const ranged = await fetch(url!, { headers: { range: 'bytes=10-19' } });
   assert.equal(ranged.status, 206);
@@ -69,7 +71,7 @@ test('s3: a presigned URL serves the object without credentials, signed for the 
   assert.match((await publicStore.presignGet(key, 3600))!, /^https:\/\/media\.example\.com\/douyin-test\/videos\/.+X-Amz-Signature=/);
 });
 
-test('s3: a moved object is served with the Content-Type of its new key, copied server-side', async (t) => {
+test('s3: a moved object is served with the Content-Type of its new key and for good, copied server-side', async (t) => {
   const store = createS3Store(await s3Config(t));
   await store.prepare();
   const [staged, video] = [newKey('staging'), newKey('videos', 'mp4')];
@@ -77,6 +79,7 @@ test('s3: a moved object is served with the Content-Type of its new key, copied 
   await store.move(staged, video);
   const res = await fetch((await store.presignGet(video, 60))!);
   assert.equal(res.headers.get('content-type'), 'video/mp4', 'not the octet-stream the staged upload was stored as');
+  assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   await res.arrayBuffer();
 });
 

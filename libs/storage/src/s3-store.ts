@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { blocksOf } from './blocks.js';
 import { boundedTransport, type RequestBounds } from './bounded-transport.js';
-import { assertValidKey, assertValidPrefix, contentTypeOf, isValidKey, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { IMMUTABLE_CACHE_CONTROL, assertValidKey, assertValidPrefix, contentTypeOf, isValidKey, ObjectNotFoundError, StorageUnavailableError, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 export interface S3StoreConfig {
   /** e.g. http://minio:9000, as this process reaches it */
@@ -45,6 +45,12 @@ function clientFor(endpoint: string, config: S3StoreConfig, options: S3StoreOpti
   });
 }
 
+/**
+ * The headers an object is stored with, which a presigned GET answers with: the key decides its type, and it may be
+ * cached for good (contract §7), as the gateway's media routes say of the objects they serve.
+ */
+const headersFor = (key: string) => ({ 'Content-Type': contentTypeOf(key), 'Cache-Control': IMMUTABLE_CACHE_CONTROL });
+
 const unavailable = (action: string, key: string, err: unknown) =>
   new StorageUnavailableError(`object store could not ${action} ${key}`, { cause: err });
 
@@ -77,8 +83,7 @@ export function createS3Store(config: S3StoreConfig, options: S3StoreOptions = {
       const next = await tail.next(); // the body's own error surfaces here, unwrapped
       return next.done ? undefined : next.value;
     };
-    const headers = { 'Content-Type': contentTypeOf(key) };
-    const uploadId = await client.initiateNewMultipartUpload(bucket, key, headers).catch((err: unknown) => {
+    const uploadId = await client.initiateNewMultipartUpload(bucket, key, headersFor(key)).catch((err: unknown) => {
       throw unavailable('start a multipart upload of', key, err);
     });
     const parts: Array<{ part: number; etag: string }> = [];
@@ -129,7 +134,7 @@ export function createS3Store(config: S3StoreConfig, options: S3StoreOptions = {
         const second = first.done ? first : await blocks.next();
         if (second.done) {
           const whole = first.done ? Buffer.alloc(0) : first.value;
-          await client.putObject(bucket, key, whole, whole.length, { 'Content-Type': contentTypeOf(key) }).catch((err: unknown) => {
+          await client.putObject(bucket, key, whole, whole.length, headersFor(key)).catch((err: unknown) => {
             throw unavailable('write', key, err);
           });
         } else {
@@ -173,8 +178,8 @@ export function createS3Store(config: S3StoreConfig, options: S3StoreOptions = {
     async move(from, to) {
       assertValidKey(from);
       assertValidKey(to);
-      // The key decides the Content-Type, so the copy replaces the source's metadata instead of keeping it.
-      const destination = new CopyDestinationOptions({ Bucket: bucket, Object: to, MetadataDirective: 'REPLACE', Headers: { 'Content-Type': contentTypeOf(to) } });
+      // The key decides the headers, so the copy replaces the source's instead of keeping them.
+      const destination = new CopyDestinationOptions({ Bucket: bucket, Object: to, MetadataDirective: 'REPLACE', Headers: headersFor(to) });
       await client.copyObject(new CopySourceOptions({ Bucket: bucket, Object: from }), destination).catch((err: unknown) => {
         if (isMissing(err)) throw new ObjectNotFoundError(from);
         throw unavailable('copy', `${from} to ${to}`, err);

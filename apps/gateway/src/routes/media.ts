@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { finished } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { markCut } from '@douyin/metrics';
-import { isValidKey, type ByteRange } from '@douyin/storage';
+import { IMMUTABLE_CACHE_CONTROL, isValidKey, type ByteRange } from '@douyin/storage';
 import type { GatewayDeps } from '../deps.js';
 import { matchesNoneOf } from '../etag.js';
 import { MEDIA_PREFIX } from '../media-urls.js';
@@ -72,7 +72,7 @@ export const mediaRoutes =
           .header('content-type', info.contentType)
           .header('accept-ranges', 'bytes')
           .header('etag', info.etag)
-          .header('cache-control', 'public, max-age=31536000, immutable');
+          .header('cache-control', IMMUTABLE_CACHE_CONTROL);
         if (matchesNoneOf(req.headers['if-none-match'], info.etag)) return reply.code(304).send();
         const range = parseRange(req.headers.range, info.size);
         if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${info.size}`).send();
