@@ -75,7 +75,8 @@ export const mediaRoutes =
           .header('cache-control', IMMUTABLE_CACHE_CONTROL);
         if (matchesNoneOf(req.headers['if-none-match'], info.etag)) return reply.code(304).send();
         const range = parseRange(req.headers.range, info.size);
-        if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${info.size}`).send();
+        // A refusal of this one range is no copy of the object: a cache keeping it as one would answer plain GETs with it.
+        if (range === 'unsatisfiable') return uncached(reply).code(416).header('content-range', `bytes */${info.size}`).send();
         if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
         void reply.header('content-length', range ? range.end - range.start + 1 : info.size);
         if (req.method === 'HEAD') return reply.send();
