@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp, scopeRequests } from '@douyin/mesh';
 import { markOutcome, metricsFor } from '@douyin/metrics';
-import { discardingParser, limitBodyTime } from './body-limits.js';
+import { discardingParser, limitBodyTime, type UploadRateFloor } from './body-limits.js';
 import { apkClientErrorHandler } from './client-error.js';
 import type { GatewayDeps } from './deps.js';
 import { apkErrorHandler } from './error-handler.js';
@@ -33,11 +33,14 @@ declare module 'fastify' {
 /** Forms and other bodies not uploads, from the request's arrival. */
 const BODY_TIMEOUT_MS = 30_000;
 /**
- * How long a client may take to send a whole request: Node's five minutes, or longer where the largest upload
- * allowed needs it at 256 KiB/s. Fastify turns Node's limit off by default, which would let a client that sends a
- * byte now and then hold its connection, and an upload slot, forever.
+ * How long a client may take to send a whole request: Node's five minutes, or longer where the largest upload allowed
+ * needs it. Fastify turns Node's limit off by default, which would let a client that sends a byte now and then hold
+ * its connection, and an upload slot, forever. With an upload floor, that floor cuts a slower upload first, and this
+ * is its backstop: twice what the largest upload takes at the floor (the time a store takes a part is not the
+ * client's), so that no upload the floor lets through is cut here. Without one, 256 KiB/s.
  */
-const requestTimeoutFor = (maxUploadBytes: number) => Math.max(300_000, Math.ceil(maxUploadBytes / 256));
+const requestTimeoutFor = (maxUploadBytes: number, floor?: UploadRateFloor) =>
+  Math.max(300_000, floor ? Math.ceil((2 * maxUploadBytes * 1000) / floor.bytesPerSecond) + floor.graceMs : Math.ceil(maxUploadBytes / 256));
 /**
  * How long a connection may go with nothing moving either way before it is closed: a phone that stopped reading (an
  * app paused mid-video, a network gone without a word) would otherwise hold its answer's file or S3 stream, and its
@@ -54,7 +57,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: MAX_FORM_BYTES,
     clientErrorHandler: apkClientErrorHandler,
     querystringParser: parseStrict,
-    requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes),
+    requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes, deps.uploadFloor),
     connectionTimeout: deps.idleTimeoutMs ?? idleTimeoutFor(deps.media.publishTimeoutMs),
     // Without trusted proxies, X-Forwarded-For is the client's to write and is never read.
     ...(deps.trustedProxies?.length && { trustProxy: deps.trustedProxies }),

@@ -86,11 +86,16 @@ test('a request whose headers arrived and whose body Node gave up on is counted 
   assert.deepEqual(closed, [{ code: '40002', outcome: 'client_error' }]);
 });
 
-test('a request must arrive within Node\'s five minutes, or as long as the largest upload needs at 256 KiB/s', async (t) => {
+test('a request must arrive within Node\'s five minutes, or twice as long as the largest upload needs at the upload floor (256 KiB/s without one)', async (t) => {
   const app = await gatewayFor(t);
   await app.ready();
   assert.equal(app.server.requestTimeout, 300_000);
   const large = await gatewayFor(t, undefined, undefined, undefined, {}, { media: await testMedia(t, 200 * 1024 * 1024) });
   await large.ready();
   assert.equal(large.server.requestTimeout, 819_200);
+  // 100 MiB at 16 KiB/s takes 6,400 s: an upload the floor lets through is never cut by Node first.
+  const floor = { uploadFloor: { bytesPerSecond: 16 * 1024, graceMs: 10_000 } };
+  const floored = await gatewayFor(t, undefined, undefined, undefined, {}, { media: await testMedia(t, 100 * 1024 * 1024) }, {}, floor);
+  await floored.ready();
+  assert.equal(floored.server.requestTimeout, 12_810_000);
 });
