@@ -70,7 +70,8 @@ for (const mode of databaseModes()) {
       // Waiting the connections' 5 s, the update would have been done 2.4 s after its caller gave up.
       assert.equal(outcome, 'ER_LOCK_WAIT_TIMEOUT');
       assert.ok(answeredAt < deadline, `answered ${answeredAt - deadline} ms after the deadline`);
-      // A statement outside any call waits as long as every connection does.
+      // A write outside any call waits as long as every connection does.
+      await db.updateTable('account').set({ balance: 7 }).where('id', '=', 1).execute();
       const { rows } = await sql<{ wait: number }>`SELECT @@SESSION.innodb_lock_wait_timeout AS wait`.execute(db);
       assert.equal(Number(rows[0]?.wait), 5);
     });

@@ -127,12 +127,12 @@ if (databaseModes().includes('mysql')) {
   });
 }
 
-test('a call\'s lock wait is the whole seconds that end a margin before its deadline, up to the connections\' own', () => {
+test('a call\'s lock wait is the whole seconds that end a margin before its deadline, from one up to the connections\' own', () => {
   assert.equal(lockWaitFor(Infinity, 5), 5);
   assert.equal(lockWaitFor(60_000, 5), 5);
   assert.equal(lockWaitFor(2_850, 5), 2);
   assert.equal(lockWaitFor(2_250, 5), 2);
   assert.equal(lockWaitFor(2_249, 5), 1);
-  assert.equal(lockWaitFor(1_000, 5), 0);
-  assert.equal(lockWaitFor(-10, 5), 0);
+  assert.equal(lockWaitFor(1_000, 5), 1);
+  assert.equal(lockWaitFor(-10, 5), 1);
 });

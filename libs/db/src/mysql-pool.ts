@@ -24,12 +24,17 @@ const LOCK_WAIT_MARGIN_MS = 250;
 
 /**
  * The lock wait, in InnoDB's whole seconds, that ends LOCK_WAIT_MARGIN_MS before a deadline `leftMs` away, up to the
- * connections' own. 0 is no wait on MariaDB; MySQL raises it to its minimum, 1.
+ * connections' own, and at least a second (MySQL's least): with less left, a wait of no time at all would fail a
+ * write that a lock held for a few milliseconds delays, while a second's wait overruns the deadline only when the lock
+ * is held that long.
  */
 export function lockWaitFor(leftMs: number, defaultSeconds: number): number {
   if (leftMs === Infinity) return defaultSeconds;
-  return Math.max(0, Math.min(defaultSeconds, Math.floor((leftMs - LOCK_WAIT_MARGIN_MS) / 1_000)));
+  return Math.max(1, Math.min(defaultSeconds, Math.floor((leftMs - LOCK_WAIT_MARGIN_MS) / 1_000)));
 }
+
+/** Statements that may wait for a row lock: writes, locking reads, procedure calls, the start of a transaction. */
+const MAY_WAIT_FOR_LOCKS = /^\s*(?:insert|update|delete|replace|call|start transaction|begin)\b|\bfor (?:update|share)\b|\block in share mode\b/i;
 
 export interface GuardedPool extends MysqlPool {
   /** Callers waiting for a connection now. */
@@ -130,9 +135,10 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
   let out = false;
   // The session's lock wait as last set; NaN once a change may not have taken.
   let lockWait = defaults.lockWaitSeconds;
-  // Sent ahead of the statement on the same connection, which runs them in order: no round trip is waited for, and
-  // only a call with less time left than the last one (or more, up to the default) changes it.
-  const fitLockWait = (left: number) => {
+  // Queued before the statement on the same connection, which runs them in order: a round trip more, paid only by a
+  // statement that may wait for a lock on a connection whose last one had another whole number of seconds left.
+  const fitLockWait = (sql: string, left: number) => {
+    if (!MAY_WAIT_FOR_LOCKS.test(sql)) return;
     const wanted = lockWaitFor(left, defaults.lockWaitSeconds);
     if (wanted === lockWait) return;
     lockWait = wanted;
@@ -164,7 +170,7 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
       const left = until === undefined ? Infinity : until - Date.now();
       // A ROLLBACK is sent whatever the time: refused, it would leave its transaction open on a pooled connection.
       if (left <= 0 && !ROLLBACK.test(sql)) return process.nextTick(callback, deadlinePassed('before the statement was sent'));
-      if (!ROLLBACK.test(sql)) fitLockWait(left);
+      fitLockWait(sql, left);
       let answered = false;
       let timer: NodeJS.Timeout | undefined;
       // mysql2 answers at once when it refuses the command, so the timer starts after it took the statement.
