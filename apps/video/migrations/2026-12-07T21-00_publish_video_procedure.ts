@@ -22,13 +22,15 @@ const PROCEDURE = 'publish_video_v1';
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;
-  await db.schema.createTable('publish_lock').addColumn('id', 'integer', (c) => c.primaryKey().notNull()).execute();
-  await db.insertInto('publish_lock').values({ id: 1 }).execute();
+  await db.schema.createTable('publish_lock').ifNotExists().addColumn('id', 'integer', (c) => c.primaryKey().notNull()).execute();
   await createTransactionProcedure(db, {
     name: PROCEDURE,
     parameters:
       'IN p_author BIGINT, IN p_title VARCHAR(400) CHARACTER SET utf8mb4, IN p_video_key VARCHAR(100), IN p_cover_key VARCHAR(100), IN p_now BIGINT, IN p_intent BIGINT',
     variables: ['turn INT', 'created BIGINT DEFAULT 0', 'new_id BIGINT DEFAULT 0'],
+    // The row is made here, not by the migration alone: one deleted by hand would leave publishes unqueued (a lock on
+    // no row), and made on its own it takes no lock another publish waits for.
+    before: 'INSERT IGNORE INTO publish_lock (id) VALUES (1);',
     transaction: `
   SELECT id INTO turn FROM publish_lock WHERE id = 1 FOR UPDATE;
   DELETE FROM publish_intents WHERE id = p_intent;

@@ -42,19 +42,23 @@ export async function insertVideo(db: Kysely<VideoTables>, video: NewVideo, now:
  * undefined, keeping nothing, when the intent was gone (the sweep took it and its files). On MySQL/MariaDB this is one
  * call of the procedure the migrations create, which publishes queue on; the embedded SQLite, one writer at a time,
  * runs the statements itself. `sending` is called once what remains can only fail at or after the commit, so that a
- * lost answer from then on may hide a save that took effect: before the call on MySQL, before the COMMIT on SQLite.
+ * lost answer from then on may hide a save that took effect: before the call, once it has a connection, on MySQL;
+ * before the COMMIT on SQLite.
  */
 export async function saveVideo(db: Kysely<VideoTables>, video: NewVideo, intentId: number, now: number, sending: () => void): Promise<VideoRow | undefined> {
   if (dialectOf(db) === 'mysql') {
-    sending();
-    const [saved] = await callTransactionProcedure<{ id: number | string; published_at: number | string }>(db, 'publish_video_v1', [
-      video.authorId,
-      video.title,
-      video.videoKey,
-      video.coverKey,
-      now,
-      intentId,
-    ]);
+    // Once a connection is had: a failure to connect sent nothing, and leaves nothing in doubt.
+    const [saved] = await db.connection().execute((connection) => {
+      sending();
+      return callTransactionProcedure<{ id: number | string; published_at: number | string }>(connection, 'publish_video_v1', [
+        video.authorId,
+        video.title,
+        video.videoKey,
+        video.coverKey,
+        now,
+        intentId,
+      ]);
+    });
     if (!saved || Number(saved.id) === 0) return undefined;
     const { authorId, title, videoKey, coverKey } = video;
     return { id: Number(saved.id), author_id: authorId, title, video_key: videoKey, cover_key: coverKey, published_at: Number(saved.published_at) };

@@ -154,7 +154,7 @@ export async function publish(deps: PublishDeps, { authorId, title, stagingKey }
       // store failed: a copy or write given up on may still be carried out after the deletes above.
       await repo.dropIntent(deps.db, intentId).catch((dropErr: unknown) => deps.logger.debug({ err: dropErr }, 'a failed publish left its intent to the sweep'));
     }
-    throw scratchUnwritable(err, deps.workDir) ?? err;
+    throw scratchUnwritable(err, join(deps.workDir, PUBLISH_DIR_PREFIX)) ?? err;
   } finally {
     await forget(deps, stagingKey);
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -165,11 +165,12 @@ const SCRATCH_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 
 
 /**
  * The work dir could not be written (full, read-only, gone): this machine's trouble, as a missing ffmpeg is, and
- * answered as such (media_unavailable, retry later) whether it met the folder, the upload's copy or the cover.
+ * answered as such (media_unavailable, retry later) whether it met the publish's folder (every path under
+ * `folderPrefix`, the folder's name as mkdtemp is given it), the upload's copy or the cover.
  */
-function scratchUnwritable(err: unknown, workDir: string): TRPCError | undefined {
+function scratchUnwritable(err: unknown, folderPrefix: string): TRPCError | undefined {
   const { code, path } = (err ?? {}) as { code?: unknown; path?: unknown };
-  if (typeof code !== 'string' || !SCRATCH_FAULTS.has(code) || typeof path !== 'string' || !path.startsWith(workDir)) return undefined;
+  if (typeof code !== 'string' || !SCRATCH_FAULTS.has(code) || typeof path !== 'string' || !path.startsWith(folderPrefix)) return undefined;
   return domainError('SERVICE_UNAVAILABLE', Reason.mediaUnavailable, `the work dir could not be written: ${code}`, err);
 }
 
