@@ -156,7 +156,7 @@ export class ServiceMetrics {
         for (const state of POOL_STATES) this.set({ state }, total[state]);
       },
     });
-    this.uploadBytes = new Counter({ name: name('upload_bytes_total'), help: 'bytes of video uploads received', registers });
+    this.uploadBytes = new Counter({ name: name('upload_bytes_total'), help: 'bytes of publish forms\' file parts received: the video, and any other part, read and dropped', registers });
     // Closed without the answer its request would have had, which the HTTP metrics never see.
     this.connectionsCut = new Counter({
       name: name('connections_cut_total'),
