@@ -149,7 +149,9 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
    * host's clock, which may be off.
    */
   let serviceClock: { now: number; at: number } | undefined;
-  const serviceNow = () => (serviceClock ? serviceClock.now + (performance.now() - serviceClock.at) : Date.now());
+  // Whole milliseconds, as create times and every `since` are: a connection opened at a fractional one would have its
+  // every poll refused as malformed, and its reconnect cursor too.
+  const serviceNow = () => (serviceClock ? Math.floor(serviceClock.now + (performance.now() - serviceClock.at)) : Date.now());
 
   // The loop belongs to no request: started from the first connection's, its polls would carry that request's
   // deadline (every poll failing once it passed) and join its trace.

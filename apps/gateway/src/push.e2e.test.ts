@@ -28,7 +28,9 @@ for (const mode of databaseModes()) {
     const [ann, bob] = [await register('ann'), await register('bob')];
     const stop = new AbortController();
     t.after(() => stop.abort());
-    const pushed = readEvents((await fetch(`${listening.url}/douyin/message/push/?token=${bob.token}`, { signal: stop.signal })).body!);
+    const bobLeaves = new AbortController();
+    t.after(() => bobLeaves.abort());
+    const pushed = readEvents((await fetch(`${listening.url}/douyin/message/push/?token=${bob.token}`, { signal: bobLeaves.signal })).body!);
 
     await sleep(3 * BUDGET_MS); // the listening gateway's polls outlive the push request's deadline
     for (const content of ['one', 'two']) await apk('/douyin/message/action/', { token: ann.token, to_user_id: bob.id, action_type: 1, content });
@@ -40,11 +42,22 @@ for (const mode of databaseModes()) {
         [ann.id, 'two'],
       ],
     );
+
+    // A connection opened once the hub has heard the message service starts from the service's clock as the hub
+    // reckons it: a whole millisecond, or its polls would all be refused. (Bob's goes first: its own `since`, older,
+    // would otherwise be what a poll of both asks from.)
+    bobLeaves.abort();
+    const annPushed = readEvents((await fetch(`${listening.url}/douyin/message/push/?token=${ann.token}`, { signal: stop.signal })).body!);
+    await sleep(3 * BUDGET_MS);
+    await apk('/douyin/message/action/', { token: bob.token, to_user_id: ann.id, action_type: 1, content: 'three' });
+    const three = await Promise.race([annPushed.next(), sleep(10_000).then(() => assert.fail('a message sent through the other gateway never came'))]);
+    assert.deepEqual([three.from_user_id, three.content], [bob.id, 'three']);
+    assert.match(annPushed.lastId() ?? '', /^\d+$/, 'where a reconnect resumes: a whole millisecond');
     assert.doesNotMatch(listening.output(), /chat push poll failed/);
 
-    // The client leaving is a push connection's usual end: counted as served, not as a request its client gave up on.
+    // The client leaving is a push connection's usual end: counted as served (both), not as a request its client gave up on.
     stop.abort();
-    const served = /^douyin_gateway_http_requests_total\{method="GET",route="\/douyin\/message\/push\/",code="0",outcome="ok"\} 1$/m;
+    const served = /^douyin_gateway_http_requests_total\{method="GET",route="\/douyin\/message\/push\/",code="0",outcome="ok"\} 2$/m;
     await until('the push connection counted', async () => served.test(await (await fetch(`${listening.url}/metrics`)).text()));
     assert.doesNotMatch(await (await fetch(`${listening.url}/metrics`)).text(), /douyin_gateway_http_request_duration_seconds_count\{[^}]*push/);
   });
