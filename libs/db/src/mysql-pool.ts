@@ -138,9 +138,9 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
   // Queued before the statement on the same connection, which runs them in order: a round trip more, paid only by a
   // statement that may wait for a lock on a connection whose last one had another whole number of seconds left.
   const fitLockWait = (sql: string, left: number) => {
-    if (!MAY_WAIT_FOR_LOCKS.test(sql)) return;
     const wanted = lockWaitFor(left, defaults.lockWaitSeconds);
-    if (wanted === lockWait) return;
+    // Compared first: the common case, a value already set, costs no scan of the statement's text.
+    if (wanted === lockWait || !MAY_WAIT_FOR_LOCKS.test(sql)) return;
     lockWait = wanted;
     raw.query(`SET SESSION innodb_lock_wait_timeout = ${wanted}`, (err: unknown) => {
       if (err) lockWait = NaN;
