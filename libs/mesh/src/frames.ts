@@ -47,6 +47,16 @@ export class FrameTooLargeError extends Error {
   }
 }
 
+/**
+ * Throws FrameTooLargeError when `json` is more than a frame holds: a call or an answer either transport refuses alike.
+ * A UTF-16 unit is at most three bytes, so a shorter text is never counted.
+ */
+export function assertFitsFrame(json: string): void {
+  if (json.length <= MAX_FRAME_BYTES / 3) return;
+  const length = Buffer.byteLength(json);
+  if (length > MAX_FRAME_BYTES) throw new FrameTooLargeError(length);
+}
+
 /** Encodes one frame; throws FrameTooLargeError past MAX_FRAME_BYTES. */
 export function encodeFrame(frame: CallFrame | ReplyFrame): Buffer {
   const json = JSON.stringify(frame);

@@ -1,7 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import type { ServiceInstance } from '@douyin/registry';
-import { FrameTooLargeError, MAX_FRAME_BYTES } from './frames.js';
+import { assertFitsFrame } from './frames.js';
 import { hostPort } from './host-port.js';
 import { RemoteError, TransportError, type RpcRequest, type Transport } from './transport.js';
 import { HEADER, RPC_PREFIX, type WireResponse } from './wire.js';
@@ -11,8 +11,7 @@ const LATE_ANSWER_MS = 5_000;
 /** The call's body; one the stream transport could not send either is refused before it leaves, as a frame is. */
 function bodyOf(req: RpcRequest): string {
   const body = JSON.stringify({ input: req.input });
-  // A UTF-16 unit is at most three bytes: a shorter body is never counted.
-  if (body.length > MAX_FRAME_BYTES / 3 && Buffer.byteLength(body) > MAX_FRAME_BYTES) throw new FrameTooLargeError(Buffer.byteLength(body));
+  assertFitsFrame(body);
   return body;
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createDispatcher, type RpcServerOptions } from './rpc-dispatch.js';
 import { attachRpcStreams } from './stream-server.js';
-import { FrameTooLargeError, MAX_FRAME_BYTES } from './frames.js';
+import { FrameTooLargeError, MAX_FRAME_BYTES, assertFitsFrame } from './frames.js';
 import { ANSWER_TOO_LARGE, HEADER, RPC_PREFIX, UNENCODABLE_ANSWER } from './wire.js';
 
 export type { RpcServerOptions } from './rpc-dispatch.js';
@@ -29,7 +29,7 @@ export function registerRpcRoutes(app: FastifyInstance, options: RpcServerOption
     let payload: string;
     try {
       payload = JSON.stringify(body);
-      if (Buffer.byteLength(payload) > MAX_FRAME_BYTES) throw new FrameTooLargeError(Buffer.byteLength(payload));
+      assertFitsFrame(payload);
       reply.code(status);
     } catch (err) {
       req.log.error({ err, path: req.params.path }, 'rpc answer could not be sent');
