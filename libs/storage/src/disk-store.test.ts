@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { createReadStream, readlinkSync } from 'node:fs';
+import { mkdtemp, open, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -104,4 +104,42 @@ test('disk: removeOlderThan deletes partial files a killed write left, not those
   await utimes(abandoned, hourAgo, hourAgo);
   assert.equal(await store.removeOlderThan('staging', new Date(Date.now() - 60_000)), 1);
   assert.deepEqual(await readdir(join(root, '.partial')), ['writing']);
+});
+
+/** Records the path of every file or folder whose writes are flushed to the disk, in order. */
+async function watchSyncs(t: { mock: { method: typeof import('node:test').mock.method } }, root: string): Promise<string[]> {
+  const probe = await open(root, 'r');
+  const fileHandle = Object.getPrototypeOf(probe) as { sync(): Promise<void> };
+  await probe.close();
+  const synced: string[] = [];
+  const sync = fileHandle.sync;
+  t.mock.method(fileHandle, 'sync', function (this: { fd: number }) {
+    synced.push(readlinkSync(`/proc/self/fd/${this.fd}`));
+    return sync.call(this);
+  });
+  return synced;
+}
+
+test('disk: a put reaches the disk before it answers: the data before its rename, then the folder the rename changed', async (t) => {
+  const root = await tempRoot(t);
+  const store = createDiskStore({ root });
+  await store.prepare();
+  const synced = await watchSyncs(t, root);
+  const key = newKey('videos', 'mp4');
+  await store.put(key, Readable.from([randomBytes(1000)]));
+  assert.equal(synced.length, 2);
+  assert.equal(dirname(synced[0]!), join(root, '.partial'));
+  assert.equal(synced[1], dirname(store.localPath(key)!));
+});
+
+test('disk: a move reaches the disk before it answers: the folder it renamed into', async (t) => {
+  const root = await tempRoot(t);
+  const store = createDiskStore({ root });
+  await store.prepare();
+  const staged = newKey('staging', 'mp4');
+  await store.put(staged, Readable.from([randomBytes(1000)]));
+  const synced = await watchSyncs(t, root);
+  const key = newKey('videos', 'mp4');
+  await store.move(staged, key);
+  assert.deepEqual(synced, [dirname(store.localPath(key)!)]);
 });

@@ -11,6 +11,20 @@ const PARTIAL_DIR = '.partial';
 
 const isMissing = (err: unknown) => (err as { code?: unknown }).code === 'ENOENT';
 
+/**
+ * Flushes a file's or a folder's writes to the disk. A rename is durable only once its folder is, and it may reach the
+ * disk before the renamed file's data does: without both, a power cut after a publish committed could leave its video
+ * empty, or gone, under the key the database holds.
+ */
+async function syncToDisk(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 function unavailable(action: string, key: string, err: unknown): StorageUnavailableError {
   return new StorageUnavailableError(`disk store could not ${action} ${key}`, { cause: err });
 }
@@ -54,7 +68,9 @@ export function createDiskStore({ root }: { root: string }): ObjectStore {
         const file = createWriteStream(partial, { flags: 'wx' });
         file.once('error', (err) => (firstFailure ??= { of: 'file', err }));
         await pipeline(body, file);
+        await syncToDisk(partial);
         await rename(partial, target);
+        await syncToDisk(dirname(target));
       } catch (err) {
         // A failure before the pipeline took the body (its folder could not be made) would leave it open: a file's
         // descriptor held until the process ends.
@@ -97,6 +113,7 @@ export function createDiskStore({ root }: { root: string }): ObjectStore {
       try {
         await mkdir(dirname(target), { recursive: true });
         await rename(pathOf(from), target);
+        await syncToDisk(dirname(target));
       } catch (err) {
         if (isMissing(err)) throw new ObjectNotFoundError(from);
         throw unavailable('move', `${from} to ${to}`, err);
