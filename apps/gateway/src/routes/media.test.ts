@@ -23,7 +23,7 @@ test('Range headers: single ranges, open ends and suffixes; past the end is unsa
   for (const whole of [undefined, 'bytes=0-1,5-6', 'items=0-1', 'bytes=-', 'bytes=a-b']) assert.equal(parseRange(whole, 1000), undefined, whole);
 });
 
-test('stored media are served with exact bytes, ranges, HEAD, ETag and immutable caching; no token needed', async (t) => {
+test('stored media are served with exact bytes, ranges (under If-Range), HEAD, ETag and immutable caching; no token needed', async (t) => {
   const media = await testMedia(t);
   const app = await gatewayFor(t, undefined, undefined, undefined, {}, { media });
   const bytes = randomBytes(100_000);
@@ -45,6 +45,18 @@ test('stored media are served with exact bytes, ranges, HEAD, ETag and immutable
   assert.equal(part.headers['content-range'], `bytes 1000-1999/${bytes.length}`);
   assert.equal(part.headers['content-length'], '1000');
   assert.ok(bytes.subarray(1000, 2000).equals(part.rawPayload));
+
+  const sameVersion = await app.inject({ method: 'GET', url: `/media/${key}`, headers: { range: 'bytes=1000-1999', 'if-range': etag } });
+  assert.equal(sameVersion.statusCode, 206);
+  assert.ok(bytes.subarray(1000, 2000).equals(sameVersion.rawPayload));
+  for (const validator of ['"another-version"', `W/${etag}`, 'Wed, 21 Oct 2015 07:28:00 GMT']) {
+    const otherVersion = await app.inject({ method: 'GET', url: `/media/${key}`, headers: { range: 'bytes=1000-1999', 'if-range': validator } });
+    assert.equal(otherVersion.statusCode, 200, validator);
+    assert.equal(otherVersion.headers['content-range'], undefined, validator);
+    assert.ok(bytes.equals(otherVersion.rawPayload), validator);
+  }
+  const otherVersionPastTheEnd = await app.inject({ method: 'GET', url: `/media/${key}`, headers: { range: `bytes=${bytes.length}-`, 'if-range': '"another-version"' } });
+  assert.equal(otherVersionPastTheEnd.statusCode, 200, 'the Range ignored, so nothing is unsatisfiable');
 
   const head = await app.inject({ method: 'HEAD', url: `/media/${key}` });
   assert.equal(head.statusCode, 200);

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { markCut } from '@douyin/metrics';
 import { IMMUTABLE_CACHE_CONTROL, isValidKey, type ByteRange } from '@douyin/storage';
 import type { GatewayDeps } from '../deps.js';
-import { matchesNoneOf } from '../etag.js';
+import { matchesNoneOf, rangeStillApplies } from '../etag.js';
 import { MEDIA_PREFIX } from '../media-urls.js';
 
 /** The byte range a Range header asks for: undefined = the whole object, 'unsatisfiable' = answer 416. */
@@ -37,7 +37,7 @@ const notFound = (reply: FastifyReply) => uncached(reply).code(404).type('text/p
 
 /**
  * GET/HEAD of stored objects (contract §7), plain HTTP rather than the APK envelope: exact bytes, Content-Type by
- * key, Range → 206, a per-object ETag and immutable caching, since keys are never rewritten.
+ * key, Range → 206 (If-Range honoured), a per-object ETag and immutable caching, since keys are never rewritten.
  */
 export const mediaRoutes =
   (deps: Pick<GatewayDeps, 'media'>): FastifyPluginAsync =>
@@ -74,7 +74,8 @@ export const mediaRoutes =
           .header('etag', info.etag)
           .header('cache-control', IMMUTABLE_CACHE_CONTROL);
         if (matchesNoneOf(req.headers['if-none-match'], info.etag)) return reply.code(304).send();
-        const range = parseRange(req.headers.range, info.size);
+        // A Range meant for another version of the object is ignored and the whole object sent, as If-Range asks.
+        const range = rangeStillApplies(req.headers['if-range'], info.etag) ? parseRange(req.headers.range, info.size) : undefined;
         // A refusal of this one range is no copy of the object: a cache keeping it as one would answer plain GETs with it.
         if (range === 'unsatisfiable') return uncached(reply).code(416).header('content-range', `bytes */${info.size}`).send();
         if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
