@@ -17,7 +17,7 @@ interface Resource {
 interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown };
+  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; fieldRef?: unknown };
 }
 interface Container {
   args: string[];
@@ -147,6 +147,8 @@ test("every app registers with its node's Consul agent, which checks it, keeps i
     assert.deepEqual(env[hostIp]?.valueFrom?.fieldRef, { fieldPath: 'status.hostIP' }, app);
     // Kubernetes expands $(HOST_IP) only from a variable defined before it.
     assert.ok(hostIp >= 0 && hostIp < consul && env[consul]?.value === 'http://$(HOST_IP):8500', app);
+    // An ACL'd Consul refuses registrations without a token; a Secret made before the key existed still starts the pods.
+    assert.deepEqual(env.find((e) => e.name === 'CONSUL_TOKEN')?.valueFrom?.secretKeyRef, { name: 'douyin-secrets', key: 'consul-token', optional: true }, app);
   }
 });
 
