@@ -55,6 +55,20 @@ test('a multipart form\'s text fields together may hold 4 MiB, as an urlencoded 
   assert.equal(videos.published.length, 0);
 });
 
+test('a JSON part of a multipart form is never parsed: it is no parameter, and its size no field to escape the limit', async (t) => {
+  const app = await gatewayFor(t, fakeUserService().client);
+  const register = (parts: FormPart[]) => {
+    const { payload, headers } = multipartBody(parts);
+    return app.inject({ method: 'POST', url: '/douyin/user/register/', payload, headers }).then((res) => res.json() as { status_code: number; status_msg: string });
+  };
+  const password = { name: 'password', value: 'secret1' };
+  assert.equal((await register([{ name: 'username', value: '"from-json"', contentType: 'application/json' }, password])).status_code, 40001);
+  const deepJson = `[${'[],'.repeat(MiB / 3 - 1)}[]]`;
+  const jsonParts = Array.from({ length: 8 }, (_, i): FormPart => ({ name: `j${i}`, value: deepJson, contentType: 'application/json; charset=utf-8' }));
+  assert.equal((await register([...jsonParts, { name: 'username', value: 'beside-json' }, password])).status_code, 0);
+  assert.equal((await register([{ name: 'broken', value: '{not json', contentType: 'application/json' }, { name: 'username', value: 'beside-broken' }, password])).status_code, 0);
+});
+
 test('a form refused mid-body is read no further, and its keep-alive connection serves the next request', async (t) => {
   const app = await gatewayFor(t);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });

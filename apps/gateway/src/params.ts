@@ -118,10 +118,20 @@ export function multipartFieldAdder(params: Map<string, string>): (part: { field
   };
 }
 
+/**
+ * A part the multipart plugin would parse as JSON before anything could count its bytes: 1 MiB of `[[],[],...]` is
+ * hundreds of thousands of objects, and the form's limit counts only text. Such parts are read as files (drained, or
+ * on publish counted as upload bytes); JSON is no part of the contract (§1).
+ */
+export const isJsonPart = (contentType: string | undefined) => contentType?.startsWith('application/json') === true;
+
+const isFileOrJsonPart = (_field: string | undefined, contentType: string | undefined, fileName: string | undefined) =>
+  fileName !== undefined || isJsonPart(contentType);
+
 async function addMultipartFields(params: Map<string, string>, req: FastifyRequest): Promise<void> {
   const addField = multipartFieldAdder(params);
   try {
-    for await (const part of req.parts()) {
+    for await (const part of req.parts({ isPartAFile: isFileOrJsonPart })) {
       if (part.type === 'file') {
         part.file.resume(); // only publish/action takes a file; elsewhere it is drained and ignored
         continue;

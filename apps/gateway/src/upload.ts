@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { metricsFor } from '@douyin/metrics';
 import { StorageUnavailableError, newKey, type ObjectStore } from '@douyin/storage';
 import { discardRest } from './body-limits.js';
-import { addAll, collectParams, multipartFieldAdder, newParams, type Params } from './params.js';
+import { addAll, collectParams, isJsonPart, multipartFieldAdder, newParams, type Params } from './params.js';
 import { ApkCode, ApkError } from './status.js';
 
 /** The multipart file part that carries the video (contract §4.5); other file parts are read and ignored. */
@@ -63,10 +63,10 @@ function fileBytesBudget(maxBytes: number) {
 
 /**
  * The `data` part is the file whatever its headers (contract §4.5 ignores its filename and Content-Type), where
- * busboy would read a part without a filename as a text field; other parts keep busboy's rule.
+ * busboy would read a part without a filename as a text field; other parts keep busboy's rule, JSON parts aside.
  */
 const isPartAFile = (fieldName: string | undefined, contentType: string | undefined, fileName: string | undefined) =>
-  fieldName === FILE_FIELD || contentType === 'application/octet-stream' || fileName !== undefined;
+  fieldName === FILE_FIELD || contentType === 'application/octet-stream' || isJsonPart(contentType) || fileName !== undefined;
 
 /**
  * Reads a publish form: fields join the query parameters (query first), and the `data` part is streamed into the
