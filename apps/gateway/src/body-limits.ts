@@ -121,6 +121,9 @@ function watchUploadRate(req: FastifyRequest, reply: FastifyReply, floor: Upload
   raw.on('pause', paused).once('end', stop).once('close', stop);
 }
 
+/** How much of an upload refused before it was read (no slot, no tokens left) is read, only to be dropped, before its connection closes. */
+export const REFUSED_UPLOAD_READ_BYTES = 16 * 1024 * 1024;
+
 /**
  * Refused mid-body (a bad token, a field too long): the rest of the body is read and discarded, away from the parser
  * that would wait on parts nobody reads, so the connection goes on to the client's next request, which a client that

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import multipart from '@fastify/multipart';
 import assert from 'node:assert/strict';
@@ -32,6 +33,7 @@ async function limitedApp(t: { after(fn: () => unknown): void }, userExists: (us
   });
   app.post('/douyin/user/register/', { config: { zero: { user_id: 0, token: '' } } }, async () => ok({ user_id: 1, token: 't' }));
   app.post('/douyin/user/login/', { config: { zero: { user_id: 0, token: '' } } }, async () => ok({ user_id: 1, token: 't' }));
+  app.post('/douyin/publish/action/', { config: { zero: {} } }, async () => ok({}));
   app.get('/healthz', async () => ({ status: 'ok' }));
   t.after(() => app.close());
   return { app, token: await tokens.issue(42) };
@@ -123,4 +125,27 @@ test("a token in a multipart body charges its user's bucket; the route still rea
   assert.equal((await like('10.0.5.3')).json().status_code, 42901, 'the user bucket (2) is empty whatever the IP');
   const broken = await app.inject({ method: 'POST', url: '/douyin/favorite/action/', payload: '--x\r\nbroken', headers: { 'content-type': 'multipart/form-data; boundary=x' }, remoteAddress: '10.0.5.4' });
   assert.equal(broken.json().status_code, 40002);
+});
+
+test('an upload the limits refuse is read no further than an upload refused a slot: past that, its connection closes', async (t) => {
+  const { app } = await limitedApp(t);
+  for (let i = 0; i < 3; i++) await app.inject({ url: '/douyin/feed/', remoteAddress: '127.0.0.1' });
+  const port = Number(new URL(await app.listen({ port: 0, host: '127.0.0.1' })).port);
+  const MiB = 1024 * 1024;
+  const declared = 256 * MiB;
+  const socket = connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let answered = '';
+  socket.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1'))).on('error', () => undefined);
+  const boundary = 'limits';
+  socket.write(`POST /douyin/publish/action/ HTTP/1.1\r\nHost: x\r\ncontent-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${declared}\r\n\r\n`);
+  socket.write(`--${boundary}\r\nContent-Disposition: form-data; name="data"; filename="v.mp4"\r\n\r\n`);
+  const chunk = Buffer.alloc(MiB, 0x61);
+  let sent = 0;
+  while (sent < declared - 2 * MiB && !socket.destroyed) {
+    if (!(await new Promise<boolean>((resolve) => socket.write(chunk, (err) => resolve(!err))))) break;
+    sent += chunk.length;
+  }
+  assert.match(answered, /"status_code":42901/);
+  assert.ok(sent < 64 * MiB, `the gateway read ${sent / MiB} MiB of a refused upload`);
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteLimiter } from '@douyin/ratelimit';
 import type { Authenticator } from './auth.js';
+import { discardRest, REFUSED_UPLOAD_READ_BYTES } from './body-limits.js';
 import { clientOf } from './client-network.js';
 import { addAll, multipartFields, tokenOf } from './params.js';
 import { ApkCode, ApkError } from './status.js';
@@ -49,7 +50,11 @@ export function registerRateLimits(app: FastifyInstance, limiter: RouteLimiter, 
     const userId = await auth.signedUser(tokenOf(params, req));
     const verdict = await limiter.check(routeClass, { ip: clientOf(req), userId });
     if (userId !== undefined) userCharged.set(req, userId);
-    if (!verdict.allowed) refuse(reply, verdict.retryAfterMs);
+    if (verdict.allowed) return;
+    // An upload refused here is still unread: Node would drain the whole of it after the answer, bounded by nothing
+    // (the upload limits apply to the route, which never runs). Read as much of it as a refused upload's, no more.
+    if (routeClass === 'upload' && req.isMultipart()) discardRest(req.raw, REFUSED_UPLOAD_READ_BYTES);
+    refuse(reply, verdict.retryAfterMs);
   });
 }
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { runInScope } from '@douyin/mesh';
 import { LIMITS } from '@douyin/contracts';
 import type { GatewayDeps } from '../deps.js';
-import { discardRest } from '../body-limits.js';
+import { discardRest, REFUSED_UPLOAD_READ_BYTES } from '../body-limits.js';
 import { clientOf } from '../client-network.js';
 import { collectParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
 import { ok } from '../reply.js';
@@ -14,8 +14,6 @@ import { loadUser } from '../views/users.js';
 import { loadVideos } from '../views/videos.js';
 
 export const PUBLISH_ROUTE = '/douyin/publish/action/';
-/** How much of an upload refused for want of a slot is read, only to be dropped, before its connection closes. */
-const REFUSED_UPLOAD_READ_BYTES = 16 * 1024 * 1024;
 
 export const publishRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
