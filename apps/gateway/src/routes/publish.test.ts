@@ -42,6 +42,20 @@ test('the upload is streamed to the video service under a staging key, in any pa
   assert.deepEqual(await filesUnder(media.root), []);
 });
 
+test("a token field after the file wins over an Authorization header, whoever's the header names", async (t) => {
+  const { app, videos, userId, token } = await setup(t);
+  const other = (await app.inject({ method: 'POST', url: '/douyin/user/register/?username=header-user&password=secret1' })).json();
+  const publishWithHeader = async (header: string, bodyToken: string) => {
+    const { payload, headers } = multipartBody([data(randomBytes(1000)), { name: 'token', value: bodyToken }, { name: 'title', value: 't' }]);
+    const res = await app.inject({ method: 'POST', url: '/douyin/publish/action/', payload, headers: { ...headers, authorization: `Bearer ${header}` } });
+    return (res.json() as { status_code: number }).status_code;
+  };
+  assert.equal(await publishWithHeader(other.token, token), 0);
+  assert.equal(await publishWithHeader('garbage', token), 0);
+  assert.equal(await publishWithHeader(token, 'garbage'), 40102);
+  assert.deepEqual(videos.published.map((p) => p.video.authorId), [userId, userId]);
+});
+
 test('step 1 in order: token (40101/40102), title (40001/40003), then data (40001); nothing reaches the service', async (t) => {
   const { media, videos, token, publish } = await setup(t);
   const bytes = randomBytes(1000);

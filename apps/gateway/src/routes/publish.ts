@@ -47,7 +47,9 @@ export const publishRoutes =
         store,
         maxBytes: maxUploadBytes,
         beforeFile: async (params) => {
-          if (tokenOf(params, req) === undefined) return;
+          // Only a token parameter is checked before the file: a header's would be, wrongly, where the APK sends its
+          // token field after the file, and a token parameter wins over the header (contract §1.1).
+          if (!params.has('token')) return;
           await author(params);
           if (params.has('title')) titleOf(params);
         },
