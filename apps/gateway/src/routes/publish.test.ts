@@ -150,6 +150,23 @@ test('a broken multipart body is 40002 and stores nothing', async (t) => {
   assert.deepEqual(await filesUnder(media.root), []);
 });
 
+test('a body that breaks before the file: a bad token in the query or header is the answer, a good one the body error', async (t) => {
+  const { app, token } = await setup(t);
+  const broken = multipartBody([{ name: 'title', value: 't' }, data(randomBytes(200_000))]);
+  const tooLongTitle = multipartBody([{ name: 'title', value: 'x'.repeat(2 * 1024 * 1024) }, data(randomBytes(1000))]);
+  const send = async (form: { payload: Buffer; headers: Record<string, string> }, cut: boolean, query: string, authorization?: string) => {
+    const payload = cut ? form.payload.subarray(0, 100) : form.payload;
+    const headers = authorization ? { ...form.headers, authorization } : form.headers;
+    return ((await app.inject({ method: 'POST', url: `/douyin/publish/action/${query}`, payload, headers })).json() as { status_code: number }).status_code;
+  };
+  assert.equal(await send(broken, true, '?token=garbage'), 40102);
+  assert.equal(await send(broken, true, '', 'Bearer garbage'), 40102);
+  assert.equal(await send(tooLongTitle, false, '?token=garbage'), 40102);
+  assert.equal(await send(broken, true, `?token=${token}`), 40002);
+  assert.equal(await send(tooLongTitle, false, `?token=${token}`), 40003);
+  assert.equal(await send(broken, true, ''), 40002, 'no token outside the body: it may have been in the part that broke');
+});
+
 test('uploads past MAX_CONCURRENT_UPLOADS_PER_IP wait their turn with 42901; a finished upload frees its slot', async (t) => {
   // The slots, telling the test when the first upload has taken its own.
   const limited = uploadSlots({ total: 8, perIp: 1 });

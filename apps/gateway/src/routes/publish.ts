@@ -4,7 +4,7 @@ import { LIMITS } from '@douyin/contracts';
 import type { GatewayDeps } from '../deps.js';
 import { discardRest, REFUSED_UPLOAD_READ_BYTES } from '../body-limits.js';
 import { clientOf } from '../client-network.js';
-import { collectParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
+import { addAll, collectParams, newParams, requiredId, requiredText, tokenOf, type Params } from '../params.js';
 import { ok } from '../reply.js';
 import { VideoSchema, apkResponse } from '../schemas.js';
 import { limitUserOnceKnown } from '../rate-limit.js';
@@ -14,6 +14,8 @@ import { loadUser } from '../views/users.js';
 import { loadVideos } from '../views/videos.js';
 
 export const PUBLISH_ROUTE = '/douyin/publish/action/';
+/** What a form that could not be read is refused with: broken, a field too long, a video too large. */
+const BODY_ERRORS = new Set<number>([ApkCode.malformedParam, ApkCode.outOfRange, ApkCode.uploadTooLarge]);
 
 export const publishRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
@@ -54,9 +56,17 @@ export const publishRoutes =
           if (params.has('title')) titleOf(params);
         },
       })
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
           // The rest of an oversized body is not read: the connection closes after this answer.
           if (err instanceof ApkError && err.code === ApkCode.uploadTooLarge) void reply.header('connection', 'close');
+          // A body that broke before its token was checked: a token from outside it (the query, the header) that is no
+          // good is the answer, as on every route (contract §1 check order: authentication, then parameters).
+          if (authorId === undefined && err instanceof ApkError && BODY_ERRORS.has(err.code)) {
+            const outside = newParams();
+            addAll(outside, req.query);
+            const token = tokenOf(outside, req);
+            if (token !== undefined) await deps.auth.requireUser(token);
+          }
           throw err;
         })
         // The slot bounds what is being received; the publish call after it holds no upload bytes here.
