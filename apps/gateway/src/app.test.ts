@@ -22,6 +22,18 @@ test('unknown /douyin routes get 404 with status 40404; other paths a plain 404'
   assert.equal((await app.inject({ method: 'GET', url: '/elsewhere' })).statusCode, 404);
 });
 
+test('a path whose escapes do not decode names no route: 404 and 40404 under /douyin/, with its X-Request-Id', async (t) => {
+  const app = await gatewayFor(t);
+  for (const url of ['/douyin/feed/%E4', '/douyin/%ZZ/', '/douyin/feed%/']) {
+    const res = await app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 404, url);
+    assert.deepEqual(res.json(), { status_code: 40404, status_msg: 'route not found' }, url);
+    assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/, url);
+  }
+  const media = await app.inject({ method: 'GET', url: '/media/videos/%ZZ.mp4' });
+  assert.deepEqual([media.statusCode, media.json()], [404, { error: 'not found' }]);
+});
+
 test('the metrics label APK answers by status_code, success included; other paths by HTTP status', async (t) => {
   const app = await gatewayFor(t);
   const outcomes: Outcome[] = [];

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHttpApp, scopeRequests } from '@douyin/mesh';
 import { markOutcome, metricsFor } from '@douyin/metrics';
 import { discardingParser, limitBodyTime, type UploadRateFloor } from './body-limits.js';
@@ -50,12 +50,30 @@ const requestTimeoutFor = (maxUploadBytes: number, floor?: UploadRateFloor) =>
 const idleTimeoutFor = (publishTimeoutMs: number) => Math.max(120_000, publishTimeoutMs + 30_000);
 const APK_SUCCESS = { code: '0', outcome: 'ok' } as const;
 
+function notFound(req: FastifyRequest, reply: FastifyReply) {
+  if (req.url.startsWith('/douyin/')) {
+    markOutcome(req, { code: String(ApkCode.routeNotFound), outcome: 'client_error' });
+    return reply.code(404).send({ status_code: ApkCode.routeNotFound, status_msg: STATUS_MSG[ApkCode.routeNotFound] });
+  }
+  return reply.code(404).send({ error: 'not found' });
+}
+
+/**
+ * A path the router cannot even match (a %-escape that does not decode, a parameter past its length) names no route:
+ * answered as one, where Fastify would write its own 400 past every hook (no envelope, no X-Request-Id).
+ */
+function unroutablePath(_err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  void reply.header('x-request-id', req.id);
+  return notFound(req, reply);
+}
+
 /** The APK-facing HTTP app. Never listens and never reads the environment. */
 export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   const deps = sharingPageLookups(given);
   const app = createHttpApp(deps.logger, {
     bodyLimit: MAX_FORM_BYTES,
     clientErrorHandler: apkClientErrorHandler,
+    frameworkErrors: unroutablePath,
     querystringParser: parseStrict,
     requestTimeout: requestTimeoutFor(deps.media.maxUploadBytes, deps.uploadFloor),
     connectionTimeout: deps.idleTimeoutMs ?? idleTimeoutFor(deps.media.publishTimeoutMs),
@@ -92,13 +110,7 @@ export async function buildApp(given: GatewayDeps): Promise<FastifyInstance> {
   scopeRequests(app, deps.requestBudgetMs);
   app.setErrorHandler(apkErrorHandler);
   if (deps.limiter) registerRateLimits(app, deps.limiter, deps.auth);
-  app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith('/douyin/')) {
-      markOutcome(req, { code: String(ApkCode.routeNotFound), outcome: 'client_error' });
-      return reply.code(404).send({ status_code: ApkCode.routeNotFound, status_msg: STATUS_MSG[ApkCode.routeNotFound] });
-    }
-    return reply.code(404).send({ error: 'not found' });
-  });
+  app.setNotFoundHandler(async (req, reply) => notFound(req, reply));
 
   await app.register(userRoutes(deps));
   await app.register(relationRoutes(deps));

@@ -35,7 +35,7 @@ export interface RunningServer {
 /** A Fastify instance configured the way every app in the mesh needs it. */
 export function createHttpApp(
   logger: Logger,
-  options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'connectionTimeout' | 'requestTimeout' | 'trustProxy'> & {
+  options: Pick<FastifyServerOptions, 'bodyLimit' | 'clientErrorHandler' | 'connectionTimeout' | 'frameworkErrors' | 'requestTimeout' | 'trustProxy'> & {
     querystringParser?: (query: string) => Record<string, unknown>;
   } = {},
 ): FastifyInstance {
@@ -63,6 +63,7 @@ export function createHttpApp(
     // bare 503 would be neither the APK's JSON nor a mesh error.
     return503OnClosing: false,
     ...(options.clientErrorHandler && { clientErrorHandler: options.clientErrorHandler }),
+    ...(options.frameworkErrors && { frameworkErrors: options.frameworkErrors }),
     ...(options.requestTimeout && { requestTimeout: options.requestTimeout }),
     ...(options.connectionTimeout && { connectionTimeout: options.connectionTimeout }),
     ...(options.trustProxy && { trustProxy: options.trustProxy }),
