@@ -26,3 +26,8 @@ test('a stop waits out a publish: the drain follows PUBLISH_TIMEOUT_MS unless SH
   assert.equal(loadConfig(GatewayEnv, { PUBLISH_TIMEOUT_MS: '120000' }).service.shutdownGraceMs, 125_000);
   assert.equal(loadConfig(GatewayEnv, { PUBLISH_TIMEOUT_MS: '120000', SHUTDOWN_GRACE_MS: '15000' }).service.shutdownGraceMs, 15_000);
 });
+
+test('PUBLIC_BASE_URL without http:// or https:// is refused: every play_url and cover_url would be built on it', () => {
+  assert.throws(() => loadConfig(GatewayEnv, { PUBLIC_BASE_URL: 'localhost:8080' }), /PUBLIC_BASE_URL: must be an http:\/\/ or https:\/\/ URL, e.g. http:\/\/192\.168\.1\.20:8080/);
+  assert.equal(loadConfig(GatewayEnv, { PUBLIC_BASE_URL: 'https://api.example.com/' }).video.publicBaseUrl, 'https://api.example.com');
+});

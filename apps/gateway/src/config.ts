@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
-import { AuthEnv, DbEnv, PublishDrainEnv, RateLimitEnv, StorageEnv, serviceEnv, toAuthConfig, toServiceConfig, toStorageConfig, withPublishDrain } from '@douyin/config';
+import { AuthEnv, DbEnv, PublishDrainEnv, RateLimitEnv, StorageEnv, httpUrl, serviceEnv, toAuthConfig, toServiceConfig, toStorageConfig, withPublishDrain } from '@douyin/config';
 import { FEED_MAX, LIST_MAX } from '@douyin/contracts';
 
 /** The machine's first LAN IPv4 address: what a phone on the same network dials (loopback if there is none). */
@@ -62,7 +62,7 @@ export const GatewayEnv = z
     ...StorageEnv.shape,
     ...RateLimitEnv.shape,
     /** Absolute base of play_url/cover_url when the gateway serves media; default http://<LAN IPv4>:<PORT>. */
-    PUBLIC_BASE_URL: z.url().optional(),
+    PUBLIC_BASE_URL: httpUrl('http://192.168.1.20:8080').optional(),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
     /** Uploads one gateway receives at once, and from one client IP; more get 42901. */
     MAX_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(16),

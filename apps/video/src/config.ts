@@ -7,6 +7,7 @@ import {
   RpcServerEnv,
   StorageEnv,
   serviceEnv,
+  timerMs,
   toCacheConfig,
   toDbConfig,
   toProcedureLimits,
@@ -27,7 +28,7 @@ export const VideoEnv = z
     // Debian's ffmpeg package provides both; point these elsewhere for a custom build.
     FFMPEG_PATH: z.string().default('ffmpeg'),
     FFPROBE_PATH: z.string().default('ffprobe'),
-    MEDIA_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+    MEDIA_TIMEOUT_MS: timerMs.default(20_000),
     /** Scratch space for probing uploads: up to one upload plus its cover per publish in flight. */
     MEDIA_WORK_DIR: z.string().default(tmpdir()),
   })

@@ -1,6 +1,19 @@
 import { z } from 'zod';
+import { httpOrigin, httpUrl } from './http-url.js';
+import { StaticServices } from './static-services.js';
 
-const positiveMs = z.coerce.number().int().positive();
+/** Node fires a timer set for longer (about 24.8 days) after 1 ms: a drain would be cut at once, every call time out. */
+const MAX_TIMER_MS = 2_147_483_647;
+const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+const timerLimit = (max: number, unit: 'ms' | 's') => `at most ${max} ${unit}: Node fires a timer longer than ${MAX_TIMER_MS} ms (about 24.8 days) at once`;
+const msUpTo = (max: number) => z.coerce.number().int().positive().max(max, timerLimit(max, 'ms'));
+
+export const timerMs = msUpTo(MAX_TIMER_MS);
+/**
+ * A budget that other timers run a little past, and must fit too: a statement's grace after a call's deadline (6 s),
+ * a drain after a publish's (5 s), the gateway's idle timeout after a publish's (30 s).
+ */
+const budgetMs = msUpTo(MAX_TIMER_MS - 60_000);
 
 /** The gateway's budget for one publish call, from the upload received, unless PUBLISH_TIMEOUT_MS says otherwise. */
 const PUBLISH_TIMEOUT_DEFAULT_MS = 60_000;
@@ -17,8 +30,8 @@ const publishDrainMs = (publishTimeoutMs: number): number => publishTimeoutMs + 
  * place (a ConfigMap, an env file) lengthens both drains; SHUTDOWN_GRACE_MS, when set, still says the last word.
  */
 export const PublishDrainEnv = z.object({
-  SHUTDOWN_GRACE_MS: positiveMs.optional(),
-  PUBLISH_TIMEOUT_MS: positiveMs.default(PUBLISH_TIMEOUT_DEFAULT_MS),
+  SHUTDOWN_GRACE_MS: timerMs.optional(),
+  PUBLISH_TIMEOUT_MS: budgetMs.default(PUBLISH_TIMEOUT_DEFAULT_MS),
 });
 
 /** The env with its drain settled: SHUTDOWN_GRACE_MS if set, else a publish's budget and its answer. */
@@ -38,7 +51,7 @@ export const RuntimeEnv = z.object({
 export const ServerEnv = z.object({
   HOST: z.string().default('127.0.0.1'),
   ADVERTISE_HOST: z.string().optional(),
-  SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
+  SHUTDOWN_GRACE_MS: timerMs.default(10_000),
   /** Set: GET /metrics and /sd/prometheus answer only `Authorization: Bearer <token>` (they list internal addresses). */
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   METRICS_TOKEN_FILE: z.string().optional(),
@@ -46,23 +59,21 @@ export const ServerEnv = z.object({
 
 /** Service discovery: Consul when CONSUL_HTTP_ADDR is set, otherwise the static list. */
 export const RegistryEnv = z.object({
-  CONSUL_HTTP_ADDR: z.url().optional(),
+  // Consul's own tools take `host:port` here; the registry needs the scheme, and keeps only scheme, host and port.
+  CONSUL_HTTP_ADDR: httpOrigin('http://consul:8500').optional(),
   CONSUL_TOKEN: z.string().optional(),
-  // "user=127.0.0.1:9101,127.0.0.1:9111;video=127.0.0.1:9102"
-  STATIC_SERVICES: z
-    .string()
-    .regex(/^\s*[\w-]+\s*=\s*[^;=\s]+(\s*;\s*[\w-]+\s*=\s*[^;=\s]+)*\s*;?\s*$/, 'expected name=host:port[,host:port][;name=...]')
-    .optional(),
+  // "user=127.0.0.1:9101, 127.0.0.1:9111; video=127.0.0.1:9102"
+  STATIC_SERVICES: StaticServices.optional(),
 });
 
 /** The mesh client's budget and resilience knobs. */
 export const MeshEnv = z.object({
-  MESH_TIMEOUT_MS: positiveMs.default(3_000),
+  MESH_TIMEOUT_MS: budgetMs.default(3_000),
   MESH_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   MESH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   MESH_BREAKER_VOLUME: z.coerce.number().int().min(1).default(5),
   MESH_BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(5),
-  MESH_BREAKER_RESET_MS: positiveMs.default(5_000),
+  MESH_BREAKER_RESET_MS: timerMs.default(5_000),
   // stream: persistent multiplexed connections; http: one POST per call (for comparison and odd proxies).
   MESH_TRANSPORT: z.enum(['stream', 'http']).default('stream'),
 });
@@ -87,10 +98,10 @@ export const AuthEnv = z.object({
 export const TelemetryEnv = z.object({
   // Unset: `otlp` when OTEL_EXPORTER_OTLP_ENDPOINT is set, else `none`. `jaeger` is for Jaeger without OTLP ingest.
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'jaeger', 'none']).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('http://jaeger:4318').optional(),
   // The OTLP/HTTP encodings (the specification's default is protobuf); gRPC is not shipped.
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
-  OTEL_EXPORTER_JAEGER_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_JAEGER_ENDPOINT: httpUrl('http://jaeger:14268/api/traces').optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   // Read by the SDK itself, which on a name or ratio it does not know quietly traces every request: checked here so
   // a typo stops the process instead. These are the specification's samplers the Node SDK implements.
@@ -144,8 +155,8 @@ export const RateLimitEnv = z.object({
   RATE_LIMIT_LOGIN_IP: bucket.prefault('60/min'),
   // Login brute-force protection (on with RATE_LIMITS): wrong passwords in a row per username and client IP...
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
-  // ...block that pair this long...
-  LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  // ...block that pair this long (without Redis, a timer of this many seconds)...
+  LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).max(MAX_TIMER_SECONDS, timerLimit(MAX_TIMER_SECONDS, 's')).default(900),
   // ...and failures per client IP and day over all usernames (password spraying) block the IP for the day.
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(100),
 });

@@ -11,6 +11,7 @@ export {
   TelemetryEnv,
   PublishDrainEnv,
   portWithDefault,
+  timerMs,
   withPublishDrain,
 } from './fragments.js';
 export {
@@ -25,6 +26,8 @@ export {
   type ServiceConfig,
 } from './service-config.js';
 export { StorageEnv, toStorageConfig } from './storage-config.js';
+export { httpUrl } from './http-url.js';
+export { parseStaticServices, type StaticEndpoint } from './static-services.js';
 export { CacheEnv, toCacheConfig } from './cache-config.js';
 export { looksLikePlaceholder } from './placeholder.js';
 export { JWT_SECRET_MIN_LENGTH, jwtSecretProblem, toAuthConfig, type AuthConfig } from './auth-config.js';

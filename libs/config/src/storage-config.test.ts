@@ -26,8 +26,18 @@ test('an S3 endpoint is an origin: a path, query or credentials in it would be d
   for (const endpoint of ['http://minio:9000', 'https://cdn.example.com/', 'https://cdn.example.com:8443']) {
     assert.equal(loadConfig(Schema, { ...s3, S3_ENDPOINT: endpoint, S3_PUBLIC_ENDPOINT: endpoint }).kind, 's3', endpoint);
   }
-  for (const endpoint of ['https://example.com/minio', 'http://minio:9000/douyin', 'http://minio:9000?x=1', 'http://u:p@minio:9000', 'ftp://minio']) {
+  for (const endpoint of ['https://example.com/minio', 'http://minio:9000/douyin', 'http://minio:9000?x=1', 'http://u:p@minio:9000', 'http://:p@minio:9000', 'ftp://minio']) {
     assert.throws(() => loadConfig(Schema, { ...s3, S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: endpoint }), /S3_PUBLIC_ENDPOINT/, endpoint);
     assert.throws(() => loadConfig(Schema, { ...s3, S3_ENDPOINT: endpoint }), /S3_ENDPOINT/, endpoint);
+  }
+});
+
+test('an S3 endpoint without its scheme is reported with the other configuration problems, not thrown', () => {
+  for (const endpoint of ['minio', 'minio:9000']) {
+    assert.throws(
+      () => loadConfig(Schema, { S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_ENDPOINT: endpoint }),
+      (err: unknown) => err instanceof ConfigError && err.problems.join() === 'S3_ENDPOINT: must be an http:// or https:// URL, e.g. http://minio:9000',
+      endpoint,
+    );
   }
 });

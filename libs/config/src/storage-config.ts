@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpOrigin } from './http-url.js';
 import { ConfigError } from './load-config.js';
 
 const MiB = 1024 * 1024;
@@ -7,10 +8,7 @@ const MiB = 1024 * 1024;
  * An S3 endpoint: scheme, host and port only. The client addresses buckets from the root of the host, so a path
  * (a store behind a proxy's /minio/, say) would be dropped without a word, and every URL handed to the APK miss.
  */
-const S3Origin = z.url({ protocol: /^https?$/ }).refine((value) => {
-  const url = new URL(value);
-  return url.pathname === '/' && !url.search && !url.hash && !url.username;
-}, 'an http(s) origin without path, query or credentials, e.g. http://minio:9000');
+const S3Origin = httpOrigin('http://minio:9000');
 
 /** Object storage: files under STORAGE_DIR (default `$DATA_DIR/media`), or an S3/MinIO bucket when S3_ENDPOINT is set. */
 export const StorageEnv = z.object({

@@ -1,4 +1,4 @@
 export { createRegistry } from './create-registry.js';
 export { createConsulRegistry, type ConsulRegistryOptions } from './consul-registry.js';
-export { createStaticRegistry, parseStaticServices, type StaticEndpoint, type StaticRegistryOptions } from './static-registry.js';
+export { createStaticRegistry, type StaticRegistryOptions } from './static-registry.js';
 export type { InstanceRegistration, Registry, RegistryConfig, ServiceInstance } from './types.js';

@@ -1,10 +1,6 @@
+import { parseStaticServices } from '@douyin/config';
 import type { Logger } from '@douyin/telemetry';
 import type { Registry, ServiceInstance } from './types.js';
-
-export interface StaticEndpoint {
-  address: string;
-  port: number;
-}
 
 export interface StaticRegistryOptions {
   staticServices?: string;
@@ -12,30 +8,6 @@ export interface StaticRegistryOptions {
 }
 
 const EMPTY: readonly ServiceInstance[] = Object.freeze([]);
-const ENTRY = /^([\w-]+)\s*=\s*(.+)$/;
-const ENDPOINT = /^(?:\[([^\]]+)\]|([^\s:[\]]+)):(\d{1,5})$/; // host:port or [ipv6]:port
-
-/** Parses "user=127.0.0.1:9101,127.0.0.1:9111;video=127.0.0.1:9102"; throws an Error naming the first bad entry. */
-export function parseStaticServices(spec: string): Map<string, StaticEndpoint[]> {
-  const services = new Map<string, StaticEndpoint[]>();
-  for (const entry of spec.split(';').map((e) => e.trim()).filter((e) => e !== '')) {
-    const [, name, list] = ENTRY.exec(entry) ?? [];
-    if (!name || !list) throw new Error(`static services: bad entry "${entry}", expected name=host:port[,host:port]`);
-    if (services.has(name)) throw new Error(`static services: "${name}" is listed twice`);
-    services.set(name, list.split(',').map((endpoint) => parseEndpoint(endpoint.trim(), entry)));
-  }
-  return services;
-}
-
-function parseEndpoint(endpoint: string, entry: string): StaticEndpoint {
-  const [, ipv6, host, port] = ENDPOINT.exec(endpoint) ?? [];
-  const address = ipv6 ?? host;
-  const portNumber = Number(port);
-  if (!address || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
-    throw new Error(`static services: bad address "${endpoint}" in "${entry}", expected host:port`);
-  }
-  return { address, port: portNumber };
-}
 
 /** Discovery from a fixed list (embedded mode): no registry server, so registration is a no-op and `ready` never waits. */
 export function createStaticRegistry({ staticServices = '', logger }: StaticRegistryOptions): Registry {
