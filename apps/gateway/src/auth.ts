@@ -1,9 +1,11 @@
-import { TokenError, type TokenIssuer } from '@douyin/auth';
+import { TokenError, type TokenIssuer, type TokenSession } from '@douyin/auth';
 import { ApkCode, ApkError } from './status.js';
 
 export interface Authenticator {
   /** Required-token routes: the user id, or 40101 (no token) / 40102 (bad, expired, or the user is gone). */
   requireUser(token: string | undefined): Promise<number>;
+  /** requireUser's check, answering also until when the token holds: a connection kept open must not outlive it. */
+  requireSession(token: string | undefined): Promise<TokenSession>;
   /** Optional-token routes: the viewer, or undefined for no token or an invalid one, the user gone included (never an error). */
   viewer(token: string | undefined): Promise<number | undefined>;
   /**
@@ -23,19 +25,25 @@ export interface AuthenticatorDeps {
 /** The only place that reads tokens. */
 export function createAuthenticator({ tokens, userExists }: AuthenticatorDeps): Authenticator {
   const signedUser = async (token: string | undefined) => (token === undefined ? undefined : tokens.verify(token).catch(() => undefined));
+  async function requireSession(token: string | undefined): Promise<TokenSession> {
+    if (token === undefined) throw new ApkError(ApkCode.tokenMissing, 'token is required, please log in');
+    let session: TokenSession;
+    try {
+      session = await tokens.verifySession(token);
+    } catch (err) {
+      if (err instanceof TokenError) throw new ApkError(ApkCode.tokenInvalid, 'invalid or expired token, please log in again');
+      throw err;
+    }
+    if (!(await userExists(session.userId))) throw new ApkError(ApkCode.tokenInvalid, 'this account no longer exists, please log in again');
+    return session;
+  }
+
   return {
     async requireUser(token) {
-      if (token === undefined) throw new ApkError(ApkCode.tokenMissing, 'token is required, please log in');
-      let userId: number;
-      try {
-        userId = await tokens.verify(token);
-      } catch (err) {
-        if (err instanceof TokenError) throw new ApkError(ApkCode.tokenInvalid, 'invalid or expired token, please log in again');
-        throw err;
-      }
-      if (!(await userExists(userId))) throw new ApkError(ApkCode.tokenInvalid, 'this account no longer exists, please log in again');
-      return userId;
+      return (await requireSession(token)).userId;
     },
+
+    requireSession,
 
     async viewer(token) {
       const userId = await signedUser(token);

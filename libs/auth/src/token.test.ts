@@ -20,6 +20,13 @@ test('a token carries the user id', async () => {
   assert.equal(await issuer.verify(await issuer.issue(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER);
 });
 
+test("a token's session says until when it holds: its exp, in ms", async () => {
+  const issuedAt = Date.parse('2025-01-01T00:00:00.700Z');
+  const issuer = createTokenIssuer({ secret, ttlSeconds: 60, now: () => issuedAt });
+  assert.deepEqual(await issuer.verifySession(await issuer.issue(42)), { userId: 42, expiresAtMs: Date.parse('2025-01-01T00:01:00Z') });
+  await rejectsWith(issuer.verifySession(signed({ alg: 'HS256', typ: 'JWT' }, { sub: '42', iat: 1, exp: 'soon' })), 'invalid');
+});
+
 test('a token expires after its ttl', async () => {
   let clock = Date.parse('2025-01-01T00:00:00Z');
   const issuer = createTokenIssuer({ secret, ttlSeconds: 1, now: () => clock });

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { createTokenIssuer } from '@douyin/auth';
 import { metricsFor } from '@douyin/metrics';
 import { socialGateway, type Account } from '../../test/social-gateway.js';
+import { SECRET } from '../../test/harness.js';
 import { until } from '../../test/processes.js';
 import { readEvents } from '../../test/sse.js';
 
@@ -97,6 +99,22 @@ test('push channel: the token is checked like any route; messages arrive as serv
   assert.equal(events.pending(), 0);
   await app.close(); // ends open streams instead of waiting for them
   assert.equal(await events.ended, true);
+});
+
+test('push channel: a connection ends when its token expires, saying so; the user logs in again', { timeout: 10_000 }, async (t) => {
+  const { app, call, register } = await socialGateway(t);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  // Bob's token, issued by the gateway's key an hour less three seconds ago: it expires in two to three seconds.
+  const expiring = await createTokenIssuer({ secret: SECRET, ttlSeconds: 3600, now: () => Date.now() - 3_597_000 }).issue(bob.user_id);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const events = readEvents((await fetch(`${base}/douyin/message/push/?token=${expiring}`)).body!);
+  await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content: 'while it holds' });
+  assert.equal((await events.next()).content, 'while it holds');
+  assert.equal(await events.ended, true);
+  assert.deepEqual(events.closedWith(), { status_code: 40102, status_msg: 'token expired, please log in again' });
+  await call('POST', ACTION, { token: ann.token, to_user_id: bob.user_id, action_type: 1, content: 'after it expired' });
+  assert.equal(events.pending(), 0);
+  assert.equal((await call('GET', '/douyin/message/push/', { token: expiring })).status_code, 40102);
 });
 
 test('push channel: a client resumes from the id of the last frame it got, missing no message that arrived out of order', { timeout: 10_000 }, async (t) => {

@@ -13,6 +13,9 @@ import { MessageSchema, apkResponse } from '../schemas.js';
 const HEARTBEAT_MS = 15_000;
 
 const REPLACED = { status_code: 42901, status_msg: 'too many push connections for this user: a newer one replaced this one' };
+const EXPIRED = { status_code: 40102, status_msg: 'token expired, please log in again' };
+/** The longest a Node timer waits: a token valid longer than this ends its connection then, and the client resumes. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 export const messageRoutes =
   (deps: GatewayDeps): FastifyPluginAsync =>
@@ -60,12 +63,13 @@ export const messageRoutes =
     // Each message event and heartbeat carries an `id:`, where a new connection resumes this one: EventSource sends
     // it back as Last-Event-ID when it reconnects, which wins over the `since` its URL still carries (another client
     // passes it as `since`). A resumed connection may deliver again what the last one did shortly before it ended.
+    // A connection ends when its token expires, with `event: closed` (status 40102: the client logs in again).
     // A user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, with `event: closed` (status 42901); one
     // whose client stops reading is cut once PUSH_UNSENT_LIMIT waits unsent; one whose reads keep failing while
     // messages reach it through this gateway ends past the hub's seenLimit (its client then resumes).
     app.get('/douyin/message/push/', { config: { zero: {} } }, async (req, reply) => {
       const params = await collectParams(req);
-      const userId = await deps.auth.requireUser(tokenOf(params, req));
+      const { userId, expiresAtMs } = await deps.auth.requireSession(tokenOf(params, req));
       const resumed = req.headers['last-event-id'];
       const since =
         (typeof resumed === 'string' && resumed !== '' ? optionalEpochMs(new Map([['Last-Event-ID', resumed]]), 'Last-Event-ID') : undefined) ??
@@ -91,10 +95,19 @@ export const messageRoutes =
       });
       stream.comment('connected', since);
       const heartbeat = setInterval(() => stream.comment('ping', subscription.resumeFrom()), HEARTBEAT_MS);
+      // A connection would otherwise go on delivering a user's messages long after the token that opened it expired
+      // (heartbeats keep it open): it ends then, as every route would refuse that token.
+      const expiry = setTimeout(() => {
+        subscription.unsubscribe();
+        clearInterval(heartbeat);
+        stream.event('closed', EXPIRED);
+        stream.end();
+      }, Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS));
       const subscription = hub.subscribe(userId, since, {
         deliver: (m, resumeFrom) => stream.event('message', toApkMessage(m), resumeFrom),
         end: (why) => {
           clearInterval(heartbeat);
+          clearTimeout(expiry);
           // Said before closing, so a client can tell this from a network drop and not reconnect at once.
           if (why === 'replaced') stream.event('closed', REPLACED);
           stream.end();
@@ -104,6 +117,7 @@ export const messageRoutes =
       // GET with a body (any Content-Type) is before this handler runs.
       res.once('close', () => {
         clearInterval(heartbeat);
+        clearTimeout(expiry);
         subscription.unsubscribe();
       });
     });
