@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
 import { ListLimit } from './lists.js';
-import { codePointLength, hasControlChars, isBlank } from './text-rules.js';
+import { codePointLength, hasControlChars, isBlank, isWellFormedText } from './text-rules.js';
 import { procedure, router } from './trpc.js';
 
 /** Comment text: 1–500 code points, not blank, no C0 control characters except \n \r \t (contract §5.3). */
@@ -12,6 +12,7 @@ export const CommentText = z
     message: `comment must be ${COMMENT_TEXT.min}-${COMMENT_TEXT.max} characters`,
   })
   .refine((s) => !hasControlChars(s), { message: 'comment must not contain control characters' })
+  .refine(isWellFormedText, { message: 'comment must be well-formed Unicode text' })
   .refine((s) => !isBlank(s), { message: 'comment must not be blank' });
 
 export const AddCommentInput = z.object({ actorId: Id, videoId: Id, text: CommentText });

@@ -3,7 +3,7 @@ export { Reason, domainError } from './errors.js';
 export { ID_BATCH_MAX, Id, IdBatch, inBatches } from './ids.js';
 export { LIST_MAX, ListLimit } from './lists.js';
 export { PAIR_BATCH_MAX, PairsInput, USER_BATCH_MAX, UserItems, answerOf, questionsOf } from './pairs.js';
-export { LIMITS, codePointLength, hasControlChars, isBlank } from './text-rules.js';
+export { LIMITS, codePointLength, hasControlChars, isBlank, isWellFormedText } from './text-rules.js';
 export {
   Credentials,
   Password,

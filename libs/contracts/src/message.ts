@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
 import { ListLimit } from './lists.js';
-import { codePointLength, hasControlChars, isBlank } from './text-rules.js';
+import { codePointLength, hasControlChars, isBlank, isWellFormedText } from './text-rules.js';
 import { procedure, router } from './trpc.js';
 
 /** Message text: 1–1000 code points, not blank, no C0 control characters except \n \r \t (contract §6.5). */
@@ -13,6 +13,7 @@ export const MessageContent = z
     message: `content must be ${MESSAGE_CONTENT.min}-${MESSAGE_CONTENT.max} characters`,
   })
   .refine((s) => !hasControlChars(s), { message: 'content must not contain control characters' })
+  .refine(isWellFormedText, { message: 'content must be well-formed Unicode text' })
   .refine((s) => !isBlank(s), { message: 'content must not be blank' });
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
-import { LIMITS, codePointLength, hasControlChars, isBlank } from './text-rules.js';
+import { LIMITS, codePointLength, hasControlChars, isBlank, isWellFormedText } from './text-rules.js';
 import { procedure, router } from './trpc.js';
 
 export const Username = z
@@ -9,6 +9,7 @@ export const Username = z
     message: `username must be ${LIMITS.username.min}-${LIMITS.username.max} characters`,
   })
   .refine((s) => !hasControlChars(s, true), { message: 'username must not contain control characters' })
+  .refine(isWellFormedText, { message: 'username must be well-formed Unicode text' })
   .refine((s) => !isBlank(s), { message: 'username must not be blank' });
 
 export const Password = z
@@ -16,7 +17,8 @@ export const Password = z
   .refine((s) => codePointLength(s) >= LIMITS.password.min && codePointLength(s) <= LIMITS.password.max, {
     message: `password must be ${LIMITS.password.min}-${LIMITS.password.max} characters`,
   })
-  .refine((s) => !hasControlChars(s), { message: 'password must not contain control characters' });
+  .refine((s) => !hasControlChars(s), { message: 'password must not contain control characters' })
+  .refine(isWellFormedText, { message: 'password must be well-formed Unicode text' });
 
 export const Credentials = z.object({ username: Username, password: Password });
 export type Credentials = z.infer<typeof Credentials>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, IdBatch } from './ids.js';
 import { ListLimit } from './lists.js';
-import { LIMITS, codePointLength, hasControlChars, isBlank } from './text-rules.js';
+import { LIMITS, codePointLength, hasControlChars, isBlank, isWellFormedText } from './text-rules.js';
 import { procedure, router, type CallContext } from './trpc.js';
 
 /** Video titles: 1–100 code points, not blank, no C0 control characters except \n \r \t (contract §4.5). */
@@ -11,6 +11,7 @@ export const Title = z
     message: `title must be ${LIMITS.title.min}-${LIMITS.title.max} characters`,
   })
   .refine((s) => !hasControlChars(s), { message: 'title must not contain control characters' })
+  .refine(isWellFormedText, { message: 'title must be well-formed Unicode text' })
   .refine((s) => !isBlank(s), { message: 'title must not be blank' });
 
 /**
