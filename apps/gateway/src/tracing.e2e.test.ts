@@ -15,7 +15,7 @@ test(`one APK request is one trace across gateway, relation and user processes (
   // With Redis, profiles are cached: their write-backs carry user data a Redis span must not record.
   const redis = await startPrivateRedis(t);
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, REDIS_URL: redis.url };
-  const { gateway, services } = await startLocalMesh(t, db, ['user', 'relation'], { env });
+  const { gateway, services } = await startLocalMesh(t, db, ['user', 'relation', 'message'], { env });
 
   const call = (path: string, params: Record<string, string | number>, headers: Record<string, string> = {}) =>
     apkCall<{ status_code: number; user_id: number; token: string }>(gateway.url, 'POST', path, params, { headers });
@@ -28,6 +28,11 @@ test(`one APK request is one trace across gateway, relation and user processes (
   // Any path may be asked for: a span per distinct name would be a new operation in Jaeger for each.
   assert.equal(((await (await fetch(`${gateway.url}/douyin/no-such-route-7d1f/`)).json()) as { status_code: number }).status_code, 40404);
 
+  // A push connection's request is a span too, though its reply is a stream the handler writes itself.
+  const push = await fetch(`${gateway.url}/douyin/message/push/?token=${alice.token}`);
+  const reader = push.body!.getReader();
+  assert.match(new TextDecoder().decode((await reader.read()).value), /: connected/);
+
   // A graceful stop exports what is still batched; the gateway first, as in production.
   for (const app of [gateway, ...services.values()]) assert.equal(await app.stop(), 0, app.output());
   const deadline = Date.now() + 5_000;
@@ -38,6 +43,8 @@ test(`one APK request is one trace across gateway, relation and user processes (
 
   assert.notEqual(anchor.traceId, publicTrace);
   assert.ok(!receiver.spans().some((s) => s.traceId === publicTrace), 'nothing joined the trace the client named');
+  const pushSpans = receiver.spans().filter((s) => s.service === 'gateway' && s.kind === SERVER && s.name === 'GET /douyin/message/push/');
+  assert.deepEqual(pushSpans.map((s) => [s.attributes['url.path'], String(s.attributes['http.response.status_code'])]), [['/douyin/message/push/', '200']]);
   const unmatched = receiver.spans().filter((s) => s.service === 'gateway' && s.kind === SERVER && s.attributes['url.path'] === '/douyin/no-such-route-7d1f/');
   assert.deepEqual(unmatched.map((s) => s.name), ['GET unmatched']);
   const trace = receiver.spans().filter((s) => s.traceId === anchor.traceId);
