@@ -65,8 +65,11 @@ export interface ChatHub {
    * instead of at the next poll (which then skips it). Messages stored elsewhere still arrive by polling.
    */
   publish(message: Message): void;
-  /** The message service's clock as the hub last heard it (this host's until its first answer): where `since` is read. */
-  now(): number;
+  /**
+   * The message service's clock, where `since` is read: as the hub last heard it, or asked of the service when it has
+   * heard nothing yet (a gateway just started); this host's only while the service cannot be asked.
+   */
+  now(): Promise<number>;
   close(): void;
 }
 
@@ -259,7 +262,17 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     publish(m) {
       for (const userId of new Set([m.fromId, m.toId])) for (const sub of ofUser.get(userId) ?? []) deliverOnce(sub, m);
     },
-    now: serviceNow,
+    async now() {
+      if (!serviceClock) {
+        // No users: the service reads nothing, and answers its clock.
+        const answer = await message.inbox.query({ userIds: [], since: 0 }).catch((err: unknown) => {
+          logger.warn({ err }, "chat push: the message service's clock could not be read; this host's stands in");
+          return undefined;
+        });
+        if (answer) serviceClock ??= { now: answer.now, at: performance.now() };
+      }
+      return serviceNow();
+    },
     close() {
       closed = true;
       clearTimeout(timer);

@@ -161,6 +161,18 @@ test("push channel: with no since, a connection starts from now on the message s
   await app.close();
 });
 
+test("push channel: the first connection to a gateway that just started starts from the message service's clock too", { timeout: 10_000 }, async (t) => {
+  const serviceNow = () => Date.now() - 60_000; // the message service's host a minute behind the gateway's
+  const { app, register, message } = await socialGateway(t, serviceNow);
+  const [ann, bob] = [await register('ann'), await register('bob')];
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const events = readEvents((await fetch(`${base}/douyin/message/push/?token=${bob.token}`)).body!);
+  // Stored through another gateway just after bob connected, stamped by the service's clock.
+  message.messages.push({ id: 1_000, fromId: ann.user_id, toId: bob.user_id, content: 'just after', createTime: serviceNow() });
+  assert.equal((await events.next()).content, 'just after');
+  await app.close();
+});
+
 test("push channel: a user's connection beyond PUSH_CONNECTIONS_PER_USER ends the oldest, saying why", { timeout: 10_000 }, async (t) => {
   const { app, call, register } = await socialGateway(t, undefined, 2);
   const [ann, bob] = [await register('ann'), await register('bob')];

@@ -75,7 +75,7 @@ export const messageRoutes =
         (typeof resumed === 'string' && resumed !== '' ? optionalEpochMs(new Map([['Last-Event-ID', resumed]]), 'Last-Event-ID') : undefined) ??
         optionalEpochMs(params, 'since') ??
         // Now on the clock that stamps messages: a gateway clock ahead of it would skip those stamped in between.
-        hub.now();
+        (await hub.now());
       reply.hijack();
       const res = reply.raw;
       // The client may have gone while its token was checked: nothing to serve, nothing to subscribe. (From here to
