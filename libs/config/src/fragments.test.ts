@@ -1,17 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { ConfigError, MeshEnv, PublishDrainEnv, RateLimitEnv, RegistryEnv, ServerEnv, TelemetryEnv, loadConfig, withPublishDrain } from '@douyin/config';
-
-const problemsOf = (schema: z.ZodType, env: Record<string, string>): string[] => {
-  try {
-    loadConfig(schema, env);
-    return [];
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-};
+import { MeshEnv, PublishDrainEnv, RateLimitEnv, RegistryEnv, ServerEnv, TelemetryEnv, loadConfig, withPublishDrain } from '@douyin/config';
+import { problemsOf } from '../test/problems.js';
 
 test('a URL setting written without http:// or https:// is refused, naming the form expected', () => {
   // z.url() alone took these as the schemes `consul:` and `localhost:` with no host.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AuthEnv, ConfigError, DbEnv, MeshEnv, loadConfig } from '@douyin/config';
+import { problemsOf } from '../test/problems.js';
 
 const Schema = z.object({ ...DbEnv.shape, ...MeshEnv.shape, PORT: z.coerce.number().int().default(9101) });
 
@@ -47,18 +48,9 @@ test('NAME_FILE supplies NAME from a file where a schema reads both; every probl
   assert.deepEqual(loadConfig(Secrets, { JWT_SECRET: 'inline' }), { secret: 'inline' });
 
   writeFileSync(join(dir, 'empty'), ' \n');
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      loadConfig(Secrets, env);
-      return [];
-    } catch (err) {
-      assert.ok(err instanceof ConfigError);
-      return err.problems;
-    }
-  };
-  assert.deepEqual(problemsOf({ JWT_SECRET: 'x', JWT_SECRET_FILE: file }), ['JWT_SECRET_FILE: set JWT_SECRET or JWT_SECRET_FILE, not both']);
-  assert.deepEqual(problemsOf({ JWT_SECRET_FILE: join(dir, 'empty') }), [`JWT_SECRET_FILE: ${join(dir, 'empty')} is empty`]);
-  assert.equal(problemsOf({ JWT_SECRET_FILE: join(dir, 'absent'), PORT: 'x' }).length, 2, 'reported with the other problems');
+  assert.deepEqual(problemsOf(Secrets, { JWT_SECRET: 'x', JWT_SECRET_FILE: file }), ['JWT_SECRET_FILE: set JWT_SECRET or JWT_SECRET_FILE, not both']);
+  assert.deepEqual(problemsOf(Secrets, { JWT_SECRET_FILE: join(dir, 'empty') }), [`JWT_SECRET_FILE: ${join(dir, 'empty')} is empty`]);
+  assert.equal(problemsOf(Secrets, { JWT_SECRET_FILE: join(dir, 'absent'), PORT: 'x' }).length, 2, 'reported with the other problems');
   // A schema that does not read NAME does not read its file: an app is not failed by another app's setting.
   assert.equal(loadConfig(Schema, { JWT_SECRET_FILE: join(dir, 'absent') }).PORT, 9101);
 });
