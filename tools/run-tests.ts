@@ -13,17 +13,21 @@ const nx = spawn(
 );
 
 let partial = '';
+const count = (line: string) => {
+  const match = SUMMARY.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+  if (match) totals[match[1] as Counter] += Number(match[2]);
+};
 nx.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
   const lines = (partial + chunk.toString()).split('\n');
   partial = lines.pop() ?? '';
-  for (const line of lines) {
-    const match = SUMMARY.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
-    if (match) totals[match[1] as Counter] += Number(match[2]);
-  }
+  for (const line of lines) count(line);
 });
 
-nx.on('exit', (code) => {
+// 'close', not 'exit': Nx's last output may still be in the pipe when it exits, and a summary lost there would leave
+// its tests, and its skips, out of the counts.
+nx.on('close', (code) => {
+  count(partial);
   const failed = totals.fail + totals.cancelled;
   const exitCode = code === 0 && failed === 0 && totals.tests > 0 ? 0 : 1;
   if (totals.tests === 0) process.stdout.write('no test ran\n');
