@@ -139,8 +139,10 @@ function common.check_answers(on_success)
     apk_errors, apk_ok, first_error = 0, 0, nil
   end
   function response(status, headers, body)
-    -- Any other status is wrk's to count (non-2xx), once.
+    -- wrk counts a status past 399 itself (its "Non-2xx or 3xx responses", once); any other that is not the APK's
+    -- 200 (a redirect, a 204) is counted here, or a route answering one would pass for served.
     if status ~= 200 then
+      if status < 400 then apk_errors = apk_errors + 1 end
       if not first_error then first_error = status .. " " .. (body or ""):sub(1, 200) end
       return
     end
