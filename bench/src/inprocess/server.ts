@@ -7,6 +7,7 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import { createTokenIssuer } from '@douyin/auth';
 import { FEED_MAX, LIST_MAX } from '@douyin/contracts';
 import { createCache } from '@douyin/cache';
+import { CacheEnv, toCacheConfig } from '@douyin/config';
 import { createDb } from '@douyin/db';
 import { localClient, serve, type MeshClient } from '@douyin/mesh';
 import { createStaticRegistry } from '@douyin/registry';
@@ -36,7 +37,8 @@ const logger = createLogger({ service: 'inprocess', level: config.logLevel });
 const url = env.DATABASE_URL;
 if (!url || !env.REDIS_URL || !env.JWT_SECRET || !env.STORAGE_DIR) throw new Error('DATABASE_URL, REDIS_URL, JWT_SECRET and STORAGE_DIR are required');
 const db = createDb<any>({ url, dataDir: tmpdir(), name: 'inprocess', poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) * 6 });
-const cacheConfig = { url: env.REDIS_URL, ttlSeconds: 60 };
+// The services' own cache settings, from the same environment the mesh's processes read.
+const cacheConfig = toCacheConfig(CacheEnv.parse(env));
 const cacheOf = (prefix: string) => createCache(cacheConfig, { prefix, logger });
 const store = createObjectStore({ kind: 'disk', root: env.STORAGE_DIR });
 
