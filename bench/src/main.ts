@@ -16,6 +16,7 @@ import { benchDatabaseName, ensureDatabase, replacerFor } from './databases.js';
 import { runHops } from './hop/run-hops.js';
 import { meshProcesses, meshServices, startMesh, wrkEnv, type RunningMesh } from './mesh.js';
 import { Hooks, REPO_ROOT, startScript } from './processes.js';
+import { failedAnswers } from './failed-answers.js';
 import { measurePushDelivery, type DeliveryLatency } from './push-delivery.js';
 import { latency, round, table, writeResults, type BenchResults } from './report.js';
 import { ScaleCostTally, scaleCostNotes } from './list-costs.js';
@@ -258,6 +259,14 @@ try {
       failed_sends: pushDelivery.failedSends,
       idle_cpu_percent: { gateway: round(pushDelivery.idleCpuPercent.gateway, 1), message: round(pushDelivery.idleCpuPercent.message, 1) },
     },
+    failed_answers: failedAnswers({
+      feedVsInprocess: feedVsInprocess.rounds,
+      hopRounds: hops.rounds,
+      feedScales: feedScales.rounds,
+      favoriteScales: favoriteScales.rounds,
+      stormFailed: storm.failed,
+      pushFailedSends: pushDelivery.failedSends,
+    }),
     notes: [
       scaleNote,
       scaleRoundsNote,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './processes.js';
 import type { HopVariant } from './hop/hop-ratios.js';
 import type { CpuPerRequest } from './hop/run-hops.js';
+import type { FailedAnswers } from './failed-answers.js';
 import type { DeliveryLatency } from './push-delivery.js';
 import type { WrkResult } from './wrk.js';
 
@@ -53,6 +54,8 @@ export interface BenchResults {
     failed_sends: number;
     idle_cpu_percent: { gateway: number; message: number };
   };
+  /** Beyond the issue's keys: per figure, what failed in the runs behind it (failed-answers.ts); any is a MISS. */
+  failed_answers: FailedAnswers;
   /** Scales, settings and caveats, so a reader knows what each figure means (quick mode says it is smaller). */
   notes: string[];
   details: Record<string, unknown>;
@@ -122,7 +125,11 @@ const GOALS: Array<[string, (r: BenchResults) => string, (r: BenchResults) => bo
 /** The table printed at the end of a run. */
 export function table(results: BenchResults): string {
   const width = Math.max(...GOALS.map(([name]) => name.length));
-  const lines = GOALS.map(([name, value, met]) => `${name.padEnd(width)}  ${met(results) ? 'met ' : 'MISS'}  ${value(results)}`);
+  const lines = GOALS.map(([name, value, met]) => {
+    const failed = results.failed_answers[name.split(' ')[0]!] ?? 0;
+    const measured = failed === 0 ? '' : ` [${failed} failed in the runs behind it]`;
+    return `${name.padEnd(width)}  ${met(results) && failed === 0 ? 'met ' : 'MISS'}  ${value(results)}${measured}`;
+  });
   return [`${'figure (goal)'.padEnd(width)}  goal  value`, ...lines, '', ...results.notes.map((note) => `note: ${note}`)].join('\n');
 }
 
