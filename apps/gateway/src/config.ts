@@ -94,7 +94,7 @@ export const GatewayEnv = z
           login: { ip: e.RATE_LIMIT_LOGIN_IP, user: null },
         },
       },
-      login: { failuresPerUserAndIp: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS, failuresPerIpPerDay: e.LOGIN_MAX_FAILURES_PER_IP },
+      login: { failuresPerUserAndIp: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS, failuresPerIpPerDay: e.LOGIN_MAX_FAILURES_PER_IP, failuresPerUserPerHour: e.LOGIN_MAX_FAILURES_PER_USER },
     },
     video: {
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${lanAddress()}:${e.PORT}`).replace(/\/+$/, ''),

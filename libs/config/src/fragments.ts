@@ -159,6 +159,8 @@ export const RateLimitEnv = z.object({
   LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).max(MAX_TIMER_SECONDS, timerLimit(MAX_TIMER_SECONDS, 's')).default(900),
   // ...and failures per client IP and day over all usernames (password spraying) block the IP for the day.
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(100),
+  // ...and failures per username and hour from networks it never logged in from block it there for the hour.
+  LOGIN_MAX_FAILURES_PER_USER: z.coerce.number().int().min(1).default(50),
 });
 
 /** A listening port with this app's embedded default. */

@@ -106,7 +106,7 @@ export class ServiceMetrics {
     });
     this.rateLimited = new Counter({
       name: name('ratelimit_rejected_total'),
-      help: 'requests refused by a token bucket, by route class and subject (ip or user)',
+      help: 'requests refused by a token bucket or the login guard, by route class and subject (ip, user, or a login\'s username)',
       labelNames: ['class', 'subject'],
       registers,
     });

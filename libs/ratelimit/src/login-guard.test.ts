@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { freePort, sharedRedisUrl } from '@douyin/testing';
 import { KNOWN_PAIR_SECONDS, createLoginGuard, type LoginGuard } from '@douyin/ratelimit';
 
-const limits = { failuresPerUserAndIp: 3, blockSeconds: 60, failuresPerIpPerDay: 5 };
+const limits = { failuresPerUserAndIp: 3, blockSeconds: 60, failuresPerIpPerDay: 5, failuresPerUserPerHour: 8 };
 
 /** Attempts that go ahead and get a wrong password (nothing follows `begin`). */
 async function fail(guard: LoginGuard, username: string, ip: string, times: number): Promise<void> {
@@ -39,6 +39,32 @@ test('memory: one IP spraying passwords over many usernames is blocked for the d
   const wait = await guard.begin('f', '10.0.0.9');
   assert.ok(wait > 23 * 3600_000, `blocked for a day, ${wait} ms`);
   assert.equal(await guard.begin('f', '10.0.0.8'), 0);
+});
+
+test('memory: one username guessed from many networks is refused for the hour from any it never logged in from; its owner goes on where they did', async () => {
+  const guard = createLoginGuard({ ...limits, failuresPerUserPerHour: 4 });
+  assert.equal(await guard.begin('alice', '10.0.0.100'), 0);
+  await guard.succeeded('alice', '10.0.0.100');
+  for (let i = 1; i <= 4; i++) await fail(guard, 'alice', `10.0.1.${i}`, 1);
+  const wait = await guard.begin('alice', '10.0.1.99');
+  assert.ok(wait > 3_590_000 && wait <= 3_600_000, `blocked for the hour, ${wait} ms`);
+  assert.equal(await guard.begin('alice', '10.0.0.100'), 0, 'the owner, from the network they logged in from');
+  assert.equal(await guard.begin('bob', '10.0.1.99'), 0, 'another username from the same network');
+});
+
+test('memory: a success or an attempt without a verdict from a new network takes nothing from its username\'s hour', async () => {
+  const guard = createLoginGuard({ ...limits, failuresPerUserPerHour: 2 });
+  for (let i = 1; i <= 3; i++) {
+    assert.equal(await guard.begin('carol', `10.0.2.${i}`), 0);
+    await guard.abandoned('carol', `10.0.2.${i}`);
+  }
+  for (let i = 4; i <= 6; i++) {
+    assert.equal(await guard.begin('carol', `10.0.2.${i}`), 0);
+    await guard.succeeded('carol', `10.0.2.${i}`);
+  }
+  await fail(guard, 'carol', '10.0.2.7', 1);
+  await fail(guard, 'carol', '10.0.2.8', 1);
+  assert.ok((await guard.begin('carol', '10.0.2.9')) > 0, 'two failures are the hour\'s');
 });
 
 test('memory: behind an IP blocked for the day, a username that logged in from it before goes on, within its own failures in a row', async () => {

@@ -12,6 +12,13 @@ export interface LoginGuardLimits {
    * day; a username that logged in from the IP within KNOWN_PAIR_SECONDS is not.
    */
   failuresPerIpPerDay: number;
+  /**
+   * Failed logins of one username per hour from networks it never logged in from, whatever they are, before it is
+   * refused from any such network for the rest of the hour: guesses spread over a botnet, or over the /64s of an IPv6
+   * prefix, each stay under the per-IP limits. Networks it logged in from (KNOWN_PAIR_SECONDS) neither count nor are
+   * refused, so its owner goes on logging in where they did before.
+   */
+  failuresPerUserPerHour: number;
 }
 
 export interface LoginGuard {
@@ -27,7 +34,8 @@ export interface LoginGuard {
   abandoned(username: string, ip: string): Promise<void>;
 }
 
-const DAY_SECONDS = 24 * 60 * 60;
+const HOUR_SECONDS = 60 * 60;
+const DAY_SECONDS = 24 * HOUR_SECONDS;
 // Failures in a row count within a day of the first one, so an old typo never counts forever.
 const STREAK_SECONDS = DAY_SECONDS;
 /**
@@ -55,6 +63,7 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
   // The attempt past the limit starts the block (blockDuration), and every attempt during it is refused.
   const byPair = limiter({ keyPrefix: 'login-fail-pair', points: limits.failuresPerUserAndIp, duration: STREAK_SECONDS, blockDuration: limits.blockSeconds });
   const byIp = limiter({ keyPrefix: 'login-fail-ip', points: limits.failuresPerIpPerDay, duration: DAY_SECONDS, blockDuration: DAY_SECONDS });
+  const byUser = limiter({ keyPrefix: 'login-fail-user', points: limits.failuresPerUserPerHour, duration: HOUR_SECONDS, blockDuration: HOUR_SECONDS });
   const knownPairs = limiter({ keyPrefix: 'login-known', points: 1, duration: KNOWN_PAIR_SECONDS });
 
   /** 0 when `key` had an attempt left (now taken), else the ms until it has one. */
@@ -83,12 +92,17 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
       // Many people share an address behind a NAT (a campus, a carrier): one of them spraying passwords must not lock
       // the others out for the day, so a username that logged in from it before is limited by its own failures in a
       // row alone, and neither counts against its IP nor is stopped by the IP's block.
-      const [known, count] = await Promise.all([knownPairs.get(key), byIp.get(ip)]);
-      // An IP blocked for the day is refused before its username is counted: every name it went on trying would
-      // otherwise leave a count behind for a day (in Redis, or this process's memory).
-      if (!known && count !== null && count.consumedPoints > limits.failuresPerIpPerDay) {
+      const [known, ipCount, userCount] = await Promise.all([knownPairs.get(key), byIp.get(ip), byUser.get(username)]);
+      // An IP blocked for the day, or a username blocked for the hour, is refused before anything is counted: every
+      // name a blocked IP went on trying would otherwise leave a count behind for a day (in Redis, or this process's
+      // memory), and every network a blocked name was tried from one for its pair.
+      if (!known && ipCount !== null && ipCount.consumedPoints > limits.failuresPerIpPerDay) {
         metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
-        return Math.max(1, count.msBeforeNext);
+        return Math.max(1, ipCount.msBeforeNext);
+      }
+      if (!known && userCount !== null && userCount.consumedPoints > limits.failuresPerUserPerHour) {
+        metrics?.rateLimited.inc({ class: 'login', subject: 'username' });
+        return Math.max(1, userCount.msBeforeNext);
       }
       // One count after the other: an attempt its username's count refuses tries no password, so it must not take
       // from (nor, in a burst, block) its IP's count for the day.
@@ -99,21 +113,28 @@ export function createLoginGuard(limits: LoginGuardLimits, redis?: Redis, metric
       }
       if (known) return 0;
       const perIp = await take(byIp, ip);
-      if (perIp === 0) return 0;
-      await giveBack(byPair, key);
-      metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
-      return perIp;
+      if (perIp > 0) {
+        await giveBack(byPair, key);
+        metrics?.rateLimited.inc({ class: 'login', subject: 'ip' });
+        return perIp;
+      }
+      const perUser = await take(byUser, username);
+      if (perUser === 0) return 0;
+      await Promise.all([giveBack(byPair, key), giveBack(byIp, ip)]);
+      metrics?.rateLimited.inc({ class: 'login', subject: 'username' });
+      return perUser;
     },
     async succeeded(username, ip) {
       const key = pairKey(username, ip);
-      // Known when it began, the attempt took nothing from its IP (a pair that became known meanwhile keeps its point).
+      // Known when it began, the attempt took nothing from its IP or username (a pair that became known meanwhile
+      // keeps its points).
       const known = await knownPairs.get(key);
-      await Promise.all([byPair.delete(key), knownPairs.set(key, 1, KNOWN_PAIR_SECONDS), known ? undefined : giveBack(byIp, ip)]);
+      await Promise.all([byPair.delete(key), knownPairs.set(key, 1, KNOWN_PAIR_SECONDS), ...(known ? [] : [giveBack(byIp, ip), giveBack(byUser, username)])]);
     },
     async abandoned(username, ip) {
       const key = pairKey(username, ip);
       const known = await knownPairs.get(key);
-      await Promise.all([giveBack(byPair, key), known ? undefined : giveBack(byIp, ip)]);
+      await Promise.all([giveBack(byPair, key), ...(known ? [] : [giveBack(byIp, ip), giveBack(byUser, username)])]);
     },
   };
 }

@@ -190,7 +190,7 @@ test('counts owned by other services come from their facts sources, is_follow fr
 });
 
 test('login: wrong passwords in a row block that username from that IP with 42901 and Retry-After; a success starts over', async (t) => {
-  const loginGuard = createLoginGuard({ failuresPerUserAndIp: 3, blockSeconds: 120, failuresPerIpPerDay: 100 });
+  const loginGuard = createLoginGuard({ failuresPerUserAndIp: 3, blockSeconds: 120, failuresPerIpPerDay: 100, failuresPerUserPerHour: 50 });
   const app = await gatewayFor(t, undefined, undefined, undefined, undefined, undefined, undefined, { loginGuard });
   await app.inject({ method: 'POST', url: '/douyin/user/register/?username=dave&password=secret1' });
   const login = (password: string, remoteAddress = '10.0.0.1') =>
@@ -208,7 +208,7 @@ test('login: wrong passwords in a row block that username from that IP with 4290
 });
 
 test('login: a burst of concurrent guesses gets no more tries than guesses in a row would', async (t) => {
-  const loginGuard = createLoginGuard({ failuresPerUserAndIp: 3, blockSeconds: 120, failuresPerIpPerDay: 100 });
+  const loginGuard = createLoginGuard({ failuresPerUserAndIp: 3, blockSeconds: 120, failuresPerIpPerDay: 100, failuresPerUserPerHour: 50 });
   const app = await gatewayFor(t, undefined, undefined, undefined, undefined, undefined, undefined, { loginGuard });
   await app.inject({ method: 'POST', url: '/douyin/user/register/?username=erin&password=secret1' });
   const answers = await Promise.all(
