@@ -27,6 +27,13 @@ test("a token's session says until when it holds: its exp, in ms", async () => {
   await rejectsWith(issuer.verifySession(signed({ alg: 'HS256', typ: 'JWT' }, { sub: '42', iat: 1, exp: 'soon' })), 'invalid');
 });
 
+test('a token longer than any the issuer signs is malformed, never decoded', async () => {
+  const issuer = createTokenIssuer({ secret, ttlSeconds: 60 });
+  const padded = signed({ alg: 'HS256', typ: 'JWT' }, { sub: '42', iat: 1, exp: inAMinute(), pad: 'x'.repeat(2000) });
+  await rejectsWith(issuer.verify(padded), 'malformed');
+  assert.ok((await issuer.issue(Number.MAX_SAFE_INTEGER)).length < 300);
+});
+
 test('a token expires after its ttl', async () => {
   let clock = Date.parse('2025-01-01T00:00:00Z');
   const issuer = createTokenIssuer({ secret, ttlSeconds: 1, now: () => clock });
