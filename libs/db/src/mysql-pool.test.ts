@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { Kysely, MysqlDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
-import { isConnectionLost, isDatabaseUnavailable, migrateToLatest } from '@douyin/db';
+import { createConnection, createPool } from 'mysql2';
+import { callTransactionProcedure, createTransactionProcedure, isConnectionLost, isDatabaseUnavailable, migrateToLatest } from '@douyin/db';
 import { databaseModes, freshDatabase, startPartitionProxy, until } from '@douyin/testing';
 import { createAccount, migrationFolder } from '../test/harness.js';
 import { guardedPool, lockWaitFor } from './mysql-pool.js';
@@ -108,6 +108,36 @@ if (databaseModes().includes('mysql')) {
     // Both connections of the pool: neither may still hold the first insert in an open transaction.
     const [first, second] = await Promise.all([0, 1].map(() => sql<{ open: number; rows: number }>`SELECT @@in_transaction AS open, (SELECT COUNT(*) FROM account) AS \`rows\``.execute(db)));
     assert.deepEqual([first?.rows[0], second?.rows[0]].map((row) => [Number(row?.open), Number(row?.rows)]), [[0, 0], [0, 0]]);
+  });
+
+  test('mysql: a procedure that gets its lock too late for its call\'s deadline keeps nothing; in time, or with no deadline, it commits', { timeout: 30_000 }, async (t) => {
+    const { proxy, db, within } = await partitionable(t, 1);
+    await createTransactionProcedure(db, {
+      name: 'add_account_after_lock_v1',
+      parameters: 'IN p_id BIGINT',
+      variables: ['held BIGINT'],
+      transaction: `
+  SELECT id INTO held FROM account WHERE id = 1 FOR UPDATE;
+  INSERT INTO account (id, name, balance) VALUES (p_id, CONCAT('n', p_id), p_id);`,
+      answer: 'SELECT 1 AS done',
+    });
+    await db.insertInto('account').values(account(1)).execute();
+    const add = (id: number) => callTransactionProcedure(db, 'add_account_after_lock_v1', [id]);
+    // Another client holds account 1 for 650 ms: a call due in 500 ms waits for it (a lock wait is a second at least)
+    // and reaches its commit after its deadline.
+    const other = await createConnection({ uri: proxy.url }).promise();
+    await other.query('START TRANSACTION');
+    await other.query('SELECT id FROM account WHERE id = 1 FOR UPDATE');
+    const released = sleep(650).then(() => other.query('COMMIT'));
+    await assert.rejects(within(Date.now() + 500, () => add(2)), (err) => isDatabaseUnavailable(err) && !isConnectionLost(err));
+    await released;
+    await other.end();
+    assert.deepEqual(await ids(db), [1]);
+    // On the same connection: a call in time commits, and a call without a deadline is not held to the last one's.
+    await within(Date.now() + 300, () => add(3));
+    await sleep(400);
+    await add(4);
+    assert.deepEqual(await ids(db), [1, 3, 4]);
   });
 
   test('mysql: a ROLLBACK a silent server never answers is abandoned without hiding why the transaction failed', { timeout: 30_000 }, async (t) => {

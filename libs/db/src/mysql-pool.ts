@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { MysqlOkPacket, MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool, PoolConnection } from 'mysql2';
+import { COMMIT_BY_VARIABLE, COMMIT_TOO_LATE } from './procedures.js';
 
 type QueryCallback = (error: unknown, result?: unknown) => void;
 
@@ -32,6 +33,14 @@ export function lockWaitFor(leftMs: number, defaultSeconds: number): number {
   if (leftMs === Infinity) return defaultSeconds;
   return Math.max(1, Math.min(defaultSeconds, Math.floor((leftMs - LOCK_WAIT_MARGIN_MS) / 1_000)));
 }
+
+/**
+ * How long before its call's deadline a procedure must have committed (COMMIT_BY_VARIABLE): what is left for the
+ * COMMIT and the answer's way back to the caller.
+ */
+const COMMIT_MARGIN_MS = 100;
+
+const CALL = /^\s*call\b/i;
 
 /** Statements that may wait for a row lock: writes, locking reads, procedure calls, the start of a transaction. */
 const MAY_WAIT_FOR_LOCKS = /^\s*(?:insert|update|delete|replace|call|start transaction|begin)\b|\bfor (?:update|share)\b|\block in share mode\b/i;
@@ -137,13 +146,28 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
   let lockWait = defaults.lockWaitSeconds;
   // Queued before the statement on the same connection, which runs them in order: a round trip more, paid only by a
   // statement that may wait for a lock on a connection whose last one had another whole number of seconds left.
+  // A procedure call also learns by when it must commit (see createTransactionProcedure), in the same statement.
+  let commitBySet = false;
   const fitLockWait = (sql: string, left: number) => {
     const wanted = lockWaitFor(left, defaults.lockWaitSeconds);
+    const call = CALL.test(sql);
     // Compared first: the common case, a value already set, costs no scan of the statement's text.
-    if (wanted === lockWait || !MAY_WAIT_FOR_LOCKS.test(sql)) return;
-    lockWait = wanted;
-    raw.query(`SET SESSION innodb_lock_wait_timeout = ${wanted}`, (err: unknown) => {
-      if (err) lockWait = NaN;
+    const waitChanges = wanted !== lockWait && MAY_WAIT_FOR_LOCKS.test(sql);
+    const commitBy = call && (left !== Infinity || commitBySet);
+    if (!waitChanges && !commitBy) return;
+    const assignments = [];
+    if (waitChanges) assignments.push(`SESSION innodb_lock_wait_timeout = ${wanted}`);
+    if (commitBy) {
+      commitBySet = left !== Infinity;
+      const seconds = Math.max(0, left - COMMIT_MARGIN_MS) / 1_000;
+      assignments.push(`${COMMIT_BY_VARIABLE} = ${commitBySet ? `UNIX_TIMESTAMP(SYSDATE(6)) + ${seconds.toFixed(3)}` : 'NULL'}`);
+    }
+    if (waitChanges) lockWait = wanted;
+    raw.query(`SET ${assignments.join(', ')}`, (err: unknown) => {
+      if (!err) return;
+      if (waitChanges) lockWait = NaN;
+      // Unknown: the next call sets it whatever it holds.
+      commitBySet = true;
     });
   };
   // mysql2 reports a loss between statements (the server closed the socket) as the connection's 'error' event.
@@ -179,7 +203,7 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
         answered = true;
         clearTimeout(timer);
         if ((err as { fatal?: boolean } | null)?.fatal) lost ??= err;
-        callback(err, result);
+        callback(committedTooLate(err) ? deadlinePassed('before the commit: the transaction was rolled back') : err, result);
       });
       if (answered || left === Infinity) return;
       timer = setTimeout(() => {
@@ -203,7 +227,10 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
   };
 }
 
-/** Nothing was sent: the caller's deadline passed first. */
+/** A procedure refused to commit past its caller's deadline (createTransactionProcedure): nothing was kept. */
+const committedTooLate = (err: unknown) => (err as { sqlMessage?: unknown } | null)?.sqlMessage === COMMIT_TOO_LATE;
+
+/** Nothing was sent or kept: the caller's deadline passed first. */
 const deadlinePassed = (when: string) =>
   Object.assign(new Error(`the call's deadline passed ${when}`), { code: 'DB_DEADLINE_EXCEEDED' });
 

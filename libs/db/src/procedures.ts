@@ -22,9 +22,22 @@ export interface TransactionProcedure {
 }
 
 /**
+ * The session variable a procedure's commit is bounded by: epoch seconds (fractional) by which it must commit, set
+ * before every CALL from the caller's deadline (guardedPool), NULL for a call that has none.
+ */
+export const COMMIT_BY_VARIABLE = '@douyin_commit_by';
+
+/** What a procedure that reached its commit past COMMIT_BY_VARIABLE signals, having rolled its transaction back. */
+export const COMMIT_TOO_LATE = "douyin: the call's deadline passed before its commit";
+
+/**
  * Creates a transaction procedure on MySQL/MariaDB; on the embedded SQLite, which runs the same statements itself,
  * nothing. Any error inside rolls the transaction back before it reaches the caller (an EXIT handler: ROLLBACK, then
  * RESIGNAL), so that a failed call never leaves its pooled connection in an open transaction holding its locks.
+ *
+ * A transaction that reaches its COMMIT after its caller's deadline keeps nothing: InnoDB bounds each lock wait, not
+ * the call, and a procedure may wait more than once (or a second at least, whatever the budget), so a write would
+ * otherwise commit after the phone was told it failed, and the phone's retry write it twice.
  */
 export async function createTransactionProcedure(db: Kysely<any>, procedure: TransactionProcedure): Promise<void> {
   if (dialectOf(db) !== 'mysql') return;
@@ -38,6 +51,9 @@ BEGIN
   ${sql.raw(procedure.before ?? '')}
   START TRANSACTION;
   ${sql.raw(procedure.transaction)}
+  IF ${sql.raw(COMMIT_BY_VARIABLE)} IS NOT NULL AND UNIX_TIMESTAMP(SYSDATE(6)) > ${sql.raw(COMMIT_BY_VARIABLE)} THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${sql.lit(COMMIT_TOO_LATE)};
+  END IF;
   COMMIT;
   ${sql.raw(procedure.answer)};
 END`.execute(db);
