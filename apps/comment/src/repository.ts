@@ -13,7 +13,7 @@ const COUNTS: CounterTable<'comment_count'> = { table: 'video_comment_counts', k
  */
 export async function addComment(db: Kysely<CommentTables>, comment: Omit<CommentRow, 'id'>): Promise<number> {
   if (dialectOf(db) === 'mysql') {
-    const [result] = await callTransactionProcedure<{ id: number | string }>(db, 'add_comment_v1', [comment.video_id, comment.user_id, comment.content, comment.created_at]);
+    const [result] = await callTransactionProcedure<{ id: number | string }>(db, 'add_comment_v2', [comment.video_id, comment.user_id, comment.content, comment.created_at]);
     return Number(result!.id);
   }
   return transactionWithRetry(db, async (trx) => {

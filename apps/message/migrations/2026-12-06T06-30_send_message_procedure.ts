@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createTransactionProcedure, dropProcedure } from '@douyin/db';
+import { createTransactionProcedure, dropProcedure, type TransactionProcedure } from '@douyin/db';
 
 // Sending a message as one call on MySQL/MariaDB: what the embedded SQLite path runs statement by statement
 // (repository.ts, sendMessage), in one round trip instead of six, as the other services' writes.
@@ -12,24 +12,26 @@ import { createTransactionProcedure, dropProcedure } from '@douyin/db';
 // row, kept, is what the next call would create anyway).
 //
 // The text parameter is declared utf8mb4 whatever the database's default, so emoji reach the utf8mb4 column intact.
-const PROCEDURE = 'send_message_v1';
 
-export async function up(db: Kysely<any>): Promise<void> {
-  await createTransactionProcedure(db, {
-    name: PROCEDURE,
-    parameters: 'IN p_from BIGINT, IN p_to BIGINT, IN p_content TEXT CHARACTER SET utf8mb4, IN p_now BIGINT',
-    variables: ['low BIGINT DEFAULT LEAST(p_from, p_to)', 'high BIGINT DEFAULT GREATEST(p_from, p_to)', 'last_clock BIGINT', 'created BIGINT', 'new_id BIGINT'],
-    before: 'INSERT IGNORE INTO conversations (user_low, user_high, last_time, last_message_id) VALUES (low, high, 0, 0);',
-    transaction: `
+// Exported for the migration that creates it again, under a new name, with its commit bounded by its caller's deadline.
+export const SEND_MESSAGE: TransactionProcedure = {
+  name: 'send_message_v1',
+  parameters: 'IN p_from BIGINT, IN p_to BIGINT, IN p_content TEXT CHARACTER SET utf8mb4, IN p_now BIGINT',
+  variables: ['low BIGINT DEFAULT LEAST(p_from, p_to)', 'high BIGINT DEFAULT GREATEST(p_from, p_to)', 'last_clock BIGINT', 'created BIGINT', 'new_id BIGINT'],
+  before: 'INSERT IGNORE INTO conversations (user_low, user_high, last_time, last_message_id) VALUES (low, high, 0, 0);',
+  transaction: `
   SELECT last_time INTO last_clock FROM conversations WHERE user_low = low AND user_high = high FOR UPDATE;
   SET created = GREATEST(p_now, last_clock + 1);
   INSERT INTO messages (user_low, user_high, from_id, to_id, content, create_time) VALUES (low, high, p_from, p_to, p_content, created);
   SET new_id = LAST_INSERT_ID();
   UPDATE conversations SET last_time = created, last_message_id = new_id WHERE user_low = low AND user_high = high;`,
-    answer: 'SELECT new_id AS id, created AS create_time',
-  });
+  answer: 'SELECT new_id AS id, created AS create_time',
+};
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await createTransactionProcedure(db, SEND_MESSAGE);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await dropProcedure(db, PROCEDURE);
+  await dropProcedure(db, SEND_MESSAGE.name);
 }

@@ -32,7 +32,7 @@ export async function sendMessage(db: Kysely<MessageTables>, message: Outgoing, 
   const rowAt = (createTime: number) => ({ user_low: pair.low, user_high: pair.high, ...message, create_time: createTime });
   if (dialectOf(db) === 'mysql') {
     const [sent] = await db.connection().execute((connection) =>
-      callTransactionProcedure<{ id: number | string; create_time: number | string }>(connection, 'send_message_v1', [
+      callTransactionProcedure<{ id: number | string; create_time: number | string }>(connection, 'send_message_v2', [
         message.from_id,
         message.to_id,
         message.content,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createTransactionProcedure, dialectOf, dropProcedure } from '@douyin/db';
+import { createTransactionProcedure, dialectOf, dropProcedure, type TransactionProcedure } from '@douyin/db';
 
 // Saving a publish as one call on MySQL/MariaDB: what the embedded SQLite path runs statement by statement
 // (repository.ts, saveVideo), as the other services' writes do.
@@ -20,18 +20,16 @@ import { createTransactionProcedure, dialectOf, dropProcedure } from '@douyin/db
 // the utf8mb4 title intact.
 const PROCEDURE = 'publish_video_v1';
 
-export async function up(db: Kysely<any>): Promise<void> {
-  if (dialectOf(db) !== 'mysql') return;
-  await db.schema.createTable('publish_lock').ifNotExists().addColumn('id', 'integer', (c) => c.primaryKey().notNull()).execute();
-  await createTransactionProcedure(db, {
-    name: PROCEDURE,
-    parameters:
-      'IN p_author BIGINT, IN p_title VARCHAR(400) CHARACTER SET utf8mb4, IN p_video_key VARCHAR(100), IN p_cover_key VARCHAR(100), IN p_now BIGINT, IN p_intent BIGINT',
-    variables: ['turn INT', 'created BIGINT DEFAULT 0', 'new_id BIGINT DEFAULT 0'],
-    // The row is made here, not by the migration alone: one deleted by hand would leave publishes unqueued (a lock on
-    // no row), and made on its own it takes no lock another publish waits for.
-    before: 'INSERT IGNORE INTO publish_lock (id) VALUES (1);',
-    transaction: `
+// Exported for the migration that creates it again, under a new name, with its commit bounded by its caller's deadline.
+export const PUBLISH_VIDEO: TransactionProcedure = {
+  name: PROCEDURE,
+  parameters:
+    'IN p_author BIGINT, IN p_title VARCHAR(400) CHARACTER SET utf8mb4, IN p_video_key VARCHAR(100), IN p_cover_key VARCHAR(100), IN p_now BIGINT, IN p_intent BIGINT',
+  variables: ['turn INT', 'created BIGINT DEFAULT 0', 'new_id BIGINT DEFAULT 0'],
+  // The row is made here, not by the migration alone: one deleted by hand would leave publishes unqueued (a lock on
+  // no row), and made on its own it takes no lock another publish waits for.
+  before: 'INSERT IGNORE INTO publish_lock (id) VALUES (1);',
+  transaction: `
   SELECT id INTO turn FROM publish_lock WHERE id = 1 FOR UPDATE;
   DELETE FROM publish_intents WHERE id = p_intent;
   IF ROW_COUNT() = 1 THEN
@@ -41,8 +39,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   ELSE
     ROLLBACK;
   END IF;`,
-    answer: 'SELECT new_id AS id, created AS published_at',
-  });
+  answer: 'SELECT new_id AS id, created AS published_at',
+};
+
+export async function up(db: Kysely<any>): Promise<void> {
+  if (dialectOf(db) !== 'mysql') return;
+  await db.schema.createTable('publish_lock').ifNotExists().addColumn('id', 'integer', (c) => c.primaryKey().notNull()).execute();
+  await createTransactionProcedure(db, PUBLISH_VIDEO);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

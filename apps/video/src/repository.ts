@@ -50,7 +50,7 @@ export async function saveVideo(db: Kysely<VideoTables>, video: NewVideo, intent
     // Once a connection is had: a failure to connect sent nothing, and leaves nothing in doubt.
     const [saved] = await db.connection().execute((connection) => {
       sending();
-      return callTransactionProcedure<{ id: number | string; published_at: number | string }>(connection, 'publish_video_v1', [
+      return callTransactionProcedure<{ id: number | string; published_at: number | string }>(connection, 'publish_video_v2', [
         video.authorId,
         video.title,
         video.videoKey,

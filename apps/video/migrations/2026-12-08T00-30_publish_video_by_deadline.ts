@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import { createTransactionProcedure, dropProcedure } from '@douyin/db';
+import { PUBLISH_VIDEO } from './2026-12-07T21-00_publish_video_procedure.js';
+
+// The same procedure under a new name, created as every transaction procedure now is: it rolls back, instead of
+// committing, when it reaches its commit after its caller's deadline (createTransactionProcedure), so that a publish the
+// phone was told had failed is not kept, and the phone's retry does not save it twice. The version before, made
+// without that check, stays for the instances of the previous release during a rolling update.
+const PROCEDURE = 'publish_video_v2';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await createTransactionProcedure(db, { ...PUBLISH_VIDEO, name: PROCEDURE });
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await dropProcedure(db, PROCEDURE);
+}
