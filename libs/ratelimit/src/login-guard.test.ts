@@ -121,11 +121,31 @@ test('memory: a username containing the key separator cannot block another pair'
 });
 
 const redisUrl = sharedRedisUrl();
+
+/**
+ * Usernames of this run alone, and the removal of what they leave in the shared Redis: a username's failures count
+ * for an hour, so a fixed name would carry them from one run into the next, and be blocked there.
+ */
+function runUsernames(redis: Redis) {
+  const suffix = randomBytes(4).toString('hex');
+  const used = new Set<string>();
+  return {
+    suffix,
+    name(base: string) {
+      const name = `${base}-${suffix}`;
+      used.add(name);
+      return name;
+    },
+    forget: async () => {
+      if (used.size > 0) await redis.del(...[...used].map((name) => `login-fail-user:${name}`));
+    },
+  };
+}
 test('redis: two gateway replicas share the counts, concurrent attempts included', { skip: !redisUrl }, async (t) => {
   const [a, b] = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
   // Fresh keys in the shared Redis: a fixed IP would carry its daily count from one run into the next.
   const [user, ip] = [`u-${randomBytes(4).toString('hex')}`, `10.${[...randomBytes(3)].join('.')}`];
-  const keys = [`login-fail-pair:${ip}|${user}`, `login-fail-ip:${ip}`];
+  const keys = [`login-fail-pair:${ip}|${user}`, `login-fail-ip:${ip}`, `login-fail-user:${user}`];
   t.after(async () => {
     await a.del(...keys);
     await Promise.all([a.quit(), b.quit()]);
@@ -143,8 +163,10 @@ test('redis: a username known at an IP is known to every replica, for 14 days af
   const [a, b] = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
   const [user, ip] = [`u-${randomBytes(4).toString('hex')}`, `10.${[...randomBytes(3)].join('.')}`];
   const known = `login-known:${ip}|${user}`;
+  const names = runUsernames(a);
   t.after(async () => {
-    await a.del(known, `login-fail-ip:${ip}`, ...(await a.keys(`login-fail-pair:${ip}|*`)));
+    await a.del(known, `login-fail-ip:${ip}`, `login-fail-user:${user}`, ...(await a.keys(`login-fail-pair:${ip}|*`)));
+    await names.forget();
     await Promise.all([a.quit(), b.quit()]);
   });
   const [one, two] = [createLoginGuard(limits, a), createLoginGuard(limits, b)];
@@ -152,8 +174,8 @@ test('redis: a username known at an IP is known to every replica, for 14 days af
   await one.succeeded(user, ip);
   const ttl = await a.pttl(known);
   assert.ok(ttl > (KNOWN_PAIR_SECONDS - 60) * 1000 && ttl <= KNOWN_PAIR_SECONDS * 1000, `pttl ${ttl}`);
-  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(one, name, ip, 1);
-  assert.ok((await two.begin('f', ip)) > 23 * 3600_000);
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(one, names.name(name), ip, 1);
+  assert.ok((await two.begin(names.name('f'), ip)) > 23 * 3600_000);
   assert.equal(await two.begin(user, ip), 0, 'the other replica lets the known username through');
 });
 
@@ -161,36 +183,40 @@ test('redis: an IP blocked for the day counts no more usernames: it leaves no da
   const redis = new Redis(redisUrl ?? '');
   const ip = `10.${[...randomBytes(3)].join('.')}`;
   const pairKeys = () => redis.keys(`login-fail-pair:${ip}|*`);
+  const names = runUsernames(redis);
   t.after(async () => {
     const keys = [...(await pairKeys()), `login-fail-ip:${ip}`];
     await redis.del(...keys);
+    await names.forget();
     await redis.quit();
   });
   const guard = createLoginGuard(limits, redis);
-  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(guard, name, ip, 1);
-  assert.ok((await guard.begin('f', ip)) > 23 * 3600_000, 'the sixth name starts the day-long block');
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await fail(guard, names.name(name), ip, 1);
+  assert.ok((await guard.begin(names.name('f'), ip)) > 23 * 3600_000, 'the sixth name starts the day-long block');
   const before = (await pairKeys()).length;
-  for (let i = 0; i < 20; i++) assert.ok((await guard.begin(`sprayed-${i}`, ip)) > 23 * 3600_000);
+  for (let i = 0; i < 20; i++) assert.ok((await guard.begin(names.name(`sprayed-${i}`), ip)) > 23 * 3600_000);
   assert.equal((await pairKeys()).length, before);
 });
 
 test('redis: a login that succeeds or ends without a verdict leaves no count behind; a failure is kept', { skip: !redisUrl }, async (t) => {
   const redis = new Redis(redisUrl ?? '');
   const ip = `10.${[...randomBytes(3)].join('.')}`;
-  const keys = () => redis.keys(`login-fail-*:${ip}*`);
+  const names = runUsernames(redis);
+  const [ok, unsure, wrong] = [names.name('ok'), names.name('unsure'), names.name('wrong')];
+  const keys = async () => [...(await redis.keys(`login-fail-*:${ip}*`)), ...(await redis.keys(`login-fail-user:*-${names.suffix}`))];
   t.after(async () => {
     const left = await keys();
     if (left.length > 0) await redis.del(...left);
     await redis.quit();
   });
   const guard = createLoginGuard(limits, redis);
-  assert.equal(await guard.begin('ok', ip), 0);
-  await guard.succeeded('ok', ip);
-  assert.equal(await guard.begin('unsure', ip), 0);
-  await guard.abandoned('unsure', ip);
-  assert.deepEqual(await keys(), [], 'no day-long key for a client that did nothing wrong');
-  await fail(guard, 'wrong', ip, 1);
-  assert.deepEqual((await keys()).sort(), [`login-fail-ip:${ip}`, `login-fail-pair:${ip}|wrong`]);
+  assert.equal(await guard.begin(ok, ip), 0);
+  await guard.succeeded(ok, ip);
+  assert.equal(await guard.begin(unsure, ip), 0);
+  await guard.abandoned(unsure, ip);
+  assert.deepEqual(await keys(), [], 'no key for a client that did nothing wrong');
+  await fail(guard, wrong, ip, 1);
+  assert.deepEqual((await keys()).sort(), [`login-fail-ip:${ip}`, `login-fail-pair:${ip}|${wrong}`, `login-fail-user:${wrong}`]);
 });
 
 test('redis unreachable: the guard keeps counting in memory instead of failing logins', async (t) => {
