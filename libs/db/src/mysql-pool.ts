@@ -144,16 +144,17 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
   let out = false;
   // The session's lock wait as last set; NaN once a change may not have taken.
   let lockWait = defaults.lockWaitSeconds;
-  // Queued before the statement on the same connection, which runs them in order: a round trip more, paid only by a
-  // statement that may wait for a lock on a connection whose last one had another whole number of seconds left.
-  // A procedure call also learns by when it must commit (see createTransactionProcedure), in the same statement.
+  // Whether the session's commit-by (see createTransactionProcedure) may hold a value: a call without a deadline must
+  // not be held to an earlier call's.
   let commitBySet = false;
-  const fitLockWait = (sql: string, left: number) => {
+  // One SET queued before the statement on the same connection, which runs them in order: a round trip more, paid by a
+  // statement that may wait for a lock on a connection whose last one had another whole number of seconds left, and by
+  // every procedure call with a deadline, which learns by when it must commit.
+  const fitSession = (sql: string, left: number) => {
     const wanted = lockWaitFor(left, defaults.lockWaitSeconds);
-    const call = CALL.test(sql);
     // Compared first: the common case, a value already set, costs no scan of the statement's text.
     const waitChanges = wanted !== lockWait && MAY_WAIT_FOR_LOCKS.test(sql);
-    const commitBy = call && (left !== Infinity || commitBySet);
+    const commitBy = (left !== Infinity || commitBySet) && CALL.test(sql);
     if (!waitChanges && !commitBy) return;
     const assignments = [];
     if (waitChanges) assignments.push(`SESSION innodb_lock_wait_timeout = ${wanted}`);
@@ -194,7 +195,7 @@ function guard(raw: PoolConnection, giveBack: () => void, graceMs: number, deadl
       const left = until === undefined ? Infinity : until - Date.now();
       // A ROLLBACK is sent whatever the time: refused, it would leave its transaction open on a pooled connection.
       if (left <= 0 && !ROLLBACK.test(sql)) return process.nextTick(callback, deadlinePassed('before the statement was sent'));
-      fitLockWait(sql, left);
+      fitSession(sql, left);
       let answered = false;
       let timer: NodeJS.Timeout | undefined;
       // mysql2 answers at once when it refuses the command, so the timer starts after it took the statement.
